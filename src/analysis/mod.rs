@@ -1,0 +1,190 @@
+//! Text analysis: one definition of how text becomes terms, shared by indexing, querying and
+//! highlighting.
+//!
+//! Two views of every text are indexed:
+//!
+//! * the **exact** view ([`EXACT`]): Unicode words, lower-cased, diacritics folded
+//!   (`Kyïv` → `kyiv`), typographic apostrophes made ASCII and possessives stripped
+//!   (`Korea’s` → `korea`), absurdly long tokens dropped. No stemming and no stop words, so
+//!   phrases are exact: `"Council of Europe"` never matches "the Council adopts Europe policy".
+//! * the **stemmed** view ([`STEMMED`]): the exact view, then English stop words removed and
+//!   the English (Porter 2) stemmer, for ranked recall: `sanctions` finds `sanctioned`.
+
+mod filters;
+mod tokenizer;
+
+pub use filters::PossessiveFilter;
+pub use tokenizer::WordTokenizer;
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter,
+    TextAnalyzer, TokenStream, TokenizerManager,
+};
+
+/// Name under which the exact analyzer is registered with tantivy.
+pub const EXACT: &str = "communique_exact";
+/// Name under which the stemmed analyzer is registered with tantivy.
+pub const STEMMED: &str = "communique_stem";
+/// Tokens longer than this many bytes (before normalisation) are not indexed or searched.
+pub const MAX_TOKEN_BYTES: usize = 64;
+
+/// The exact analyzer: words, lower-cased, folded, possessives stripped, long tokens dropped.
+pub fn exact_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer)
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(PossessiveFilter)
+        .build()
+}
+
+/// The stemmed analyzer: the exact analyzer, then English stop words out and stemming.
+pub fn stemmed_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer)
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(PossessiveFilter)
+        .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stop words"))
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Registers both analyzers with a tantivy tokenizer manager.
+///
+/// tantivy does not store custom tokenizers in the index: this must run on every open, before
+/// any writer or query touches the index. [`crate::Index`] does it for you.
+pub fn register(manager: &TokenizerManager) {
+    manager.register(EXACT, exact_analyzer());
+    manager.register(STEMMED, stemmed_analyzer());
+}
+
+/// One term of analysed text with where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnalyzedToken {
+    /// The normalised term, as indexed.
+    pub text: String,
+    /// Byte offset of the word's first byte in the analysed text.
+    pub start: usize,
+    /// Byte offset just past the word's last byte.
+    pub end: usize,
+    /// The word's position (words counted from 0, stop words included).
+    pub position: usize,
+}
+
+/// Both analyzers, ready to run on any text.
+///
+/// # Example
+/// ```
+/// let mut analyzer = communique::analysis::Analyzer::new();
+/// let exact: Vec<String> = analyzer.exact("Korea’s Kyïv").into_iter().map(|t| t.text).collect();
+/// assert_eq!(exact, ["korea", "kyiv"]);
+/// let stemmed: Vec<String> = analyzer.stemmed("the sanctions").into_iter().map(|t| t.text).collect();
+/// assert_eq!(stemmed, ["sanction"]);
+/// ```
+#[derive(Clone)]
+pub struct Analyzer {
+    exact: TextAnalyzer,
+    stemmed: TextAnalyzer,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer::new()
+    }
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Analyzer")
+    }
+}
+
+impl Analyzer {
+    /// Builds both analyzers.
+    pub fn new() -> Analyzer {
+        Analyzer {
+            exact: exact_analyzer(),
+            stemmed: stemmed_analyzer(),
+        }
+    }
+
+    /// The exact view of `text`.
+    pub fn exact(&mut self, text: &str) -> Vec<AnalyzedToken> {
+        collect(&mut self.exact, text)
+    }
+
+    /// The stemmed view of `text` (stop words are absent; positions keep their gaps).
+    pub fn stemmed(&mut self, text: &str) -> Vec<AnalyzedToken> {
+        collect(&mut self.stemmed, text)
+    }
+}
+
+fn collect(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(token) = stream.next() {
+        out.push(AnalyzedToken {
+            text: token.text.clone(),
+            start: token.offset_from,
+            end: token.offset_to,
+            position: token.position,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(text: &str) -> Vec<String> {
+        Analyzer::new().exact(text).into_iter().map(|t| t.text).collect()
+    }
+
+    fn stemmed(text: &str) -> Vec<String> {
+        Analyzer::new().stemmed(text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn folding_and_apostrophes() {
+        assert_eq!(exact("Kyïv"), ["kyiv"]);
+        assert_eq!(exact("Côte d’Ivoire"), ["cote", "d'ivoire"]);
+        assert_eq!(exact("Côte d'Ivoire"), ["cote", "d'ivoire"]);
+        assert_eq!(exact("Russia's Korea’s RUSSIA’S"), ["russia", "korea", "russia"]);
+        assert_eq!(exact("Türkiye São Tomé"), ["turkiye", "sao", "tome"]);
+    }
+
+    #[test]
+    fn exact_view_keeps_stop_words_and_inflections() {
+        assert_eq!(exact("Council of Europe"), ["council", "of", "europe"]);
+        assert_eq!(exact("Security Councils"), ["security", "councils"]);
+    }
+
+    #[test]
+    fn stemmed_view_drops_stop_words_and_stems() {
+        assert_eq!(stemmed("Council of Europe"), ["council", "europ"]);
+        assert_eq!(stemmed("secure councils"), stemmed("Security Council"));
+        assert_eq!(stemmed("sanctions sanctioned"), ["sanction", "sanction"]);
+        // Positions keep the gap left by the stop word.
+        let positions: Vec<usize> = Analyzer::new()
+            .stemmed("Council of Europe")
+            .iter()
+            .map(|t| t.position)
+            .collect();
+        assert_eq!(positions, [0, 2]);
+    }
+
+    #[test]
+    fn long_tokens_are_dropped_and_offsets_kept() {
+        let long = "x".repeat(MAX_TOKEN_BYTES + 1);
+        let text = format!("before {long} after");
+        let tokens = Analyzer::new().exact(&text);
+        let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(words, ["before", "after"]);
+        assert_eq!(&text[tokens[1].start..tokens[1].end], "after");
+        assert_eq!(tokens[1].position, 2, "the dropped token keeps its position");
+        let ok = "y".repeat(MAX_TOKEN_BYTES);
+        assert_eq!(exact(&ok), [ok.clone()]);
+    }
+}

@@ -1,0 +1,180 @@
+//! The article: what the corpus yields and the index stores, with its stable id and metadata.
+
+use serde::{Deserialize, Serialize};
+
+/// One article: a statement, a speech, a press release or a news report.
+///
+/// `body` is the text as read (front matter removed, BOM stripped, line endings made `\n`);
+/// the byte ranges of passages and highlights refer to it.
+///
+/// # Example
+/// ```
+/// let article = communique::Article::new("g7/2024-06-14", "Leaders met in Apulia.")
+///     .with_title("G7 summit in Apulia")
+///     .with_date("2024-06-14")?;
+/// assert_eq!(article.display_title(), "G7 summit in Apulia");
+/// assert_eq!(article.timestamp().unwrap().to_string(), "2024-06-14T00:00:00Z");
+/// # Ok::<(), communique::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// Stable id: the `id` field when the source has one, else the corpus-relative path (with
+    /// `#LINE` for a JSON Lines record).
+    pub id: String,
+    /// Title, when the source gives one.
+    pub title: Option<String>,
+    /// Date or date-time as written in the source (RFC 3339 / ISO 8601), when it is readable.
+    pub date: Option<String>,
+    /// Who issued or published it.
+    pub source: Option<String>,
+    /// Where it was published.
+    pub url: Option<String>,
+    /// The corpus-relative path of the file it came from (`/`-separated), if any.
+    pub path: Option<String>,
+    /// The text.
+    pub body: String,
+    /// Other fields of the source (front matter keys, JSON fields), kept as they were.
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Article {
+    /// An article with an id and a body and nothing else.
+    pub fn new(id: impl Into<String>, body: impl Into<String>) -> Article {
+        Article {
+            id: id.into(),
+            body: body.into(),
+            ..Article::default()
+        }
+    }
+
+    /// Sets the title.
+    pub fn with_title(mut self, title: impl Into<String>) -> Article {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Sets the date, which must be readable by [`parse_date`].
+    pub fn with_date(mut self, date: impl Into<String>) -> crate::Result<Article> {
+        let date = date.into();
+        parse_date(&date).map_err(crate::Error::InvalidArgument)?;
+        self.date = Some(date.trim().to_string());
+        Ok(self)
+    }
+
+    /// Sets the source.
+    pub fn with_source(mut self, source: impl Into<String>) -> Article {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// Sets the URL.
+    pub fn with_url(mut self, url: impl Into<String>) -> Article {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// The date as an instant (midnight UTC for a plain date), if there is a readable date.
+    pub fn timestamp(&self) -> Option<jiff::Timestamp> {
+        self.date.as_deref().and_then(|d| parse_date(d).ok())
+    }
+
+    /// The title, or the first words of the lead when there is none.
+    pub fn display_title(&self) -> String {
+        match self.title.as_deref().map(str::trim) {
+            Some(title) if !title.is_empty() => title.to_string(),
+            _ => lead(&self.body, 12),
+        }
+    }
+
+    /// A hash of everything the index stores about this article, to tell whether it changed.
+    pub(crate) fn content_hash(&self) -> String {
+        let mut hasher = blake3::Hasher::new();
+        let canonical = serde_json::to_vec(self).unwrap_or_default();
+        hasher.update(&canonical);
+        hasher.finalize().to_hex().to_string()
+    }
+}
+
+/// The first `max_words` words of `text`, with `…` when there are more.
+pub(crate) fn lead(text: &str, max_words: usize) -> String {
+    let mut words = text.split_whitespace();
+    let head: Vec<&str> = words.by_ref().take(max_words).collect();
+    let mut out = head.join(" ");
+    if words.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// Reads a date or date-time: `2024-12-16`, `2024-12`, `2024`, `2022-03-01T02:29:37+00:00`,
+/// `2024-12-16T10:00:00Z`, `2024-12-16 10:00` (no offset means UTC).
+///
+/// # Example
+/// ```
+/// let t = communique::parse_date("2022-03-01T02:29:37+01:00").unwrap();
+/// assert_eq!(t.to_string(), "2022-03-01T01:29:37Z");
+/// assert!(communique::parse_date("March 2022").is_err());
+/// ```
+pub fn parse_date(text: &str) -> Result<jiff::Timestamp, String> {
+    let text = text.trim();
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Ok(t);
+    }
+    if let Ok(dt) = text.parse::<jiff::civil::DateTime>() {
+        return dt
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .map_err(|e| e.to_string());
+    }
+    let padded = match text.len() {
+        4 if text.bytes().all(|b| b.is_ascii_digit()) => format!("{text}-01-01"),
+        7 if text.as_bytes()[4] == b'-' => format!("{text}-01"),
+        _ => text.to_string(),
+    };
+    padded
+        .parse::<jiff::civil::Date>()
+        .map_err(|_| {
+            format!("`{text}` is not a date (expected RFC 3339 or ISO 8601, e.g. 2024-12-16 or 2024-12-16T10:00:00Z)")
+        })
+        .and_then(|d| {
+            d.to_zoned(jiff::tz::TimeZone::UTC)
+                .map(|z| z.timestamp())
+                .map_err(|e| e.to_string())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_every_accepted_form() {
+        let day = "2024-12-16T00:00:00Z";
+        for text in ["2024-12-16", " 2024-12-16 ", "2024-12-16T00:00:00Z", "2024-12-16T01:00:00+01:00", "2024-12-16 00:00", "2024-12-16T00:00:00"] {
+            assert_eq!(parse_date(text).unwrap().to_string(), day, "{text}");
+        }
+        assert_eq!(parse_date("2024-12").unwrap().to_string(), "2024-12-01T00:00:00Z");
+        assert_eq!(parse_date("2024").unwrap().to_string(), "2024-01-01T00:00:00Z");
+        for bad in ["16/12/2024", "yesterday", "2024-13-01", "", "2024-02-30"] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lead_titles() {
+        let article = Article::new("x", "Ten countries and the European Union called North Korea's growing involvement a danger.");
+        assert_eq!(
+            article.display_title(),
+            "Ten countries and the European Union called North Korea's growing involvement a…"
+        );
+        assert_eq!(lead("Short lead.", 12), "Short lead.");
+    }
+
+    #[test]
+    fn content_hash_changes_with_content() {
+        let a = Article::new("x", "body");
+        let b = Article::new("x", "body!");
+        assert_ne!(a.content_hash(), b.content_hash());
+        assert_eq!(a.content_hash(), a.clone().content_hash());
+    }
+}

@@ -1,0 +1,496 @@
+//! Splitting an article body into passages: paragraphs, cut into windows of whole sentences.
+//!
+//! A passage is what search ranks and shows. The rules:
+//!
+//! 1. **Paragraphs.** A blank line always ends a paragraph. A single newline ends one only when
+//!    the line before ends a sentence (`.`, `!`, `?`, `:` or `…`, possibly followed by a
+//!    closing quote or bracket, and not after an abbreviation such as `Mr.`), or when the next
+//!    line starts a list item or a heading. Otherwise the newline is a soft wrap, as in the UN
+//!    verbatim records, whose lines break where the PDF did.
+//! 2. **Short paragraphs join a neighbour.** A paragraph of fewer than
+//!    [`PassageConfig::short_paragraph_words`] words (a dateline, a speaker label such as
+//!    `MR PRICE:`, a sign-off) joins the paragraph after it, or the one before if it is last.
+//! 3. **Long paragraphs become windows.** A paragraph of more than
+//!    [`PassageConfig::max_words`] words is cut at sentence boundaries into windows of about
+//!    [`PassageConfig::target_words`] words. Abbreviations (`U.N.`, `U.S.`, `Mr.`, `No. 5`,
+//!    initials) do not end a sentence. Only a single sentence longer than
+//!    [`PassageConfig::max_sentence_words`] words is cut inside, at a `;` or `,` if it has one.
+//!
+//! Passages never overlap and cover every non-blank byte of the body: what lies between two
+//! passages is whitespace only. Each passage is trimmed of surrounding whitespace.
+
+use std::ops::Range;
+
+/// Sizes that shape passages. [`PassageConfig::default`] is what the index uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PassageConfig {
+    /// Paragraphs with fewer words than this join a neighbour.
+    pub short_paragraph_words: usize,
+    /// Paragraphs with more words than this are cut into windows.
+    pub max_words: usize,
+    /// The size windows aim for when a paragraph is cut.
+    pub target_words: usize,
+    /// Sentences longer than this are cut inside (at a `;` or `,` when possible).
+    pub max_sentence_words: usize,
+}
+
+impl Default for PassageConfig {
+    fn default() -> Self {
+        PassageConfig {
+            short_paragraph_words: 10,
+            max_words: 120,
+            target_words: 90,
+            max_sentence_words: 240,
+        }
+    }
+}
+
+/// Splits `body` into passages with the default sizes; returns their byte ranges in order.
+///
+/// # Example
+/// ```
+/// let body = "WASHINGTON\n\nThe U.N. Security Council met on Monday. Mr. Smith spoke.\n\nA second paragraph follows here, long enough to stand alone as a passage.";
+/// let passages = communique::split_passages(body);
+/// assert_eq!(passages.len(), 2);
+/// assert!(body[passages[0].clone()].starts_with("WASHINGTON"));
+/// assert!(body[passages[0].clone()].ends_with("Mr. Smith spoke."));
+/// ```
+pub fn split_passages(body: &str) -> Vec<Range<usize>> {
+    split_passages_with(body, &PassageConfig::default())
+}
+
+/// Splits `body` into passages with the given sizes.
+pub fn split_passages_with(body: &str, config: &PassageConfig) -> Vec<Range<usize>> {
+    let paragraphs: Vec<Vec<Sentence>> = paragraphs(body)
+        .into_iter()
+        .map(|range| sentences(body, range, config.max_sentence_words))
+        .filter(|sentences| !sentences.is_empty())
+        .collect();
+    let units = join_short(paragraphs, config.short_paragraph_words);
+    let mut out = Vec::new();
+    for unit in units {
+        windows(&unit, config, &mut out);
+    }
+    out
+}
+
+/// A sentence: its trimmed byte range and its number of words.
+#[derive(Clone, Copy, Debug)]
+struct Sentence {
+    start: usize,
+    end: usize,
+    words: usize,
+}
+
+/// Words that end with a period without ending a sentence (compared in lower case, without the
+/// final period).
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "gen", "lt", "col", "maj", "capt", "cmdr",
+    "adm", "sgt", "sen", "rep", "gov", "amb", "pres", "hon", "rev", "fr", "messrs", "mme", "mmes",
+    "no", "nos", "art", "arts", "para", "paras", "vol", "pp", "p", "ch", "sec", "fig", "ed", "eds",
+    "approx", "dept", "est", "etc", "vs", "viz", "cf", "al", "inc", "ltd", "co", "corp", "jan",
+    "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "op", "res",
+];
+
+/// Is the word that ends at a period an abbreviation that does not end a sentence?
+fn is_abbreviation(word: &str, next: Option<char>) -> bool {
+    let word = word.trim_start_matches(|c: char| !c.is_alphanumeric());
+    if word.is_empty() {
+        return false;
+    }
+    // Dotted abbreviations (U.S, U.N, e.g, a.m) and single letters (initials: Antony J.).
+    if word.contains('.') || (word.chars().count() == 1 && word.chars().all(char::is_alphabetic))
+    {
+        return true;
+    }
+    let lower = word.to_lowercase();
+    if lower == "no" || lower == "nos" {
+        // "No. 5" is a number; "he said no." ends a sentence.
+        return word.starts_with('N') && next.is_some_and(|c| c.is_ascii_digit());
+    }
+    ABBREVIATIONS.contains(&lower.as_str())
+}
+
+fn is_closer(c: char) -> bool {
+    matches!(c, '"' | '\'' | ')' | ']' | '”' | '’' | '»' | '*' | '_')
+}
+
+fn is_terminator(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '…')
+}
+
+/// Does this (right-trimmed) line end a sentence, so that a newline after it ends a paragraph?
+fn line_ends_sentence(line: &str) -> bool {
+    let trimmed = line.trim_end_matches(is_closer);
+    let Some(last) = trimmed.chars().next_back() else {
+        return false;
+    };
+    if last == ':' {
+        return true;
+    }
+    if !is_terminator(last) {
+        return false;
+    }
+    if last == '.' {
+        let before = &trimmed[..trimmed.len() - 1];
+        let word = before.rsplit(char::is_whitespace).next().unwrap_or("");
+        return !is_abbreviation(word, None);
+    }
+    true
+}
+
+/// Does this line start a list item or a heading?
+fn starts_block(line: &str) -> bool {
+    let line = line.trim_start();
+    if line.starts_with('#') || line.starts_with("• ") || line.starts_with("- ") {
+        return true;
+    }
+    if line.starts_with("* ") {
+        return true;
+    }
+    // "1. " or "(a) " list markers.
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 && digits < 4 && line[digits..].starts_with(". ") {
+        return true;
+    }
+    false
+}
+
+/// The paragraphs of `body` as trimmed byte ranges.
+fn paragraphs(body: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut current: Option<Range<usize>> = None;
+    let mut previous_line = "";
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        let trimmed = content.trim();
+        if trimmed.is_empty() {
+            out.extend(current.take());
+            previous_line = "";
+            continue;
+        }
+        let start = line_start + (content.len() - content.trim_start().len());
+        let end = line_start + content.trim_end().len();
+        match current.as_mut() {
+            Some(range) if !line_ends_sentence(previous_line) && !starts_block(content) => {
+                range.end = end;
+            }
+            _ => {
+                out.extend(current.take());
+                current = Some(start..end);
+            }
+        }
+        previous_line = trimmed;
+    }
+    out.extend(current);
+    out
+}
+
+fn count_words(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// The sentences of one paragraph.
+fn sentences(body: &str, range: Range<usize>, max_sentence_words: usize) -> Vec<Sentence> {
+    let text = &body[range.clone()];
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if !is_terminator(c) {
+            continue;
+        }
+        // Take the run of terminators and closers: `?!`, `."`, `.)”`.
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = chars.peek() {
+            if is_terminator(d) || is_closer(d) {
+                end = j + d.len_utf8();
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let rest = &text[end..];
+        let Some(first) = rest.chars().next() else {
+            break;
+        };
+        if !first.is_whitespace() {
+            continue;
+        }
+        let next = rest.trim_start().chars().next();
+        if next.is_some_and(|n| n.is_lowercase()) {
+            continue;
+        }
+        if c == '.' {
+            let word = text[start..i].rsplit(char::is_whitespace).next().unwrap_or("");
+            if is_abbreviation(word, next) {
+                continue;
+            }
+        }
+        push_sentence(&mut out, range.start, text, start..end, max_sentence_words);
+        start = end;
+    }
+    push_sentence(
+        &mut out,
+        range.start,
+        text,
+        start..text.len(),
+        max_sentence_words,
+    );
+    out
+}
+
+/// Adds the sentence `text[range]` (trimmed), cut inside if it is absurdly long.
+fn push_sentence(
+    out: &mut Vec<Sentence>,
+    base: usize,
+    text: &str,
+    range: Range<usize>,
+    max_words: usize,
+) {
+    let piece = &text[range.clone()];
+    let lead = piece.len() - piece.trim_start().len();
+    let trimmed = piece.trim();
+    if trimmed.is_empty() {
+        return;
+    }
+    let start = range.start + lead;
+    let words = count_words(trimmed);
+    if words <= max_words {
+        out.push(Sentence {
+            start: base + start,
+            end: base + start + trimmed.len(),
+            words,
+        });
+        return;
+    }
+    // Cut a run-on sentence into pieces of at most `max_words` words, preferring the last `;`
+    // or `,` before the limit.
+    let mut piece_start = 0;
+    let mut count = 0;
+    let mut last_clause: Option<usize> = None;
+    let mut in_word = false;
+    let mut word_has_alnum = false;
+    for (i, c) in trimmed.char_indices() {
+        if c.is_whitespace() {
+            if in_word && word_has_alnum {
+                count += 1;
+            }
+            in_word = false;
+            word_has_alnum = false;
+            if count >= max_words {
+                let cut = last_clause.unwrap_or(i);
+                let text_piece = trimmed[piece_start..cut].trim_end();
+                let words = count_words(text_piece);
+                out.push(Sentence {
+                    start: base + start + piece_start,
+                    end: base + start + piece_start + text_piece.len(),
+                    words,
+                });
+                piece_start = cut + trimmed[cut..].len() - trimmed[cut..].trim_start().len();
+                count = trimmed.get(piece_start..i).map_or(0, count_words);
+                last_clause = None;
+            }
+        } else {
+            in_word = true;
+            word_has_alnum |= c.is_alphanumeric();
+            if matches!(c, ';' | ',') && count * 2 >= max_words {
+                last_clause = Some(i + 1);
+            }
+        }
+    }
+    let tail = trimmed[piece_start..].trim();
+    if !tail.is_empty() {
+        out.push(Sentence {
+            start: base + start + piece_start,
+            end: base + start + piece_start + tail.len(),
+            words: count_words(tail),
+        });
+    }
+}
+
+/// Joins paragraphs shorter than `short` words to the next paragraph (or the previous one for
+/// the last).
+fn join_short(paragraphs: Vec<Vec<Sentence>>, short: usize) -> Vec<Vec<Sentence>> {
+    let mut out: Vec<Vec<Sentence>> = Vec::new();
+    let mut pending: Vec<Sentence> = Vec::new();
+    for paragraph in paragraphs {
+        let words: usize = paragraph.iter().map(|s| s.words).sum();
+        pending.extend(paragraph);
+        let pending_words: usize = pending.iter().map(|s| s.words).sum();
+        if words >= short || pending_words >= short * 3 {
+            out.push(std::mem::take(&mut pending));
+        }
+    }
+    if !pending.is_empty() {
+        match out.last_mut() {
+            Some(last) => last.extend(pending),
+            None => out.push(pending),
+        }
+    }
+    out
+}
+
+/// Cuts one paragraph (a run of sentences) into windows and appends their ranges to `out`.
+fn windows(unit: &[Sentence], config: &PassageConfig, out: &mut Vec<Range<usize>>) {
+    let total: usize = unit.iter().map(|s| s.words).sum();
+    if total <= config.max_words || unit.len() == 1 {
+        out.push(unit[0].start..unit[unit.len() - 1].end);
+        return;
+    }
+    let count = total.div_ceil(config.target_words).clamp(2, unit.len());
+    // Cut after the sentence whose cumulative word count is closest to each ideal cut.
+    let mut cumulative = Vec::with_capacity(unit.len());
+    let mut sum = 0;
+    for sentence in unit {
+        sum += sentence.words;
+        cumulative.push(sum);
+    }
+    let mut first = 0;
+    for window in 1..count {
+        let ideal = total * window / count;
+        // Candidates: cut after sentence i, for i in first..len-1 (leave at least one sentence).
+        let last_allowed = unit.len() - 1 - (count - 1 - window).min(unit.len() - 1);
+        if first >= last_allowed {
+            break;
+        }
+        let best = (first..last_allowed)
+            .min_by_key(|&i| cumulative[i].abs_diff(ideal))
+            .unwrap_or(first);
+        out.push(unit[first].start..unit[best].end);
+        first = best + 1;
+    }
+    out.push(unit[first].start..unit[unit.len() - 1].end);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts<'a>(body: &'a str) -> Vec<&'a str> {
+        split_passages(body)
+            .into_iter()
+            .map(|r| &body[r])
+            .collect()
+    }
+
+    fn assert_covers(body: &str, passages: &[Range<usize>]) {
+        let mut previous_end = 0;
+        for range in passages {
+            assert!(range.start >= previous_end, "passages overlap");
+            assert!(
+                body[previous_end..range.start].trim().is_empty(),
+                "gap holds text: {:?}",
+                &body[previous_end..range.start]
+            );
+            assert_eq!(body[range.clone()].trim(), &body[range.clone()]);
+            previous_end = range.end;
+        }
+        assert!(body[previous_end..].trim().is_empty());
+    }
+
+    #[test]
+    fn one_paragraph_per_line_when_lines_end_sentences() {
+        let body = "Ten countries and the European Union condemned the deployment of troops to the region on Monday.\nUkraine said its forces had killed or wounded at least thirty soldiers in the Kursk region.\n";
+        let found = texts(body);
+        assert_eq!(found.len(), 2);
+        assert!(found[1].starts_with("Ukraine"));
+    }
+
+    #[test]
+    fn soft_wrapped_lines_join() {
+        let body = "France is a permanent member of the Security Council and\ntherefore has duties that it takes seriously in every session of this Assembly.\nThe next paragraph starts here and it is long enough to be a passage of its own.";
+        let found = texts(body);
+        assert_eq!(found.len(), 2);
+        assert!(found[0].contains("Council and\ntherefore"));
+    }
+
+    #[test]
+    fn abbreviations_do_not_end_sentences() {
+        let text = "The U.N. Security Council met. Mr. Smith and Antony J. Blinken spoke about Resolution No. 5 and the U.S. position. He said no. Then it ended.";
+        let sentences = sentences(text, 0..text.len(), 240);
+        let found: Vec<&str> = sentences.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(
+            found,
+            [
+                "The U.N. Security Council met.",
+                "Mr. Smith and Antony J. Blinken spoke about Resolution No. 5 and the U.S. position.",
+                "He said no.",
+                "Then it ended."
+            ]
+        );
+    }
+
+    #[test]
+    fn quotes_close_sentences() {
+        let text = "“We condemn it,” he said. “It is illegal.” The vote followed.";
+        let sentences = sentences(text, 0..text.len(), 240);
+        let found: Vec<&str> = sentences.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(
+            found,
+            [
+                "“We condemn it,” he said.",
+                "“It is illegal.”",
+                "The vote followed."
+            ]
+        );
+    }
+
+    #[test]
+    fn short_paragraphs_join_the_next() {
+        let body = "MR PRICE:\n\nGood afternoon, everyone. We have several announcements at the top today about the talks.\n\nQUESTION: Thanks.\n\nA final answer with enough words in it to be a passage of its own here.";
+        let found = texts(body);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with("MR PRICE:\n\nGood afternoon"));
+        assert!(found[1].starts_with("QUESTION: Thanks.\n\nA final answer"));
+        assert_covers(body, &split_passages(body));
+    }
+
+    #[test]
+    fn a_short_last_paragraph_joins_the_previous() {
+        let body = "A first paragraph with plenty of words to stand as its own passage here.\n\nThank you.";
+        let found = texts(body);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].ends_with("Thank you."));
+    }
+
+    #[test]
+    fn long_paragraphs_become_windows_of_whole_sentences() {
+        let sentence = "The delegates discussed the situation in the region at great length today. ";
+        let body = sentence.repeat(30); // 360 words
+        let passages = split_passages(&body);
+        assert_eq!(passages.len(), 4);
+        for range in &passages {
+            let text = &body[range.clone()];
+            let words = count_words(text);
+            assert!((40..=120).contains(&words), "{words} words");
+            assert!(text.ends_with('.'));
+            assert!(text.starts_with("The delegates"));
+        }
+        assert_covers(&body, &passages);
+    }
+
+    #[test]
+    fn run_on_sentences_are_cut() {
+        let body = "word, ".repeat(600);
+        let passages = split_passages(&body);
+        assert!(passages.len() >= 3);
+        for range in &passages {
+            assert!(count_words(&body[range.clone()]) <= 240);
+        }
+        assert_covers(&body, &passages);
+    }
+
+    #[test]
+    fn crlf_and_blank_bodies() {
+        assert!(split_passages("").is_empty());
+        assert!(split_passages(" \n\n \t").is_empty());
+        let body = "One line here.\r\nAnother line.\r\n";
+        assert_covers(body, &split_passages(body));
+    }
+}

@@ -1,0 +1,417 @@
+//! The index: a tantivy index of passages on disk or in memory, its writer, and incremental
+//! updates from a corpus.
+//!
+//! Search answers from the last commit only: the reader is reloaded by hand after each commit
+//! of this handle (read-your-writes), never half-way through one.
+
+mod manifest;
+mod schema;
+mod update;
+mod writer;
+
+pub use schema::SCHEMA_VERSION;
+pub use update::{Change, ChangeKind, UpdateOptions, UpdateReport};
+pub use writer::Writer;
+
+pub(crate) use schema::Fields;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::Count;
+use tantivy::directory::error::OpenReadError;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{IndexReader, ReloadPolicy, TantivyError, Term};
+
+use crate::analysis;
+use crate::{Error, Result};
+
+/// The file name of tantivy's commit point: an index exists where it does.
+const META_FILE: &str = "meta.json";
+
+/// A communique index: open it, update it from a corpus, search it.
+///
+/// # Example
+/// ```
+/// use communique::{Article, Index, Query, SearchOptions};
+///
+/// let index = Index::in_memory()?;
+/// let mut writer = index.writer()?;
+/// writer.add(&Article::new("kursk", "North Korean troops fought in the Kursk region."))?;
+/// writer.commit()?;
+/// let query: Query = "Kursk".parse()?;
+/// let hits = index.search(&query, &SearchOptions::new())?;
+/// assert_eq!(hits[0].article.id, "kursk");
+/// # Ok::<(), communique::Error>(())
+/// ```
+pub struct Index {
+    pub(crate) inner: tantivy::Index,
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
+    storage: Storage,
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.storage {
+            Storage::Disk(path) => write!(f, "Index({})", path.display()),
+            Storage::Memory(_) => f.write_str("Index(in memory)"),
+        }
+    }
+}
+
+/// Where the index lives, and where its manifest is kept.
+enum Storage {
+    Disk(PathBuf),
+    Memory(Mutex<Option<Vec<u8>>>),
+}
+
+/// What communique stores in each tantivy commit (the commit payload).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Payload {
+    /// The schema version that wrote this commit.
+    pub communique_schema: u32,
+    /// The manifest file of this commit, if any.
+    pub manifest: Option<String>,
+    /// When this commit was made (RFC 3339).
+    pub updated: Option<String>,
+}
+
+/// Figures about an index, for `communique stats`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Stats {
+    /// Number of articles.
+    pub articles: u64,
+    /// Number of passages.
+    pub passages: u64,
+    /// Number of distinct terms of the exact view.
+    pub distinct_terms: u64,
+    /// Bytes used by the index (on disk: every file in its folder).
+    pub size_bytes: u64,
+    /// Number of tantivy segments.
+    pub segments: usize,
+    /// When the index was last updated (RFC 3339), if known.
+    pub updated: Option<String>,
+    /// The earliest article date, if any article has one.
+    pub first_date: Option<String>,
+    /// The latest article date, if any article has one.
+    pub last_date: Option<String>,
+    /// Number of articles with no date.
+    pub undated: u64,
+    /// Sources with their number of articles, most frequent first.
+    pub sources: Vec<(String, u64)>,
+    /// The schema version of the index.
+    pub schema_version: u32,
+}
+
+impl Index {
+    /// Opens the index in `path`; fails if there is none, or if it is damaged or incompatible.
+    pub fn open(path: impl AsRef<Path>) -> Result<Index> {
+        let path = path.as_ref();
+        if !path.join(META_FILE).is_file() {
+            return Err(Error::IndexMissing {
+                path: path.to_path_buf(),
+            });
+        }
+        let inner =
+            tantivy::Index::open_in_dir(path).map_err(|e| open_error(path, e))?;
+        Index::from_tantivy(inner, Storage::Disk(path.to_path_buf()))
+    }
+
+    /// Creates an empty index in `path` (creating the folder); fails if one is already there.
+    pub fn create(path: impl AsRef<Path>) -> Result<Index> {
+        let path = path.as_ref();
+        std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
+        if path.join(META_FILE).exists() {
+            return Err(Error::InvalidArgument(format!(
+                "an index already exists in {}",
+                path.display()
+            )));
+        }
+        let (schema, _) = schema::build();
+        let inner = tantivy::Index::builder()
+            .schema(schema)
+            .create_in_dir(path)
+            .map_err(|e| open_error(path, e))?;
+        let index = Index::from_tantivy(inner, Storage::Disk(path.to_path_buf()))?;
+        index.writer()?.commit()?;
+        Ok(index)
+    }
+
+    /// Opens the index in `path`, or creates an empty one if there is none.
+    pub fn open_or_create(path: impl AsRef<Path>) -> Result<Index> {
+        let path = path.as_ref();
+        if path.join(META_FILE).is_file() {
+            Index::open(path)
+        } else {
+            Index::create(path)
+        }
+    }
+
+    /// An empty index in memory, for tests, doctests and short-lived programs.
+    pub fn in_memory() -> Result<Index> {
+        let (schema, _) = schema::build();
+        let inner = tantivy::Index::create_in_ram(schema);
+        let index = Index::from_tantivy(inner, Storage::Memory(Mutex::new(None)))?;
+        index.writer()?.commit()?;
+        Ok(index)
+    }
+
+    fn from_tantivy(inner: tantivy::Index, storage: Storage) -> Result<Index> {
+        let path = match &storage {
+            Storage::Disk(path) => path.clone(),
+            Storage::Memory(_) => PathBuf::from("(memory)"),
+        };
+        let fields = schema::resolve(&inner.schema()).map_err(|detail| Error::IncompatibleIndex {
+            path: path.clone(),
+            found: format!("a different schema: {detail}"),
+            expected: SCHEMA_VERSION,
+        })?;
+        analysis::register(inner.tokenizers());
+        // An index that has been committed by communique carries our payload; a brand new one
+        // (being created right now) has no commit yet.
+        let metas = inner.load_metas().map_err(|e| open_error(&path, e))?;
+        if metas.opstamp > 0 || metas.payload.is_some() {
+            let payload = metas.payload.as_deref().unwrap_or("");
+            match serde_json::from_str::<Payload>(payload) {
+                Ok(p) if p.communique_schema == SCHEMA_VERSION => {}
+                Ok(p) => {
+                    return Err(Error::IncompatibleIndex {
+                        path,
+                        found: format!("schema version {}", p.communique_schema),
+                        expected: SCHEMA_VERSION,
+                    });
+                }
+                Err(_) => {
+                    return Err(Error::IncompatibleIndex {
+                        path,
+                        found: "no communique version recorded".into(),
+                        expected: SCHEMA_VERSION,
+                    });
+                }
+            }
+        }
+        let reader = inner
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| open_error(&path, e))?;
+        Ok(Index {
+            inner,
+            reader,
+            fields,
+            storage,
+        })
+    }
+
+    /// The folder of an on-disk index; `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.storage {
+            Storage::Disk(path) => Some(path),
+            Storage::Memory(_) => None,
+        }
+    }
+
+    pub(crate) fn display_path(&self) -> PathBuf {
+        self.path()
+            .map_or_else(|| PathBuf::from("(memory)"), Path::to_path_buf)
+    }
+
+    /// The payload of the last commit.
+    pub(crate) fn payload(&self) -> Result<Payload> {
+        let metas = self
+            .inner
+            .load_metas()
+            .map_err(|e| open_error(&self.display_path(), e))?;
+        Ok(metas
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .unwrap_or_default())
+    }
+
+    /// Sees the last commit (of any process). Called after each commit of this handle.
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload().map_err(|e| open_error(&self.display_path(), e))
+    }
+
+    /// Does an article with this id exist in the last commit?
+    pub fn contains(&self, id: &str) -> Result<bool> {
+        let term = Term::from_field_text(self.fields.article_id, id);
+        let query = TermQuery::new(term, IndexRecordOption::Basic);
+        Ok(self.reader.searcher().search(&query, &Count)? > 0)
+    }
+
+    /// Figures about the index: articles, passages, terms, size, dates, sources.
+    pub fn stats(&self) -> Result<Stats> {
+        let searcher = self.reader.searcher();
+        let passages = searcher.num_docs();
+        let mut articles = 0;
+        let mut undated = 0;
+        let mut first: Option<tantivy::DateTime> = None;
+        let mut last: Option<tantivy::DateTime> = None;
+        let mut sources: std::collections::HashMap<String, u64> = Default::default();
+        let head = Term::from_field_u64(self.fields.ordinal, 0);
+        let head_query = TermQuery::new(head, IndexRecordOption::Basic);
+        let heads = searcher.search(&head_query, &tantivy::collector::DocSetCollector)?;
+        let mut source_buf = String::new();
+        for segment_ord in 0..searcher.segment_readers().len() {
+            let reader = searcher.segment_reader(segment_ord as u32);
+            let dates = reader.fast_fields().date("date")?;
+            let source_col = reader.fast_fields().str("source_text")?;
+            for address in heads.iter().filter(|a| a.segment_ord == segment_ord as u32) {
+                articles += 1;
+                match dates.first(address.doc_id) {
+                    Some(date) => {
+                        first = Some(first.map_or(date, |f| f.min(date)));
+                        last = Some(last.map_or(date, |l| l.max(date)));
+                    }
+                    None => undated += 1,
+                }
+                if let Some(col) = &source_col
+                    && let Some(ord) = col.term_ords(address.doc_id).next()
+                {
+                    source_buf.clear();
+                    if col.ord_to_str(ord, &mut source_buf).map_err(|e| Error::io(self.display_path(), e))? {
+                        *sources.entry(source_buf.clone()).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let mut sources: Vec<(String, u64)> = sources.into_iter().collect();
+        sources.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let size_bytes = match &self.storage {
+            Storage::Disk(path) => folder_size(path),
+            Storage::Memory(_) => searcher
+                .space_usage()
+                .map(|usage| usage.total().get_bytes())
+                .unwrap_or(0),
+        };
+        let format = |d: tantivy::DateTime| {
+            jiff::Timestamp::from_second(d.into_timestamp_secs())
+                .map(|t| t.to_string())
+                .unwrap_or_default()
+        };
+        Ok(Stats {
+            articles,
+            passages,
+            distinct_terms: distinct_terms(&searcher, self.fields.exact)?,
+            size_bytes,
+            segments: searcher.segment_readers().len(),
+            updated: self.payload()?.updated,
+            first_date: first.map(format),
+            last_date: last.map(format),
+            undated,
+            sources,
+            schema_version: SCHEMA_VERSION,
+        })
+    }
+
+    /// Reads the manifest of the last commit.
+    pub(crate) fn load_manifest(&self) -> Result<manifest::Manifest> {
+        let payload = self.payload()?;
+        let bytes = match (&self.storage, payload.manifest) {
+            (_, None) => return Ok(manifest::Manifest::default()),
+            (Storage::Disk(path), Some(name)) => {
+                let file = path.join(&name);
+                std::fs::read(&file).map_err(|e| match e.kind() {
+                    std::io::ErrorKind::NotFound => Error::Corrupt {
+                        path: path.clone(),
+                        detail: format!("its manifest {name} is missing"),
+                    },
+                    _ => Error::io(file, e),
+                })?
+            }
+            (Storage::Memory(bytes), Some(_)) => {
+                bytes.lock().map(|b| b.clone()).unwrap_or_default().unwrap_or_default()
+            }
+        };
+        serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
+            path: self.display_path(),
+            detail: format!("its manifest cannot be read: {e}"),
+        })
+    }
+
+    /// Writes a manifest for the commit with this opstamp; returns its file name.
+    fn store_manifest(&self, opstamp: u64, manifest: &manifest::Manifest) -> Result<String> {
+        let name = format!("{}{opstamp}.json", manifest::FILE_PREFIX);
+        let bytes = serde_json::to_vec(manifest).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        match &self.storage {
+            Storage::Disk(path) => manifest::atomic_write(&path.join(&name), &bytes)?,
+            Storage::Memory(slot) => {
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = Some(bytes);
+                }
+            }
+        }
+        Ok(name)
+    }
+
+    /// Removes manifests other than `keep` (left by earlier commits or by a crash).
+    fn remove_stale_manifests(&self, keep: &str) {
+        if let Storage::Disk(path) = &self.storage {
+            manifest::remove_stale(path, keep);
+        }
+    }
+}
+
+/// Turns tantivy's open errors into ours, naming the index.
+pub(crate) fn open_error(path: &Path, error: TantivyError) -> Error {
+    let path = path.to_path_buf();
+    match error {
+        TantivyError::LockFailure(..) => Error::Locked { path },
+        TantivyError::IncompatibleIndex(incompatibility) => Error::IncompatibleIndex {
+            path,
+            found: format!("{incompatibility:?}"),
+            expected: SCHEMA_VERSION,
+        },
+        TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(file)) => Error::Corrupt {
+            path,
+            detail: format!("file {} is missing", file.display()),
+        },
+        TantivyError::DataCorruption(corruption) => Error::Corrupt {
+            path,
+            detail: format!("{corruption:?}"),
+        },
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath }) => Error::Io {
+            path: filepath,
+            source: std::io::Error::new(io_error.kind(), io_error.to_string()),
+        },
+        TantivyError::IoError(io_error) => Error::Io {
+            path,
+            source: std::io::Error::new(io_error.kind(), io_error.to_string()),
+        },
+        other => Error::Index(other),
+    }
+}
+
+fn folder_size(path: &Path) -> u64 {
+    walkdir::WalkDir::new(path)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Counts the distinct terms of a field across all segments.
+fn distinct_terms(searcher: &tantivy::Searcher, field: tantivy::schema::Field) -> Result<u64> {
+    let mut dictionaries = Vec::new();
+    for reader in searcher.segment_readers() {
+        dictionaries.push(reader.inverted_index(field)?);
+    }
+    let streams = dictionaries
+        .iter()
+        .map(|inverted| inverted.terms().stream())
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(|e| Error::io("(index)", e))?;
+    let mut merger = tantivy::termdict::TermMerger::new(streams);
+    let mut count = 0;
+    while merger.advance() {
+        count += 1;
+    }
+    Ok(count)
+}

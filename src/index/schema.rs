@@ -1,0 +1,109 @@
+//! The index schema: one tantivy document per passage, article metadata stored once.
+//!
+//! Every passage document carries its article's id, its ordinal, its byte offset in the body
+//! and its own text (stored: passages partition the body, so the body is stored once), plus
+//! the indexed views used by search: the passage text (stemmed and exact), the article title
+//! (stemmed and exact), the source (exact) and the date. The first passage of an article (the
+//! *head*, ordinal 0) also stores the article's title, date, source, URL, path and metadata.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions,
+};
+
+use crate::analysis::{EXACT, STEMMED};
+
+/// Version of the schema and analysis. Bump it whenever either changes in a way that makes an
+/// old index wrong for this build; an index of another version asks for `index --rebuild`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The fields of the schema, resolved once.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fields {
+    /// Article id: raw, indexed (to delete and filter by article) and fast (to group passages).
+    pub article_id: Field,
+    /// Passage ordinal within its article (0 is the head): indexed and fast.
+    pub ordinal: Field,
+    /// Byte offset of the passage in the article body: fast.
+    pub start: Field,
+    /// The passage text: stored.
+    pub text: Field,
+    /// Passage text, stemmed view, with positions.
+    pub stem: Field,
+    /// Passage text, exact view, with positions.
+    pub exact: Field,
+    /// Article title, stemmed view.
+    pub title_stem: Field,
+    /// Article title, exact view.
+    pub title_exact: Field,
+    /// Article source, exact view.
+    pub source: Field,
+    /// Article date: indexed and fast, for filters and statistics.
+    pub date: Field,
+    /// Head only, stored: the title as written.
+    pub title: Field,
+    /// Head only, stored: the date as written.
+    pub date_text: Field,
+    /// Head only, stored and fast (raw): the source as written.
+    pub source_text: Field,
+    /// Head only, stored: the URL.
+    pub url: Field,
+    /// Head only, stored: the corpus-relative path.
+    pub path: Field,
+    /// Head only, stored: other metadata as a JSON object.
+    pub metadata: Field,
+}
+
+fn text_view(analyzer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analyzer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+/// Builds the schema and its fields.
+pub(crate) fn build() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let fields = Fields {
+        article_id: builder.add_text_field("article_id", STRING | FAST),
+        ordinal: builder.add_u64_field("ordinal", INDEXED | FAST),
+        start: builder.add_u64_field("start", FAST),
+        text: builder.add_text_field("text", STORED),
+        stem: builder.add_text_field("stem", text_view(STEMMED)),
+        exact: builder.add_text_field("exact", text_view(EXACT)),
+        title_stem: builder.add_text_field("title_stem", text_view(STEMMED)),
+        title_exact: builder.add_text_field("title_exact", text_view(EXACT)),
+        source: builder.add_text_field("source", text_view(EXACT)),
+        date: builder.add_date_field(
+            "date",
+            DateOptions::from(INDEXED)
+                .set_fast()
+                .set_precision(DateTimePrecision::Seconds),
+        ),
+        title: builder.add_text_field("title", STORED),
+        date_text: builder.add_text_field("date_text", STORED),
+        source_text: builder.add_text_field(
+            "source_text",
+            TextOptions::default().set_stored().set_fast("raw"),
+        ),
+        url: builder.add_text_field("url", STORED),
+        path: builder.add_text_field("path", STORED),
+        metadata: builder.add_text_field("metadata", STORED),
+    };
+    (builder.build(), fields)
+}
+
+/// Resolves the fields of an existing index's schema, failing if one is missing or different.
+pub(crate) fn resolve(schema: &Schema) -> Result<Fields, String> {
+    let (expected, fields) = build();
+    for (field, entry) in expected.fields() {
+        let found = schema
+            .get_field(entry.name())
+            .map_err(|_| format!("field `{}` is missing", entry.name()))?;
+        if found != field || schema.get_field_entry(found) != entry {
+            return Err(format!("field `{}` differs", entry.name()));
+        }
+    }
+    Ok(fields)
+}

@@ -1,0 +1,227 @@
+//! The writer: add, replace and remove articles, then commit them in one atomic step.
+
+use std::collections::HashSet;
+
+use tantivy::indexer::UserOperation;
+use tantivy::schema::Term;
+use tantivy::{IndexWriter, TantivyDocument};
+
+use super::manifest::Manifest;
+use super::{Fields, Index, Payload, SCHEMA_VERSION, open_error};
+use crate::corpus::split_passages;
+use crate::{Article, Error, Result};
+
+/// Memory the writer may use per indexing thread before it flushes a segment.
+const MEMORY_PER_THREAD: usize = 128 << 20;
+/// At most this many indexing threads.
+const MAX_THREADS: usize = 4;
+
+/// Changes to an index, applied together by [`Writer::commit`].
+///
+/// There is one writer per index at a time, across processes: a second one fails with
+/// [`Error::Locked`]. Nothing is visible to searches until `commit`; dropping a writer without
+/// committing discards its changes.
+///
+/// # Example
+/// ```
+/// use communique::{Article, Index};
+///
+/// let index = Index::in_memory()?;
+/// let mut writer = index.writer()?;
+/// writer.add(&Article::new("a", "First statement."))?;
+/// writer.add(&Article::new("b", "Second statement."))?;
+/// writer.commit()?;
+/// let mut writer = index.writer()?;
+/// writer.replace(&Article::new("a", "First statement, corrected."))?;
+/// assert!(writer.remove("b")?);
+/// writer.commit()?;
+/// assert!(index.contains("a")? && !index.contains("b")?);
+/// # Ok::<(), communique::Error>(())
+/// ```
+pub struct Writer<'a> {
+    index: &'a Index,
+    inner: IndexWriter,
+    manifest: Manifest,
+    added: HashSet<String>,
+    removed: HashSet<String>,
+}
+
+impl Index {
+    /// Takes the index's writer (failing at once with [`Error::Locked`] if another holds it).
+    pub fn writer(&self) -> Result<Writer<'_>> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, MAX_THREADS);
+        let inner = self
+            .inner
+            .writer_with_num_threads(threads, threads * MEMORY_PER_THREAD)
+            .map_err(|e| open_error(&self.display_path(), e))?;
+        let manifest = self.load_manifest()?;
+        Ok(Writer {
+            index: self,
+            inner,
+            manifest,
+            added: HashSet::new(),
+            removed: HashSet::new(),
+        })
+    }
+}
+
+impl Writer<'_> {
+    /// Adds a new article; fails if one with the same id exists (use [`Writer::replace`]).
+    pub fn add(&mut self, article: &Article) -> Result<()> {
+        if self.exists(&article.id)? {
+            return Err(Error::InvalidArgument(format!(
+                "article `{}` is already in the index; use replace to change it",
+                article.id
+            )));
+        }
+        self.put(article, false)
+    }
+
+    /// Adds an article, replacing the one with the same id if there is one.
+    pub fn replace(&mut self, article: &Article) -> Result<()> {
+        self.manifest.invalidate_article(&article.id);
+        self.put(article, true)
+    }
+
+    /// Removes the article with this id; returns whether there was one.
+    pub fn remove(&mut self, id: &str) -> Result<bool> {
+        let existed = self.exists(id)?;
+        self.inner.delete_term(self.id_term(id));
+        self.added.remove(id);
+        self.removed.insert(id.to_string());
+        self.manifest.invalidate_article(id);
+        Ok(existed)
+    }
+
+    /// Makes every change since the writer was taken durable and visible, in one atomic step.
+    pub fn commit(mut self) -> Result<()> {
+        let path = self.index.display_path();
+        let mut prepared = self
+            .inner
+            .prepare_commit()
+            .map_err(|e| open_error(&path, e))?;
+        let opstamp = prepared.opstamp();
+        let manifest_name = self.index.store_manifest(opstamp, &self.manifest)?;
+        let payload = Payload {
+            communique_schema: SCHEMA_VERSION,
+            manifest: Some(manifest_name.clone()),
+            updated: Some(jiff::Timestamp::now().to_string()),
+        };
+        let payload = serde_json::to_string(&payload).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        prepared.set_payload(&payload);
+        prepared.commit().map_err(|e| open_error(&path, e))?;
+        self.index.reload()?;
+        self.inner
+            .wait_merging_threads()
+            .map_err(|e| open_error(&path, e))?;
+        self.index.remove_stale_manifests(&manifest_name);
+        // Merges may have replaced segments: let searches see the merged ones.
+        self.index.reload()
+    }
+
+    /// Replaces the manifest that the commit will record (used by corpus updates).
+    pub(crate) fn set_manifest(&mut self, manifest: Manifest) {
+        self.manifest = manifest;
+    }
+
+    fn exists(&self, id: &str) -> Result<bool> {
+        if self.added.contains(id) {
+            return Ok(true);
+        }
+        if self.removed.contains(id) {
+            return Ok(false);
+        }
+        self.index.contains(id)
+    }
+
+    fn id_term(&self, id: &str) -> Term {
+        Term::from_field_text(self.index.fields.article_id, id)
+    }
+
+    /// Queues an article's passages as one batch (so they land contiguously in one segment),
+    /// after a delete of its id when `delete_first`.
+    pub(crate) fn put(&mut self, article: &Article, delete_first: bool) -> Result<()> {
+        if article.id.is_empty() {
+            return Err(Error::InvalidArgument("an article needs a non-empty id".into()));
+        }
+        let docs = passage_docs(&self.index.fields, article);
+        if docs.is_empty() {
+            return Err(Error::InvalidArgument(format!(
+                "article `{}` has no text to index",
+                article.id
+            )));
+        }
+        let mut ops = Vec::with_capacity(docs.len() + 1);
+        if delete_first {
+            ops.push(UserOperation::Delete(self.id_term(&article.id)));
+        }
+        ops.extend(docs.into_iter().map(UserOperation::Add));
+        self.inner
+            .run(ops)
+            .map_err(|e| open_error(&self.index.display_path(), e))?;
+        self.removed.remove(&article.id);
+        self.added.insert(article.id.clone());
+        Ok(())
+    }
+
+    /// Queues the delete of an article by id without checking that it exists.
+    pub(crate) fn delete(&mut self, id: &str) {
+        self.inner.delete_term(self.id_term(id));
+        self.added.remove(id);
+        self.removed.insert(id.to_string());
+    }
+}
+
+/// The tantivy documents of an article: one per passage, metadata stored on the first.
+pub(crate) fn passage_docs(fields: &Fields, article: &Article) -> Vec<TantivyDocument> {
+    let passages = split_passages(&article.body);
+    let date = article
+        .timestamp()
+        .map(|t| tantivy::DateTime::from_timestamp_secs(t.as_second()));
+    let mut docs = Vec::with_capacity(passages.len());
+    for (ordinal, range) in passages.into_iter().enumerate() {
+        let text = &article.body[range.clone()];
+        let mut doc = TantivyDocument::default();
+        doc.add_text(fields.article_id, &article.id);
+        doc.add_u64(fields.ordinal, ordinal as u64);
+        doc.add_u64(fields.start, range.start as u64);
+        doc.add_text(fields.text, text);
+        doc.add_text(fields.stem, text);
+        doc.add_text(fields.exact, text);
+        if let Some(title) = &article.title {
+            doc.add_text(fields.title_stem, title);
+            doc.add_text(fields.title_exact, title);
+        }
+        if let Some(source) = &article.source {
+            doc.add_text(fields.source, source);
+        }
+        if let Some(date) = date {
+            doc.add_date(fields.date, date);
+        }
+        if ordinal == 0 {
+            if let Some(title) = &article.title {
+                doc.add_text(fields.title, title);
+            }
+            if let Some(date) = &article.date {
+                doc.add_text(fields.date_text, date);
+            }
+            if let Some(source) = &article.source {
+                doc.add_text(fields.source_text, source);
+            }
+            if let Some(url) = &article.url {
+                doc.add_text(fields.url, url);
+            }
+            if let Some(path) = &article.path {
+                doc.add_text(fields.path, path);
+            }
+            if !article.metadata.is_empty() {
+                let json = serde_json::Value::Object(article.metadata.clone()).to_string();
+                doc.add_text(fields.metadata, json);
+            }
+        }
+        docs.push(doc);
+    }
+    docs
+}

@@ -1,0 +1,235 @@
+//! Collectors that rank articles by their best passage.
+//!
+//! [`TopArticles`] keeps, per segment, the best passage of each of the `k` best articles and
+//! feeds tantivy a pruning threshold (the `k`-th best article's score), so block-max WAND can
+//! skip passages that cannot change the result. Merging segments keeps each article's best.
+
+use std::collections::HashMap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::query::Weight;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// One article's best passage.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Candidate {
+    pub score: Score,
+    pub id: String,
+    pub address: DocAddress,
+}
+
+/// Orders candidates: higher score first, then article id (deterministic ties).
+pub(crate) fn rank_order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then_with(|| a.id.cmp(&b.id))
+        .then_with(|| a.address.cmp(&b.address))
+}
+
+fn id_column(reader: &SegmentReader) -> tantivy::Result<StrColumn> {
+    reader
+        .fast_fields()
+        .str("article_id")?
+        .ok_or_else(|| tantivy::TantivyError::FieldNotFound("article_id".into()))
+}
+
+fn first_ord(column: &StrColumn, doc: DocId) -> u64 {
+    column.term_ords(doc).next().unwrap_or(u64::MAX)
+}
+
+fn ord_to_id(column: &StrColumn, ord: u64) -> String {
+    let mut id = String::new();
+    // An ord from this column always resolves; an empty id is the fallback for a missing one.
+    let _ = column.ord_to_str(ord, &mut id);
+    id
+}
+
+/// The `k` best articles by best passage.
+pub(crate) struct TopArticles {
+    pub k: usize,
+}
+
+pub(crate) struct TopArticlesSegment {
+    k: usize,
+    segment: SegmentOrdinal,
+    column: StrColumn,
+    /// (score, article ord, doc)
+    entries: Vec<(Score, u64, DocId)>,
+    slot: HashMap<u64, usize>,
+    /// Index of the worst entry once full.
+    worst: usize,
+}
+
+impl TopArticlesSegment {
+    fn threshold(&self) -> Score {
+        if self.entries.len() < self.k {
+            Score::MIN
+        } else {
+            self.entries[self.worst].0
+        }
+    }
+
+    fn find_worst(&mut self) {
+        self.worst = self
+            .entries
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.0.total_cmp(&b.1.0).then_with(|| b.1.1.cmp(&a.1.1)))
+            .map_or(0, |(i, _)| i);
+    }
+
+    fn offer(&mut self, doc: DocId, score: Score) {
+        if self.k == 0 {
+            return;
+        }
+        let ord = first_ord(&self.column, doc);
+        if let Some(&i) = self.slot.get(&ord) {
+            if score > self.entries[i].0 {
+                self.entries[i] = (score, ord, doc);
+                if i == self.worst && self.entries.len() == self.k {
+                    self.find_worst();
+                }
+            }
+            return;
+        }
+        if self.entries.len() < self.k {
+            self.slot.insert(ord, self.entries.len());
+            self.entries.push((score, ord, doc));
+            if self.entries.len() == self.k {
+                self.find_worst();
+            }
+            return;
+        }
+        let (worst_score, worst_ord, _) = self.entries[self.worst];
+        if score > worst_score || (score == worst_score && ord < worst_ord) {
+            self.slot.remove(&worst_ord);
+            self.slot.insert(ord, self.worst);
+            self.entries[self.worst] = (score, ord, doc);
+            self.find_worst();
+        }
+    }
+}
+
+impl SegmentCollector for TopArticlesSegment {
+    type Fruit = Vec<Candidate>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.offer(doc, score);
+    }
+
+    fn harvest(self) -> Vec<Candidate> {
+        self.entries
+            .iter()
+            .map(|&(score, ord, doc)| Candidate {
+                score,
+                id: ord_to_id(&self.column, ord),
+                address: DocAddress::new(self.segment, doc),
+            })
+            .collect()
+    }
+}
+
+impl Collector for TopArticles {
+    type Fruit = Vec<Candidate>;
+    type Child = TopArticlesSegment;
+
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<TopArticlesSegment> {
+        Ok(TopArticlesSegment {
+            k: self.k,
+            segment,
+            column: id_column(reader)?,
+            entries: Vec::new(),
+            slot: HashMap::new(),
+            worst: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Candidate>>) -> tantivy::Result<Vec<Candidate>> {
+        let mut best: HashMap<String, Candidate> = HashMap::new();
+        for candidate in fruits.into_iter().flatten() {
+            match best.get(&candidate.id) {
+                Some(existing) if rank_order(existing, &candidate).is_le() => {}
+                _ => {
+                    best.insert(candidate.id.clone(), candidate);
+                }
+            }
+        }
+        let mut out: Vec<Candidate> = best.into_values().collect();
+        out.sort_by(rank_order);
+        out.truncate(self.k);
+        Ok(out)
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: u32,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Vec<Candidate>> {
+        let mut child = self.for_segment(segment, reader)?;
+        let alive = reader.alive_bitset();
+        weight.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                child.offer(doc, score);
+            }
+            child.threshold()
+        })?;
+        Ok(child.harvest())
+    }
+}
+
+/// Every matching passage (used on a query already restricted to a few articles).
+pub(crate) struct AllPassages;
+
+pub(crate) struct AllPassagesSegment {
+    segment: SegmentOrdinal,
+    column: StrColumn,
+    found: Vec<(Score, DocId)>,
+}
+
+impl SegmentCollector for AllPassagesSegment {
+    type Fruit = Vec<Candidate>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.found.push((score, doc));
+    }
+
+    fn harvest(self) -> Vec<Candidate> {
+        self.found
+            .iter()
+            .map(|&(score, doc)| Candidate {
+                score,
+                id: ord_to_id(&self.column, first_ord(&self.column, doc)),
+                address: DocAddress::new(self.segment, doc),
+            })
+            .collect()
+    }
+}
+
+impl Collector for AllPassages {
+    type Fruit = Vec<Candidate>;
+    type Child = AllPassagesSegment;
+
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<AllPassagesSegment> {
+        Ok(AllPassagesSegment {
+            segment,
+            column: id_column(reader)?,
+            found: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Candidate>>) -> tantivy::Result<Vec<Candidate>> {
+        let mut out: Vec<Candidate> = fruits.into_iter().flatten().collect();
+        out.sort_by(rank_order);
+        Ok(out)
+    }
+}

@@ -1,0 +1,457 @@
+//! Compiling a parsed query against an index: analysis of every leaf, expansion of prefixes and
+//! fuzzy words, the ranking clauses, filters; and the plan of what to highlight.
+
+use std::collections::HashMap;
+use std::ops::Bound;
+use std::sync::OnceLock;
+
+use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, PhraseQuery, Query as TantivyQuery,
+    RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
+
+use super::highlight::Highlighter;
+use super::options::{Ranking, SearchOptions};
+use super::query::{Node, Occur, Scope};
+use crate::analysis::Analyzer;
+use crate::index::Fields;
+use crate::{Error, Query, QueryError, Result};
+
+/// A prefix or fuzzy word expands to at most this many indexed words (the most frequent).
+pub const MAX_EXPANSIONS: usize = 50;
+/// A prefix needs at least this many characters.
+pub const MIN_PREFIX_CHARS: usize = 2;
+
+/// A query ready for tantivy, with what to highlight.
+pub(crate) struct Compiled {
+    pub query: Box<dyn TantivyQuery>,
+    pub highlighter: Highlighter,
+}
+
+/// What one node gave.
+#[derive(Default)]
+struct Part {
+    /// The query, if the node has searchable words.
+    query: Option<Box<dyn TantivyQuery>>,
+    /// A stop word: its exact-view query and word, used only if its group has nothing else.
+    stop: Option<(Box<dyn TantivyQuery>, String)>,
+    /// The single stemmed term of a bare word, for the proximity and coverage clauses.
+    stem: Option<Term>,
+}
+
+pub(crate) struct Compiler<'a> {
+    pub fields: &'a Fields,
+    pub searcher: &'a Searcher,
+    pub analyzer: Analyzer,
+    pub ranking: &'a Ranking,
+    pub query: &'a Query,
+    pub highlighter: Highlighter,
+}
+
+impl Compiler<'_> {
+    /// Compiles the query and the options' filters.
+    pub(crate) fn compile(mut self, options: &SearchOptions) -> Result<Compiled> {
+        let part = self.node(self.query.root(), false)?;
+        let main = match (part.query, part.stop) {
+            (Some(query), _) => query,
+            (None, Some((query, word))) => {
+                self.highlighter.words.insert(word);
+                query
+            }
+            (None, None) => {
+                return Err(self.error(0, "the query has no searchable words").into());
+            }
+        };
+        let mut clauses: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> =
+            vec![(tantivy::query::Occur::Must, main)];
+        for filter in self.filters(options)? {
+            clauses.push((
+                tantivy::query::Occur::Must,
+                Box::new(ConstScoreQuery::new(filter, 0.0)),
+            ));
+        }
+        let query: Box<dyn TantivyQuery> = if clauses.len() == 1 {
+            clauses.pop().expect("one").1
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        };
+        Ok(Compiled {
+            query,
+            highlighter: self.highlighter,
+        })
+    }
+
+    fn error(&self, position: usize, message: impl Into<String>) -> QueryError {
+        QueryError::new(self.query.as_str(), position, message)
+    }
+
+    fn filters(&mut self, options: &SearchOptions) -> Result<Vec<Box<dyn TantivyQuery>>> {
+        let mut filters: Vec<Box<dyn TantivyQuery>> = Vec::new();
+        if options.since.is_some() || options.until.is_some() {
+            let bound = |t: Option<jiff::Timestamp>| match t {
+                Some(t) => Bound::Included(Term::from_field_date_for_search(
+                    self.fields.date,
+                    tantivy::DateTime::from_timestamp_secs(t.as_second()),
+                )),
+                None => Bound::Unbounded,
+            };
+            filters.push(Box::new(RangeQuery::new(
+                bound(options.since),
+                bound(options.until),
+            )));
+        }
+        if let Some(source) = &options.source {
+            let tokens = self.analyzer.exact(source);
+            let query = self
+                .sequence(self.fields.source, &tokens)
+                .ok_or_else(|| Error::InvalidArgument(format!("source `{source}` has no words")))?;
+            filters.push(query);
+        }
+        Ok(filters)
+    }
+
+    fn node(&mut self, node: &Node, negated: bool) -> Result<Part> {
+        match node {
+            Node::Word { text, scope, .. } => Ok(self.word(text, *scope, negated)),
+            Node::Phrase { text, scope, .. } => {
+                let (field, _) = self.views(*scope);
+                let tokens = self.analyzer.exact(text);
+                if *scope == Scope::Text && !negated && !tokens.is_empty() {
+                    let first = tokens[0].position;
+                    self.highlighter.phrases.push(
+                        tokens
+                            .iter()
+                            .map(|t| (t.position - first, t.text.clone()))
+                            .collect(),
+                    );
+                }
+                Ok(Part {
+                    query: self.sequence(field, &tokens),
+                    ..Part::default()
+                })
+            }
+            Node::Prefix { text, scope, span } => {
+                let (field, _) = self.views(*scope);
+                let word = self.single_word(text, span.start, "a prefix")?;
+                if word.chars().count() < MIN_PREFIX_CHARS {
+                    return Err(self
+                        .error(
+                            span.start,
+                            format!("prefix `{text}*` is too short: give at least {MIN_PREFIX_CHARS} characters"),
+                        )
+                        .into());
+                }
+                let terms = self.expand_prefix(field, &word)?;
+                Ok(self.expansion(field, terms, *scope, negated))
+            }
+            Node::Fuzzy {
+                text,
+                distance,
+                scope,
+                span,
+            } => {
+                let (field, _) = self.views(*scope);
+                let word = self.single_word(text, span.start, "a fuzzy word")?;
+                let terms = self.expand_fuzzy(field, &word, *distance)?;
+                Ok(self.expansion(field, terms, *scope, negated))
+            }
+            Node::Group(clauses) => self.group(clauses, negated),
+        }
+    }
+
+    /// The (exact, stemmed) fields of a scope.
+    fn views(&self, scope: Scope) -> (Field, Option<Field>) {
+        match scope {
+            Scope::Text => (self.fields.exact, Some(self.fields.stem)),
+            Scope::Title => (self.fields.title_exact, Some(self.fields.title_stem)),
+            Scope::Source => (self.fields.source, None),
+        }
+    }
+
+    fn word(&mut self, text: &str, scope: Scope, negated: bool) -> Part {
+        let (exact_field, stem_field) = self.views(scope);
+        let exact = self.analyzer.exact(text);
+        if exact.is_empty() {
+            return Part::default();
+        }
+        let highlight = scope == Scope::Text && !negated;
+        let Some(stem_field) = stem_field else {
+            return Part {
+                query: self.sequence(exact_field, &exact),
+                ..Part::default()
+            };
+        };
+        if exact.len() > 1 {
+            // `Kursk-region`, `U.S.-led`: the words must stand together.
+            if highlight {
+                let first = exact[0].position;
+                self.highlighter.phrases.push(
+                    exact.iter().map(|t| (t.position - first, t.text.clone())).collect(),
+                );
+            }
+            return Part {
+                query: self.sequence(exact_field, &exact),
+                ..Part::default()
+            };
+        }
+        let stemmed = self.analyzer.stemmed(text);
+        match stemmed.first() {
+            Some(stem) => {
+                if highlight {
+                    self.highlighter.stems.insert(stem.text.clone());
+                }
+                let term = Term::from_field_text(stem_field, &stem.text);
+                Part {
+                    query: Some(Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs))),
+                    stem: (scope == Scope::Text).then_some(term),
+                    ..Part::default()
+                }
+            }
+            None => {
+                // A stop word: searchable through the exact view if nothing else is.
+                let term = Term::from_field_text(exact_field, &exact[0].text);
+                let word = if highlight { exact[0].text.clone() } else { String::new() };
+                Part {
+                    stop: Some((Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), word)),
+                    ..Part::default()
+                }
+            }
+        }
+    }
+
+    /// A term for one token, a phrase for several.
+    fn sequence(&self, field: Field, tokens: &[crate::analysis::AnalyzedToken]) -> Option<Box<dyn TantivyQuery>> {
+        match tokens {
+            [] => None,
+            [one] => Some(Box::new(TermQuery::new(
+                Term::from_field_text(field, &one.text),
+                IndexRecordOption::WithFreqs,
+            ))),
+            [first, ..] => {
+                let terms = tokens
+                    .iter()
+                    .map(|t| (t.position - first.position, Term::from_field_text(field, &t.text)))
+                    .collect();
+                Some(Box::new(PhraseQuery::new_with_offset(terms)))
+            }
+        }
+    }
+
+    /// The single exact-view word of a prefix or fuzzy leaf.
+    fn single_word(&mut self, text: &str, position: usize, what: &str) -> Result<String> {
+        let tokens = self.analyzer.exact(text);
+        match tokens.as_slice() {
+            [one] => Ok(one.text.clone()),
+            [] => Err(self.error(position, format!("{what} needs a word")).into()),
+            _ => Err(self
+                .error(position, format!("{what} must be a single word, not `{text}`"))
+                .into()),
+        }
+    }
+
+    /// Indexed words of `field` starting with `word`, most frequent first.
+    fn expand_prefix(&self, field: Field, word: &str) -> Result<Vec<String>> {
+        let mut upper = word.as_bytes().to_vec();
+        upper.push(0xFF);
+        let mut found = HashMap::new();
+        for reader in self.searcher.segment_readers() {
+            let inverted = reader.inverted_index(field)?;
+            let stream = inverted
+                .terms()
+                .range()
+                .ge(word.as_bytes())
+                .lt(&upper)
+                .into_stream()
+                .map_err(|e| Error::io("(index)", e))?;
+            collect_terms(stream, &mut found);
+        }
+        Ok(top_terms(found))
+    }
+
+    /// Indexed words of `field` within `distance` edits of `word`, most frequent first.
+    fn expand_fuzzy(&self, field: Field, word: &str, distance: u8) -> Result<Vec<String>> {
+        let dfa = levenshtein(distance).build_dfa(word);
+        let mut found = HashMap::new();
+        for reader in self.searcher.segment_readers() {
+            let inverted = reader.inverted_index(field)?;
+            let stream = inverted
+                .terms()
+                .search(DfaAutomaton(&dfa))
+                .into_stream()
+                .map_err(|e| Error::io("(index)", e))?;
+            collect_terms(stream, &mut found);
+        }
+        Ok(top_terms(found))
+    }
+
+    fn expansion(&mut self, field: Field, terms: Vec<String>, scope: Scope, negated: bool) -> Part {
+        if scope == Scope::Text && !negated {
+            self.highlighter.words.extend(terms.iter().cloned());
+        }
+        let clauses: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> = terms
+            .iter()
+            .map(|t| {
+                let query: Box<dyn TantivyQuery> = Box::new(TermQuery::new(
+                    Term::from_field_text(field, t),
+                    IndexRecordOption::WithFreqs,
+                ));
+                (tantivy::query::Occur::Should, query)
+            })
+            .collect();
+        let query: Box<dyn TantivyQuery> = if clauses.is_empty() {
+            Box::new(tantivy::query::EmptyQuery)
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        };
+        Part {
+            query: Some(query),
+            ..Part::default()
+        }
+    }
+
+    fn group(&mut self, clauses: &[(Occur, Node)], negated: bool) -> Result<Part> {
+        let mut compiled: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> = Vec::new();
+        let mut stops = Vec::new();
+        let mut stems = Vec::new();
+        for (occur, node) in clauses {
+            let part = self.node(node, negated ^ (*occur == Occur::MustNot))?;
+            let occur = match occur {
+                Occur::Should => tantivy::query::Occur::Should,
+                Occur::Must => tantivy::query::Occur::Must,
+                Occur::MustNot => tantivy::query::Occur::MustNot,
+            };
+            if let Some(query) = part.query {
+                if occur == tantivy::query::Occur::Should
+                    && let Some(stem) = part.stem
+                {
+                    stems.push(stem);
+                }
+                compiled.push((occur, query));
+            } else if let Some((query, word)) = part.stop {
+                stops.push((occur, query, word));
+            }
+        }
+        let positive = |c: &[(tantivy::query::Occur, Box<dyn TantivyQuery>)]| {
+            c.iter().any(|(o, _)| *o != tantivy::query::Occur::MustNot)
+        };
+        if !positive(&compiled) {
+            // Only stop words (`of the`): search them through the exact view.
+            for (occur, query, word) in stops {
+                if occur != tantivy::query::Occur::MustNot && !word.is_empty() {
+                    self.highlighter.words.insert(word);
+                }
+                compiled.push((occur, query));
+            }
+        }
+        if stems.len() >= 2 {
+            self.ranking_clauses(&stems, &mut compiled);
+        }
+        if compiled.is_empty() {
+            return Ok(Part::default());
+        }
+        if !positive(&compiled) {
+            compiled.push((tantivy::query::Occur::Must, Box::new(AllQuery)));
+        }
+        Ok(Part {
+            query: Some(Box::new(BooleanQuery::new(compiled))),
+            ..Part::default()
+        })
+    }
+
+    /// Proximity (neighbouring words close together) and coverage (every word) clauses.
+    fn ranking_clauses(
+        &self,
+        stems: &[Term],
+        compiled: &mut Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)>,
+    ) {
+        let ranking = self.ranking;
+        if ranking.proximity_weight > 0.0 {
+            for pair in stems.windows(2) {
+                if pair[0] == pair[1] {
+                    continue;
+                }
+                let phrase = PhraseQuery::new_with_offset_and_slop(
+                    vec![(0, pair[0].clone()), (1, pair[1].clone())],
+                    ranking.proximity_slop,
+                );
+                compiled.push((
+                    tantivy::query::Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(phrase), ranking.proximity_weight)),
+                ));
+            }
+        }
+        if ranking.coverage_weight > 0.0 {
+            let all: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> = stems
+                .iter()
+                .map(|t| {
+                    let q: Box<dyn TantivyQuery> =
+                        Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs));
+                    (tantivy::query::Occur::Must, q)
+                })
+                .collect();
+            compiled.push((
+                tantivy::query::Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(BooleanQuery::new(all)),
+                    ranking.coverage_weight,
+                )),
+            ));
+        }
+    }
+}
+
+/// Shared Levenshtein automaton builders (building one is costly), with transpositions
+/// counting as one edit.
+fn levenshtein(distance: u8) -> &'static LevenshteinAutomatonBuilder {
+    static BUILDERS: [OnceLock<LevenshteinAutomatonBuilder>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let distance = distance.min(2);
+    BUILDERS[distance as usize].get_or_init(|| LevenshteinAutomatonBuilder::new(distance, true))
+}
+
+/// A Levenshtein DFA as an automaton over the term dictionary.
+struct DfaAutomaton<'a>(&'a DFA);
+
+impl tantivy_fst::Automaton for DfaAutomaton<'_> {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
+    }
+}
+
+/// Adds every word of a term stream, with its document frequency, to `found`.
+fn collect_terms<A>(mut stream: tantivy::termdict::TermStreamer<'_, A>, found: &mut HashMap<String, u64>)
+where
+    A: tantivy_fst::Automaton,
+    A::State: Clone,
+{
+    while stream.advance() {
+        if let Ok(word) = std::str::from_utf8(stream.key()) {
+            *found.entry(word.to_string()).or_default() += u64::from(stream.value().doc_freq);
+        }
+    }
+}
+
+/// The most frequent words first, at most [`MAX_EXPANSIONS`].
+fn top_terms(found: HashMap<String, u64>) -> Vec<String> {
+    let mut found: Vec<(String, u64)> = found.into_iter().collect();
+    found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    found.truncate(MAX_EXPANSIONS);
+    found.into_iter().map(|(t, _)| t).collect()
+}

@@ -1,0 +1,232 @@
+//! Highlighting: the byte ranges of exactly what matched in a passage, and excerpts of long
+//! passages trimmed around them.
+//!
+//! A passage is analysed again with the same analyzers as the index, so a highlight is always
+//! a whole word (or a whole phrase occurrence) that the index matched: a stemmed word in any
+//! inflection, a phrase only where its words stand together in order, the words a prefix or a
+//! fuzzy word expanded to, and nothing from an excluded clause.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use crate::analysis::Analyzer;
+
+/// What to highlight, gathered while compiling the query.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Highlighter {
+    /// Stemmed-view terms of bare words.
+    pub stems: HashSet<String>,
+    /// Exact-view words (prefix and fuzzy expansions, stop words searched on their own).
+    pub words: HashSet<String>,
+    /// Phrases: exact-view words with their offsets from the first.
+    pub phrases: Vec<Vec<(usize, String)>>,
+}
+
+impl Highlighter {
+    /// The highlights in `text`: sorted, non-overlapping byte ranges on character boundaries.
+    pub(crate) fn highlight(&self, analyzer: &mut Analyzer, text: &str) -> Vec<Range<usize>> {
+        if self.stems.is_empty() && self.words.is_empty() && self.phrases.is_empty() {
+            return Vec::new();
+        }
+        let exact = analyzer.exact(text);
+        let mut ranges = Vec::new();
+        if !self.stems.is_empty() {
+            for token in analyzer.stemmed(text) {
+                if self.stems.contains(&token.text) {
+                    ranges.push(token.start..token.end);
+                }
+            }
+        }
+        for token in &exact {
+            if self.words.contains(&token.text) {
+                ranges.push(token.start..token.end);
+            }
+        }
+        if !self.phrases.is_empty() {
+            let by_position: HashMap<usize, usize> = exact
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.position, i))
+                .collect();
+            for phrase in &self.phrases {
+                let Some((first_offset, first_word)) = phrase.first() else {
+                    continue;
+                };
+                for token in &exact {
+                    if token.text != *first_word || token.position < *first_offset {
+                        continue;
+                    }
+                    let base = token.position - first_offset;
+                    let mut end = token.end;
+                    let whole = phrase.iter().all(|(offset, word)| {
+                        by_position
+                            .get(&(base + offset))
+                            .map(|&i| &exact[i])
+                            .is_some_and(|t| {
+                                end = end.max(t.end);
+                                t.text == *word
+                            })
+                    });
+                    if whole {
+                        ranges.push(token.start..end);
+                    }
+                }
+            }
+        }
+        merge(ranges)
+    }
+}
+
+/// Sorts ranges and merges those that overlap.
+fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match out.last_mut() {
+            Some(last) if range.start < last.end => last.end = last.end.max(range.end),
+            _ => out.push(range),
+        }
+    }
+    out
+}
+
+/// A stretch of a passage, with the highlights that fall in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Excerpt {
+    /// The text shown.
+    pub text: String,
+    /// Highlights, as byte ranges in `text`.
+    pub highlights: Vec<Range<usize>>,
+    /// Text was cut before the excerpt.
+    pub cut_before: bool,
+    /// Text was cut after the excerpt.
+    pub cut_after: bool,
+}
+
+/// The part of `text` of at most `max_chars` characters that holds the most highlights, cut at
+/// word boundaries, with the highlights moved into it.
+pub(crate) fn excerpt(text: &str, highlights: &[Range<usize>], max_chars: usize) -> Excerpt {
+    let total = text.chars().count();
+    if total <= max_chars {
+        return Excerpt {
+            text: text.to_string(),
+            highlights: highlights.to_vec(),
+            cut_before: false,
+            cut_after: false,
+        };
+    }
+    // Byte offset of every character, and the end.
+    let offsets: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let char_at = |byte: usize| offsets.partition_point(|&o| o < byte);
+    // Try windows that start a little before each highlight; keep the one holding most.
+    let lead = max_chars / 5;
+    let mut best = (0usize, 0usize); // (count, start char)
+    for h in highlights {
+        let start = char_at(h.start).saturating_sub(lead).min(total - max_chars);
+        let end_byte = offsets[start + max_chars];
+        let start_byte = offsets[start];
+        let count = highlights
+            .iter()
+            .filter(|r| r.start >= start_byte && r.end <= end_byte)
+            .count();
+        if count > best.0 {
+            best = (count, start);
+        }
+    }
+    let mut start = offsets[best.1];
+    let mut end = offsets[(best.1 + max_chars).min(total)];
+    // Cut at word boundaries: move the start forward past a partial word, the end back.
+    if start > 0 && !text[..start].ends_with(char::is_whitespace) {
+        if let Some(space) = text[start..end].find(char::is_whitespace) {
+            let candidate = start + space;
+            if highlights.iter().all(|h| h.start >= candidate || h.end <= start) {
+                start = candidate;
+            }
+        }
+    }
+    if end < text.len() && !text[end..].starts_with(char::is_whitespace) {
+        if let Some(space) = text[start..end].rfind(char::is_whitespace) {
+            let candidate = start + space;
+            if highlights.iter().all(|h| h.end <= candidate || h.start >= end) {
+                end = candidate;
+            }
+        }
+    }
+    let slice = &text[start..end];
+    let trimmed_start = start + (slice.len() - slice.trim_start().len());
+    let trimmed_end = trimmed_start + slice.trim().len();
+    Excerpt {
+        text: text[trimmed_start..trimmed_end].to_string(),
+        highlights: highlights
+            .iter()
+            .filter(|h| h.start >= trimmed_start && h.end <= trimmed_end)
+            .map(|h| h.start - trimmed_start..h.end - trimmed_start)
+            .collect(),
+        cut_before: trimmed_start > 0,
+        cut_after: trimmed_end < text.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marked(highlighter: &Highlighter, text: &str) -> Vec<String> {
+        highlighter
+            .highlight(&mut Analyzer::new(), text)
+            .into_iter()
+            .map(|r| text[r].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn stems_match_every_inflection() {
+        let h = Highlighter {
+            stems: ["sanction".to_string()].into(),
+            ..Highlighter::default()
+        };
+        assert_eq!(
+            marked(&h, "Sanctions were imposed; the sanctioned firms."),
+            ["Sanctions", "sanctioned"]
+        );
+    }
+
+    #[test]
+    fn phrases_only_where_whole() {
+        let h = Highlighter {
+            phrases: vec![vec![(0, "security".into()), (1, "council".into())]],
+            ..Highlighter::default()
+        };
+        let text = "The Security Council met. Security matters; the council voted. UN Security  Council.";
+        assert_eq!(marked(&h, text), ["Security Council", "Security  Council"]);
+    }
+
+    #[test]
+    fn phrase_with_stop_words_is_exact() {
+        let h = Highlighter {
+            phrases: vec![vec![(0, "council".into()), (1, "of".into()), (2, "europe".into())]],
+            ..Highlighter::default()
+        };
+        assert_eq!(
+            marked(&h, "The Council of Europe. The Council adopts Europe policy."),
+            ["Council of Europe"]
+        );
+    }
+
+    #[test]
+    fn excerpts_keep_highlights_and_char_boundaries() {
+        let text = "Кремль ".repeat(30) + "Kursk region " + &"слово ".repeat(30);
+        let start = text.find("Kursk").unwrap();
+        let highlights = vec![start..start + 5];
+        let e = excerpt(&text, &highlights, 60);
+        assert!(e.text.chars().count() <= 60);
+        assert!(e.cut_before && e.cut_after);
+        assert_eq!(&e.text[e.highlights[0].clone()], "Kursk");
+        let short = excerpt("short text", &[0..5], 60);
+        assert_eq!(short.text, "short text");
+    }
+}

@@ -1,0 +1,142 @@
+//! Search options: how many hits, how many passages each, filters, and ranking weights.
+
+use jiff::Timestamp;
+
+/// The most articles a search can page through (`offset + limit`).
+pub const MAX_RESULTS: usize = 10_000;
+/// The most passages shown for one article.
+pub const MAX_PASSAGES: usize = 100;
+
+/// Weights of the ranking, beyond BM25 over passages.
+///
+/// Bare words rank by BM25 over passages (k1 = 1.2, b = 0.75, fixed by tantivy). A multi-word
+/// query adds, for each pair of neighbouring words, a sloppy phrase clause (the two words within
+/// `proximity_slop` positions of each other, in any order) weighted by `proximity_weight`, and a
+/// clause for passages that hold every word, weighted by `coverage_weight`. `title_weight`
+/// adds the article title's match to every passage of the article.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ranking {
+    /// Weight of the "neighbouring words close together" clauses (0 turns them off).
+    pub proximity_weight: f32,
+    /// How far apart (in words) two neighbouring query words may be to count as close.
+    pub proximity_slop: u32,
+    /// Weight of the "every word present" clause (0 turns it off).
+    pub coverage_weight: f32,
+    /// Weight of a match in the title (0 turns it off).
+    pub title_weight: f32,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            proximity_weight: 0.5,
+            proximity_slop: 5,
+            coverage_weight: 0.25,
+            title_weight: 0.0,
+        }
+    }
+}
+
+/// What to return and how: limit, offset, passages per article, filters.
+///
+/// # Example
+/// ```
+/// let options = communique::SearchOptions::new().limit(5).passages(2);
+/// assert_eq!(options.get_limit(), 5);
+/// ```
+#[derive(Clone, Debug)]
+pub struct SearchOptions {
+    pub(crate) limit: usize,
+    pub(crate) offset: usize,
+    pub(crate) passages: usize,
+    pub(crate) since: Option<Timestamp>,
+    pub(crate) until: Option<Timestamp>,
+    pub(crate) source: Option<String>,
+    pub(crate) explain: bool,
+    pub(crate) ranking: Ranking,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 10,
+            offset: 0,
+            passages: 1,
+            since: None,
+            until: None,
+            source: None,
+            explain: false,
+            ranking: Ranking::default(),
+        }
+    }
+}
+
+impl SearchOptions {
+    /// Ten articles, one passage each, no filter.
+    pub fn new() -> Self {
+        SearchOptions::default()
+    }
+
+    /// At most `n` articles.
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = n;
+        self
+    }
+
+    /// Skips the first `n` articles.
+    pub fn offset(mut self, n: usize) -> Self {
+        self.offset = n;
+        self
+    }
+
+    /// Up to `n` passages of each article, best first (at least 1).
+    pub fn passages(mut self, n: usize) -> Self {
+        self.passages = n.clamp(1, MAX_PASSAGES);
+        self
+    }
+
+    /// Only articles dated at or after `t` (undated articles are left out).
+    pub fn since(mut self, t: Timestamp) -> Self {
+        self.since = Some(t);
+        self
+    }
+
+    /// Only articles dated at or before `t` (undated articles are left out).
+    pub fn until(mut self, t: Timestamp) -> Self {
+        self.until = Some(t);
+        self
+    }
+
+    /// Only articles whose source contains these words (`"Spokesperson"`, `"VOA"`).
+    pub fn source(mut self, name: impl Into<String>) -> Self {
+        self.source = Some(name.into());
+        self
+    }
+
+    /// Attach to every passage an explanation of its score.
+    pub fn explain(mut self, yes: bool) -> Self {
+        self.explain = yes;
+        self
+    }
+
+    /// Ranking weights.
+    pub fn ranking(mut self, ranking: Ranking) -> Self {
+        self.ranking = ranking;
+        self
+    }
+
+    /// The limit.
+    pub fn get_limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The offset.
+    pub fn get_offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Passages per article.
+    pub fn get_passages(&self) -> usize {
+        self.passages
+    }
+}

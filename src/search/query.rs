@@ -1,0 +1,893 @@
+//! The query language: words, "phrases", `+must`, `-exclude`, `AND`, `OR`, `NOT`, parentheses,
+//! `title:` and `source:` qualifiers, `word*` prefixes and `word~1` fuzzy words.
+//!
+//! Parsing produces a small syntax tree ([`Node`]) with the byte span of every leaf; broken
+//! syntax is a [`QueryError`] that points at the position. Analysis (stemming, stop words) is
+//! applied later, when the tree is compiled against an index.
+//!
+//! Meaning, by precedence from tightest:
+//!
+//! * `NOT x`, `-x`, `+x`: exclude or require `x`.
+//! * `a AND b`: both required.
+//! * `a b`: a sequence. Bare words are optional but rank (a passage holding more of them, or
+//!   holding them close together, ranks higher); a quoted phrase, an `AND` chain, `+x` and a
+//!   group that itself requires something are required; `-x` and `NOT x` exclude.
+//! * `a OR b`: either.
+
+use std::ops::Range;
+use std::str::FromStr;
+
+use crate::QueryError;
+
+/// How a clause takes part in its group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Occur {
+    /// Optional: adds to the score when present (required only if the group has nothing
+    /// required).
+    Should,
+    /// Required.
+    Must,
+    /// Excluded.
+    MustNot,
+}
+
+/// What a leaf searches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The passage text (the default).
+    Text,
+    /// The article title (`title:`).
+    Title,
+    /// The article source (`source:`).
+    Source,
+}
+
+impl Scope {
+    fn from_name(name: &str) -> Option<Scope> {
+        match name.to_ascii_lowercase().as_str() {
+            "text" => Some(Scope::Text),
+            "title" => Some(Scope::Title),
+            "source" => Some(Scope::Source),
+            _ => None,
+        }
+    }
+}
+
+/// One node of a parsed query.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Node {
+    /// A bare word, matched through the stemmed view.
+    Word {
+        /// The word as typed.
+        text: String,
+        /// What it searches.
+        scope: Scope,
+        /// Byte range in the query.
+        span: Range<usize>,
+    },
+    /// A quoted phrase, matched exactly through the exact view.
+    Phrase {
+        /// The words between the quotes.
+        text: String,
+        /// What it searches.
+        scope: Scope,
+        /// Byte range in the query, quotes included.
+        span: Range<usize>,
+    },
+    /// `word*`: words starting with `text`, through the exact view.
+    Prefix {
+        /// The prefix, without the `*`.
+        text: String,
+        /// What it searches.
+        scope: Scope,
+        /// Byte range in the query.
+        span: Range<usize>,
+    },
+    /// `word~N`: words within `distance` edits of `text`, through the exact view.
+    Fuzzy {
+        /// The word, without `~N`.
+        text: String,
+        /// Edits allowed (0, 1 or 2).
+        distance: u8,
+        /// What it searches.
+        scope: Scope,
+        /// Byte range in the query.
+        span: Range<usize>,
+    },
+    /// Clauses combined.
+    Group(Vec<(Occur, Node)>),
+}
+
+/// A parsed query.
+///
+/// # Example
+/// ```
+/// use communique::Query;
+///
+/// let query: Query = "kursk AND NOT missiles".parse()?;
+/// assert_eq!(query.as_str(), "kursk AND NOT missiles");
+///
+/// let err = "\"Security Council".parse::<Query>().unwrap_err();
+/// assert_eq!(err.position, 0);
+/// assert!(err.message.contains("closing quote"));
+/// # Ok::<(), communique::QueryError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Query {
+    text: String,
+    root: Node,
+}
+
+impl Query {
+    /// Parses a query.
+    pub fn parse(text: &str) -> Result<Query, QueryError> {
+        text.parse()
+    }
+
+    /// The query as typed.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The syntax tree.
+    pub fn root(&self) -> &Node {
+        &self.root
+    }
+}
+
+impl std::fmt::Display for Query {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// The longest query accepted, in bytes.
+pub const MAX_QUERY_BYTES: usize = 4096;
+/// The most leaves (words, phrases, prefixes, fuzzy words) a query may hold.
+pub const MAX_QUERY_TERMS: usize = 64;
+/// Parentheses may nest this deep.
+const MAX_DEPTH: usize = 32;
+
+impl FromStr for Query {
+    type Err = QueryError;
+
+    fn from_str(text: &str) -> Result<Query, QueryError> {
+        if text.len() > MAX_QUERY_BYTES {
+            return Err(QueryError::new(
+                text,
+                MAX_QUERY_BYTES,
+                format!(
+                    "query is {} bytes long; the limit is {MAX_QUERY_BYTES}",
+                    text.len()
+                ),
+            ));
+        }
+        let tokens = lex(text)?;
+        if tokens.is_empty() {
+            return Err(QueryError::new(text, 0, "empty query"));
+        }
+        let leaves = tokens.iter().filter(|t| t.is_leaf()).count();
+        if leaves > MAX_QUERY_TERMS {
+            let position = tokens
+                .iter()
+                .filter(|t| t.is_leaf())
+                .nth(MAX_QUERY_TERMS)
+                .map_or(0, |t| t.span.start);
+            return Err(QueryError::new(
+                text,
+                position,
+                format!("query has {leaves} terms; the limit is {MAX_QUERY_TERMS}"),
+            ));
+        }
+        let mut parser = Parser {
+            text,
+            tokens,
+            at: 0,
+            depth: 0,
+        };
+        let root = parser.or_expr()?;
+        if let Some(token) = parser.peek() {
+            let message = match token.kind {
+                Kind::RParen => "unmatched closing parenthesis".to_string(),
+                _ => format!("unexpected {}", token.describe()),
+            };
+            return Err(QueryError::new(text, token.span.start, message));
+        }
+        Ok(Query {
+            text: text.to_string(),
+            root,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Kind {
+    Word(String),
+    Phrase(String),
+    Prefix(String),
+    Fuzzy(String, u8),
+    Field(Scope),
+    LParen,
+    RParen,
+    And,
+    Or,
+    Not,
+    Plus,
+    Minus,
+}
+
+#[derive(Clone, Debug)]
+struct Token {
+    kind: Kind,
+    span: Range<usize>,
+}
+
+impl Token {
+    fn is_leaf(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::Word(_) | Kind::Phrase(_) | Kind::Prefix(_) | Kind::Fuzzy(..)
+        )
+    }
+
+    fn describe(&self) -> String {
+        match &self.kind {
+            Kind::Word(w) | Kind::Prefix(w) | Kind::Fuzzy(w, _) => format!("word `{w}`"),
+            Kind::Phrase(_) => "phrase".into(),
+            Kind::Field(_) => "field qualifier".into(),
+            Kind::LParen => "`(`".into(),
+            Kind::RParen => "`)`".into(),
+            Kind::And => "`AND`".into(),
+            Kind::Or => "`OR`".into(),
+            Kind::Not => "`NOT`".into(),
+            Kind::Plus => "`+`".into(),
+            Kind::Minus => "`-`".into(),
+        }
+    }
+}
+
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c.is_control()
+}
+
+fn is_open_quote(c: char) -> bool {
+    matches!(c, '"' | '“' | '„' | '«')
+}
+
+fn is_close_quote(c: char) -> bool {
+    matches!(c, '"' | '”' | '“' | '»')
+}
+
+fn is_delimiter(c: char) -> bool {
+    is_space(c) || c == '(' || c == ')' || is_open_quote(c) || is_close_quote(c)
+}
+
+fn lex(text: &str) -> Result<Vec<Token>, QueryError> {
+    let mut tokens = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some(&(start, c)) = chars.peek() {
+        if is_space(c) {
+            chars.next();
+            continue;
+        }
+        if c == '(' || c == ')' {
+            chars.next();
+            let kind = if c == '(' { Kind::LParen } else { Kind::RParen };
+            tokens.push(Token {
+                kind,
+                span: start..start + 1,
+            });
+            continue;
+        }
+        if is_open_quote(c) {
+            chars.next();
+            let inner_start = start + c.len_utf8();
+            let mut end = None;
+            for (i, d) in chars.by_ref() {
+                if is_close_quote(d) {
+                    end = Some((i, i + d.len_utf8()));
+                    break;
+                }
+            }
+            let Some((inner_end, after)) = end else {
+                return Err(QueryError::new(
+                    text,
+                    start,
+                    "this quote has no closing quote: close the phrase with `\"`",
+                ));
+            };
+            let phrase = &text[inner_start..inner_end];
+            if phrase.trim().is_empty() {
+                return Err(QueryError::new(text, start, "empty phrase"));
+            }
+            if let Some(&(i, '~')) = chars.peek() {
+                return Err(QueryError::new(
+                    text,
+                    i,
+                    "`~` after a phrase (proximity search) is not supported; use the words without quotes",
+                ));
+            }
+            tokens.push(Token {
+                kind: Kind::Phrase(phrase.to_string()),
+                span: start..after,
+            });
+            continue;
+        }
+        if (c == '+' || c == '-') && starts_clause(&tokens, text, start) {
+            chars.next();
+            match chars.peek() {
+                Some(&(_, d)) if !is_space(d) && d != ')' => {}
+                _ => {
+                    return Err(QueryError::new(
+                        text,
+                        start,
+                        format!("`{c}` must be followed by a word, a phrase or a group, with no space"),
+                    ));
+                }
+            }
+            let kind = if c == '+' { Kind::Plus } else { Kind::Minus };
+            tokens.push(Token {
+                kind,
+                span: start..start + 1,
+            });
+            continue;
+        }
+        // A word: up to the next space, parenthesis or quote.
+        let mut end = start;
+        while let Some(&(i, d)) = chars.peek() {
+            if is_delimiter(d) {
+                break;
+            }
+            end = i + d.len_utf8();
+            chars.next();
+            // A field qualifier ends the word at its colon: `title:"…"`, `title:(…)`.
+            if d == ':'
+                && let Some(scope) = Scope::from_name(&text[start..i])
+            {
+                let followed = chars.peek().is_some_and(|&(_, n)| !is_space(n) && n != ')');
+                if !followed {
+                    return Err(QueryError::new(
+                        text,
+                        start,
+                        format!("`{}` must be followed by a word, a phrase or a group, with no space", &text[start..end]),
+                    ));
+                }
+                tokens.push(Token {
+                    kind: Kind::Field(scope),
+                    span: start..end,
+                });
+                end = start;
+                break;
+            }
+        }
+        if end == start {
+            continue;
+        }
+        tokens.push(word_token(text, start..end)?);
+    }
+    Ok(tokens)
+}
+
+/// Is a `+` or `-` at `position` a prefix operator (at the start of a clause)?
+fn starts_clause(tokens: &[Token], text: &str, position: usize) -> bool {
+    let before = text[..position].chars().next_back();
+    match before {
+        None => true,
+        Some(c) if is_space(c) || c == '(' => true,
+        Some(_) => matches!(tokens.last().map(|t| &t.kind), Some(Kind::Field(_))),
+    }
+}
+
+fn word_token(text: &str, span: Range<usize>) -> Result<Token, QueryError> {
+    let word = &text[span.clone()];
+    let kind = match word {
+        "AND" | "&&" => Kind::And,
+        "OR" | "||" => Kind::Or,
+        "NOT" => Kind::Not,
+        _ => {
+            // Unknown qualifiers: `name:value` where `name` is a plain word.
+            if let Some((name, rest)) = word.split_once(':')
+                && !name.is_empty()
+                && name.chars().all(char::is_alphabetic)
+                && !rest.is_empty()
+                && !rest.starts_with('/')
+            {
+                return Err(QueryError::new(
+                    text,
+                    span.start,
+                    format!("unknown field `{name}`: the fields are title, source and text"),
+                ));
+            }
+            if let Some(tilde) = word.rfind('~') {
+                let base = &word[..tilde];
+                let digits = &word[tilde + 1..];
+                let distance = match digits {
+                    "" => 1,
+                    "0" => 0,
+                    "1" => 1,
+                    "2" => 2,
+                    _ => {
+                        return Err(QueryError::new(
+                            text,
+                            span.start + tilde,
+                            format!("fuzzy distance must be 0, 1 or 2, not `{digits}`"),
+                        ));
+                    }
+                };
+                check_plain(text, span.start, base)?;
+                Kind::Fuzzy(base.to_string(), distance)
+            } else if let Some(base) = word.strip_suffix('*') {
+                check_plain(text, span.start, base)?;
+                Kind::Prefix(base.to_string())
+            } else {
+                check_plain(text, span.start, word)?;
+                Kind::Word(word.to_string())
+            }
+        }
+    };
+    Ok(Token { kind, span })
+}
+
+/// A word must not be empty and may hold `*` and `~` only at its end.
+fn check_plain(text: &str, start: usize, word: &str) -> Result<(), QueryError> {
+    if word.is_empty() || !word.chars().any(char::is_alphanumeric) {
+        if word.is_empty() {
+            return Err(QueryError::new(text, start, "`*` or `~` needs a word before it"));
+        }
+        return Ok(());
+    }
+    if let Some(i) = word.find(['*', '?']) {
+        return Err(QueryError::new(
+            text,
+            start + i,
+            "wildcards are only supported at the end of a word (`negotiat*`)",
+        ));
+    }
+    if let Some(i) = word.find('~') {
+        return Err(QueryError::new(text, start + i, "`~` may only end a word (`kursk~1`)"));
+    }
+    Ok(())
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    tokens: Vec<Token>,
+    at: usize,
+    depth: usize,
+}
+
+/// A prefix on a clause: `+`, `-` or `NOT`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Modifier {
+    None,
+    Require,
+    Exclude,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.at)
+    }
+
+    fn next(&mut self) -> Option<Token> {
+        let token = self.tokens.get(self.at).cloned();
+        self.at += 1;
+        token
+    }
+
+    fn error(&self, position: usize, message: impl Into<String>) -> QueryError {
+        QueryError::new(self.text, position, message)
+    }
+
+    fn end(&self) -> usize {
+        self.text.len()
+    }
+
+    /// `seq (OR seq)*`
+    fn or_expr(&mut self) -> Result<Node, QueryError> {
+        let mut alternatives = vec![self.seq()?];
+        while let Some(token) = self.peek() {
+            if token.kind != Kind::Or {
+                break;
+            }
+            let or = self.next().expect("peeked");
+            match self.peek() {
+                None => return Err(self.error(or.span.start, "`OR` needs something after it")),
+                Some(t) if matches!(t.kind, Kind::Or | Kind::And | Kind::RParen) => {
+                    return Err(self.error(t.span.start, format!("unexpected {} after `OR`", t.describe())));
+                }
+                _ => {}
+            }
+            alternatives.push(self.seq()?);
+        }
+        Ok(if alternatives.len() == 1 {
+            alternatives.pop().expect("one")
+        } else {
+            Node::Group(alternatives.into_iter().map(|n| (Occur::Should, n)).collect())
+        })
+    }
+
+    /// `and_expr+`, up to `)`, `OR` or the end.
+    fn seq(&mut self) -> Result<Node, QueryError> {
+        let mut clauses = Vec::new();
+        while let Some(token) = self.peek() {
+            match token.kind {
+                Kind::RParen | Kind::Or => break,
+                Kind::And => {
+                    let position = token.span.start;
+                    return Err(self.error(position, "`AND` needs something before it"));
+                }
+                _ => {}
+            }
+            let (modifier, node) = self.and_expr()?;
+            let occur = match modifier {
+                Modifier::Require => Occur::Must,
+                Modifier::Exclude => Occur::MustNot,
+                Modifier::None if requires(&node) => Occur::Must,
+                Modifier::None => Occur::Should,
+            };
+            push_clause(&mut clauses, occur, node);
+        }
+        if clauses.is_empty() {
+            let position = self.peek().map_or(self.end(), |t| t.span.start);
+            let message = match self.peek() {
+                Some(t) if t.kind == Kind::Or => "`OR` needs something before it".to_string(),
+                Some(t) if t.kind == Kind::RParen => "empty parentheses".to_string(),
+                _ => "expected a word, a phrase or a group".to_string(),
+            };
+            return Err(self.error(position, message));
+        }
+        Ok(simplify(clauses))
+    }
+
+    /// `unary (AND unary)*`
+    fn and_expr(&mut self) -> Result<(Modifier, Node), QueryError> {
+        let first = self.unary()?;
+        let mut operands = vec![first];
+        while let Some(token) = self.peek() {
+            if token.kind != Kind::And {
+                break;
+            }
+            let and = self.next().expect("peeked");
+            match self.peek() {
+                None => return Err(self.error(and.span.start, "`AND` needs something after it")),
+                Some(t) if matches!(t.kind, Kind::Or | Kind::And | Kind::RParen) => {
+                    return Err(self.error(t.span.start, format!("unexpected {} after `AND`", t.describe())));
+                }
+                _ => {}
+            }
+            operands.push(self.unary()?);
+        }
+        if operands.len() == 1 {
+            return Ok(operands.pop().expect("one"));
+        }
+        let mut clauses = Vec::new();
+        for (modifier, node) in operands {
+            let occur = if modifier == Modifier::Exclude {
+                Occur::MustNot
+            } else {
+                Occur::Must
+            };
+            push_clause(&mut clauses, occur, node);
+        }
+        Ok((Modifier::None, Node::Group(clauses)))
+    }
+
+    /// `(NOT | + | -) primary | primary`
+    fn unary(&mut self) -> Result<(Modifier, Node), QueryError> {
+        let Some(token) = self.peek().cloned() else {
+            return Err(self.error(self.end(), "expected a word, a phrase or a group"));
+        };
+        let modifier = match token.kind {
+            Kind::Not | Kind::Minus => Modifier::Exclude,
+            Kind::Plus => Modifier::Require,
+            _ => return Ok((Modifier::None, self.primary(Scope::Text)?)),
+        };
+        self.next();
+        match self.peek() {
+            None => Err(self.error(token.span.start, format!("{} needs something after it", token.describe()))),
+            Some(t) if matches!(t.kind, Kind::Not | Kind::Plus | Kind::Minus) => Err(self.error(
+                t.span.start,
+                format!("{} cannot follow {}", t.describe(), token.describe()),
+            )),
+            Some(t) if matches!(t.kind, Kind::And | Kind::Or | Kind::RParen) => Err(self.error(
+                t.span.start,
+                format!("unexpected {} after {}", t.describe(), token.describe()),
+            )),
+            _ => Ok((modifier, self.primary(Scope::Text)?)),
+        }
+    }
+
+    fn primary(&mut self, scope: Scope) -> Result<Node, QueryError> {
+        let Some(token) = self.next() else {
+            return Err(self.error(self.end(), "expected a word, a phrase or a group"));
+        };
+        let span = token.span.clone();
+        match token.kind {
+            Kind::Word(text) => Ok(Node::Word { text, scope, span }),
+            Kind::Phrase(text) => Ok(Node::Phrase { text, scope, span }),
+            Kind::Prefix(text) => Ok(Node::Prefix { text, scope, span }),
+            Kind::Fuzzy(text, distance) => Ok(Node::Fuzzy {
+                text,
+                distance,
+                scope,
+                span,
+            }),
+            Kind::Field(inner) => {
+                match self.peek().map(|t| &t.kind) {
+                    Some(Kind::Word(_) | Kind::Phrase(_) | Kind::Prefix(_) | Kind::Fuzzy(..) | Kind::LParen) => {}
+                    _ => {
+                        return Err(self.error(
+                            span.start,
+                            "a field qualifier must be followed by a word, a phrase or a group",
+                        ));
+                    }
+                }
+                self.primary(inner)
+            }
+            Kind::LParen => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(self.error(span.start, format!("parentheses nest deeper than {MAX_DEPTH}")));
+                }
+                let inner = self.or_expr()?;
+                self.depth -= 1;
+                match self.next() {
+                    Some(t) if t.kind == Kind::RParen => Ok(with_scope(inner, scope)),
+                    _ => Err(self.error(span.start, "this parenthesis is never closed")),
+                }
+            }
+            Kind::RParen => Err(self.error(span.start, "unmatched closing parenthesis")),
+            Kind::And | Kind::Or | Kind::Not | Kind::Plus | Kind::Minus => Err(self.error(
+                span.start,
+                format!("unexpected {}", token_describe(&token.kind)),
+            )),
+        }
+    }
+}
+
+fn token_describe(kind: &Kind) -> String {
+    Token {
+        kind: kind.clone(),
+        span: 0..0,
+    }
+    .describe()
+}
+
+/// Applies a field qualifier to every leaf of a group that has none of its own.
+fn with_scope(node: Node, scope: Scope) -> Node {
+    if scope == Scope::Text {
+        return node;
+    }
+    match node {
+        Node::Word { text, scope: Scope::Text, span } => Node::Word { text, scope, span },
+        Node::Phrase { text, scope: Scope::Text, span } => Node::Phrase { text, scope, span },
+        Node::Prefix { text, scope: Scope::Text, span } => Node::Prefix { text, scope, span },
+        Node::Fuzzy {
+            text,
+            distance,
+            scope: Scope::Text,
+            span,
+        } => Node::Fuzzy {
+            text,
+            distance,
+            scope,
+            span,
+        },
+        Node::Group(clauses) => Node::Group(
+            clauses
+                .into_iter()
+                .map(|(occur, node)| (occur, with_scope(node, scope)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// Does this node require something by itself (so that, in a sequence, it is required)?
+fn requires(node: &Node) -> bool {
+    match node {
+        Node::Word { .. } | Node::Prefix { .. } | Node::Fuzzy { .. } => false,
+        Node::Phrase { .. } => true,
+        Node::Group(clauses) => {
+            clauses.iter().any(|(o, _)| *o == Occur::Must)
+                || (clauses.iter().all(|(o, _)| *o == Occur::Should)
+                    && clauses.iter().all(|(_, n)| requires(n)))
+                || clauses.iter().all(|(o, _)| *o == Occur::MustNot)
+        }
+    }
+}
+
+/// Adds a clause, lifting the clauses of a purely negative group (`a (NOT b)` is `a -b`).
+fn push_clause(clauses: &mut Vec<(Occur, Node)>, occur: Occur, node: Node) {
+    match node {
+        Node::Group(inner)
+            if occur == Occur::Must && inner.iter().all(|(o, _)| *o == Occur::MustNot) =>
+        {
+            clauses.extend(inner);
+        }
+        node => clauses.push((occur, node)),
+    }
+}
+
+/// One clause that is not excluded stands for itself.
+fn simplify(mut clauses: Vec<(Occur, Node)>) -> Node {
+    if clauses.len() == 1 && clauses[0].0 != Occur::MustNot {
+        return clauses.pop().expect("one").1;
+    }
+    Node::Group(clauses)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Node {
+        text.parse::<Query>().unwrap_or_else(|e| panic!("{text}: {e}")).root
+    }
+
+    fn error(text: &str) -> QueryError {
+        text.parse::<Query>().expect_err(text)
+    }
+
+    fn word(text: &str, start: usize) -> Node {
+        Node::Word {
+            text: text.into(),
+            scope: Scope::Text,
+            span: start..start + text.len(),
+        }
+    }
+
+    #[test]
+    fn bare_words_are_optional_phrases_required() {
+        assert_eq!(
+            parse("kursk \"Security Council\""),
+            Node::Group(vec![
+                (Occur::Should, word("kursk", 0)),
+                (
+                    Occur::Must,
+                    Node::Phrase {
+                        text: "Security Council".into(),
+                        scope: Scope::Text,
+                        span: 6..24
+                    }
+                ),
+            ])
+        );
+        assert_eq!(parse("kursk"), word("kursk", 0));
+    }
+
+    #[test]
+    fn and_not_excludes() {
+        let expected = Node::Group(vec![
+            (Occur::Must, word("kursk", 0)),
+            (Occur::MustNot, word("missiles", 14)),
+        ]);
+        assert_eq!(parse("kursk AND NOT missiles"), expected);
+        assert_eq!(
+            parse("kursk -missiles"),
+            Node::Group(vec![
+                (Occur::Should, word("kursk", 0)),
+                (Occur::MustNot, word("missiles", 7)),
+            ])
+        );
+        // A purely negative group in a sequence is lifted: `a (NOT b)` is `a -b`.
+        assert_eq!(
+            parse("kursk (NOT missiles)"),
+            Node::Group(vec![
+                (Occur::Should, word("kursk", 0)),
+                (Occur::MustNot, word("missiles", 11)),
+            ])
+        );
+    }
+
+    #[test]
+    fn precedence_and_groups() {
+        // AND binds tighter than a sequence; the AND chain is required.
+        assert_eq!(
+            parse("a AND b c"),
+            Node::Group(vec![
+                (
+                    Occur::Must,
+                    Node::Group(vec![(Occur::Must, word("a", 0)), (Occur::Must, word("b", 6))])
+                ),
+                (Occur::Should, word("c", 8)),
+            ])
+        );
+        assert_eq!(
+            parse("a OR b"),
+            Node::Group(vec![(Occur::Should, word("a", 0)), (Occur::Should, word("b", 5))])
+        );
+        assert_eq!(
+            parse("+a -b"),
+            Node::Group(vec![(Occur::Must, word("a", 1)), (Occur::MustNot, word("b", 4))])
+        );
+    }
+
+    #[test]
+    fn qualifiers_prefixes_and_fuzzy() {
+        assert_eq!(
+            parse("title:kursk"),
+            Node::Word {
+                text: "kursk".into(),
+                scope: Scope::Title,
+                span: 6..11
+            }
+        );
+        let Node::Group(clauses) = parse("source:(VOA OR Reuters)") else {
+            panic!("a group")
+        };
+        assert!(clauses.iter().all(|(_, n)| matches!(n, Node::Word { scope: Scope::Source, .. })));
+        assert_eq!(
+            parse("negotiat*"),
+            Node::Prefix {
+                text: "negotiat".into(),
+                scope: Scope::Text,
+                span: 0..9
+            }
+        );
+        assert_eq!(
+            parse("kursk~1"),
+            Node::Fuzzy {
+                text: "kursk".into(),
+                distance: 1,
+                scope: Scope::Text,
+                span: 0..7
+            }
+        );
+        assert!(matches!(parse("Kursk-region"), Node::Word { .. }));
+        assert!(matches!(parse("U.S.-led"), Node::Word { .. }));
+    }
+
+    #[test]
+    fn broken_syntax_points_at_the_position() {
+        let cases = [
+            ("\"Security Council", 0, "closing quote"),
+            ("(kursk", 0, "never closed"),
+            ("kursk)", 5, "unmatched"),
+            ("AND", 0, "before it"),
+            ("kursk AND", 6, "after it"),
+            ("kursk OR", 6, "after it"),
+            ("OR kursk", 0, "before it"),
+            ("NOT", 0, "after it"),
+            ("kursk NOT NOT x", 10, "cannot follow"),
+            ("()", 1, "empty parentheses"),
+            ("foo:bar", 0, "unknown field `foo`"),
+            ("kursk~3", 5, "fuzzy distance"),
+            ("ku*rsk", 2, "end of a word"),
+            ("title: kursk", 0, "must be followed"),
+            ("kursk - missiles", 6, "must be followed"),
+            ("\"\"", 0, "empty phrase"),
+            ("", 0, "empty query"),
+            ("   ", 0, "empty query"),
+            ("a AND OR b", 6, "after `AND`"),
+        ];
+        for (query, position, message) in cases {
+            let err = error(query);
+            assert_eq!(err.position, position, "{query}: {err}");
+            assert!(err.message.contains(message), "{query}: {}", err.message);
+        }
+    }
+
+    #[test]
+    fn typographic_quotes_and_limits() {
+        assert!(matches!(parse("“Security Council”"), Node::Phrase { .. }));
+        let long = "word ".repeat(MAX_QUERY_TERMS + 1);
+        assert!(error(&long).message.contains("the limit is"));
+        let huge = "x".repeat(MAX_QUERY_BYTES + 1);
+        assert!(error(&huge).message.contains("bytes long"));
+        let deep = format!("{}x{}", "(".repeat(40), ")".repeat(40));
+        assert!(error(&deep).message.contains("nest deeper"));
+        // Column counts characters, not bytes.
+        let err = error("Kyïv (x");
+        assert_eq!((err.position, err.column()), (6, 6));
+    }
+
+    #[test]
+    fn urls_and_colons_are_words() {
+        assert!(matches!(parse("https://example.org"), Node::Word { .. }));
+        assert!(matches!(parse("16:00"), Node::Word { .. }));
+        assert!(matches!(parse("Note: kursk"), Node::Group(_)));
+    }
+}
