@@ -54,7 +54,9 @@ pub use corpus::{
     PassageConfig, Warning, parse_date, split_passages, split_passages_with,
 };
 pub use error::{Error, QueryError, Result};
-pub use index::{Change, ChangeKind, Index, SCHEMA_VERSION, Stats, UpdateOptions, UpdateReport, Writer};
+pub use index::{
+    Change, ChangeKind, Index, SCHEMA_VERSION, Stats, UpdateOptions, UpdateProgress, UpdateReport, Writer,
+};
 pub use search::{
     ArticleInfo, Excerpt, Hit, MAX_EXPANSIONS, MAX_PASSAGES, MAX_QUERY_BYTES, MAX_QUERY_TERMS,
     MAX_RESULTS, MIN_PREFIX_CHARS, Node, Occur, Passage, Query, Ranking, Scope, SearchOptions,

@@ -10,7 +10,7 @@ mod update;
 mod writer;
 
 pub use schema::SCHEMA_VERSION;
-pub use update::{Change, ChangeKind, UpdateOptions, UpdateReport};
+pub use update::{Change, ChangeKind, UpdateOptions, UpdateProgress, UpdateReport};
 pub use writer::Writer;
 
 pub(crate) use schema::Fields;

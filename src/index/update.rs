@@ -81,7 +81,7 @@ impl UpdateReport {
 
 /// Progress of an update, for a progress bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Progress {
+pub struct UpdateProgress {
     /// Files examined so far.
     pub files_done: usize,
     /// Files in the corpus.
@@ -92,7 +92,7 @@ pub struct Progress {
 #[derive(Default)]
 pub struct UpdateOptions<'a> {
     dry_run: bool,
-    progress: Option<&'a (dyn Fn(Progress) + Sync)>,
+    progress: Option<&'a (dyn Fn(UpdateProgress) + Sync)>,
 }
 
 impl<'a> UpdateOptions<'a> {
@@ -108,7 +108,7 @@ impl<'a> UpdateOptions<'a> {
     }
 
     /// Calls `callback` as files are examined.
-    pub fn progress(mut self, callback: &'a (dyn Fn(Progress) + Sync)) -> Self {
+    pub fn progress(mut self, callback: &'a (dyn Fn(UpdateProgress) + Sync)) -> Self {
         self.progress = Some(callback);
         self
     }
@@ -167,7 +167,7 @@ impl Index {
         let mut seen_files: HashSet<&str> = HashSet::new();
         for (done, file) in files.iter().enumerate() {
             if let Some(progress) = options.progress {
-                progress(Progress {
+                progress(UpdateProgress {
                     files_done: done,
                     files_total: files.len(),
                 });

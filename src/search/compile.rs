@@ -145,7 +145,7 @@ impl Compiler<'_> {
                         .into());
                 }
                 let terms = self.expand_prefix(field, &word)?;
-                Ok(self.expansion(field, terms, *scope, negated))
+                Ok(self.expansion(field, terms, None, *scope, negated))
             }
             Node::Fuzzy {
                 text,
@@ -156,7 +156,7 @@ impl Compiler<'_> {
                 let (field, _) = self.views(*scope);
                 let word = self.single_word(text, span.start, "a fuzzy word")?;
                 let terms = self.expand_fuzzy(field, &word, *distance)?;
-                Ok(self.expansion(field, terms, *scope, negated))
+                Ok(self.expansion(field, terms, Some(&word), *scope, negated))
             }
             Node::Group(clauses) => self.group(clauses, negated),
         }
@@ -253,7 +253,7 @@ impl Compiler<'_> {
     }
 
     /// Indexed words of `field` starting with `word`, most frequent first.
-    fn expand_prefix(&self, field: Field, word: &str) -> Result<Vec<String>> {
+    fn expand_prefix(&self, field: Field, word: &str) -> Result<Vec<(String, u64)>> {
         let mut upper = word.as_bytes().to_vec();
         upper.push(0xFF);
         let mut found = HashMap::new();
@@ -272,7 +272,7 @@ impl Compiler<'_> {
     }
 
     /// Indexed words of `field` within `distance` edits of `word`, most frequent first.
-    fn expand_fuzzy(&self, field: Field, word: &str, distance: u8) -> Result<Vec<String>> {
+    fn expand_fuzzy(&self, field: Field, word: &str, distance: u8) -> Result<Vec<(String, u64)>> {
         let dfa = levenshtein(distance).build_dfa(word);
         let mut found = HashMap::new();
         for reader in self.searcher.segment_readers() {
@@ -287,17 +287,32 @@ impl Compiler<'_> {
         Ok(top_terms(found))
     }
 
-    fn expansion(&mut self, field: Field, terms: Vec<String>, scope: Scope, negated: bool) -> Part {
+    /// The union of expanded words. Each word is scored with the IDF of the most frequent
+    /// expansion (as Lucene's blended rewrite does), so that a rare misspelling does not
+    /// outrank the word the user most likely meant; words other than `exact` weigh a little
+    /// less.
+    fn expansion(
+        &mut self,
+        field: Field,
+        terms: Vec<(String, u64)>,
+        exact: Option<&str>,
+        scope: Scope,
+        negated: bool,
+    ) -> Part {
         if scope == Scope::Text && !negated {
-            self.highlighter.words.extend(terms.iter().cloned());
+            self.highlighter.words.extend(terms.iter().map(|(t, _)| t.clone()));
         }
+        let docs = self.searcher.num_docs().max(1);
+        let blended = idf(terms.first().map_or(1, |t| t.1), docs);
         let clauses: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> = terms
             .iter()
-            .map(|t| {
-                let query: Box<dyn TantivyQuery> = Box::new(TermQuery::new(
-                    Term::from_field_text(field, t),
-                    IndexRecordOption::WithFreqs,
-                ));
+            .map(|(word, doc_freq)| {
+                let term = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
+                let mut boost = blended / idf(*doc_freq, docs).max(f32::EPSILON);
+                if exact.is_some_and(|e| e != word) {
+                    boost *= 0.85;
+                }
+                let query: Box<dyn TantivyQuery> = Box::new(BoostQuery::new(Box::new(term), boost));
                 (tantivy::query::Occur::Should, query)
             })
             .collect();
@@ -449,9 +464,15 @@ where
 }
 
 /// The most frequent words first, at most [`MAX_EXPANSIONS`].
-fn top_terms(found: HashMap<String, u64>) -> Vec<String> {
+fn top_terms(found: HashMap<String, u64>) -> Vec<(String, u64)> {
     let mut found: Vec<(String, u64)> = found.into_iter().collect();
     found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     found.truncate(MAX_EXPANSIONS);
-    found.into_iter().map(|(t, _)| t).collect()
+    found
+}
+
+/// BM25's inverse document frequency.
+fn idf(doc_freq: u64, docs: u64) -> f32 {
+    let df = doc_freq as f32;
+    (1.0 + (docs as f32 - df + 0.5) / (df + 0.5)).ln()
 }

@@ -139,21 +139,20 @@ pub(crate) fn excerpt(text: &str, highlights: &[Range<usize>], max_chars: usize)
     }
     let mut start = offsets[best.1];
     let mut end = offsets[(best.1 + max_chars).min(total)];
-    // Cut at word boundaries: move the start forward past a partial word, the end back.
-    if start > 0 && !text[..start].ends_with(char::is_whitespace) {
+    // Cut at word boundaries. A highlight cut by an edge pulls the edge out to take it whole;
+    // otherwise the start moves forward past a partial word and the end moves back.
+    if let Some(h) = highlights.iter().find(|h| h.start < start && start < h.end) {
+        start = h.start;
+    } else if start > 0 && !text[..start].ends_with(char::is_whitespace) {
         if let Some(space) = text[start..end].find(char::is_whitespace) {
-            let candidate = start + space;
-            if highlights.iter().all(|h| h.start >= candidate || h.end <= start) {
-                start = candidate;
-            }
+            start += space;
         }
     }
-    if end < text.len() && !text[end..].starts_with(char::is_whitespace) {
+    if let Some(h) = highlights.iter().find(|h| h.start < end && end < h.end) {
+        end = h.end;
+    } else if end < text.len() && !text[end..].starts_with(char::is_whitespace) {
         if let Some(space) = text[start..end].rfind(char::is_whitespace) {
-            let candidate = start + space;
-            if highlights.iter().all(|h| h.end <= candidate || h.start >= end) {
-                end = candidate;
-            }
+            end = start + space;
         }
     }
     let slice = &text[start..end];
@@ -226,6 +225,11 @@ mod tests {
         assert!(e.text.chars().count() <= 60);
         assert!(e.cut_before && e.cut_after);
         assert_eq!(&e.text[e.highlights[0].clone()], "Kursk");
+        // A highlight cut by the window's edge is taken whole.
+        let text = "aaaa bbbb cccc dddd Kursk eeee";
+        let e = excerpt(text, &[20..25], 22);
+        assert_eq!(&e.text[e.highlights[0].clone()], "Kursk");
+        assert!(e.text.ends_with("Kursk") || e.text.contains("Kursk "));
         let short = excerpt("short text", &[0..5], 60);
         assert_eq!(short.text, "short text");
     }

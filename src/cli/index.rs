@@ -1,0 +1,58 @@
+//! `communique index`: bring the index up to date with the corpus.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use communique::{Corpus, Index, UpdateOptions, UpdateReport};
+
+use super::{Paths, output};
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// List what would change, and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(paths: &Paths, args: IndexArgs) -> anyhow::Result<ExitCode> {
+    let corpus = Corpus::new(&paths.corpus);
+    // Check the corpus before creating anything.
+    corpus.files()?;
+    let index = if args.dry_run && !paths.index.join("meta.json").exists() {
+        Index::in_memory()?
+    } else {
+        Index::open_or_create(&paths.index)?
+    };
+    let report = update_with_progress(&index, &corpus, args.dry_run)?;
+    output::print_update_report(&report, args.json)?;
+    Ok(exit_code(&report))
+}
+
+/// Runs an update with a progress bar on stderr (hidden when stderr is not a terminal).
+pub fn update_with_progress(index: &Index, corpus: &Corpus, dry_run: bool) -> anyhow::Result<UpdateReport> {
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} reading {pos}/{len} files {wide_bar} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let progress = |p: communique::UpdateProgress| {
+        bar.set_length(p.files_total as u64);
+        bar.set_position(p.files_done as u64);
+    };
+    let options = UpdateOptions::new().dry_run(dry_run).progress(&progress);
+    let report = index.update_with(corpus, &options);
+    bar.finish_and_clear();
+    Ok(report?)
+}
+
+/// 0 when every file was read, 1 when something was skipped.
+pub fn exit_code(report: &UpdateReport) -> ExitCode {
+    if report.skipped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

@@ -1,0 +1,100 @@
+//! Command-line arguments and the dispatch to one module per subcommand.
+
+mod index;
+pub mod output;
+mod search;
+mod stats;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+/// Full-text search for diplomatic statements: ranked passages, exact highlights.
+#[derive(Debug, Parser)]
+#[command(name = "communique", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args)]
+struct Global {
+    /// Folder of articles (.txt, .md, .json, .jsonl), read recursively.
+    #[arg(long, global = true, env = "COMMUNIQUE_CORPUS", default_value = "corpus", value_name = "DIR")]
+    corpus: PathBuf,
+    /// Folder of the index.
+    #[arg(long, global = true, env = "COMMUNIQUE_INDEX", default_value = "index", value_name = "DIR")]
+    index: PathBuf,
+    /// When to colour the output (NO_COLOR is honoured in `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    color: ColorWhen,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build or bring the index up to date from the corpus (only what changed is read).
+    Index(index::IndexArgs),
+    /// Search: the best passage of each matching article, best first.
+    Search(search::SearchArgs),
+    /// Figures about the index: articles, passages, terms, size, dates, sources.
+    Stats(stats::StatsArgs),
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Runs the command; the exit code follows grep: 0 success, 1 nothing found or something
+/// skipped, 2 error (returned as `Err`).
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let choice = match cli.global.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
+    let paths = Paths {
+        corpus: cli.global.corpus,
+        index: cli.global.index,
+    };
+    match cli.command {
+        Command::Index(args) => index::run(&paths, args),
+        Command::Search(args) => search::run(&paths, args),
+        Command::Stats(args) => stats::run(&paths, args),
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut command, "communique", &mut out);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Where the corpus and the index are.
+pub struct Paths {
+    pub corpus: PathBuf,
+    pub index: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,231 @@
+//! What the command prints: hits (colour or JSON Lines), update reports, statistics, errors.
+
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+use communique::{Error, Hit, Stats, UpdateReport};
+
+const TITLE: Style = Style::new().bold();
+const META: Style = Style::new().dimmed();
+const MATCH: Style = AnsiColor::Red.on_default().bold();
+const RANK: Style = AnsiColor::Green.on_default().bold();
+const ERROR: Style = AnsiColor::Red.on_default().bold();
+const WARN: Style = AnsiColor::Yellow.on_default().bold();
+
+/// Hits for people: rank, title (or lead), date, source, id, then each passage with its
+/// highlights in colour, trimmed around them.
+pub fn print_hits(hits: &[Hit], max_chars: usize) -> std::io::Result<()> {
+    let mut out = anstream::stdout().lock();
+    for (i, hit) in hits.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let article = &hit.article;
+        writeln!(
+            out,
+            "{RANK}{:>2}.{RANK:#} {TITLE}{}{TITLE:#}",
+            hit.rank,
+            article.display_title()
+        )?;
+        let mut meta: Vec<&str> = Vec::new();
+        if let Some(date) = &article.date {
+            meta.push(date_only(date));
+        }
+        if let Some(source) = &article.source {
+            meta.push(source);
+        }
+        meta.push(&article.id);
+        writeln!(out, "    {META}{}{META:#}", meta.join(" · "))?;
+        for passage in &hit.passages {
+            let excerpt = if max_chars == 0 {
+                communique::Excerpt {
+                    text: passage.text.clone(),
+                    highlights: passage.highlights.clone(),
+                    cut_before: false,
+                    cut_after: false,
+                }
+            } else {
+                passage.excerpt(max_chars)
+            };
+            write!(out, "    ")?;
+            if excerpt.cut_before {
+                write!(out, "…")?;
+            }
+            let mut at = 0;
+            for range in &excerpt.highlights {
+                write!(out, "{}", flat(&excerpt.text[at..range.start]))?;
+                write!(out, "{MATCH}{}{MATCH:#}", flat(&excerpt.text[range.clone()]))?;
+                at = range.end;
+            }
+            write!(out, "{}", flat(&excerpt.text[at..]))?;
+            if excerpt.cut_after {
+                write!(out, "…")?;
+            }
+            writeln!(out)?;
+            if let Some(explanation) = &passage.explanation {
+                for line in explanation.lines() {
+                    writeln!(out, "      {META}{line}{META:#}")?;
+                }
+            }
+        }
+    }
+    out.flush()
+}
+
+/// Newlines and tabs shown as spaces, so a passage is one line.
+fn flat(text: &str) -> String {
+    text.replace(['\n', '\t', '\r'], " ")
+}
+
+/// `2022-03-01T02:29:37+00:00` shown as `2022-03-01`.
+fn date_only(date: &str) -> &str {
+    date.get(..10).filter(|d| d.as_bytes().get(4) == Some(&b'-')).unwrap_or(date)
+}
+
+/// Hits as JSON Lines, one per line, in rank order.
+pub fn print_hits_json(hits: &[Hit]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    for hit in hits {
+        serde_json::to_writer(&mut out, hit)?;
+        writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Every skipped file (and warning) on stderr, with why.
+pub fn print_skipped(report: &UpdateReport) -> std::io::Result<()> {
+    let mut err = anstream::stderr().lock();
+    for warning in &report.warnings {
+        writeln!(err, "{WARN}warning{WARN:#}: {warning}")?;
+    }
+    for skipped in &report.skipped {
+        writeln!(err, "{ERROR}skipped{ERROR:#}: {skipped}")?;
+    }
+    Ok(())
+}
+
+/// The update report: one summary line (and the changes for a dry run), or JSON.
+pub fn print_update_report(report: &UpdateReport, json: bool) -> anyhow::Result<()> {
+    if json {
+        let value = serde_json::json!({
+            "dry_run": report.dry_run,
+            "added": report.added,
+            "updated": report.updated,
+            "removed": report.removed,
+            "unchanged": report.unchanged,
+            "skipped": report.skipped.iter().map(error_json).collect::<Vec<_>>(),
+            "warnings": report.warnings.iter().map(|w| serde_json::json!({
+                "path": w.path, "line": w.line, "message": w.message,
+            })).collect::<Vec<_>>(),
+            "changes": report.changes,
+            "files": report.files,
+            "files_parsed": report.files_parsed,
+            "files_hashed": report.files_hashed,
+        });
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer(&mut out, &value)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    print_skipped(report)?;
+    let mut out = anstream::stdout().lock();
+    if report.dry_run {
+        for change in &report.changes {
+            let verb = match change.kind {
+                communique::ChangeKind::Added => "add",
+                communique::ChangeKind::Updated => "update",
+                communique::ChangeKind::Removed => "remove",
+            };
+            writeln!(out, "would {verb} {}", change.id)?;
+        }
+    }
+    writeln!(
+        out,
+        "{}added {}, updated {}, removed {}, unchanged {}, skipped {}",
+        if report.dry_run { "dry run: " } else { "" },
+        report.added,
+        report.updated,
+        report.removed,
+        report.unchanged,
+        report.skipped.len()
+    )?;
+    Ok(())
+}
+
+fn error_json(error: &Error) -> serde_json::Value {
+    match error {
+        Error::Parse { path, line, message } => {
+            serde_json::json!({ "path": path, "line": line, "message": message })
+        }
+        Error::Io { path, source } => {
+            serde_json::json!({ "path": path, "line": null, "message": source.to_string() })
+        }
+        other => serde_json::json!({ "path": null, "line": null, "message": other.to_string() }),
+    }
+}
+
+/// Index figures for people, or JSON.
+pub fn print_stats(stats: &Stats, json: bool) -> anyhow::Result<()> {
+    if json {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer(&mut out, stats)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let mut out = anstream::stdout().lock();
+    let none = "-".to_string();
+    writeln!(out, "{TITLE}articles{TITLE:#}        {}", stats.articles)?;
+    writeln!(out, "{TITLE}passages{TITLE:#}        {}", stats.passages)?;
+    writeln!(out, "{TITLE}distinct terms{TITLE:#}  {}", stats.distinct_terms)?;
+    writeln!(out, "{TITLE}size on disk{TITLE:#}    {}", human_bytes(stats.size_bytes))?;
+    writeln!(out, "{TITLE}segments{TITLE:#}        {}", stats.segments)?;
+    writeln!(out, "{TITLE}last update{TITLE:#}     {}", stats.updated.as_ref().unwrap_or(&none))?;
+    writeln!(
+        out,
+        "{TITLE}dates{TITLE:#}           {} to {} ({} undated)",
+        stats.first_date.as_deref().map(date_only).unwrap_or("-"),
+        stats.last_date.as_deref().map(date_only).unwrap_or("-"),
+        stats.undated
+    )?;
+    writeln!(out, "{TITLE}sources{TITLE:#}")?;
+    for (source, count) in &stats.sources {
+        writeln!(out, "  {count:>7}  {source}")?;
+    }
+    Ok(())
+}
+
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// Prints an error on stderr; a query error shows the query with a caret under the position.
+pub fn print_error(err: &anyhow::Error) {
+    let mut stderr = anstream::stderr().lock();
+    let _ = writeln!(stderr, "{ERROR}communique{ERROR:#}: {err:#}");
+    let query_error = err.chain().find_map(|cause| {
+        cause
+            .downcast_ref::<Error>()
+            .and_then(|e| match e {
+                Error::Query(q) => Some(q),
+                _ => None,
+            })
+            .or_else(|| cause.downcast_ref::<communique::QueryError>())
+    });
+    if let Some(q) = query_error {
+        let shown: String = q.query.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let _ = writeln!(stderr, "  {shown}");
+        let _ = writeln!(stderr, "  {}^", " ".repeat(q.column() - 1));
+    }
+}

@@ -1,0 +1,134 @@
+//! `communique search`: rank passages, print hits.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use communique::{Corpus, Error, Index, Query, SearchOptions};
+
+use super::{Paths, index, output};
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query: words, "phrases", +must, -exclude, AND, OR, NOT, (groups), title:, source:,
+    /// prefix*, fuzzy~1. Several arguments are joined with spaces.
+    #[arg(required = true, value_name = "QUERY")]
+    query: Vec<String>,
+    /// How many articles to show.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    limit: usize,
+    /// Skip this many articles first.
+    #[arg(long, default_value_t = 0)]
+    offset: usize,
+    /// Show up to this many passages of each article.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    passages: usize,
+    /// Only articles dated on or after this date (2024-12-16, 2024-12, 2024 or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// Only articles dated on or before this date (a day, month or year counts whole).
+    #[arg(long, value_name = "DATE")]
+    until: Option<String>,
+    /// Only articles whose source contains these words.
+    #[arg(long, value_name = "NAME")]
+    source: Option<String>,
+    /// Print JSON Lines, one hit per line.
+    #[arg(long)]
+    json: bool,
+    /// Show why each passage matched (score breakdown).
+    #[arg(long)]
+    explain: bool,
+    /// Trim passages longer than this many characters around their highlights (0: never).
+    #[arg(long, default_value_t = 360, value_name = "CHARS")]
+    max_chars: usize,
+}
+
+pub fn run(paths: &Paths, args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let text = args.query.join(" ");
+    let query: Query = text.parse().map_err(Error::from)?;
+    let mut options = SearchOptions::new()
+        .limit(args.limit)
+        .offset(args.offset)
+        .passages(args.passages)
+        .explain(args.explain);
+    if let Some(since) = &args.since {
+        let t = communique::parse_date(since)
+            .map_err(|m| anyhow::anyhow!("--since: {m}"))?;
+        options = options.since(t);
+    }
+    if let Some(until) = &args.until {
+        let t = end_of(until).map_err(|m| anyhow::anyhow!("--until: {m}"))?;
+        options = options.until(t);
+    }
+    if let Some(source) = &args.source {
+        options = options.source(source.clone());
+    }
+    let index = open_or_build(paths)?;
+    let hits = index.search(&query, &options)?;
+    if args.json {
+        output::print_hits_json(&hits)?;
+    } else {
+        output::print_hits(&hits, args.max_chars)?;
+    }
+    Ok(if hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The last second of a day, month or year given as a date; a date-time as is.
+fn end_of(text: &str) -> Result<jiff::Timestamp, String> {
+    let start = communique::parse_date(text)?;
+    let text = text.trim();
+    let span = match text.len() {
+        4 => jiff::Span::new().years(1),
+        7 => jiff::Span::new().months(1),
+        10 => jiff::Span::new().days(1),
+        _ => return Ok(start),
+    };
+    let next = start
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .checked_add(span)
+        .map_err(|e| e.to_string())?;
+    Ok(next.timestamp() - jiff::Span::new().seconds(1))
+}
+
+/// Opens the index, building it from the corpus on first use.
+fn open_or_build(paths: &Paths) -> anyhow::Result<Index> {
+    match Index::open(&paths.index) {
+        Ok(index) => Ok(index),
+        Err(Error::IndexMissing { .. }) => {
+            eprintln!(
+                "communique: no index in {}; building it from {} (first use)",
+                paths.index.display(),
+                paths.corpus.display()
+            );
+            let corpus = Corpus::new(&paths.corpus);
+            let index = Index::open_or_create(&paths.index)
+                .with_context(|| format!("cannot create the index in {}", paths.index.display()))?;
+            let report = index::update_with_progress(&index, &corpus, false)?;
+            output::print_skipped(&report)?;
+            eprintln!(
+                "communique: indexed {} articles from {}",
+                report.added,
+                paths.corpus.display()
+            );
+            Ok(index)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::end_of;
+
+    #[test]
+    fn until_covers_the_whole_period() {
+        assert_eq!(end_of("2024-12-16").unwrap().to_string(), "2024-12-16T23:59:59Z");
+        assert_eq!(end_of("2024-02").unwrap().to_string(), "2024-02-29T23:59:59Z");
+        assert_eq!(end_of("2024").unwrap().to_string(), "2024-12-31T23:59:59Z");
+        assert_eq!(end_of("2024-12-16T10:00:00Z").unwrap().to_string(), "2024-12-16T10:00:00Z");
+    }
+}
