@@ -102,7 +102,11 @@ impl Error {
         }
     }
 
-    pub(crate) fn parse(path: impl Into<PathBuf>, line: Option<usize>, message: impl Into<String>) -> Error {
+    pub(crate) fn parse(
+        path: impl Into<PathBuf>,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) -> Error {
         Error::Parse {
             path: path.into(),
             line,

@@ -1,24 +1,20 @@
-//! Token filters of our own: apostrophe normalisation and English possessives.
+//! Token filters of our own: apostrophe normalisation.
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
-/// Treats typographic apostrophes like ASCII ones and strips English possessives.
+/// Treats typographic apostrophes like ASCII ones: `d’Ivoire` becomes `d'Ivoire`.
 ///
-/// `Korea’s` and `Korea's` both become `Korea`; `d’Ivoire` becomes `d'Ivoire`. Runs after
-/// lower-casing and folding in our analyzers, but works on any case.
+/// (English possessives are left out of tokens by [`crate::analysis::WordTokenizer`].)
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PossessiveFilter;
 
 /// The apostrophe look-alikes that mean an apostrophe inside a word.
 const APOSTROPHES: [char; 4] = ['\u{2019}', '\u{2018}', '\u{02BC}', '\u{FF07}'];
 
-/// Rewrites `text` in place: apostrophe look-alikes become `'`, and a final `'s` goes.
+/// Rewrites `text` in place: apostrophe look-alikes become `'`.
 pub(crate) fn normalize_apostrophes(text: &mut String) {
     if text.contains(APOSTROPHES) {
         *text = text.replace(APOSTROPHES, "'");
-    }
-    if text.len() > 2 && (text.ends_with("'s") || text.ends_with("'S")) {
-        text.truncate(text.len() - 2);
     }
 }
 
@@ -80,12 +76,9 @@ mod tests {
     }
 
     #[test]
-    fn possessives_and_apostrophes() {
-        assert_eq!(norm("russia's"), "russia");
-        assert_eq!(norm("korea’s"), "korea");
+    fn apostrophes() {
         assert_eq!(norm("d’ivoire"), "d'ivoire");
-        assert_eq!(norm("o'clock"), "o'clock");
-        // A lone "'s" is not a possessive of anything.
-        assert_eq!(norm("'s"), "'s");
+        assert_eq!(norm("o‘clock"), "o'clock");
+        assert_eq!(norm("plain"), "plain");
     }
 }

@@ -32,11 +32,18 @@ pub fn run(paths: &Paths, args: IndexArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs an update with a progress bar on stderr (hidden when stderr is not a terminal).
-pub fn update_with_progress(index: &Index, corpus: &Corpus, dry_run: bool) -> anyhow::Result<UpdateReport> {
-    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+pub fn update_with_progress(
+    index: &Index,
+    corpus: &Corpus,
+    dry_run: bool,
+) -> anyhow::Result<UpdateReport> {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} reading {pos}/{len} files {wide_bar} {elapsed}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} reading {pos}/{len} files {wide_bar} {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let progress = |p: communique::UpdateProgress| {
         bar.set_length(p.files_total as u64);

@@ -24,10 +24,22 @@ pub struct Cli {
 #[derive(Debug, Args)]
 struct Global {
     /// Folder of articles (.txt, .md, .json, .jsonl), read recursively.
-    #[arg(long, global = true, env = "COMMUNIQUE_CORPUS", default_value = "corpus", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "COMMUNIQUE_CORPUS",
+        default_value = "corpus",
+        value_name = "DIR"
+    )]
     corpus: PathBuf,
     /// Folder of the index.
-    #[arg(long, global = true, env = "COMMUNIQUE_INDEX", default_value = "index", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "COMMUNIQUE_INDEX",
+        default_value = "index",
+        value_name = "DIR"
+    )]
     index: PathBuf,
     /// When to colour the output (NO_COLOR is honoured in `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]

@@ -54,7 +54,11 @@ pub fn print_hits(hits: &[Hit], max_chars: usize) -> std::io::Result<()> {
             let mut at = 0;
             for range in &excerpt.highlights {
                 write!(out, "{}", flat(&excerpt.text[at..range.start]))?;
-                write!(out, "{MATCH}{}{MATCH:#}", flat(&excerpt.text[range.clone()]))?;
+                write!(
+                    out,
+                    "{MATCH}{}{MATCH:#}",
+                    flat(&excerpt.text[range.clone()])
+                )?;
                 at = range.end;
             }
             write!(out, "{}", flat(&excerpt.text[at..]))?;
@@ -79,7 +83,9 @@ fn flat(text: &str) -> String {
 
 /// `2022-03-01T02:29:37+00:00` shown as `2022-03-01`.
 fn date_only(date: &str) -> &str {
-    date.get(..10).filter(|d| d.as_bytes().get(4) == Some(&b'-')).unwrap_or(date)
+    date.get(..10)
+        .filter(|d| d.as_bytes().get(4) == Some(&b'-'))
+        .unwrap_or(date)
 }
 
 /// Hits as JSON Lines, one per line, in rank order.
@@ -155,7 +161,11 @@ pub fn print_update_report(report: &UpdateReport, json: bool) -> anyhow::Result<
 
 fn error_json(error: &Error) -> serde_json::Value {
     match error {
-        Error::Parse { path, line, message } => {
+        Error::Parse {
+            path,
+            line,
+            message,
+        } => {
             serde_json::json!({ "path": path, "line": line, "message": message })
         }
         Error::Io { path, source } => {
@@ -177,10 +187,22 @@ pub fn print_stats(stats: &Stats, json: bool) -> anyhow::Result<()> {
     let none = "-".to_string();
     writeln!(out, "{TITLE}articles{TITLE:#}        {}", stats.articles)?;
     writeln!(out, "{TITLE}passages{TITLE:#}        {}", stats.passages)?;
-    writeln!(out, "{TITLE}distinct terms{TITLE:#}  {}", stats.distinct_terms)?;
-    writeln!(out, "{TITLE}size on disk{TITLE:#}    {}", human_bytes(stats.size_bytes))?;
+    writeln!(
+        out,
+        "{TITLE}distinct terms{TITLE:#}  {}",
+        stats.distinct_terms
+    )?;
+    writeln!(
+        out,
+        "{TITLE}size on disk{TITLE:#}    {}",
+        human_bytes(stats.size_bytes)
+    )?;
     writeln!(out, "{TITLE}segments{TITLE:#}        {}", stats.segments)?;
-    writeln!(out, "{TITLE}last update{TITLE:#}     {}", stats.updated.as_ref().unwrap_or(&none))?;
+    writeln!(
+        out,
+        "{TITLE}last update{TITLE:#}     {}",
+        stats.updated.as_ref().unwrap_or(&none)
+    )?;
     writeln!(
         out,
         "{TITLE}dates{TITLE:#}           {} to {} ({} undated)",
@@ -224,7 +246,11 @@ pub fn print_error(err: &anyhow::Error) {
             .or_else(|| cause.downcast_ref::<communique::QueryError>())
     });
     if let Some(q) = query_error {
-        let shown: String = q.query.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let shown: String = q
+            .query
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
         let _ = writeln!(stderr, "  {shown}");
         let _ = writeln!(stderr, "  {}^", " ".repeat(q.column() - 1));
     }

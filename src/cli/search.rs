@@ -52,8 +52,7 @@ pub fn run(paths: &Paths, args: SearchArgs) -> anyhow::Result<ExitCode> {
         .passages(args.passages)
         .explain(args.explain);
     if let Some(since) = &args.since {
-        let t = communique::parse_date(since)
-            .map_err(|m| anyhow::anyhow!("--since: {m}"))?;
+        let t = communique::parse_date(since).map_err(|m| anyhow::anyhow!("--since: {m}"))?;
         options = options.since(t);
     }
     if let Some(until) = &args.until {
@@ -126,9 +125,18 @@ mod tests {
 
     #[test]
     fn until_covers_the_whole_period() {
-        assert_eq!(end_of("2024-12-16").unwrap().to_string(), "2024-12-16T23:59:59Z");
-        assert_eq!(end_of("2024-02").unwrap().to_string(), "2024-02-29T23:59:59Z");
+        assert_eq!(
+            end_of("2024-12-16").unwrap().to_string(),
+            "2024-12-16T23:59:59Z"
+        );
+        assert_eq!(
+            end_of("2024-02").unwrap().to_string(),
+            "2024-02-29T23:59:59Z"
+        );
         assert_eq!(end_of("2024").unwrap().to_string(), "2024-12-31T23:59:59Z");
-        assert_eq!(end_of("2024-12-16T10:00:00Z").unwrap().to_string(), "2024-12-16T10:00:00Z");
+        assert_eq!(
+            end_of("2024-12-16T10:00:00Z").unwrap().to_string(),
+            "2024-12-16T10:00:00Z"
+        );
     }
 }

@@ -150,11 +150,24 @@ mod tests {
     #[test]
     fn dates_in_every_accepted_form() {
         let day = "2024-12-16T00:00:00Z";
-        for text in ["2024-12-16", " 2024-12-16 ", "2024-12-16T00:00:00Z", "2024-12-16T01:00:00+01:00", "2024-12-16 00:00", "2024-12-16T00:00:00"] {
+        for text in [
+            "2024-12-16",
+            " 2024-12-16 ",
+            "2024-12-16T00:00:00Z",
+            "2024-12-16T01:00:00+01:00",
+            "2024-12-16 00:00",
+            "2024-12-16T00:00:00",
+        ] {
             assert_eq!(parse_date(text).unwrap().to_string(), day, "{text}");
         }
-        assert_eq!(parse_date("2024-12").unwrap().to_string(), "2024-12-01T00:00:00Z");
-        assert_eq!(parse_date("2024").unwrap().to_string(), "2024-01-01T00:00:00Z");
+        assert_eq!(
+            parse_date("2024-12").unwrap().to_string(),
+            "2024-12-01T00:00:00Z"
+        );
+        assert_eq!(
+            parse_date("2024").unwrap().to_string(),
+            "2024-01-01T00:00:00Z"
+        );
         for bad in ["16/12/2024", "yesterday", "2024-13-01", "", "2024-02-30"] {
             assert!(parse_date(bad).is_err(), "{bad}");
         }
@@ -162,7 +175,10 @@ mod tests {
 
     #[test]
     fn lead_titles() {
-        let article = Article::new("x", "Ten countries and the European Union called North Korea's growing involvement a danger.");
+        let article = Article::new(
+            "x",
+            "Ten countries and the European Union called North Korea's growing involvement a danger.",
+        );
         assert_eq!(
             article.display_title(),
             "Ten countries and the European Union called North Korea's growing involvement a…"

@@ -141,7 +141,8 @@ impl Corpus {
                     let message = if let Some(ancestor) = e.loop_ancestor() {
                         format!("symbolic link loop back to {}", ancestor.display())
                     } else {
-                        e.io_error().map_or_else(|| e.to_string(), ToString::to_string)
+                        e.io_error()
+                            .map_or_else(|| e.to_string(), ToString::to_string)
                     };
                     errors.push(Error::io(path, std::io::Error::other(message)));
                     continue;
@@ -153,7 +154,10 @@ impl Corpus {
             let metadata = match entry.metadata() {
                 Ok(metadata) => metadata,
                 Err(e) => {
-                    errors.push(Error::io(entry.path(), std::io::Error::other(e.to_string())));
+                    errors.push(Error::io(
+                        entry.path(),
+                        std::io::Error::other(e.to_string()),
+                    ));
                     continue;
                 }
             };
@@ -257,7 +261,15 @@ mod tests {
         let root = dir.path();
         std::fs::create_dir_all(root.join("b/c")).unwrap();
         std::fs::create_dir_all(root.join(".git")).unwrap();
-        for name in ["z.txt", "a.md", "b/c/d.jsonl", "b/x.json", ".hidden.txt", ".git/h.txt", "img.png"] {
+        for name in [
+            "z.txt",
+            "a.md",
+            "b/c/d.jsonl",
+            "b/x.json",
+            ".hidden.txt",
+            ".git/h.txt",
+            "img.png",
+        ] {
             std::fs::write(root.join(name), "{\"text\": \"x\"}").unwrap();
         }
         let (files, errors) = Corpus::new(root).files().unwrap();

@@ -73,7 +73,10 @@ pub(crate) fn parse(path: &Path, rel: &str, format: Format, bytes: &[u8]) -> Par
                     parsed.errors.push(Error::parse(
                         path,
                         Some(number),
-                        format!("line is {} bytes, over the {MAX_LINE_BYTES}-byte limit", line.len()),
+                        format!(
+                            "line is {} bytes, over the {MAX_LINE_BYTES}-byte limit",
+                            line.len()
+                        ),
                     ));
                     continue;
                 }
@@ -145,14 +148,22 @@ fn memchr_nul(bytes: &[u8]) -> Option<usize> {
 }
 
 fn utf16(path: &Path, bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String> {
-    if bytes.len() % 2 != 0 {
-        return Err(Error::parse(path, None, "UTF-16 file with an odd number of bytes"));
+    if !bytes.len().is_multiple_of(2) {
+        return Err(Error::parse(
+            path,
+            None,
+            "UTF-16 file with an odd number of bytes",
+        ));
     }
     let units: Vec<u16> = bytes.chunks_exact(2).map(|c| unit([c[0], c[1]])).collect();
     let text = String::from_utf16(&units)
         .map_err(|_| Error::parse(path, None, "invalid UTF-16 (unpaired surrogate)"))?;
     if text.contains('\0') {
-        return Err(Error::parse(path, None, "binary file (NUL character), not text"));
+        return Err(Error::parse(
+            path,
+            None,
+            "binary file (NUL character), not text",
+        ));
     }
     Ok(text)
 }
@@ -190,7 +201,14 @@ fn parse_text(path: &Path, rel: &str, text: &str, warnings: &mut Vec<Warning>) -
                 };
                 let key = key.trim().to_ascii_lowercase();
                 let value = unquote(value.trim()).to_string();
-                set_field(&mut article, path, Some(number), &key, Value::String(value), warnings)?;
+                set_field(
+                    &mut article,
+                    path,
+                    Some(number),
+                    &key,
+                    Value::String(value),
+                    warnings,
+                )?;
             }
             body
         }
@@ -272,7 +290,14 @@ fn parse_json(path: &Path, rel: &str, text: &str, parsed: &mut Parsed) {
                 }
             }
         }
-        value => match from_json(path, None, rel, rel.to_string(), value, &mut parsed.warnings) {
+        value => match from_json(
+            path,
+            None,
+            rel,
+            rel.to_string(),
+            value,
+            &mut parsed.warnings,
+        ) {
             Ok(article) => parsed.articles.push(article),
             Err(e) => parsed.errors.push(e),
         },
@@ -354,7 +379,11 @@ fn set_field(
         Value::String(s) => s.trim().to_string(),
         Value::Number(n) if key == "id" => n.to_string(),
         other => {
-            let expected = if key == "id" { "a string or a number" } else { "a string" };
+            let expected = if key == "id" {
+                "a string or a number"
+            } else {
+                "a string"
+            };
             return Err(Error::parse(
                 path,
                 line,
@@ -372,7 +401,9 @@ fn set_field(
         "source" => article.source = Some(text),
         "author" if article.source.is_none() => article.source = Some(text),
         "author" => {
-            article.metadata.insert("author".into(), Value::String(text));
+            article
+                .metadata
+                .insert("author".into(), Value::String(text));
         }
         "date" => match parse_date(&text) {
             Ok(_) => article.date = Some(text),
@@ -396,7 +427,11 @@ fn check_body(path: &Path, line: Option<usize>, article: &Article) -> Result<()>
     } else if article.body.trim().is_empty() {
         Err(Error::parse(path, line, "empty article: no text to index"))
     } else {
-        Err(Error::parse(path, line, "no words in the text (only punctuation or symbols)"))
+        Err(Error::parse(
+            path,
+            line,
+            "no words in the text (only punctuation or symbols)",
+        ))
     }
 }
 
@@ -456,8 +491,14 @@ mod tests {
 
     #[test]
     fn wire_attribution_becomes_the_source() {
-        let parsed = parse_str("w.txt", "Lead line.\nThe US and South Korea said so. /VOA (A2 Televizion)");
-        assert_eq!(parsed.articles[0].source.as_deref(), Some("VOA (A2 Televizion)"));
+        let parsed = parse_str(
+            "w.txt",
+            "Lead line.\nThe US and South Korea said so. /VOA (A2 Televizion)",
+        );
+        assert_eq!(
+            parsed.articles[0].source.as_deref(),
+            Some("VOA (A2 Televizion)")
+        );
         let parsed = parse_str("w.txt", "See https://example.org/Page for more.");
         assert_eq!(parsed.articles[0].source, None);
     }
@@ -481,12 +522,20 @@ mod tests {
         let parsed = parse(Path::new("u.txt"), "u.txt", Format::Text, &bytes);
         assert_eq!(parsed.articles[0].body, "Kyïv talks.");
 
-        let parsed = parse(Path::new("p.txt"), "p.txt", Format::Text, b"\x89PNG\r\n\x1a\n\0\0\0");
+        let parsed = parse(
+            Path::new("p.txt"),
+            "p.txt",
+            Format::Text,
+            b"\x89PNG\r\n\x1a\n\0\0\0",
+        );
         assert!(parsed.errors[0].to_string().contains("binary file"));
 
         let parsed = parse(Path::new("l.txt"), "l.txt", Format::Text, b"Caf\xe9 talks");
         let message = parsed.errors[0].to_string();
-        assert!(message.contains("not valid UTF-8") && message.contains("offset 3"), "{message}");
+        assert!(
+            message.contains("not valid UTF-8") && message.contains("offset 3"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -497,15 +546,26 @@ mod tests {
         );
         let article = &parsed.articles[0];
         assert_eq!(article.id, "42");
-        assert_eq!(article.source.as_deref(), Some("Office of the Spokesperson"));
+        assert_eq!(
+            article.source.as_deref(),
+            Some("Office of the Spokesperson")
+        );
         assert_eq!(article.body, "Words here.");
         assert_eq!(article.metadata["categories"], serde_json::json!([]));
 
         let parsed = parse_str("s.json", r#"{"title": 7, "text": "x"}"#);
-        assert!(parsed.errors[0].to_string().contains("field `title` must be a string, found a number"));
+        assert!(
+            parsed.errors[0]
+                .to_string()
+                .contains("field `title` must be a string, found a number")
+        );
 
         let parsed = parse_str("s.json", r#"{"title": "T", "text": "x""#);
-        assert!(parsed.errors[0].to_string().starts_with("s.json:1: invalid JSON"));
+        assert!(
+            parsed.errors[0]
+                .to_string()
+                .starts_with("s.json:1: invalid JSON")
+        );
     }
 
     #[test]
@@ -517,14 +577,34 @@ mod tests {
         let ids: Vec<&str> = parsed.articles.iter().map(|a| a.id.as_str()).collect();
         assert_eq!(ids, ["a", "f.jsonl#3"]);
         assert_eq!(parsed.errors.len(), 2);
-        assert!(parsed.errors[0].to_string().starts_with("f.jsonl:4: invalid JSON"));
-        assert!(parsed.errors[1].to_string().contains("f.jsonl:5: expected an article object, found an array"));
+        assert!(
+            parsed.errors[0]
+                .to_string()
+                .starts_with("f.jsonl:4: invalid JSON")
+        );
+        assert!(
+            parsed.errors[1]
+                .to_string()
+                .contains("f.jsonl:5: expected an article object, found an array")
+        );
     }
 
     #[test]
     fn empty_and_wordless_articles_are_errors() {
-        assert!(parse_str("e.txt", "").errors[0].to_string().contains("empty article"));
-        assert!(parse_str("e.txt", "  \n\t\n").errors[0].to_string().contains("empty article"));
-        assert!(parse_str("e.txt", "… — !").errors[0].to_string().contains("no words"));
+        assert!(
+            parse_str("e.txt", "").errors[0]
+                .to_string()
+                .contains("empty article")
+        );
+        assert!(
+            parse_str("e.txt", "  \n\t\n").errors[0]
+                .to_string()
+                .contains("empty article")
+        );
+        assert!(
+            parse_str("e.txt", "… — !").errors[0]
+                .to_string()
+                .contains("no words")
+        );
     }
 }

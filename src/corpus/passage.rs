@@ -99,8 +99,7 @@ fn is_abbreviation(word: &str, next: Option<char>) -> bool {
         return false;
     }
     // Dotted abbreviations (U.S, U.N, e.g, a.m) and single letters (initials: Antony J.).
-    if word.contains('.') || (word.chars().count() == 1 && word.chars().all(char::is_alphabetic))
-    {
+    if word.contains('.') || (word.chars().count() == 1 && word.chars().all(char::is_alphabetic)) {
         return true;
     }
     let lower = word.to_lowercase();
@@ -168,16 +167,25 @@ fn paragraphs(body: &str) -> Vec<Range<usize>> {
         let content = line.trim_end_matches(['\n', '\r']);
         let trimmed = content.trim();
         if trimmed.is_empty() {
-            out.extend(current.take());
-            previous_line = "";
             continue;
         }
         let start = line_start + (content.len() - content.trim_start().len());
         let end = line_start + content.trim_end().len();
-        match current.as_mut() {
-            Some(range) if !line_ends_sentence(previous_line) && !starts_block(content) => {
-                range.end = end;
+        if is_page_furniture(trimmed) {
+            // A page header or footer of a printed record: it stays with the text before it,
+            // and the page break around it is not a paragraph break.
+            match current.as_mut() {
+                Some(range) => range.end = end,
+                None => current = Some(start..end),
             }
+            continue;
+        }
+        // A line that does not end a sentence runs on into the next, even across blank lines
+        // (page breaks of printed records); a heading or list item starts a paragraph.
+        let continues =
+            current.is_some() && !line_ends_sentence(previous_line) && !starts_block(content);
+        match current.as_mut() {
+            Some(range) if continues => range.end = end,
             _ => {
                 out.extend(current.take());
                 current = Some(start..end);
@@ -187,6 +195,27 @@ fn paragraphs(body: &str) -> Vec<Range<usize>> {
     }
     out.extend(current);
     out
+}
+
+/// Is this line the furniture of a printed page, such as `27 10-55128` or
+/// `21/09/2011 A/66/PV.11` in the UN verbatim records?
+fn is_page_furniture(line: &str) -> bool {
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    if tokens.is_empty() || tokens.len() > 3 {
+        return false;
+    }
+    let symbol = |t: &str| t.starts_with("A/") && t.contains("/PV.");
+    let numeric = |t: &str| {
+        t.chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || c == '/')
+    };
+    let document_number = |t: &str| {
+        t.split_once('-').is_some_and(|(a, b)| {
+            !a.is_empty() && !b.is_empty() && a.chars().chain(b.chars()).all(|c| c.is_ascii_digit())
+        })
+    };
+    tokens.iter().all(|t| symbol(t) || numeric(t))
+        && tokens.iter().any(|t| symbol(t) || document_number(t))
 }
 
 fn count_words(text: &str) -> usize {
@@ -227,7 +256,10 @@ fn sentences(body: &str, range: Range<usize>, max_sentence_words: usize) -> Vec<
             continue;
         }
         if c == '.' {
-            let word = text[start..i].rsplit(char::is_whitespace).next().unwrap_or("");
+            let word = text[start..i]
+                .rsplit(char::is_whitespace)
+                .next()
+                .unwrap_or("");
             if is_abbreviation(word, next) {
                 continue;
             }
@@ -372,11 +404,8 @@ fn windows(unit: &[Sentence], config: &PassageConfig, out: &mut Vec<Range<usize>
 mod tests {
     use super::*;
 
-    fn texts<'a>(body: &'a str) -> Vec<&'a str> {
-        split_passages(body)
-            .into_iter()
-            .map(|r| &body[r])
-            .collect()
+    fn texts(body: &str) -> Vec<&str> {
+        split_passages(body).into_iter().map(|r| &body[r]).collect()
     }
 
     fn assert_covers(body: &str, passages: &[Range<usize>]) {
@@ -408,6 +437,40 @@ mod tests {
         let found = texts(body);
         assert_eq!(found.len(), 2);
         assert!(found[0].contains("Council and\ntherefore"));
+    }
+
+    #[test]
+    fn page_breaks_inside_a_sentence_do_not_end_it() {
+        let body = "the creation of the United Nations heralded hope for global peace, security and \n \n \n27 10-55128 \n \nrespect for human dignity. Today, the United Nations remains the most effective body.\n\nOffice of the Spokesperson\n\nThe below is attributable to the Spokesperson and is long enough to stand alone.";
+        let found = texts(body);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].ends_with("effective body."));
+        assert!(found[1].starts_with("Office of the Spokesperson"));
+    }
+
+    #[test]
+    fn page_furniture_is_transparent() {
+        let body = "a real possibility to make the United \n \n \n29 10-54833 \n \nNations stronger than before, as all agree.\n \n10-54833 30\n \nA new paragraph begins here with enough words to be a passage.";
+        let found = texts(body);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].contains("United \n \n \n29 10-54833 \n \nNations"));
+        assert!(found[0].ends_with("10-54833 30"));
+        let body =
+            "as refusing to allow entry to \n\nUnited Nations observers, which it should allow.";
+        assert_eq!(texts(body).len(), 1);
+        let body = "getting ready to drive the regime from power, \n\n\n\u{c}\nAfghanistan was isolated from the region and the world.";
+        assert_eq!(texts(body).len(), 1);
+        for line in [
+            "27 10-55128",
+            "10-55122 46",
+            "21/09/2011 A/66/PV.11",
+            "9/23 10-54959",
+        ] {
+            assert!(is_page_furniture(line), "{line}");
+        }
+        for line in ["2020-2030.", "1999", "Kursk 10-12", "the 10-year plan"] {
+            assert!(!is_page_furniture(line), "{line}");
+        }
     }
 
     #[test]
@@ -461,7 +524,8 @@ mod tests {
 
     #[test]
     fn long_paragraphs_become_windows_of_whole_sentences() {
-        let sentence = "The delegates discussed the situation in the region at great length today. ";
+        let sentence =
+            "The delegates discussed the situation in the region at great length today. ";
         let body = sentence.repeat(30); // 360 words
         let passages = split_passages(&body);
         assert_eq!(passages.len(), 4);

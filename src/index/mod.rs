@@ -115,8 +115,7 @@ impl Index {
                 path: path.to_path_buf(),
             });
         }
-        let inner =
-            tantivy::Index::open_in_dir(path).map_err(|e| open_error(path, e))?;
+        let inner = tantivy::Index::open_in_dir(path).map_err(|e| open_error(path, e))?;
         Index::from_tantivy(inner, Storage::Disk(path.to_path_buf()))
     }
 
@@ -164,11 +163,12 @@ impl Index {
             Storage::Disk(path) => path.clone(),
             Storage::Memory(_) => PathBuf::from("(memory)"),
         };
-        let fields = schema::resolve(&inner.schema()).map_err(|detail| Error::IncompatibleIndex {
-            path: path.clone(),
-            found: format!("a different schema: {detail}"),
-            expected: SCHEMA_VERSION,
-        })?;
+        let fields =
+            schema::resolve(&inner.schema()).map_err(|detail| Error::IncompatibleIndex {
+                path: path.clone(),
+                found: format!("a different schema: {detail}"),
+                expected: SCHEMA_VERSION,
+            })?;
         analysis::register(inner.tokenizers());
         // An index that has been committed by communique carries our payload; a brand new one
         // (being created right now) has no commit yet.
@@ -234,7 +234,9 @@ impl Index {
 
     /// Sees the last commit (of any process). Called after each commit of this handle.
     pub fn reload(&self) -> Result<()> {
-        self.reader.reload().map_err(|e| open_error(&self.display_path(), e))
+        self.reader
+            .reload()
+            .map_err(|e| open_error(&self.display_path(), e))
     }
 
     /// Does an article with this id exist in the last commit?
@@ -274,7 +276,10 @@ impl Index {
                     && let Some(ord) = col.term_ords(address.doc_id).next()
                 {
                     source_buf.clear();
-                    if col.ord_to_str(ord, &mut source_buf).map_err(|e| Error::io(self.display_path(), e))? {
+                    if col
+                        .ord_to_str(ord, &mut source_buf)
+                        .map_err(|e| Error::io(self.display_path(), e))?
+                    {
                         *sources.entry(source_buf.clone()).or_default() += 1;
                     }
                 }
@@ -324,9 +329,11 @@ impl Index {
                     _ => Error::io(file, e),
                 })?
             }
-            (Storage::Memory(bytes), Some(_)) => {
-                bytes.lock().map(|b| b.clone()).unwrap_or_default().unwrap_or_default()
-            }
+            (Storage::Memory(bytes), Some(_)) => bytes
+                .lock()
+                .map(|b| b.clone())
+                .unwrap_or_default()
+                .unwrap_or_default(),
         };
         serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
             path: self.display_path(),
@@ -337,7 +344,8 @@ impl Index {
     /// Writes a manifest for the commit with this opstamp; returns its file name.
     fn store_manifest(&self, opstamp: u64, manifest: &manifest::Manifest) -> Result<String> {
         let name = format!("{}{opstamp}.json", manifest::FILE_PREFIX);
-        let bytes = serde_json::to_vec(manifest).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        let bytes =
+            serde_json::to_vec(manifest).map_err(|e| Error::InvalidArgument(e.to_string()))?;
         match &self.storage {
             Storage::Disk(path) => manifest::atomic_write(&path.join(&name), &bytes)?,
             Storage::Memory(slot) => {

@@ -142,10 +142,18 @@ impl Index {
     }
 
     /// [`Index::update`] with options (dry run, progress).
-    pub fn update_with(&self, corpus: &Corpus, options: &UpdateOptions<'_>) -> Result<UpdateReport> {
+    pub fn update_with(
+        &self,
+        corpus: &Corpus,
+        options: &UpdateOptions<'_>,
+    ) -> Result<UpdateReport> {
         let (files, walk_errors) = corpus.files()?;
         // Take the writer first: it is the lock that keeps two updates apart.
-        let mut writer = if options.dry_run { None } else { Some(self.writer()?) };
+        let mut writer = if options.dry_run {
+            None
+        } else {
+            Some(self.writer()?)
+        };
         let old = self.load_manifest()?;
         let mut report = UpdateReport {
             skipped: walk_errors,
@@ -181,7 +189,13 @@ impl Index {
                 && entry.mtime == mtime
                 && !entry.hash.is_empty()
             {
-                keep_entry(&file.rel, entry.clone(), &mut manifest, &mut present, &mut report);
+                keep_entry(
+                    &file.rel,
+                    entry.clone(),
+                    &mut manifest,
+                    &mut present,
+                    &mut report,
+                );
                 continue;
             }
             let read = match corpus::read_file(file) {
@@ -190,7 +204,13 @@ impl Index {
                     // Unreadable now: keep what the index has from it, and say so.
                     report.skipped.push(e);
                     if let Some(entry) = previous {
-                        keep_entry(&file.rel, entry.clone(), &mut manifest, &mut present, &mut report);
+                        keep_entry(
+                            &file.rel,
+                            entry.clone(),
+                            &mut manifest,
+                            &mut present,
+                            &mut report,
+                        );
                     }
                     continue;
                 }
@@ -214,7 +234,13 @@ impl Index {
             if whole_file_failed && let Some(entry) = previous {
                 // A file that no longer parses at all keeps its old articles until it is fixed;
                 // its old entry (old size and time) makes the next update read it again.
-                keep_entry(&file.rel, entry.clone(), &mut manifest, &mut present, &mut report);
+                keep_entry(
+                    &file.rel,
+                    entry.clone(),
+                    &mut manifest,
+                    &mut present,
+                    &mut report,
+                );
                 continue;
             }
             let mut entry = FileEntry {

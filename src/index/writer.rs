@@ -109,7 +109,8 @@ impl Writer<'_> {
             manifest: Some(manifest_name.clone()),
             updated: Some(jiff::Timestamp::now().to_string()),
         };
-        let payload = serde_json::to_string(&payload).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        let payload =
+            serde_json::to_string(&payload).map_err(|e| Error::InvalidArgument(e.to_string()))?;
         prepared.set_payload(&payload);
         prepared.commit().map_err(|e| open_error(&path, e))?;
         self.index.reload()?;
@@ -144,7 +145,9 @@ impl Writer<'_> {
     /// after a delete of its id when `delete_first`.
     pub(crate) fn put(&mut self, article: &Article, delete_first: bool) -> Result<()> {
         if article.id.is_empty() {
-            return Err(Error::InvalidArgument("an article needs a non-empty id".into()));
+            return Err(Error::InvalidArgument(
+                "an article needs a non-empty id".into(),
+            ));
         }
         let docs = passage_docs(&self.index.fields, article);
         if docs.is_empty() {

@@ -134,7 +134,11 @@ impl Collector for TopArticles {
     type Fruit = Vec<Candidate>;
     type Child = TopArticlesSegment;
 
-    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<TopArticlesSegment> {
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<TopArticlesSegment> {
         Ok(TopArticlesSegment {
             k: self.k,
             segment,
@@ -215,7 +219,11 @@ impl Collector for AllPassages {
     type Fruit = Vec<Candidate>;
     type Child = AllPassagesSegment;
 
-    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<AllPassagesSegment> {
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<AllPassagesSegment> {
         Ok(AllPassagesSegment {
             segment,
             column: id_column(reader)?,

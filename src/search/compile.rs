@@ -189,7 +189,10 @@ impl Compiler<'_> {
             if highlight {
                 let first = exact[0].position;
                 self.highlighter.phrases.push(
-                    exact.iter().map(|t| (t.position - first, t.text.clone())).collect(),
+                    exact
+                        .iter()
+                        .map(|t| (t.position - first, t.text.clone()))
+                        .collect(),
                 );
             }
             return Part {
@@ -205,7 +208,10 @@ impl Compiler<'_> {
                 }
                 let term = Term::from_field_text(stem_field, &stem.text);
                 Part {
-                    query: Some(Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs))),
+                    query: Some(Box::new(TermQuery::new(
+                        term.clone(),
+                        IndexRecordOption::WithFreqs,
+                    ))),
                     stem: (scope == Scope::Text).then_some(term),
                     ..Part::default()
                 }
@@ -213,9 +219,16 @@ impl Compiler<'_> {
             None => {
                 // A stop word: searchable through the exact view if nothing else is.
                 let term = Term::from_field_text(exact_field, &exact[0].text);
-                let word = if highlight { exact[0].text.clone() } else { String::new() };
+                let word = if highlight {
+                    exact[0].text.clone()
+                } else {
+                    String::new()
+                };
                 Part {
-                    stop: Some((Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), word)),
+                    stop: Some((
+                        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                        word,
+                    )),
                     ..Part::default()
                 }
             }
@@ -223,7 +236,11 @@ impl Compiler<'_> {
     }
 
     /// A term for one token, a phrase for several.
-    fn sequence(&self, field: Field, tokens: &[crate::analysis::AnalyzedToken]) -> Option<Box<dyn TantivyQuery>> {
+    fn sequence(
+        &self,
+        field: Field,
+        tokens: &[crate::analysis::AnalyzedToken],
+    ) -> Option<Box<dyn TantivyQuery>> {
         match tokens {
             [] => None,
             [one] => Some(Box::new(TermQuery::new(
@@ -233,7 +250,12 @@ impl Compiler<'_> {
             [first, ..] => {
                 let terms = tokens
                     .iter()
-                    .map(|t| (t.position - first.position, Term::from_field_text(field, &t.text)))
+                    .map(|t| {
+                        (
+                            t.position - first.position,
+                            Term::from_field_text(field, &t.text),
+                        )
+                    })
                     .collect();
                 Some(Box::new(PhraseQuery::new_with_offset(terms)))
             }
@@ -247,7 +269,10 @@ impl Compiler<'_> {
             [one] => Ok(one.text.clone()),
             [] => Err(self.error(position, format!("{what} needs a word")).into()),
             _ => Err(self
-                .error(position, format!("{what} must be a single word, not `{text}`"))
+                .error(
+                    position,
+                    format!("{what} must be a single word, not `{text}`"),
+                )
                 .into()),
         }
     }
@@ -300,14 +325,19 @@ impl Compiler<'_> {
         negated: bool,
     ) -> Part {
         if scope == Scope::Text && !negated {
-            self.highlighter.words.extend(terms.iter().map(|(t, _)| t.clone()));
+            self.highlighter
+                .words
+                .extend(terms.iter().map(|(t, _)| t.clone()));
         }
         let docs = self.searcher.num_docs().max(1);
         let blended = idf(terms.first().map_or(1, |t| t.1), docs);
         let clauses: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> = terms
             .iter()
             .map(|(word, doc_freq)| {
-                let term = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
+                let term = TermQuery::new(
+                    Term::from_field_text(field, word),
+                    IndexRecordOption::WithFreqs,
+                );
                 let mut boost = blended / idf(*doc_freq, docs).max(f32::EPSILON);
                 if exact.is_some_and(|e| e != word) {
                     boost *= 0.85;
@@ -451,8 +481,10 @@ impl tantivy_fst::Automaton for DfaAutomaton<'_> {
 }
 
 /// Adds every word of a term stream, with its document frequency, to `found`.
-fn collect_terms<A>(mut stream: tantivy::termdict::TermStreamer<'_, A>, found: &mut HashMap<String, u64>)
-where
+fn collect_terms<A>(
+    mut stream: tantivy::termdict::TermStreamer<'_, A>,
+    found: &mut HashMap<String, u64>,
+) where
     A: tantivy_fst::Automaton,
     A::State: Clone,
 {

@@ -143,17 +143,19 @@ pub(crate) fn excerpt(text: &str, highlights: &[Range<usize>], max_chars: usize)
     // otherwise the start moves forward past a partial word and the end moves back.
     if let Some(h) = highlights.iter().find(|h| h.start < start && start < h.end) {
         start = h.start;
-    } else if start > 0 && !text[..start].ends_with(char::is_whitespace) {
-        if let Some(space) = text[start..end].find(char::is_whitespace) {
-            start += space;
-        }
+    } else if start > 0
+        && !text[..start].ends_with(char::is_whitespace)
+        && let Some(space) = text[start..end].find(char::is_whitespace)
+    {
+        start += space;
     }
     if let Some(h) = highlights.iter().find(|h| h.start < end && end < h.end) {
         end = h.end;
-    } else if end < text.len() && !text[end..].starts_with(char::is_whitespace) {
-        if let Some(space) = text[start..end].rfind(char::is_whitespace) {
-            end = start + space;
-        }
+    } else if end < text.len()
+        && !text[end..].starts_with(char::is_whitespace)
+        && let Some(space) = text[start..end].rfind(char::is_whitespace)
+    {
+        end = start + space;
     }
     let slice = &text[start..end];
     let trimmed_start = start + (slice.len() - slice.trim_start().len());
@@ -171,6 +173,7 @@ pub(crate) fn excerpt(text: &str, highlights: &[Range<usize>], max_chars: usize)
 }
 
 #[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
 
@@ -200,18 +203,26 @@ mod tests {
             phrases: vec![vec![(0, "security".into()), (1, "council".into())]],
             ..Highlighter::default()
         };
-        let text = "The Security Council met. Security matters; the council voted. UN Security  Council.";
+        let text =
+            "The Security Council met. Security matters; the council voted. UN Security  Council.";
         assert_eq!(marked(&h, text), ["Security Council", "Security  Council"]);
     }
 
     #[test]
     fn phrase_with_stop_words_is_exact() {
         let h = Highlighter {
-            phrases: vec![vec![(0, "council".into()), (1, "of".into()), (2, "europe".into())]],
+            phrases: vec![vec![
+                (0, "council".into()),
+                (1, "of".into()),
+                (2, "europe".into()),
+            ]],
             ..Highlighter::default()
         };
         assert_eq!(
-            marked(&h, "The Council of Europe. The Council adopts Europe policy."),
+            marked(
+                &h,
+                "The Council of Europe. The Council adopts Europe policy."
+            ),
             ["Council of Europe"]
         );
     }

@@ -21,7 +21,9 @@ use std::ops::Range;
 
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Query as TantivyQuery, TermQuery, TermSetQuery};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, Query as TantivyQuery, TermQuery, TermSetQuery,
+};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
@@ -103,7 +105,10 @@ impl Passage {
     }
 }
 
-fn ranges_as_pairs<S: serde::Serializer>(ranges: &[Range<usize>], serializer: S) -> Result<S::Ok, S::Error> {
+fn ranges_as_pairs<S: serde::Serializer>(
+    ranges: &[Range<usize>],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeSeq;
     let mut seq = serializer.serialize_seq(Some(ranges.len()))?;
     for range in ranges {
@@ -133,7 +138,9 @@ impl Index {
     /// ```
     pub fn search(&self, query: &Query, options: &SearchOptions) -> Result<Vec<Hit>> {
         if options.limit == 0 {
-            return Err(Error::InvalidArgument("the limit must be at least 1".into()));
+            return Err(Error::InvalidArgument(
+                "the limit must be at least 1".into(),
+            ));
         }
         let wanted = options.offset.saturating_add(options.limit);
         if wanted > MAX_RESULTS {
@@ -189,7 +196,9 @@ impl Index {
                     head = Some(self.head_of(&searcher, passage.address, ordinal, &passage.id)?);
                 }
                 let explanation = if options.explain {
-                    Some(render_explanation(&compiled.query.explain(&searcher, passage.address)?))
+                    Some(render_explanation(
+                        &compiled.query.explain(&searcher, passage.address)?,
+                    ))
                 } else {
                     None
                 };
@@ -214,17 +223,35 @@ impl Index {
     }
 
     /// The stored text, ordinal and body offset of a passage.
-    fn passage_at(&self, searcher: &Searcher, address: DocAddress) -> Result<(String, usize, usize)> {
+    fn passage_at(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<(String, usize, usize)> {
         let reader = searcher.segment_reader(address.segment_ord);
-        let ordinal = reader.fast_fields().u64("ordinal")?.first(address.doc_id).unwrap_or(0);
-        let start = reader.fast_fields().u64("start")?.first(address.doc_id).unwrap_or(0);
+        let ordinal = reader
+            .fast_fields()
+            .u64("ordinal")?
+            .first(address.doc_id)
+            .unwrap_or(0);
+        let start = reader
+            .fast_fields()
+            .u64("start")?
+            .first(address.doc_id)
+            .unwrap_or(0);
         let doc: TantivyDocument = searcher.doc(address)?;
         let text = stored_str(&doc, self.fields.text).unwrap_or_default();
         Ok((text, ordinal as usize, start as usize))
     }
 
     /// The article of a passage, read from its head (the passage with ordinal 0).
-    fn head_of(&self, searcher: &Searcher, address: DocAddress, ordinal: usize, id: &str) -> Result<ArticleInfo> {
+    fn head_of(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        ordinal: usize,
+        id: &str,
+    ) -> Result<ArticleInfo> {
         // An article's passages are added in one batch, so they are contiguous in a segment:
         // the head is `ordinal` documents before. Check it, and search for it if not.
         let reader = searcher.segment_reader(address.segment_ord);
@@ -283,21 +310,33 @@ impl Index {
 }
 
 fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
-    doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string)
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
 }
 
 /// Renders tantivy's score explanation as indented lines: `value  description`.
 fn render_explanation(explanation: &tantivy::query::Explanation) -> String {
-    let json: serde_json::Value = serde_json::from_str(&explanation.to_pretty_json()).unwrap_or_default();
+    let json: serde_json::Value =
+        serde_json::from_str(&explanation.to_pretty_json()).unwrap_or_default();
     let mut out = String::new();
     render_node(&json, 0, &mut out);
     out
 }
 
 fn render_node(node: &serde_json::Value, depth: usize, out: &mut String) {
-    let value = node.get("value").and_then(serde_json::Value::as_f64).unwrap_or(0.0);
-    let description = node.get("description").and_then(|d| d.as_str()).unwrap_or("");
-    out.push_str(&format!("{}{value:.4}  {description}\n", "  ".repeat(depth)));
+    let value = node
+        .get("value")
+        .and_then(serde_json::Value::as_f64)
+        .unwrap_or(0.0);
+    let description = node
+        .get("description")
+        .and_then(|d| d.as_str())
+        .unwrap_or("");
+    out.push_str(&format!(
+        "{}{value:.4}  {description}\n",
+        "  ".repeat(depth)
+    ));
     if let Some(context) = node.get("context").and_then(|c| c.as_array()) {
         for line in context.iter().filter_map(|c| c.as_str()) {
             out.push_str(&format!("{}  ({line})\n", "  ".repeat(depth)));

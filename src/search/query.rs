@@ -322,7 +322,9 @@ fn lex(text: &str) -> Result<Vec<Token>, QueryError> {
                     return Err(QueryError::new(
                         text,
                         start,
-                        format!("`{c}` must be followed by a word, a phrase or a group, with no space"),
+                        format!(
+                            "`{c}` must be followed by a word, a phrase or a group, with no space"
+                        ),
                     ));
                 }
             }
@@ -350,7 +352,10 @@ fn lex(text: &str) -> Result<Vec<Token>, QueryError> {
                     return Err(QueryError::new(
                         text,
                         start,
-                        format!("`{}` must be followed by a word, a phrase or a group, with no space", &text[start..end]),
+                        format!(
+                            "`{}` must be followed by a word, a phrase or a group, with no space",
+                            &text[start..end]
+                        ),
                     ));
                 }
                 tokens.push(Token {
@@ -433,7 +438,11 @@ fn word_token(text: &str, span: Range<usize>) -> Result<Token, QueryError> {
 fn check_plain(text: &str, start: usize, word: &str) -> Result<(), QueryError> {
     if word.is_empty() || !word.chars().any(char::is_alphanumeric) {
         if word.is_empty() {
-            return Err(QueryError::new(text, start, "`*` or `~` needs a word before it"));
+            return Err(QueryError::new(
+                text,
+                start,
+                "`*` or `~` needs a word before it",
+            ));
         }
         return Ok(());
     }
@@ -445,7 +454,11 @@ fn check_plain(text: &str, start: usize, word: &str) -> Result<(), QueryError> {
         ));
     }
     if let Some(i) = word.find('~') {
-        return Err(QueryError::new(text, start + i, "`~` may only end a word (`kursk~1`)"));
+        return Err(QueryError::new(
+            text,
+            start + i,
+            "`~` may only end a word (`kursk~1`)",
+        ));
     }
     Ok(())
 }
@@ -495,7 +508,10 @@ impl Parser<'_> {
             match self.peek() {
                 None => return Err(self.error(or.span.start, "`OR` needs something after it")),
                 Some(t) if matches!(t.kind, Kind::Or | Kind::And | Kind::RParen) => {
-                    return Err(self.error(t.span.start, format!("unexpected {} after `OR`", t.describe())));
+                    return Err(self.error(
+                        t.span.start,
+                        format!("unexpected {} after `OR`", t.describe()),
+                    ));
                 }
                 _ => {}
             }
@@ -504,7 +520,12 @@ impl Parser<'_> {
         Ok(if alternatives.len() == 1 {
             alternatives.pop().expect("one")
         } else {
-            Node::Group(alternatives.into_iter().map(|n| (Occur::Should, n)).collect())
+            Node::Group(
+                alternatives
+                    .into_iter()
+                    .map(|n| (Occur::Should, n))
+                    .collect(),
+            )
         })
     }
 
@@ -553,7 +574,10 @@ impl Parser<'_> {
             match self.peek() {
                 None => return Err(self.error(and.span.start, "`AND` needs something after it")),
                 Some(t) if matches!(t.kind, Kind::Or | Kind::And | Kind::RParen) => {
-                    return Err(self.error(t.span.start, format!("unexpected {} after `AND`", t.describe())));
+                    return Err(self.error(
+                        t.span.start,
+                        format!("unexpected {} after `AND`", t.describe()),
+                    ));
                 }
                 _ => {}
             }
@@ -586,7 +610,10 @@ impl Parser<'_> {
         };
         self.next();
         match self.peek() {
-            None => Err(self.error(token.span.start, format!("{} needs something after it", token.describe()))),
+            None => Err(self.error(
+                token.span.start,
+                format!("{} needs something after it", token.describe()),
+            )),
             Some(t) if matches!(t.kind, Kind::Not | Kind::Plus | Kind::Minus) => Err(self.error(
                 t.span.start,
                 format!("{} cannot follow {}", t.describe(), token.describe()),
@@ -616,7 +643,13 @@ impl Parser<'_> {
             }),
             Kind::Field(inner) => {
                 match self.peek().map(|t| &t.kind) {
-                    Some(Kind::Word(_) | Kind::Phrase(_) | Kind::Prefix(_) | Kind::Fuzzy(..) | Kind::LParen) => {}
+                    Some(
+                        Kind::Word(_)
+                        | Kind::Phrase(_)
+                        | Kind::Prefix(_)
+                        | Kind::Fuzzy(..)
+                        | Kind::LParen,
+                    ) => {}
                     _ => {
                         return Err(self.error(
                             span.start,
@@ -629,7 +662,10 @@ impl Parser<'_> {
             Kind::LParen => {
                 self.depth += 1;
                 if self.depth > MAX_DEPTH {
-                    return Err(self.error(span.start, format!("parentheses nest deeper than {MAX_DEPTH}")));
+                    return Err(self.error(
+                        span.start,
+                        format!("parentheses nest deeper than {MAX_DEPTH}"),
+                    ));
                 }
                 let inner = self.or_expr()?;
                 self.depth -= 1;
@@ -661,9 +697,21 @@ fn with_scope(node: Node, scope: Scope) -> Node {
         return node;
     }
     match node {
-        Node::Word { text, scope: Scope::Text, span } => Node::Word { text, scope, span },
-        Node::Phrase { text, scope: Scope::Text, span } => Node::Phrase { text, scope, span },
-        Node::Prefix { text, scope: Scope::Text, span } => Node::Prefix { text, scope, span },
+        Node::Word {
+            text,
+            scope: Scope::Text,
+            span,
+        } => Node::Word { text, scope, span },
+        Node::Phrase {
+            text,
+            scope: Scope::Text,
+            span,
+        } => Node::Phrase { text, scope, span },
+        Node::Prefix {
+            text,
+            scope: Scope::Text,
+            span,
+        } => Node::Prefix { text, scope, span },
         Node::Fuzzy {
             text,
             distance,
@@ -724,7 +772,9 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Node {
-        text.parse::<Query>().unwrap_or_else(|e| panic!("{text}: {e}")).root
+        text.parse::<Query>()
+            .unwrap_or_else(|e| panic!("{text}: {e}"))
+            .root
     }
 
     fn error(text: &str) -> QueryError {
@@ -790,18 +840,27 @@ mod tests {
             Node::Group(vec![
                 (
                     Occur::Must,
-                    Node::Group(vec![(Occur::Must, word("a", 0)), (Occur::Must, word("b", 6))])
+                    Node::Group(vec![
+                        (Occur::Must, word("a", 0)),
+                        (Occur::Must, word("b", 6))
+                    ])
                 ),
                 (Occur::Should, word("c", 8)),
             ])
         );
         assert_eq!(
             parse("a OR b"),
-            Node::Group(vec![(Occur::Should, word("a", 0)), (Occur::Should, word("b", 5))])
+            Node::Group(vec![
+                (Occur::Should, word("a", 0)),
+                (Occur::Should, word("b", 5))
+            ])
         );
         assert_eq!(
             parse("+a -b"),
-            Node::Group(vec![(Occur::Must, word("a", 1)), (Occur::MustNot, word("b", 4))])
+            Node::Group(vec![
+                (Occur::Must, word("a", 1)),
+                (Occur::MustNot, word("b", 4))
+            ])
         );
     }
 
@@ -818,7 +877,13 @@ mod tests {
         let Node::Group(clauses) = parse("source:(VOA OR Reuters)") else {
             panic!("a group")
         };
-        assert!(clauses.iter().all(|(_, n)| matches!(n, Node::Word { scope: Scope::Source, .. })));
+        assert!(clauses.iter().all(|(_, n)| matches!(
+            n,
+            Node::Word {
+                scope: Scope::Source,
+                ..
+            }
+        )));
         assert_eq!(
             parse("negotiat*"),
             Node::Prefix {

@@ -1,0 +1,919 @@
+//! The library through its public API, on the project corpus and (with `--ignored`, as
+//! `.ci/run` does) on the real collections in `../shared`.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::{marked, project_corpus, project_index, real_index};
+use communique::{
+    Article, ChangeKind, Corpus, Error, Index, Query, Ranking, SearchOptions, split_passages,
+};
+
+fn search(index: &Index, query: &str, options: &SearchOptions) -> Vec<communique::Hit> {
+    let query: Query = query.parse().unwrap_or_else(|e| panic!("{query}: {e}"));
+    index
+        .search(&query, options)
+        .unwrap_or_else(|e| panic!("{query}: {e}"))
+}
+
+fn ids(hits: &[communique::Hit]) -> Vec<&str> {
+    hits.iter().map(|h| h.article.id.as_str()).collect()
+}
+
+fn in_memory(articles: &[Article]) -> Index {
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for article in articles {
+        writer.add(article).unwrap();
+    }
+    writer.commit().unwrap();
+    index
+}
+
+// ---------------------------------------------------------------- corpus
+
+#[test]
+fn project_corpus_reads_every_format_cleanly() {
+    let scan = Corpus::new(project_corpus()).read_all().unwrap();
+    assert!(scan.errors.is_empty(), "{:?}", scan.errors);
+    assert!(scan.warnings.is_empty(), "{:?}", scan.warnings);
+    assert!(
+        scan.articles.len() >= 30,
+        "{} articles",
+        scan.articles.len()
+    );
+    let unique: HashSet<&str> = scan.articles.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(unique.len(), scan.articles.len(), "ids are unique");
+    for ext in [".txt", ".md", ".json", ".jsonl"] {
+        assert!(
+            scan.articles
+                .iter()
+                .any(|a| a.path.as_deref().is_some_and(|p| p.ends_with(ext))),
+            "no {ext} article"
+        );
+    }
+    for article in &scan.articles {
+        assert!(
+            !article.body.contains('\r'),
+            "{}: CR left in the body",
+            article.id
+        );
+        assert!(
+            !article.body.starts_with('\u{feff}'),
+            "{}: BOM left",
+            article.id
+        );
+        assert!(
+            article.source.is_some(),
+            "{}: every project article has a source",
+            article.id
+        );
+        if article.title.is_none() {
+            // Wire copy, like the seed: no front matter, the source comes from the trailing
+            // attribution, and there is no date.
+            assert!(
+                article
+                    .source
+                    .as_deref()
+                    .unwrap()
+                    .starts_with("Communique wire")
+            );
+            assert!(article.date.is_none());
+        } else {
+            assert!(
+                article.date.is_some(),
+                "{}: every titled article is dated",
+                article.id
+            );
+        }
+    }
+    // A JSON Lines record without an id is known by its path and line.
+    assert!(unique.contains("feeds/wire-feed-2023-2025.jsonl#1"));
+    // The file with a BOM and the one with CRLF line endings keep their front matter.
+    let bom = scan
+        .articles
+        .iter()
+        .find(|a| a.id.ends_with("ofac-russian-energy-designations.txt"))
+        .unwrap();
+    assert!(bom.title.is_some());
+    let crlf = scan
+        .articles
+        .iter()
+        .find(|a| a.id.ends_with("hwasong-17-launch.txt"))
+        .unwrap();
+    assert!(crlf.title.is_some());
+}
+
+#[test]
+fn passages_cover_every_body_without_overlap() {
+    let scan = Corpus::new(project_corpus()).read_all().unwrap();
+    for article in &scan.articles {
+        let passages = split_passages(&article.body);
+        assert!(!passages.is_empty());
+        let mut end = 0;
+        for range in &passages {
+            assert!(
+                article.body[end..range.start].trim().is_empty(),
+                "{}: gap holds text",
+                article.id
+            );
+            let words = article.body[range.clone()].split_whitespace().count();
+            assert!(words <= 240, "{}: passage of {words} words", article.id);
+            end = range.end;
+        }
+        assert!(article.body[end..].trim().is_empty());
+    }
+    // The one long paragraph of the corpus is cut into windows of whole sentences.
+    let grain = scan
+        .articles
+        .iter()
+        .find(|a| a.id.ends_with("black-sea-grain-initiative-signed.txt"))
+        .unwrap();
+    let long: Vec<_> = split_passages(&grain.body)
+        .into_iter()
+        .map(|r| &grain.body[r])
+        .filter(|p| p.split_whitespace().count() >= 40)
+        .collect();
+    assert!(long.len() >= 3, "{long:?}");
+    assert!(
+        long.iter()
+            .all(|p| p.ends_with('.') || p.ends_with('”') || p.ends_with('"'))
+    );
+}
+
+// ---------------------------------------------------------------- search
+
+#[test]
+fn kursk_highlights_only_kursk() {
+    let hits = search(project_index(), "Kursk", &SearchOptions::new());
+    assert!(hits.len() >= 5);
+    for hit in &hits {
+        let passage = &hit.passages[0];
+        assert!(!passage.highlights.is_empty(), "{}", hit.article.id);
+        for word in marked(passage) {
+            assert_eq!(word.to_lowercase(), "kursk");
+        }
+    }
+    // Ranks are 1-based and scores never increase.
+    assert!(
+        hits.windows(2)
+            .all(|w| w[0].score >= w[1].score && w[1].rank == w[0].rank + 1)
+    );
+}
+
+#[test]
+fn phrases_highlight_the_whole_phrase_and_nothing_else() {
+    let hits = search(
+        project_index(),
+        "\"Security Council\"",
+        &SearchOptions::new().passages(3),
+    );
+    assert!(hits.len() >= 5);
+    for passage in hits.iter().flat_map(|h| &h.passages) {
+        for word in marked(passage) {
+            let normal: Vec<String> = word.split_whitespace().map(str::to_lowercase).collect();
+            assert_eq!(normal, ["security", "council"], "{word:?}");
+        }
+    }
+}
+
+#[test]
+fn exact_phrases_ignore_stop_word_gaps_and_stemming() {
+    let hits = search(
+        project_index(),
+        "\"Council of Europe\"",
+        &SearchOptions::new(),
+    );
+    let found = ids(&hits);
+    assert!(
+        found.iter().any(|id| id.contains("council-of-europe")),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|id| id.contains("eu-fifteenth-package")),
+        "{found:?}"
+    );
+
+    let index = in_memory(&[
+        Article::new("a", "The Council adopts Europe policy today."),
+        Article::new("b", "The Security Councils of two bodies met."),
+        Article::new("c", "The Council of Europe met in Strasbourg."),
+    ]);
+    assert_eq!(
+        ids(&search(
+            &index,
+            "\"Council of Europe\"",
+            &SearchOptions::new()
+        )),
+        ["c"]
+    );
+    assert!(search(&index, "\"secure councils\"", &SearchOptions::new()).is_empty());
+    assert_eq!(
+        ids(&search(
+            &index,
+            "\"Security Councils\"",
+            &SearchOptions::new()
+        )),
+        ["b"]
+    );
+    // The stemmed view is for recall: bare words do find inflections.
+    assert_eq!(
+        ids(&search(&index, "councils", &SearchOptions::new())).len(),
+        3
+    );
+}
+
+#[test]
+fn and_not_excludes_where_tantivy_returns_nothing() {
+    let hits = search(
+        project_index(),
+        "kursk AND NOT missiles",
+        &SearchOptions::new().limit(50),
+    );
+    assert!(!hits.is_empty());
+    let mut analyzer = communique::analysis::Analyzer::new();
+    for hit in &hits {
+        let passage = &hit.passages[0];
+        let stems: Vec<String> = analyzer
+            .stemmed(&passage.text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        assert!(stems.iter().any(|s| s == "kursk"), "{}", hit.article.id);
+        assert!(
+            !stems.iter().any(|s| s == "missil"),
+            "{} holds missiles",
+            hit.article.id
+        );
+    }
+    // Same answer with the other spellings of exclusion.
+    assert_eq!(
+        ids(&hits),
+        ids(&search(
+            project_index(),
+            "+kursk -missiles",
+            &SearchOptions::new().limit(50)
+        ))
+    );
+}
+
+#[test]
+fn more_words_and_closer_words_rank_higher() {
+    let index = in_memory(&[
+        Article::new(
+            "one-word",
+            "Ballistic tests were reported many times this year by observers.",
+        ),
+        Article::new(
+            "far-apart",
+            "Ballistic testing was announced. Later, after a long pause and much debate among many delegations, missiles were mentioned.",
+        ),
+        Article::new(
+            "together",
+            "The launch of ballistic missiles was condemned by the council.",
+        ),
+    ]);
+    let found = search(&index, "ballistic missiles", &SearchOptions::new());
+    assert_eq!(ids(&found), ["together", "far-apart", "one-word"]);
+    // Without the proximity and coverage clauses, BM25 alone still matches all three.
+    let plain = Ranking {
+        proximity_weight: 0.0,
+        coverage_weight: 0.0,
+        ..Ranking::default()
+    };
+    assert_eq!(
+        search(
+            &index,
+            "ballistic missiles",
+            &SearchOptions::new().ranking(plain)
+        )
+        .len(),
+        3
+    );
+}
+
+#[test]
+fn qualifiers_prefixes_and_fuzzy_words() {
+    let index = project_index();
+    let hits = search(index, "title:kursk", &SearchOptions::new());
+    assert!(!hits.is_empty());
+    assert!(
+        hits.iter()
+            .all(|h| h.article.title.as_deref().unwrap().contains("Kursk"))
+    );
+
+    let hits = search(
+        index,
+        "source:\"Communique wire\"",
+        &SearchOptions::new().limit(100),
+    );
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| {
+        h.article
+            .source
+            .as_deref()
+            .unwrap()
+            .starts_with("Communique wire")
+    }));
+
+    let hits = search(index, "hwason*", &SearchOptions::new());
+    assert!(!hits.is_empty());
+    for hit in &hits {
+        for word in marked(&hit.passages[0]) {
+            assert!(word.to_lowercase().starts_with("hwason"), "{word}");
+        }
+    }
+
+    let hits = search(index, "Zelensky~1", &SearchOptions::new());
+    assert!(!hits.is_empty());
+    assert!(marked(&hits[0].passages[0]).contains(&"Zelenskyy"));
+}
+
+#[test]
+fn date_and_source_filters() {
+    let index = project_index();
+    let since = communique::parse_date("2024-01-01").unwrap();
+    let hits = search(
+        index,
+        "sanctions",
+        &SearchOptions::new().since(since).limit(100),
+    );
+    assert!(!hits.is_empty());
+    for hit in &hits {
+        let date = hit
+            .article
+            .date
+            .as_deref()
+            .expect("filtered hits are dated");
+        assert!(communique::parse_date(date).unwrap() >= since, "{date}");
+    }
+    let until = communique::parse_date("2022-12-31").unwrap();
+    let hits = search(
+        index,
+        "sanctions",
+        &SearchOptions::new().until(until).limit(100),
+    );
+    assert!(!hits.is_empty());
+    assert!(
+        hits.iter()
+            .all(|h| communique::parse_date(h.article.date.as_deref().unwrap()).unwrap() <= until)
+    );
+
+    let hits = search(
+        index,
+        "Kursk",
+        &SearchOptions::new().source("briefing notes"),
+    );
+    assert!(!hits.is_empty());
+    assert!(
+        hits.iter()
+            .all(|h| h.article.source.as_deref() == Some("Communique briefing notes"))
+    );
+}
+
+#[test]
+fn stop_word_queries_use_the_exact_view() {
+    let index = project_index();
+    let hits = search(index, "\"of the\"", &SearchOptions::new());
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| {
+        marked(&h.passages[0])
+            .iter()
+            .all(|w| w.to_lowercase() == "of the")
+    }));
+    let hits = search(index, "of the", &SearchOptions::new());
+    assert!(!hits.is_empty());
+    // In a larger query, stop words only rank through the other words.
+    let with = search(index, "the Kursk", &SearchOptions::new());
+    assert_eq!(
+        ids(&with),
+        ids(&search(index, "Kursk", &SearchOptions::new()))
+    );
+}
+
+#[test]
+fn paging_ties_and_repeatability() {
+    let index = project_index();
+    let all = search(index, "sanctions", &SearchOptions::new().limit(10));
+    let first = search(index, "sanctions", &SearchOptions::new().limit(5));
+    let second = search(index, "sanctions", &SearchOptions::new().limit(5).offset(5));
+    let paged: Vec<&str> = ids(&first).into_iter().chain(ids(&second)).collect();
+    assert_eq!(ids(&all), paged);
+    assert_eq!(second[0].rank, 6);
+    assert_eq!(
+        ids(&all),
+        ids(&search(index, "sanctions", &SearchOptions::new().limit(10)))
+    );
+    // Equal scores are ordered by article id.
+    let twins = in_memory(&[
+        Article::new("b", "Identical text about Kursk."),
+        Article::new("a", "Identical text about Kursk."),
+        Article::new("c", "Identical text about Kursk."),
+    ]);
+    assert_eq!(
+        ids(&search(&twins, "kursk", &SearchOptions::new())),
+        ["a", "b", "c"]
+    );
+    assert!(search(index, "sanctions", &SearchOptions::new().offset(9_000)).is_empty());
+    assert!(matches!(
+        index.search(
+            &"x".parse().unwrap(),
+            &SearchOptions::new().offset(usize::MAX)
+        ),
+        Err(Error::InvalidArgument(_))
+    ));
+    assert!(matches!(
+        index.search(&"x".parse().unwrap(), &SearchOptions::new().limit(0)),
+        Err(Error::InvalidArgument(_))
+    ));
+}
+
+#[test]
+fn several_passages_per_article() {
+    let index = project_index();
+    let one = search(index, "Security Council", &SearchOptions::new());
+    let three = search(index, "Security Council", &SearchOptions::new().passages(3));
+    assert_eq!(ids(&one), ids(&three));
+    assert!(three.iter().any(|h| h.passages.len() > 1));
+    for (a, b) in one.iter().zip(&three) {
+        assert!(b.passages.len() <= 3);
+        assert_eq!(
+            a.passages[0].start, b.passages[0].start,
+            "the best passage comes first"
+        );
+        assert!(b.passages.windows(2).all(|w| w[0].score >= w[1].score));
+    }
+}
+
+#[test]
+fn explanations_and_json_shape() {
+    let hits = search(
+        project_index(),
+        "ballistic missiles",
+        &SearchOptions::new().limit(1).explain(true),
+    );
+    let explanation = hits[0].passages[0].explanation.as_deref().unwrap();
+    assert!(
+        explanation.contains("TermQuery") || explanation.contains("BM25"),
+        "{explanation}"
+    );
+
+    let hits = search(
+        project_index(),
+        "\"ballistic missiles\"",
+        &SearchOptions::new().limit(50),
+    );
+    let wire = hits
+        .iter()
+        .find(|h| h.article.title.is_none())
+        .expect("a wire article without a title");
+    let json = serde_json::to_value(wire).unwrap();
+    let keys: HashSet<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        HashSet::from(["rank", "score", "article", "passages"])
+    );
+    let article = json["article"].as_object().unwrap();
+    for key in ["id", "title", "date", "source", "url", "path"] {
+        assert!(article.contains_key(key), "article.{key} missing");
+    }
+    assert!(article["title"].is_null() && article["date"].is_null() && article["url"].is_null());
+    let passage = &json["passages"][0];
+    for key in ["text", "start", "end", "score", "highlights"] {
+        assert!(passage.get(key).is_some(), "passage.{key} missing");
+    }
+    let (s, e) = (
+        passage["highlights"][0][0].as_u64().unwrap() as usize,
+        passage["highlights"][0][1].as_u64().unwrap() as usize,
+    );
+    assert_eq!(
+        passage["text"].as_str().unwrap()[s..e].to_lowercase(),
+        "ballistic missiles"
+    );
+}
+
+#[test]
+fn passage_offsets_point_into_the_body() {
+    let scan = Corpus::new(project_corpus()).read_all().unwrap();
+    let hits = search(
+        project_index(),
+        "grain corridor",
+        &SearchOptions::new().passages(2),
+    );
+    for hit in &hits {
+        let article = scan
+            .articles
+            .iter()
+            .find(|a| a.id == hit.article.id)
+            .unwrap();
+        for passage in &hit.passages {
+            assert_eq!(&article.body[passage.start..passage.end], passage.text);
+        }
+    }
+}
+
+#[test]
+fn queries_that_analyse_to_nothing_are_errors() {
+    let index = project_index();
+    for (query, message) in [
+        ("🙂", "no searchable words"),
+        ("k*", "too short"),
+        ("\"!!!\"", "no searchable words"),
+    ] {
+        let err = index
+            .search(&query.parse().unwrap(), &SearchOptions::new())
+            .unwrap_err();
+        assert!(err.to_string().contains(message), "{query}: {err}");
+    }
+}
+
+// ---------------------------------------------------------------- index
+
+#[test]
+fn updates_apply_only_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus_dir = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus_dir).unwrap();
+    std::fs::write(
+        corpus_dir.join("a.txt"),
+        "---\ntitle: A\n---\nThe first statement on Kursk.",
+    )
+    .unwrap();
+    std::fs::write(corpus_dir.join("b.txt"), "The second statement on grain.").unwrap();
+    std::fs::write(
+        corpus_dir.join("feed.jsonl"),
+        "{\"id\": \"f1\", \"text\": \"Feed one.\"}\n",
+    )
+    .unwrap();
+    let corpus = Corpus::new(&corpus_dir);
+    let index = Index::create(dir.path().join("index")).unwrap();
+    let report = index.update(&corpus).unwrap();
+    assert_eq!(
+        (report.added, report.unchanged, report.files_parsed),
+        (3, 0, 3)
+    );
+
+    let report = index.update(&corpus).unwrap();
+    assert_eq!(
+        (
+            report.added,
+            report.updated,
+            report.removed,
+            report.unchanged
+        ),
+        (0, 0, 0, 3)
+    );
+    assert_eq!(
+        report.files_parsed + report.files_hashed,
+        0,
+        "unchanged files are not read"
+    );
+
+    // A new line in a JSON Lines file adds one article; a changed file updates one.
+    std::fs::write(corpus_dir.join("feed.jsonl"), "{\"id\": \"f1\", \"text\": \"Feed one.\"}\n{\"id\": \"f2\", \"text\": \"Feed two about Kursk.\"}\n").unwrap();
+    std::fs::write(
+        corpus_dir.join("b.txt"),
+        "The second statement on grain, corrected.",
+    )
+    .unwrap();
+    let report = index.update(&corpus).unwrap();
+    assert_eq!((report.added, report.updated, report.unchanged), (1, 1, 2));
+    assert!(
+        report
+            .changes
+            .iter()
+            .any(|c| c.kind == ChangeKind::Added && c.id == "f2")
+    );
+
+    // A deleted file removes its articles; a renamed one does not duplicate.
+    std::fs::remove_file(corpus_dir.join("b.txt")).unwrap();
+    std::fs::rename(corpus_dir.join("a.txt"), corpus_dir.join("a2.txt")).unwrap();
+    let report = index.update(&corpus).unwrap();
+    assert_eq!((report.added, report.removed), (1, 2));
+    let hits = search(&index, "\"first statement\"", &SearchOptions::new());
+    assert_eq!(ids(&hits), ["a2.txt"]);
+    assert_eq!(index.stats().unwrap().articles, 3);
+
+    // Reopening sees the same index and manifest: nothing to do.
+    drop(index);
+    let index = Index::open(dir.path().join("index")).unwrap();
+    let report = index.update(&corpus).unwrap();
+    assert!(!report.changed());
+}
+
+#[test]
+fn a_touched_file_costs_a_hash_not_a_reindex() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.txt");
+    std::fs::write(&file, "Some statement.").unwrap();
+    let corpus = Corpus::new(dir.path());
+    let index = Index::in_memory().unwrap();
+    index.update(&corpus).unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let report = index.update(&corpus).unwrap();
+    assert_eq!(
+        (report.files_hashed, report.files_parsed, report.unchanged),
+        (1, 0, 1)
+    );
+    assert!(!report.changed());
+}
+
+#[test]
+fn bad_files_are_skipped_with_their_path_and_the_rest_indexed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("good.txt"), "A good statement on sanctions.").unwrap();
+    std::fs::write(root.join("latin1.txt"), b"Caf\xe9 diplomacy").unwrap();
+    std::fs::write(root.join("image.txt"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    std::fs::write(root.join("empty.md"), "").unwrap();
+    std::fs::write(root.join("broken.json"), "{\"text\": \"unterminated").unwrap();
+    std::fs::write(
+        root.join("lines.jsonl"),
+        "{\"id\": \"ok\", \"text\": \"Fine line.\"}\nnot json\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("odd-date.txt"),
+        "---\ndate: last Tuesday\n---\nDated oddly.",
+    )
+    .unwrap();
+    let index = Index::in_memory().unwrap();
+    let report = index.update(&Corpus::new(root)).unwrap();
+    assert_eq!(report.added, 3, "good.txt, the valid line, odd-date.txt");
+    let messages: Vec<String> = report.skipped.iter().map(ToString::to_string).collect();
+    assert_eq!(messages.len(), 5, "{messages:#?}");
+    for (file, needle) in [
+        ("latin1.txt", "not valid UTF-8"),
+        ("image.txt", "binary"),
+        ("empty.md", "empty"),
+        ("broken.json", "invalid JSON"),
+        ("lines.jsonl:2", "invalid JSON"),
+    ] {
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains(file) && m.contains(needle)),
+            "{file}: {messages:#?}"
+        );
+    }
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.to_string().contains("odd-date.txt:2"))
+    );
+}
+
+#[test]
+fn writer_api_adds_replaces_removes() {
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    writer.add(&Article::new("x", "Kursk statement.")).unwrap();
+    assert!(matches!(
+        writer.add(&Article::new("x", "again")),
+        Err(Error::InvalidArgument(_))
+    ));
+    writer.commit().unwrap();
+    assert!(index.contains("x").unwrap());
+
+    let mut writer = index.writer().unwrap();
+    writer
+        .replace(&Article::new("x", "Grain statement."))
+        .unwrap();
+    writer.commit().unwrap();
+    assert!(search(&index, "kursk", &SearchOptions::new()).is_empty());
+    assert_eq!(ids(&search(&index, "grain", &SearchOptions::new())), ["x"]);
+
+    let mut writer = index.writer().unwrap();
+    assert!(writer.remove("x").unwrap());
+    assert!(!writer.remove("never-there").unwrap());
+    // Nothing is visible before the commit.
+    assert!(index.contains("x").unwrap());
+    writer.commit().unwrap();
+    assert!(!index.contains("x").unwrap());
+    assert!(matches!(
+        writer_empty_article(&index),
+        Err(Error::InvalidArgument(_))
+    ));
+}
+
+fn writer_empty_article(index: &Index) -> communique::Result<()> {
+    index.writer()?.add(&Article::new("empty", "  "))
+}
+
+#[test]
+fn one_writer_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::create(dir.path()).unwrap();
+    let other = Index::open(dir.path()).unwrap();
+    let _writer = index.writer().unwrap();
+    match other.writer() {
+        Err(Error::Locked { path }) => assert_eq!(path, dir.path()),
+        Err(e) => panic!("expected Locked, got {e}"),
+        Ok(_) => panic!("expected Locked, got a second writer"),
+    }
+}
+
+#[test]
+fn missing_and_foreign_indexes_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        Index::open(dir.path().join("none")),
+        Err(Error::IndexMissing { .. })
+    ));
+    // A tantivy index that communique did not write.
+    let mut builder = tantivy::schema::Schema::builder();
+    builder.add_text_field("body", tantivy::schema::TEXT);
+    let foreign = tantivy::Index::create_in_dir(dir.path(), builder.build()).unwrap();
+    drop(foreign);
+    let err = Index::open(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::IncompatibleIndex { .. }), "{err}");
+    assert!(err.to_string().contains("index --rebuild"), "{err}");
+}
+
+// ---------------------------------------------------------------- real data (../shared)
+
+#[test]
+#[ignore = "needs ../shared/data; .ci/run runs it"]
+fn real_kursk_finds_the_seed_passage_first() {
+    let hits = search(real_index(), "Kursk", &SearchOptions::new());
+    let top = &hits[0];
+    assert_eq!(top.article.id, "seed/000_b491b3170320ace1.txt");
+    assert_eq!(top.article.source.as_deref(), Some("VOA (A2 Televizion)"));
+    let passage = &top.passages[0];
+    assert!(
+        passage
+            .text
+            .contains("killed or wounded at least 30 North Korean soldiers"),
+        "{}",
+        passage.text
+    );
+    assert_eq!(marked(passage), ["Kursk"]);
+    // Without a title, the listing shows the first words of the lead.
+    assert!(
+        top.article
+            .display_title()
+            .starts_with("Ten countries and the European Union")
+    );
+}
+
+#[test]
+#[ignore = "needs ../shared/data; .ci/run runs it"]
+fn real_security_council_highlights_exactly_the_phrase() {
+    let hits = search(
+        real_index(),
+        "\"Security Council\"",
+        &SearchOptions::new().limit(20).passages(2),
+    );
+    assert_eq!(hits.len(), 20);
+    for passage in hits.iter().flat_map(|h| &h.passages) {
+        assert!(!passage.highlights.is_empty());
+        for word in marked(passage) {
+            let normal: Vec<String> = word.split_whitespace().map(str::to_lowercase).collect();
+            assert_eq!(normal, ["security", "council"], "{word:?}");
+        }
+    }
+    let seed = search(
+        real_index(),
+        "\"Security Council\" Pyongyang",
+        &SearchOptions::new(),
+    );
+    assert_eq!(seed[0].article.id, "seed/000_b491b3170320ace1.txt");
+    let marks = marked(&seed[0].passages[0]);
+    assert!(
+        marks.contains(&"Security Council") && marks.contains(&"Pyongyang"),
+        "{marks:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs ../shared/data; .ci/run runs it"]
+fn real_spot_checks() {
+    let index = real_index();
+    let stats = index.stats().unwrap();
+    assert_eq!(stats.articles as usize, common::REAL_ARTICLES);
+    assert_eq!(
+        stats.first_date.as_deref().map(|d| &d[..7]),
+        Some("2021-05")
+    );
+    assert_eq!(stats.sources[0].0, "Office of the Spokesperson");
+
+    // State Department releases: the G7 statement on the DPRK's ICBM launch.
+    let hits = search(
+        index,
+        "G7 intercontinental ballistic missile DPRK",
+        &SearchOptions::new().limit(5),
+    );
+    assert!(
+        hits.iter()
+            .any(|h| h.article.title.as_deref().is_some_and(|t| t.contains("G7")))
+    );
+    // UN speeches on the grain deal, all from 2022 onwards.
+    let hits = search(
+        index,
+        "\"Black Sea Grain Initiative\"",
+        &SearchOptions::new().limit(10),
+    );
+    assert_eq!(hits.len(), 10);
+    assert!(hits.iter().all(|h| h.article.id.starts_with("ungd/202")));
+    // Date filters work on the press releases; undated speeches drop out.
+    let since = communique::parse_date("2022-02-24").unwrap();
+    let hits = search(
+        index,
+        "Ukraine invasion",
+        &SearchOptions::new().since(since),
+    );
+    assert!(
+        hits.iter()
+            .all(|h| h.article.id.starts_with("https://www.state.gov/"))
+    );
+    // Excluding works at scale.
+    let hits = search(
+        index,
+        "Kursk AND NOT Stalingrad",
+        &SearchOptions::new().limit(50),
+    );
+    assert!(
+        hits.iter()
+            .all(|h| !h.passages[0].text.contains("Stalingrad"))
+    );
+}
+
+#[test]
+#[ignore = "needs ../shared/data; .ci/run runs it"]
+fn real_un_speeches_give_whole_sentences() {
+    // The UN verbatim records break lines where the PDF did: a passage must still end where a
+    // sentence ends, never in the middle of a line.
+    let corpus = Corpus::new(common::shared().join("data/ungd/speeches"));
+    let scan = corpus.read_all().unwrap();
+    assert_eq!(scan.articles.len(), 2903);
+    let (mut passages, mut unfinished) = (0usize, Vec::new());
+    for article in &scan.articles {
+        for range in split_passages(&article.body) {
+            passages += 1;
+            let mut text = article.body[range.clone()].trim_end_matches(['*', '_', ' ']);
+            // Page footers of the printed record may follow the last sentence.
+            while let Some((before, last_line)) = text.rsplit_once('\n')
+                && last_line.split_whitespace().all(|t| {
+                    t.chars()
+                        .all(|c| c.is_ascii_digit() || "-/.APV".contains(c))
+                })
+                && last_line.split_whitespace().any(|t| {
+                    t.contains("/PV.")
+                        || t.split_once('-').is_some_and(|(a, b)| {
+                            a.len() == 2
+                                && b.len() == 5
+                                && (a.to_owned() + b).bytes().all(|c| c.is_ascii_digit())
+                        })
+                })
+            {
+                text = before.trim_end();
+            }
+            let last = text.chars().last().unwrap();
+            let ends_sentence = ".!?:;\"”’')]…".contains(last);
+            if !ends_sentence && range.end < article.body.trim_end().len() {
+                let tail: String = text
+                    .chars()
+                    .rev()
+                    .take(60)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                unfinished.push(format!("{}: …{tail}", article.id));
+            }
+        }
+    }
+    let share = unfinished.len() as f64 / passages as f64;
+    assert!(
+        share < 0.001,
+        "{} of {passages} passages stop mid-sentence, e.g. {:#?}",
+        unfinished.len(),
+        &unfinished[..unfinished.len().min(10)]
+    );
+    // Every passage of the French 2012 speech (PDF line breaks, BOM) starts a sentence.
+    let france = scan
+        .articles
+        .iter()
+        .find(|a| a.id == "2012/FRA_67_2012.txt")
+        .unwrap();
+    for range in split_passages(&france.body) {
+        let first = france.body[range].chars().next().unwrap();
+        assert!(
+            first.is_uppercase() || first.is_ascii_digit() || "“\"(".contains(first),
+            "{first}"
+        );
+    }
+}

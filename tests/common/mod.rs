@@ -1,0 +1,108 @@
+//! Shared fixtures for the integration tests: the project corpus, and the real collections in
+//! `../shared` indexed once per test binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use communique::{Corpus, Index};
+
+/// The project's own corpus.
+pub fn project_corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+/// `../shared` (or `$COMMUNIQUE_SHARED`). Real-data tests are `#[ignore]`d so that `cargo test`
+/// runs anywhere; `.ci/run` runs them with `--ignored`, and they fail loudly without the data.
+pub fn shared() -> PathBuf {
+    let path = std::env::var_os("COMMUNIQUE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    assert!(
+        path.join("data/ungd/speeches").is_dir() && path.join("seed").is_dir(),
+        "real-data tests need ../shared (or COMMUNIQUE_SHARED) with data/ and seed/: not found at {}",
+        path.display()
+    );
+    path
+}
+
+/// The seed article's path.
+pub fn seed_file() -> PathBuf {
+    shared().join("seed/000_b491b3170320ace1.txt")
+}
+
+/// A corpus folder of symbolic links to the seed, every State Department file and every UN
+/// General Debate year (no SOURCE.md files).
+pub fn real_corpus() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let shared = shared();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("seed")).unwrap();
+        std::fs::create_dir_all(root.join("state-dept-press")).unwrap();
+        std::fs::create_dir_all(root.join("ungd")).unwrap();
+        std::os::unix::fs::symlink(seed_file(), root.join("seed/000_b491b3170320ace1.txt"))
+            .unwrap();
+        for entry in std::fs::read_dir(shared.join("data/state-dept-press")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "jsonl") {
+                std::os::unix::fs::symlink(
+                    &path,
+                    root.join("state-dept-press")
+                        .join(path.file_name().unwrap()),
+                )
+                .unwrap();
+            }
+        }
+        for entry in std::fs::read_dir(shared.join("data/ungd/speeches")).unwrap() {
+            let path = entry.unwrap().path();
+            std::os::unix::fs::symlink(&path, root.join("ungd").join(path.file_name().unwrap()))
+                .unwrap();
+        }
+        dir
+    })
+    .path()
+}
+
+/// Articles in the real corpus: the seed, 2,025 press releases, 2,903 speeches.
+pub const REAL_ARTICLES: usize = 1 + 2025 + 2903;
+
+/// The real corpus indexed once (on disk, in a temporary folder).
+pub fn real_index() -> &'static Index {
+    static INDEX: OnceLock<(tempfile::TempDir, Index)> = OnceLock::new();
+    &INDEX
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let index = Index::create(dir.path().join("index")).expect("create index");
+            let report = index
+                .update(&Corpus::new(real_corpus()))
+                .expect("index the real corpus");
+            assert!(report.skipped.is_empty(), "skipped: {:?}", report.skipped);
+            assert_eq!(report.added, REAL_ARTICLES);
+            (dir, index)
+        })
+        .1
+}
+
+/// The project corpus indexed once, in memory.
+pub fn project_index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let index = Index::in_memory().expect("in-memory index");
+        let report = index
+            .update(&Corpus::new(project_corpus()))
+            .expect("index the project corpus");
+        assert!(report.skipped.is_empty(), "skipped: {:?}", report.skipped);
+        index
+    })
+}
+
+/// The highlighted strings of a passage.
+pub fn marked(passage: &communique::Passage) -> Vec<&str> {
+    passage
+        .highlights
+        .iter()
+        .map(|r| &passage.text[r.clone()])
+        .collect()
+}
