@@ -12,9 +12,10 @@
 //! writer.add(
 //!     &Article::new(
 //!         "kursk-statement",
-//!         "Ten countries condemned the deployment.\n\n\
+//!         "Ten countries and the European Union condemned the deployment of troops.\n\n\
 //!          North Korean troops were killed or wounded in the Kursk region, Ukraine said.\n\n\
-//!          The transfers violate United Nations Security Council resolutions.",
+//!          The transfers of ballistic missiles violate United Nations Security Council \
+//!          resolutions, the statement said.",
 //!     )
 //!     .with_title("Joint statement on North Korean troops"),
 //! )?;
@@ -48,6 +49,11 @@ mod corpus;
 mod error;
 mod index;
 mod search;
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 pub use corpus::{
     Article, Corpus, CorpusFile, CorpusScan, MAX_FILE_BYTES, MAX_JSONL_BYTES, MAX_LINE_BYTES,

@@ -210,9 +210,22 @@ pub fn print_stats(stats: &Stats, json: bool) -> anyhow::Result<()> {
         stats.last_date.as_deref().map(date_only).unwrap_or("-"),
         stats.undated
     )?;
-    writeln!(out, "{TITLE}sources{TITLE:#}")?;
-    for (source, count) in &stats.sources {
+    writeln!(
+        out,
+        "{TITLE}sources{TITLE:#}         {} (most frequent first)",
+        stats.sources.len()
+    )?;
+    const SHOWN: usize = 10;
+    for (source, count) in stats.sources.iter().take(SHOWN) {
         writeln!(out, "  {count:>7}  {source}")?;
+    }
+    if stats.sources.len() > SHOWN {
+        let rest: u64 = stats.sources[SHOWN..].iter().map(|(_, c)| c).sum();
+        writeln!(
+            out,
+            "  {rest:>7}  {META}in {} other sources (--json lists all){META:#}",
+            stats.sources.len() - SHOWN
+        )?;
     }
     Ok(())
 }

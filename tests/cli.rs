@@ -1,0 +1,411 @@
+//! The `communique` binary end to end: first use, exit codes, output formats, errors.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+/// The binary with a clean environment, pointed at `corpus` and `index`.
+fn communique(corpus: &Path, index: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("communique").unwrap();
+    cmd.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COMMUNIQUE_CORPUS")
+        .env_remove("COMMUNIQUE_INDEX")
+        .arg("--corpus")
+        .arg(corpus)
+        .arg("--index")
+        .arg(index);
+    cmd
+}
+
+/// A temporary folder holding an index of the project corpus, built through the CLI.
+fn indexed() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    communique(&common::project_corpus(), &dir.path().join("index"))
+        .arg("index")
+        .assert()
+        .success();
+    dir
+}
+
+fn json_lines(output: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8(output.to_vec())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn first_search_builds_the_index_then_reuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    communique(&common::project_corpus(), &index)
+        .args(["search", "Security Council"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("building it from"))
+        .stdout(predicate::str::contains("Security Council"));
+    assert!(index.join("meta.json").is_file());
+    communique(&common::project_corpus(), &index)
+        .args(["search", "Security Council"])
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+}
+
+#[test]
+fn exit_codes_follow_grep() {
+    let dir = indexed();
+    let index = dir.path().join("index");
+    let corpus = common::project_corpus();
+    communique(&corpus, &index)
+        .args(["search", "Kursk"])
+        .assert()
+        .code(0);
+    communique(&corpus, &index)
+        .args(["search", "zzqqxxunmatched"])
+        .assert()
+        .code(1)
+        .stdout("");
+    communique(&corpus, &index)
+        .args(["search", "\"Security Council"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("column 1"))
+        .stderr(predicate::str::contains("closing quote"))
+        .stderr(predicate::str::contains("  \"Security Council\n  ^"));
+    communique(&corpus, &index)
+        .args(["search", "kursk AND"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("column 7"));
+    communique(&corpus, &index)
+        .args(["search", "(kursk"])
+        .assert()
+        .code(2);
+    communique(&corpus, &index)
+        .args(["search", "AND"])
+        .assert()
+        .code(2);
+    communique(&corpus, &index)
+        .args(["search", "kursk", "--since", "last week"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--since"));
+    communique(&corpus, &index)
+        .args(["search", "kursk", "--limit", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("limit"));
+}
+
+#[test]
+fn json_lines_have_the_documented_shape() {
+    let dir = indexed();
+    let output = communique(&common::project_corpus(), &dir.path().join("index"))
+        .args([
+            "search",
+            "\"ballistic missiles\"",
+            "--json",
+            "--limit",
+            "50",
+            "--passages",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let hits = json_lines(&output.stdout);
+    assert!(hits.len() > 3);
+    for (i, hit) in hits.iter().enumerate() {
+        assert_eq!(hit["rank"], i + 1);
+        assert!(hit["score"].as_f64().unwrap() > 0.0);
+        let article = hit["article"].as_object().unwrap();
+        for key in ["id", "title", "date", "source", "url", "path"] {
+            assert!(article.contains_key(key), "{key}");
+        }
+        for passage in hit["passages"].as_array().unwrap() {
+            let text = passage["text"].as_str().unwrap();
+            assert!(
+                passage["end"].as_u64().unwrap() - passage["start"].as_u64().unwrap()
+                    == text.len() as u64
+            );
+            for pair in passage["highlights"].as_array().unwrap() {
+                let (s, e) = (
+                    pair[0].as_u64().unwrap() as usize,
+                    pair[1].as_u64().unwrap() as usize,
+                );
+                assert_eq!(text[s..e].to_lowercase(), "ballistic missiles");
+            }
+        }
+    }
+    // Unknown fields are null, not missing: wire copy has no title or date.
+    assert!(
+        hits.iter()
+            .any(|h| h["article"]["title"].is_null() && h["article"]["date"].is_null())
+    );
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let dir = indexed();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_communique"))
+        .arg("--index")
+        .arg(dir.path().join("index"))
+        .args([
+            "search",
+            "Security Council",
+            "--limit",
+            "100",
+            "--passages",
+            "5",
+            "--max-chars",
+            "0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.is_empty());
+    // The read end is closed here, as `| head -1` does.
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let dir = indexed();
+    let index = dir.path().join("index");
+    let corpus = common::project_corpus();
+    let plain = communique(&corpus, &index)
+        .args(["search", "Kursk"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains('\x1b'));
+    let coloured = communique(&corpus, &index)
+        .args(["--color", "always", "search", "Kursk"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&coloured.stdout);
+    assert!(text.contains("\x1b[1m\x1b[31mKursk"), "{text}");
+    let never = communique(&corpus, &index)
+        .env("NO_COLOR", "1")
+        .args(["search", "Kursk"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&never.stdout).contains('\x1b'));
+}
+
+#[test]
+fn human_output_shows_rank_title_meta_and_passage() {
+    let dir = indexed();
+    let output = communique(&common::project_corpus(), &dir.path().join("index"))
+        .args([
+            "search",
+            "title:Kursk",
+            "--limit",
+            "2",
+            "--passages",
+            "2",
+            "--explain",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with(" 1. ") && lines[0].contains("Kursk"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains(" · ") && lines[1].contains("20"),
+        "date · source · id: {text}"
+    );
+    assert!(text.contains(" 2. "));
+    assert!(
+        text.contains("TermQuery") || text.contains("BM25"),
+        "explanations: {text}"
+    );
+}
+
+#[test]
+fn index_reports_and_is_incremental() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("a.txt"),
+        "---\ntitle: A\n---\nA statement about Kursk.",
+    )
+    .unwrap();
+    std::fs::write(corpus.join("b.md"), "A statement about grain.").unwrap();
+    let index = dir.path().join("index");
+    communique(&corpus, &index)
+        .arg("index")
+        .assert()
+        .success()
+        .stdout("added 2, updated 0, removed 0, unchanged 0, skipped 0\n");
+    communique(&corpus, &index)
+        .arg("index")
+        .assert()
+        .success()
+        .stdout("added 0, updated 0, removed 0, unchanged 2, skipped 0\n");
+
+    std::fs::write(corpus.join("c.txt"), b"Caf\xe9 in Latin-1").unwrap();
+    std::fs::write(corpus.join("d.txt"), "A third statement.").unwrap();
+    communique(&corpus, &index)
+        .args(["index", "--dry-run"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("would add d.txt"))
+        .stdout(predicate::str::contains(
+            "dry run: added 1, updated 0, removed 0, unchanged 2, skipped 1",
+        ))
+        .stderr(predicate::str::contains("c.txt"));
+    // The dry run wrote nothing.
+    communique(&corpus, &index)
+        .args(["search", "third"])
+        .assert()
+        .code(1);
+    let output = communique(&corpus, &index)
+        .args(["index", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a skipped file makes the exit code 1"
+    );
+    let report = &json_lines(&output.stdout)[0];
+    assert_eq!(report["added"], 1);
+    assert_eq!(report["unchanged"], 2);
+    assert!(
+        report["skipped"][0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("c.txt")
+    );
+    assert_eq!(report["changes"][0]["kind"], "added");
+    communique(&corpus, &index)
+        .args(["search", "third"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn environment_variables_name_the_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::cargo_bin("communique").unwrap();
+    cmd.env("COMMUNIQUE_CORPUS", common::project_corpus())
+        .env("COMMUNIQUE_INDEX", dir.path().join("elsewhere"))
+        .args(["index"])
+        .assert()
+        .success();
+    assert!(dir.path().join("elsewhere/meta.json").is_file());
+}
+
+#[test]
+fn stats_and_completions() {
+    let dir = indexed();
+    let index = dir.path().join("index");
+    let corpus = common::project_corpus();
+    communique(&corpus, &index)
+        .arg("stats")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("articles"))
+        .stdout(predicate::str::contains("Communique desk"));
+    let output = communique(&corpus, &index)
+        .args(["stats", "--json"])
+        .output()
+        .unwrap();
+    let stats = &json_lines(&output.stdout)[0];
+    let articles = stats["articles"].as_u64().unwrap();
+    assert!(articles >= 30);
+    assert!(stats["passages"].as_u64().unwrap() > articles);
+    assert!(stats["size_bytes"].as_u64().unwrap() > 0);
+    Command::cargo_bin("communique")
+        .unwrap()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("communique"));
+}
+
+#[test]
+fn clear_errors_for_missing_folders_and_a_busy_index() {
+    let dir = tempfile::tempdir().unwrap();
+    communique(&dir.path().join("no-corpus"), &dir.path().join("index"))
+        .arg("index")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-corpus"));
+    communique(&common::project_corpus(), &dir.path().join("no-index"))
+        .arg("stats")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no index at"));
+
+    let index_dir = dir.path().join("busy");
+    let index = communique::Index::create(&index_dir).unwrap();
+    let _writer = index.writer().unwrap();
+    communique(&common::project_corpus(), &index_dir)
+        .arg("index")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("being updated by another process"))
+        .stderr(predicate::str::contains("busy"));
+    // Searching is fine while another process writes.
+    communique(&common::project_corpus(), &index_dir)
+        .args(["search", "kursk"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+#[ignore = "needs ../shared/data; .ci/run runs it"]
+fn real_data_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    communique(common::real_corpus(), &index)
+        .arg("index")
+        .assert()
+        .success()
+        .stdout(format!(
+            "added {}, updated 0, removed 0, unchanged 0, skipped 0\n",
+            common::REAL_ARTICLES
+        ));
+    let output = communique(common::real_corpus(), &index)
+        .args(["search", "Kursk", "--json", "--limit", "1"])
+        .output()
+        .unwrap();
+    let hit = &json_lines(&output.stdout)[0];
+    assert_eq!(hit["article"]["id"], "seed/000_b491b3170320ace1.txt");
+    assert_eq!(hit["article"]["source"], "VOA (A2 Televizion)");
+    communique(common::real_corpus(), &index)
+        .args([
+            "search",
+            "\"Security Council\"",
+            "--since",
+            "2022-03-01",
+            "--until",
+            "2022-03",
+            "--source",
+            "Spokesperson",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2022-03-"));
+}
