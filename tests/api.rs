@@ -917,3 +917,91 @@ fn real_un_speeches_give_whole_sentences() {
         );
     }
 }
+
+// ---------------------------------------------------------------- rebuild
+
+fn write_corpus(root: &std::path::Path, files: &[(&str, &str)]) {
+    std::fs::create_dir_all(root).unwrap();
+    for (name, text) in files {
+        std::fs::write(root.join(name), text).unwrap();
+    }
+}
+
+#[test]
+fn rebuild_swaps_a_fresh_index_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus_dir = dir.path().join("corpus");
+    write_corpus(&corpus_dir, &[("a.txt", "An old statement on Kursk.")]);
+    let path = dir.path().join("index");
+    let old = Index::create(&path).unwrap();
+    old.update(&Corpus::new(&corpus_dir)).unwrap();
+
+    std::fs::remove_file(corpus_dir.join("a.txt")).unwrap();
+    write_corpus(&corpus_dir, &[("b.txt", "A new statement on grain.")]);
+    let (fresh, report) =
+        Index::rebuild(&path, &Corpus::new(&corpus_dir), &Default::default()).unwrap();
+    assert_eq!(
+        (report.added, report.removed),
+        (1, 0),
+        "a fresh build adds everything"
+    );
+    assert_eq!(
+        ids(&search(&fresh, "grain", &SearchOptions::new())),
+        ["b.txt"]
+    );
+    assert!(search(&fresh, "kursk", &SearchOptions::new()).is_empty());
+    // A search that had the old index open keeps answering from it.
+    assert_eq!(
+        ids(&search(&old, "kursk", &SearchOptions::new())),
+        ["a.txt"]
+    );
+    // Nothing is left beside the index.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // The next update is incremental again.
+    assert!(!fresh.update(&Corpus::new(&corpus_dir)).unwrap().changed());
+}
+
+#[test]
+fn rebuild_repairs_damaged_and_incompatible_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus_dir = dir.path().join("corpus");
+    write_corpus(&corpus_dir, &[("a.txt", "A statement on Kursk.")]);
+    let corpus = Corpus::new(&corpus_dir);
+    let path = dir.path().join("index");
+    Index::create(&path).unwrap().update(&corpus).unwrap();
+
+    // An index written by another schema version.
+    let meta = path.join("meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let marker = format!("communique_schema\\\":{}", communique::SCHEMA_VERSION);
+    assert!(text.contains(&marker), "{text}");
+    std::fs::write(&meta, text.replace(&marker, "communique_schema\\\":999")).unwrap();
+    let err = Index::open(&path).unwrap_err();
+    assert!(matches!(err, Error::IncompatibleIndex { .. }), "{err}");
+    assert!(err.to_string().contains("index --rebuild"));
+    Index::rebuild(&path, &corpus, &Default::default()).unwrap();
+    assert!(Index::open(&path).unwrap().contains("a.txt").unwrap());
+
+    // A damaged one: meta.json is garbage.
+    std::fs::write(&meta, "{ not json").unwrap();
+    assert!(Index::open(&path).is_err());
+    let (index, _) = Index::rebuild(&path, &corpus, &Default::default()).unwrap();
+    assert!(index.contains("a.txt").unwrap());
+}
+
+#[test]
+fn rebuild_waits_for_no_one_and_keeps_other_writers_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus_dir = dir.path().join("corpus");
+    write_corpus(&corpus_dir, &[("a.txt", "A statement.")]);
+    let path = dir.path().join("index");
+    let index = Index::create(&path).unwrap();
+    let _writer = index.writer().unwrap();
+    let err = Index::rebuild(&path, &Corpus::new(&corpus_dir), &Default::default()).unwrap_err();
+    assert!(matches!(err, Error::Locked { .. }), "{err}");
+}

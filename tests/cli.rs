@@ -409,3 +409,220 @@ fn real_data_through_the_cli() {
         .success()
         .stdout(predicate::str::contains("2022-03-"));
 }
+
+// ---------------------------------------------------------------- updates, watch, crashes
+
+/// Writes `count` distinct articles, numbered from `first`, made from the project corpus.
+fn generate(root: &Path, first: usize, count: usize) {
+    let scan = communique::Corpus::new(common::project_corpus())
+        .read_all()
+        .unwrap();
+    std::fs::create_dir_all(root).unwrap();
+    for n in first..first + count {
+        let article = &scan.articles[n % scan.articles.len()];
+        let text = format!(
+            "---\ntitle: Generated {n}\ndate: 2024-01-{:02}\n---\n{}\n\nReference marker{n} closes this copy.",
+            n % 28 + 1,
+            article.body
+        );
+        std::fs::write(root.join(format!("g{n:05}.txt")), text).unwrap();
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+fn ranked_ids(corpus: &Path, index: &Path, query: &str) -> Vec<String> {
+    let output = communique(corpus, index)
+        .args(["search", query, "--json", "--limit", "20"])
+        .output()
+        .unwrap();
+    json_lines(&output.stdout)
+        .iter()
+        .map(|h| h["article"]["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn kill_9_at_any_moment_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    generate(&corpus, 0, 500);
+    let initial = dir.path().join("initial");
+    communique(&corpus, &initial)
+        .arg("index")
+        .assert()
+        .success();
+    generate(&corpus, 500, 2500);
+    let clean = dir.path().join("clean");
+    communique(&corpus, &clean).arg("index").assert().success();
+    let clean_stats = communique::Index::open(&clean).unwrap().stats().unwrap();
+    assert_eq!(clean_stats.articles, 3000);
+
+    let mut interrupted = 0;
+    for (i, delay) in [10u64, 60, 150, 300, 500, 800, 1200, 2000]
+        .into_iter()
+        .enumerate()
+    {
+        let index = dir.path().join(format!("run{i}"));
+        copy_dir(&initial, &index);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_communique"))
+            .arg("--corpus")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&index)
+            .arg("index")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let finished = child.try_wait().unwrap().is_some();
+        child.kill().ok(); // SIGKILL
+        child.wait().unwrap();
+
+        // The index opens and answers from a commit: the old one or the new one, whole.
+        let opened = communique::Index::open(&index)
+            .unwrap_or_else(|e| panic!("after kill at {delay} ms: {e}"));
+        let articles = opened.stats().unwrap().articles;
+        assert!(
+            articles == 500 || articles == 3000,
+            "after kill at {delay} ms: {articles} articles"
+        );
+        if articles == 500 && !finished {
+            interrupted += 1;
+        }
+        assert_eq!(
+            ranked_ids(&corpus, &index, "marker7")
+                .first()
+                .map(String::as_str),
+            Some("g00007.txt")
+        );
+        drop(opened);
+
+        // Running the update again completes it, with no duplicate and nothing lost.
+        communique(&corpus, &index).arg("index").assert().success();
+        let stats = communique::Index::open(&index).unwrap().stats().unwrap();
+        assert_eq!(
+            (stats.articles, stats.passages),
+            (clean_stats.articles, clean_stats.passages),
+            "kill at {delay} ms"
+        );
+        for query in ["marker2999", "\"Security Council\" Kursk", "grain corridor"] {
+            assert_eq!(
+                ranked_ids(&corpus, &index, query),
+                ranked_ids(&corpus, &clean, query),
+                "{query}, kill at {delay} ms"
+            );
+        }
+    }
+    assert!(
+        interrupted >= 2,
+        "only {interrupted} kills landed during the update"
+    );
+}
+
+#[test]
+fn rebuild_from_the_command_line_repairs_a_damaged_index() {
+    let dir = indexed();
+    let index = dir.path().join("index");
+    let corpus = common::project_corpus();
+    std::fs::write(index.join("meta.json"), "{ truncated").unwrap();
+    communique(&corpus, &index)
+        .args(["search", "kursk"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("index --rebuild"));
+    communique(&corpus, &index)
+        .args(["index", "--rebuild"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("added 4"));
+    communique(&corpus, &index)
+        .args(["search", "kursk"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn watch_applies_bursts_in_few_batches_and_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    generate(&corpus, 0, 5);
+    let index = dir.path().join("index");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_communique"))
+        .arg("--corpus")
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index)
+        .args(["watch", "--debounce", "300"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines, receive) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if lines.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let wait = std::time::Duration::from_secs(60);
+    let first = receive.recv_timeout(wait).expect("the first batch");
+    assert!(first.contains("added 5,"), "{first}");
+
+    // Another process may update the index between batches: watch does not hold the writer.
+    communique(&corpus, &index).arg("index").assert().success();
+
+    // A burst of 300 files becomes a few batches, not 300.
+    generate(&corpus, 5, 300);
+    let mut added = 0;
+    let mut batches = 0;
+    while added < 300 {
+        let line = receive.recv_timeout(wait).expect("a batch");
+        let count: usize = line
+            .split("added ")
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        added += count;
+        batches += 1;
+    }
+    assert_eq!(added, 300);
+    assert!(batches <= 5, "{batches} batches for one burst");
+    // Read-your-writes: a search right after the batch sees it.
+    assert_eq!(
+        ranked_ids(&corpus, &index, "marker304")
+            .first()
+            .map(String::as_str),
+        Some("g00304.txt")
+    );
+
+    std::fs::remove_file(corpus.join("g00304.txt")).unwrap();
+    let line = receive.recv_timeout(wait).expect("a batch for the delete");
+    assert!(line.contains("removed 1"), "{line}");
+
+    std::process::Command::new("kill")
+        .arg("-INT")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{:?}", output.status);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("stopped"));
+}

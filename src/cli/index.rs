@@ -9,6 +9,11 @@ use super::{Paths, output};
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
+    /// Build a fresh index beside the current one and swap it in atomically (searches keep
+    /// answering from the old one until the swap). Needed after an upgrade that changes the
+    /// index format, or to repair a damaged index.
+    #[arg(long)]
+    rebuild: bool,
     /// List what would change, and write nothing.
     #[arg(long)]
     dry_run: bool,
@@ -21,12 +26,15 @@ pub fn run(paths: &Paths, args: IndexArgs) -> anyhow::Result<ExitCode> {
     let corpus = Corpus::new(&paths.corpus);
     // Check the corpus before creating anything.
     corpus.files()?;
-    let index = if args.dry_run && !paths.index.join("meta.json").exists() {
-        Index::in_memory()?
-    } else {
-        Index::open_or_create(&paths.index)?
-    };
-    let report = update_with_progress(&index, &corpus, args.dry_run)?;
+    let report = with_progress(args.dry_run, |options| {
+        if args.rebuild {
+            Index::rebuild(&paths.index, &corpus, options).map(|(_, report)| report)
+        } else if args.dry_run && !paths.index.join("meta.json").exists() {
+            Index::in_memory()?.update_with(&corpus, options)
+        } else {
+            Index::open_or_create(&paths.index)?.update_with(&corpus, options)
+        }
+    })?;
     output::print_update_report(&report, args.json)?;
     Ok(exit_code(&report))
 }
@@ -36,6 +44,13 @@ pub fn update_with_progress(
     index: &Index,
     corpus: &Corpus,
     dry_run: bool,
+) -> anyhow::Result<UpdateReport> {
+    with_progress(dry_run, |options| index.update_with(corpus, options))
+}
+
+fn with_progress(
+    dry_run: bool,
+    run: impl FnOnce(&UpdateOptions<'_>) -> communique::Result<UpdateReport>,
 ) -> anyhow::Result<UpdateReport> {
     let bar =
         indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
@@ -50,7 +65,7 @@ pub fn update_with_progress(
         bar.set_position(p.files_done as u64);
     };
     let options = UpdateOptions::new().dry_run(dry_run).progress(&progress);
-    let report = index.update_with(corpus, &options);
+    let report = run(&options);
     bar.finish_and_clear();
     Ok(report?)
 }

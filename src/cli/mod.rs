@@ -4,6 +4,7 @@ mod index;
 pub mod output;
 mod search;
 mod stats;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +62,8 @@ enum Command {
     Search(search::SearchArgs),
     /// Figures about the index: articles, passages, terms, size, dates, sources.
     Stats(stats::StatsArgs),
+    /// Watch the corpus folder and keep the index up to date as articles arrive (Ctrl-C stops).
+    Watch(watch::WatchArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -86,6 +89,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Index(args) => index::run(&paths, args),
         Command::Search(args) => search::run(&paths, args),
         Command::Stats(args) => stats::run(&paths, args),
+        Command::Watch(args) => watch::run(&paths, args),
         Command::Completions { shell } => {
             let mut command = Cli::command();
             let mut out = std::io::stdout().lock();

@@ -5,12 +5,15 @@
 //! of this handle (read-your-writes), never half-way through one.
 
 mod manifest;
+mod rebuild;
 mod schema;
 mod update;
+mod watch;
 mod writer;
 
 pub use schema::SCHEMA_VERSION;
 pub use update::{Change, ChangeKind, UpdateOptions, UpdateProgress, UpdateReport};
+pub use watch::{WatchEvent, WatchOptions};
 pub use writer::Writer;
 
 pub(crate) use schema::Fields;

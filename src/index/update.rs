@@ -91,7 +91,7 @@ pub struct UpdateProgress {
 /// How to run an update.
 #[derive(Default)]
 pub struct UpdateOptions<'a> {
-    dry_run: bool,
+    pub(crate) dry_run: bool,
     progress: Option<&'a (dyn Fn(UpdateProgress) + Sync)>,
 }
 

@@ -23,7 +23,8 @@ pub fn shared() -> PathBuf {
         "real-data tests need ../shared (or COMMUNIQUE_SHARED) with data/ and seed/: not found at {}",
         path.display()
     );
-    path
+    // Absolute, so that symbolic links to it work from anywhere.
+    path.canonicalize().expect("canonical path of ../shared")
 }
 
 /// The seed article's path.

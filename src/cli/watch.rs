@@ -1,0 +1,74 @@
+//! `communique watch`: keep the index up to date as the corpus changes, until Ctrl-C.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use clap::Args;
+use communique::{Corpus, Index, WatchEvent, WatchOptions};
+
+use super::{Paths, output};
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Quiet time, in milliseconds, after the last change before a batch is applied.
+    #[arg(long, default_value_t = 500, value_name = "MS")]
+    debounce: u64,
+    /// Apply a batch at the latest this many milliseconds after its first change.
+    #[arg(long, default_value_t = 5000, value_name = "MS")]
+    max_delay: u64,
+}
+
+pub fn run(paths: &Paths, args: WatchArgs) -> anyhow::Result<ExitCode> {
+    let corpus = Corpus::new(&paths.corpus);
+    corpus.files()?;
+    let index = Index::open_or_create(&paths.index)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            // A second Ctrl-C: stop now. Commits are atomic, so nothing half-done remains.
+            std::process::exit(130);
+        }
+        eprintln!("communique: stopping after the current batch (Ctrl-C again to stop now)");
+    })?;
+    eprintln!(
+        "communique: watching {} for changes to {} (Ctrl-C stops)",
+        paths.corpus.display(),
+        paths.index.display()
+    );
+    let options = WatchOptions {
+        debounce: Duration::from_millis(args.debounce),
+        max_delay: Duration::from_millis(args.max_delay),
+        ..WatchOptions::default()
+    };
+    index.watch(&corpus, &options, &stop, |event| {
+        let now = jiff::Timestamp::now().round(jiff::Unit::Second).unwrap_or(jiff::Timestamp::now());
+        match event {
+            WatchEvent::Batch { report, events, took } => {
+                let _ = output::print_skipped(&report);
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(
+                    out,
+                    "[{now}] batch of {events} events: added {}, updated {}, removed {}, unchanged {}, skipped {} ({} ms)",
+                    report.added,
+                    report.updated,
+                    report.removed,
+                    report.unchanged,
+                    report.skipped.len(),
+                    took.as_millis()
+                );
+                let _ = out.flush();
+            }
+            WatchEvent::Busy => {
+                eprintln!("[{now}] the index is being updated by another process; retrying");
+            }
+            WatchEvent::Failed(e) => eprintln!("[{now}] update failed: {e}"),
+            _ => {}
+        }
+    })?;
+    eprintln!("communique: stopped");
+    Ok(ExitCode::SUCCESS)
+}
