@@ -47,6 +47,7 @@
 pub mod analysis;
 mod corpus;
 mod error;
+pub mod eval;
 mod index;
 mod search;
 

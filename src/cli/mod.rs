@@ -1,5 +1,6 @@
 //! Command-line arguments and the dispatch to one module per subcommand.
 
+mod eval;
 mod index;
 pub mod output;
 mod search;
@@ -64,6 +65,8 @@ enum Command {
     Stats(stats::StatsArgs),
     /// Watch the corpus folder and keep the index up to date as articles arrive (Ctrl-C stops).
     Watch(watch::WatchArgs),
+    /// Measure ranking quality on a query set with judgments (nDCG@10, MAP@100, MRR@10…).
+    Eval(eval::EvalArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -90,6 +93,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(&paths, args),
         Command::Stats(args) => stats::run(&paths, args),
         Command::Watch(args) => watch::run(&paths, args),
+        Command::Eval(args) => eval::run(&paths, args),
         Command::Completions { shell } => {
             let mut command = Cli::command();
             let mut out = std::io::stdout().lock();

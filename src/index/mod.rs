@@ -29,7 +29,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{IndexReader, ReloadPolicy, TantivyError, Term};
 
 use crate::analysis;
-use crate::{Error, Result};
+use crate::{Error, PassageConfig, Result};
 
 /// The file name of tantivy's commit point: an index exists where it does.
 const META_FILE: &str = "meta.json";
@@ -53,6 +53,7 @@ pub struct Index {
     pub(crate) inner: tantivy::Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
+    pub(crate) passages: PassageConfig,
     storage: Storage,
 }
 
@@ -154,9 +155,17 @@ impl Index {
 
     /// An empty index in memory, for tests, doctests and short-lived programs.
     pub fn in_memory() -> Result<Index> {
+        Index::in_memory_with_passages(PassageConfig::default())
+    }
+
+    /// An empty index in memory that cuts articles into passages with other sizes, for
+    /// experiments such as `communique eval --passage-words`. (An index on disk always uses
+    /// the default sizes, so that every update cuts articles the same way.)
+    pub fn in_memory_with_passages(passages: PassageConfig) -> Result<Index> {
         let (schema, _) = schema::build();
         let inner = tantivy::Index::create_in_ram(schema);
-        let index = Index::from_tantivy(inner, Storage::Memory(Mutex::new(None)))?;
+        let mut index = Index::from_tantivy(inner, Storage::Memory(Mutex::new(None)))?;
+        index.passages = passages;
         index.writer()?.commit()?;
         Ok(index)
     }
@@ -205,6 +214,7 @@ impl Index {
             inner,
             reader,
             fields,
+            passages: PassageConfig::default(),
             storage,
         })
     }

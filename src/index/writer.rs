@@ -8,8 +8,8 @@ use tantivy::{IndexWriter, TantivyDocument};
 
 use super::manifest::Manifest;
 use super::{Fields, Index, Payload, SCHEMA_VERSION, open_error};
-use crate::corpus::split_passages;
-use crate::{Article, Error, Result};
+use crate::corpus::split_passages_with;
+use crate::{Article, Error, PassageConfig, Result};
 
 /// Memory the writer may use per indexing thread before it flushes a segment.
 const MEMORY_PER_THREAD: usize = 128 << 20;
@@ -149,7 +149,7 @@ impl Writer<'_> {
                 "an article needs a non-empty id".into(),
             ));
         }
-        let docs = passage_docs(&self.index.fields, article);
+        let docs = passage_docs(&self.index.fields, &self.index.passages, article);
         if docs.is_empty() {
             return Err(Error::InvalidArgument(format!(
                 "article `{}` has no text to index",
@@ -178,8 +178,12 @@ impl Writer<'_> {
 }
 
 /// The tantivy documents of an article: one per passage, metadata stored on the first.
-pub(crate) fn passage_docs(fields: &Fields, article: &Article) -> Vec<TantivyDocument> {
-    let passages = split_passages(&article.body);
+pub(crate) fn passage_docs(
+    fields: &Fields,
+    config: &PassageConfig,
+    article: &Article,
+) -> Vec<TantivyDocument> {
+    let passages = split_passages_with(&article.body, config);
     let date = article
         .timestamp()
         .map(|t| tantivy::DateTime::from_timestamp_secs(t.as_second()));

@@ -201,37 +201,63 @@ impl Compiler<'_> {
             };
         }
         let stemmed = self.analyzer.stemmed(text);
-        match stemmed.first() {
-            Some(stem) => {
+        let is_stop_word = stemmed.is_empty();
+        if is_stop_word && !self.ranking.stop_words {
+            // A stop word: searchable through the exact view only if nothing else is.
+            let term = Term::from_field_text(exact_field, &exact[0].text);
+            let word = if highlight {
+                exact[0].text.clone()
+            } else {
+                String::new()
+            };
+            return Part {
+                stop: Some((
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                    word,
+                )),
+                ..Part::default()
+            };
+        }
+        // The stemmed view, or the exact one without stemming (or for a kept stop word).
+        let term = match stemmed.first() {
+            Some(stem) if self.ranking.stemming => {
                 if highlight {
                     self.highlighter.stems.insert(stem.text.clone());
                 }
-                let term = Term::from_field_text(stem_field, &stem.text);
-                Part {
-                    query: Some(Box::new(TermQuery::new(
-                        term.clone(),
-                        IndexRecordOption::WithFreqs,
-                    ))),
-                    stem: (scope == Scope::Text).then_some(term),
-                    ..Part::default()
-                }
+                Term::from_field_text(stem_field, &stem.text)
             }
-            None => {
-                // A stop word: searchable through the exact view if nothing else is.
-                let term = Term::from_field_text(exact_field, &exact[0].text);
-                let word = if highlight {
-                    exact[0].text.clone()
-                } else {
-                    String::new()
-                };
-                Part {
-                    stop: Some((
-                        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
-                        word,
-                    )),
-                    ..Part::default()
+            _ => {
+                if highlight {
+                    self.highlighter.words.insert(exact[0].text.clone());
                 }
+                Term::from_field_text(exact_field, &exact[0].text)
             }
+        };
+        let mut query: Box<dyn TantivyQuery> =
+            Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
+        if scope == Scope::Text && self.ranking.title_weight > 0.0 {
+            // The word in the title also counts, for every passage of the article.
+            let (title_exact, title_stem) = self.views(Scope::Title);
+            let title_field = if term.field() == stem_field {
+                title_stem.unwrap_or(title_exact)
+            } else {
+                title_exact
+            };
+            let title_term =
+                Term::from_field_text(title_field, term.value().as_str().unwrap_or(""));
+            let title: Box<dyn TantivyQuery> = Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(title_term, IndexRecordOption::WithFreqs)),
+                self.ranking.title_weight,
+            ));
+            query = Box::new(BooleanQuery::new(vec![
+                (tantivy::query::Occur::Should, query),
+                (tantivy::query::Occur::Should, title),
+            ]));
+        }
+        Part {
+            query: Some(query),
+            stem: (scope == Scope::Text).then_some(term),
+            ..Part::default()
         }
     }
 
@@ -415,7 +441,9 @@ impl Compiler<'_> {
         let ranking = self.ranking;
         if ranking.proximity_weight > 0.0 {
             for pair in stems.windows(2) {
-                if pair[0] == pair[1] {
+                // A phrase clause needs both words in one field (a kept stop word is in the
+                // exact view).
+                if pair[0] == pair[1] || pair[0].field() != pair[1].field() {
                     continue;
                 }
                 let phrase = PhraseQuery::new_with_offset_and_slop(

@@ -24,6 +24,10 @@ pub struct Ranking {
     pub coverage_weight: f32,
     /// Weight of a match in the title (0 turns it off).
     pub title_weight: f32,
+    /// Match bare words through the stemmed view (`true`) or the exact one.
+    pub stemming: bool,
+    /// Keep stop words of a larger query (through the exact view) instead of dropping them.
+    pub stop_words: bool,
 }
 
 impl Default for Ranking {
@@ -33,6 +37,8 @@ impl Default for Ranking {
             proximity_slop: 5,
             coverage_weight: 0.25,
             title_weight: 0.0,
+            stemming: true,
+            stop_words: false,
         }
     }
 }

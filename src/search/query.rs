@@ -125,6 +125,39 @@ impl Query {
         text.parse()
     }
 
+    /// A query of plain words with no syntax: each whitespace-separated word is a bare word
+    /// (optional, ranked), whatever it holds (quotes, `AND`, `*`…). For natural-language
+    /// questions and test collections. The first [`MAX_QUERY_TERMS`] words are kept.
+    ///
+    /// ```
+    /// let query = communique::Query::words("what (similarity) laws \"apply\" AND why")?;
+    /// assert_eq!(query.as_str(), "what (similarity) laws \"apply\" AND why");
+    /// # Ok::<(), communique::QueryError>(())
+    /// ```
+    pub fn words(text: &str) -> Result<Query, QueryError> {
+        let mut clauses = Vec::new();
+        let mut offset = 0;
+        for word in text.split_whitespace().take(MAX_QUERY_TERMS) {
+            let start = offset + text[offset..].find(word).unwrap_or(0);
+            offset = start + word.len();
+            clauses.push((
+                Occur::Should,
+                Node::Word {
+                    text: word.to_string(),
+                    scope: Scope::Text,
+                    span: start..offset,
+                },
+            ));
+        }
+        if clauses.is_empty() {
+            return Err(QueryError::new(text, 0, "empty query"));
+        }
+        Ok(Query {
+            text: text.to_string(),
+            root: simplify(clauses),
+        })
+    }
+
     /// The query as typed.
     pub fn as_str(&self) -> &str {
         &self.text

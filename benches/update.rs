@@ -1,0 +1,105 @@
+//! Incremental updates against a full build, on the real collections (about 5,000 articles):
+//! adding, changing and deleting one article must cost a small fraction of a full build.
+//!
+//! `cargo bench --bench update` (needs `../shared`).
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use communique::{Corpus, Index};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+
+const NEW_ARTICLE: &str = "---\ntitle: New statement\ndate: 2024-12-16\n---\nForeign ministers of ten countries condemned the deployment of North Korean troops to the Kursk region.";
+
+fn update(c: &mut Criterion) {
+    let corpus_dir = support::real_corpus();
+    let corpus = Corpus::new(corpus_dir.path());
+    let incoming = corpus_dir.path().join("incoming");
+
+    let mut group = c.benchmark_group("update");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(60));
+    group.bench_function("full build", |b| {
+        b.iter_batched(
+            || tempfile::tempdir().unwrap(),
+            |dir| {
+                let index = Index::create(dir.path().join("index")).unwrap();
+                let report = index.update(&corpus).unwrap();
+                assert_eq!(report.added, support::REAL_ARTICLES);
+                dir
+            },
+            BatchSize::PerIteration,
+        )
+    });
+
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::create(dir.path().join("index")).unwrap();
+    assert_eq!(index.update(&corpus).unwrap().added, support::REAL_ARTICLES);
+    group.sample_size(30);
+    group.measurement_time(Duration::from_secs(20));
+
+    group.bench_function("add 1 article", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let file = incoming.join("new.txt");
+                std::fs::write(&file, NEW_ARTICLE).unwrap();
+                let start = Instant::now();
+                let report = index.update(&corpus).unwrap();
+                total += start.elapsed();
+                assert_eq!(report.added, 1);
+                std::fs::remove_file(&file).unwrap();
+                assert_eq!(index.update(&corpus).unwrap().removed, 1);
+            }
+            total
+        })
+    });
+
+    let changing = incoming.join("changing.txt");
+    std::fs::write(&changing, NEW_ARTICLE).unwrap();
+    index.update(&corpus).unwrap();
+    let mut revision = 0u64;
+    group.bench_function("change 1 article", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                revision += 1;
+                std::fs::write(&changing, format!("{NEW_ARTICLE}\n\nRevision {revision}."))
+                    .unwrap();
+                let start = Instant::now();
+                let report = index.update(&corpus).unwrap();
+                total += start.elapsed();
+                assert_eq!(report.updated, 1);
+            }
+            total
+        })
+    });
+
+    group.bench_function("delete 1 article", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                std::fs::remove_file(&changing).unwrap();
+                let start = Instant::now();
+                let report = index.update(&corpus).unwrap();
+                total += start.elapsed();
+                assert_eq!(report.removed, 1);
+                std::fs::write(&changing, NEW_ARTICLE).unwrap();
+                assert_eq!(index.update(&corpus).unwrap().added, 1);
+            }
+            total
+        })
+    });
+
+    group.bench_function("no change", |b| {
+        b.iter(|| {
+            let report = index.update(&corpus).unwrap();
+            assert!(!report.changed());
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, update);
+criterion_main!(benches);

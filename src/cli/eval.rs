@@ -1,0 +1,163 @@
+//! `communique eval`: ranking quality of a query set, on a fresh in-memory index of the corpus.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use communique::eval::{self, ArticleScore};
+use communique::{Corpus, Index, PassageConfig, Ranking, SearchOptions};
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Query set, JSON Lines: `id` and `query` (query language) or `text` (plain words), and
+    /// optionally inline judgments (`relevant`).
+    #[arg(long, value_name = "FILE")]
+    queries: PathBuf,
+    /// Judgments in TREC form (`query doc grade`, or `query 0 doc grade`).
+    #[arg(long, value_name = "FILE")]
+    qrels: Option<PathBuf>,
+    /// Evaluate this TREC run file instead of running the queries.
+    #[arg(long, value_name = "FILE")]
+    run: Option<PathBuf>,
+    /// Write the run in TREC format.
+    #[arg(long, value_name = "FILE")]
+    write_run: Option<PathBuf>,
+    /// Run tag in the written run file.
+    #[arg(long, default_value = "communique")]
+    tag: String,
+    /// Print the metrics as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Articles retrieved per query.
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+    /// Weight of the proximity clauses (0 turns them off).
+    #[arg(long, value_name = "W")]
+    proximity: Option<f32>,
+    /// Window of the proximity clauses, in words.
+    #[arg(long, value_name = "N")]
+    slop: Option<u32>,
+    /// Weight of the all-words clause (0 turns it off).
+    #[arg(long, value_name = "W")]
+    coverage: Option<f32>,
+    /// Weight of a title match.
+    #[arg(long, value_name = "W")]
+    title: Option<f32>,
+    /// Match bare words through the exact view (no stemming).
+    #[arg(long)]
+    no_stemming: bool,
+    /// Keep stop words in queries (through the exact view).
+    #[arg(long)]
+    stop_words: bool,
+    /// Passage sizes: short paragraph, window target and paragraph maximum, in words
+    /// (default 10,90,120).
+    #[arg(long, value_name = "SHORT,TARGET,MAX")]
+    passage_words: Option<String>,
+    /// How an article's score is made from its passages.
+    #[arg(long, value_enum, default_value_t = ArticleScoreArg::Best)]
+    article_score: ArticleScoreArg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ArticleScoreArg {
+    /// The best passage's score.
+    Best,
+    /// The best three passages, weighted 1, 0.5, 0.25.
+    Combined,
+}
+
+pub fn run(paths: &super::Paths, args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let (queries, inline) = eval::read_queries(&args.queries)?;
+    // Judgments from a qrels file, else those inline in the query set.
+    let judgments = match &args.qrels {
+        Some(qrels) => eval::read_qrels(qrels)?,
+        None => inline,
+    };
+    let runs = match &args.run {
+        Some(run) => eval::read_run(run)?,
+        None => {
+            let passages = match &args.passage_words {
+                Some(spec) => parse_passages(spec)?,
+                None => PassageConfig::default(),
+            };
+            let index = Index::in_memory_with_passages(passages)?;
+            let report = index.update(&Corpus::new(&paths.corpus))?;
+            anyhow::ensure!(
+                report.added > 0,
+                "no articles in {}",
+                paths.corpus.display()
+            );
+            let defaults = Ranking::default();
+            let ranking = Ranking {
+                proximity_weight: args.proximity.unwrap_or(defaults.proximity_weight),
+                proximity_slop: args.slop.unwrap_or(defaults.proximity_slop),
+                coverage_weight: args.coverage.unwrap_or(defaults.coverage_weight),
+                title_weight: args.title.unwrap_or(defaults.title_weight),
+                stemming: !args.no_stemming,
+                stop_words: args.stop_words,
+            };
+            let options = SearchOptions::new().limit(args.limit).ranking(ranking);
+            let article_score = match args.article_score {
+                ArticleScoreArg::Best => ArticleScore::Best,
+                ArticleScoreArg::Combined => ArticleScore::Combined {
+                    passages: 3,
+                    decay: 0.5,
+                },
+            };
+            eval::run(&index, &queries, &options, article_score)?
+        }
+    };
+    if let Some(path) = &args.write_run {
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        );
+        eval::write_trec(&runs, &args.tag, &mut file)?;
+        file.flush()?;
+    }
+    let metrics = eval::evaluate(&runs, &judgments);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &metrics)?;
+        writeln!(out)?;
+    } else {
+        write!(
+            out,
+            "nDCG@10 {:.4}  MAP@100 {:.4}  MRR@10 {:.4}  P@10 {:.4}  R@100 {:.4}",
+            metrics.ndcg_10, metrics.map_100, metrics.mrr_10, metrics.p_10, metrics.recall_100
+        )?;
+        if let (Some(accuracy), Some(first)) = (metrics.passage_accuracy, metrics.passage_at_1) {
+            write!(
+                out,
+                "  passage accuracy {accuracy:.4}  passage@1 {first:.4}"
+            )?;
+        }
+        writeln!(out, "  ({} queries)", metrics.queries)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_passages(spec: &str) -> anyhow::Result<PassageConfig> {
+    let numbers: Vec<usize> = spec
+        .split(',')
+        .map(|n| n.trim().parse::<usize>())
+        .collect::<Result<_, _>>()
+        .with_context(|| {
+            format!("--passage-words `{spec}`: expected three numbers, like 10,90,120")
+        })?;
+    let [short, target, max] = numbers[..] else {
+        anyhow::bail!("--passage-words `{spec}`: expected three numbers, like 10,90,120");
+    };
+    anyhow::ensure!(
+        short < target && target <= max,
+        "--passage-words: need SHORT < TARGET <= MAX"
+    );
+    Ok(PassageConfig {
+        short_paragraph_words: short,
+        target_words: target,
+        max_words: max,
+        ..PassageConfig::default()
+    })
+}
