@@ -558,3 +558,75 @@ mod tests {
         assert_covers(body, &split_passages(body));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text made of words, punctuation, quotes, abbreviations, page furniture and line breaks.
+    fn text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            "[a-zA-Z]{1,12}",
+            Just("U.N.".to_string()),
+            Just("Mr.".to_string()),
+            Just("No. 5".to_string()),
+            Just("Kyïv".to_string()),
+            Just("Côte d’Ivoire".to_string()),
+            Just("“quoted.”".to_string()),
+            Just("27 10-55128".to_string()),
+            Just("—".to_string()),
+            Just("\u{c}".to_string()),
+            "[.!?:;,]",
+            "\\PC{1,3}",
+        ];
+        let separator = prop_oneof![
+            4 => Just(" ".to_string()),
+            1 => Just("\n".to_string()),
+            1 => Just("\n\n".to_string()),
+            1 => Just(". ".to_string()),
+            1 => Just(" \n \n".to_string()),
+        ];
+        proptest::collection::vec((piece, separator), 0..400)
+            .prop_map(|parts| parts.into_iter().map(|(p, s)| p + &s).collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn passages_cover_the_body_without_gap_or_overlap(body in text()) {
+            let passages = split_passages(&body);
+            let mut end = 0;
+            for range in &passages {
+                prop_assert!(body.is_char_boundary(range.start) && body.is_char_boundary(range.end));
+                prop_assert!(range.start >= end, "overlap");
+                prop_assert!(range.start < range.end, "empty passage");
+                prop_assert!(body[end..range.start].trim().is_empty(), "gap holds text");
+                prop_assert_eq!(body[range.clone()].trim(), &body[range.clone()]);
+                end = range.end;
+            }
+            prop_assert!(body[end..].trim().is_empty(), "text after the last passage");
+            if body.chars().any(char::is_alphanumeric) {
+                prop_assert!(!passages.is_empty());
+            }
+        }
+
+        #[test]
+        fn tokens_are_char_aligned_slices_in_order(body in text()) {
+            let mut analyzer = crate::analysis::Analyzer::new();
+            for tokens in [analyzer.exact(&body), analyzer.stemmed(&body)] {
+                let mut previous: Option<(usize, usize)> = None;
+                for token in tokens {
+                    prop_assert!(body.is_char_boundary(token.start) && body.is_char_boundary(token.end));
+                    prop_assert!(token.start < token.end && token.end <= body.len());
+                    prop_assert!(!token.text.is_empty());
+                    if let Some((end, position)) = previous {
+                        prop_assert!(token.start >= end && token.position > position);
+                    }
+                    previous = Some((token.end, token.position));
+                }
+            }
+        }
+    }
+}
