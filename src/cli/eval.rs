@@ -51,6 +51,18 @@ pub struct EvalArgs {
     /// Keep stop words in queries (through the exact view).
     #[arg(long)]
     stop_words: bool,
+    /// Pseudo-relevance feedback: words added from the first search's best passages.
+    #[arg(long, value_name = "N")]
+    feedback: Option<usize>,
+    /// Passages that feed the added words.
+    #[arg(long, value_name = "N")]
+    feedback_passages: Option<usize>,
+    /// Feedback only for queries of at least this many bare words.
+    #[arg(long, value_name = "N")]
+    feedback_min_words: Option<usize>,
+    /// Weight of the added words.
+    #[arg(long, value_name = "W")]
+    feedback_weight: Option<f32>,
     /// Passage sizes: short paragraph, window target and paragraph maximum, in words
     /// (default 10,90,120).
     #[arg(long, value_name = "SHORT,TARGET,MAX")]
@@ -97,6 +109,12 @@ pub fn run(paths: &super::Paths, args: EvalArgs) -> anyhow::Result<ExitCode> {
                 title_weight: args.title.unwrap_or(defaults.title_weight),
                 stemming: !args.no_stemming,
                 stop_words: args.stop_words,
+                feedback_terms: args.feedback.unwrap_or(defaults.feedback_terms),
+                feedback_passages: args.feedback_passages.unwrap_or(defaults.feedback_passages),
+                feedback_min_words: args
+                    .feedback_min_words
+                    .unwrap_or(defaults.feedback_min_words),
+                feedback_weight: args.feedback_weight.unwrap_or(defaults.feedback_weight),
             };
             let options = SearchOptions::new().limit(args.limit).ranking(ranking);
             let article_score = match args.article_score {

@@ -43,6 +43,8 @@ struct Part {
 }
 
 pub(crate) struct Compiler<'a> {
+    /// Set while compiling a group of three bare words or more (a question, a long query).
+    pub long_group: bool,
     pub fields: &'a Fields,
     pub searcher: &'a Searcher,
     pub analyzer: Analyzer,
@@ -201,7 +203,8 @@ impl Compiler<'_> {
             };
         }
         let stemmed = self.analyzer.stemmed(text);
-        let is_stop_word = stemmed.is_empty();
+        let is_stop_word = stemmed.is_empty()
+            || (self.long_group && crate::analysis::is_query_stop_word(&exact[0].text));
         if is_stop_word && !self.ranking.stop_words {
             // A stop word: searchable through the exact view only if nothing else is.
             let term = Term::from_field_text(exact_field, &exact[0].text);
@@ -387,8 +390,25 @@ impl Compiler<'_> {
         let mut compiled: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> = Vec::new();
         let mut stops = Vec::new();
         let mut stems = Vec::new();
+        let bare_words = clauses
+            .iter()
+            .filter(|(o, n)| {
+                *o != Occur::MustNot
+                    && matches!(
+                        n,
+                        Node::Word {
+                            scope: Scope::Text,
+                            ..
+                        }
+                    )
+            })
+            .count();
+        let outer = self.long_group;
         for (occur, node) in clauses {
-            let part = self.node(node, negated ^ (*occur == Occur::MustNot))?;
+            self.long_group = bare_words >= 3;
+            let part = self.node(node, negated ^ (*occur == Occur::MustNot));
+            self.long_group = outer;
+            let part = part?;
             let occur = match occur {
                 Occur::Should => tantivy::query::Occur::Should,
                 Occur::Must => tantivy::query::Occur::Must,

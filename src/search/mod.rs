@@ -150,6 +150,7 @@ impl Index {
         }
         let searcher = self.reader.searcher();
         let compiled = compile::Compiler {
+            long_group: false,
             fields: &self.fields,
             searcher: &searcher,
             analyzer: Analyzer::new(),
@@ -158,6 +159,13 @@ impl Index {
             highlighter: Default::default(),
         }
         .compile(options)?;
+        let compiled = if options.ranking.feedback_terms > 0
+            && query.bare_words() >= options.ranking.feedback_min_words
+        {
+            self.with_feedback(&searcher, compiled, &options.ranking)?
+        } else {
+            compiled
+        };
         let candidates = searcher.search(&compiled.query, &TopArticles { k: wanted })?;
         let candidates: Vec<Candidate> = candidates.into_iter().skip(options.offset).collect();
         if candidates.is_empty() {
@@ -220,6 +228,82 @@ impl Index {
             });
         }
         Ok(hits)
+    }
+
+    /// Pseudo-relevance feedback: the query, required, plus the words that weigh most in the
+    /// best passages of a first search (RM3-like: each passage's term frequencies, normalised
+    /// by its length and weighted by its share of the scores, times the square root of the
+    /// word's IDF).
+    fn with_feedback(
+        &self,
+        searcher: &Searcher,
+        compiled: compile::Compiled,
+        ranking: &Ranking,
+    ) -> Result<compile::Compiled> {
+        let first = searcher.search(
+            &compiled.query,
+            &TopArticles {
+                k: ranking.feedback_passages,
+            },
+        )?;
+        let total: f32 = first.iter().map(|c| c.score).sum();
+        if first.is_empty() || total <= 0.0 {
+            return Ok(compiled);
+        }
+        let mut analyzer = Analyzer::new();
+        let mut weights: HashMap<String, f32> = HashMap::new();
+        for candidate in &first {
+            let (text, _, _) = self.passage_at(searcher, candidate.address)?;
+            let tokens = analyzer.stemmed(&text);
+            let length = tokens.len().max(1) as f32;
+            let share = candidate.score / total;
+            for token in tokens {
+                if token.text.chars().any(|c| c.is_ascii_digit())
+                    || token.text.chars().count() < 3
+                    || crate::analysis::is_query_stop_word(&token.text)
+                {
+                    continue;
+                }
+                *weights.entry(token.text).or_default() += share / length;
+            }
+        }
+        let docs = searcher.num_docs().max(1) as f32;
+        let mut scored: Vec<(String, f32)> = weights
+            .into_iter()
+            .filter(|(word, _)| !compiled.highlighter.stems.contains(word))
+            .map(|(word, weight)| {
+                let term = Term::from_field_text(self.fields.stem, &word);
+                let df = searcher.doc_freq(&term).unwrap_or(0) as f32;
+                let idf = (1.0 + (docs - df + 0.5) / (df + 0.5)).ln();
+                // A dampened IDF: rare words of the feedback passages count, without letting a
+                // one-off name outweigh the topic's common vocabulary.
+                (word, weight * idf.sqrt())
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        scored.truncate(ranking.feedback_terms);
+        let Some(top) = scored.first().map(|s| s.1) else {
+            return Ok(compiled);
+        };
+        let mut clauses: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> =
+            vec![(tantivy::query::Occur::Must, compiled.query)];
+        for (word, weight) in scored {
+            let term = TermQuery::new(
+                Term::from_field_text(self.fields.stem, &word),
+                IndexRecordOption::WithFreqs,
+            );
+            clauses.push((
+                tantivy::query::Occur::Should,
+                Box::new(tantivy::query::BoostQuery::new(
+                    Box::new(term),
+                    ranking.feedback_weight * weight / top,
+                )),
+            ));
+        }
+        Ok(compile::Compiled {
+            query: Box::new(BooleanQuery::new(clauses)),
+            highlighter: compiled.highlighter,
+        })
     }
 
     /// The stored text, ordinal and body offset of a passage.

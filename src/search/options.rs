@@ -13,7 +13,9 @@ pub const MAX_PASSAGES: usize = 100;
 /// query adds, for each pair of neighbouring words, a sloppy phrase clause (the two words within
 /// `proximity_slop` positions of each other, in any order) weighted by `proximity_weight`, and a
 /// clause for passages that hold every word, weighted by `coverage_weight`. `title_weight`
-/// adds the article title's match to every passage of the article.
+/// adds the article title's match to every passage of the article. A verbose query (at least
+/// `feedback_min_words` bare words) is expanded with `feedback_terms` words drawn from the best
+/// passages of a first search. The defaults were chosen by the ablations in `EVALUATION.md`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ranking {
     /// Weight of the "neighbouring words close together" clauses (0 turns them off).
@@ -28,17 +30,31 @@ pub struct Ranking {
     pub stemming: bool,
     /// Keep stop words of a larger query (through the exact view) instead of dropping them.
     pub stop_words: bool,
+    /// Pseudo-relevance feedback: add this many words from the best passages of a first
+    /// search to the query (0 turns it off). Added words rank but are not highlighted.
+    pub feedback_terms: usize,
+    /// Feedback applies to queries of at least this many bare words: verbose, natural-language
+    /// queries, where it helps; short keyword queries are left as typed.
+    pub feedback_min_words: usize,
+    /// How many of the first search's best passages feed the added words.
+    pub feedback_passages: usize,
+    /// Weight of the added words, relative to the query's own.
+    pub feedback_weight: f32,
 }
 
 impl Default for Ranking {
     fn default() -> Self {
         Ranking {
-            proximity_weight: 0.5,
+            proximity_weight: 0.3,
             proximity_slop: 5,
             coverage_weight: 0.25,
-            title_weight: 0.0,
+            title_weight: 0.3,
             stemming: true,
             stop_words: false,
+            feedback_terms: 10,
+            feedback_min_words: 10,
+            feedback_passages: 10,
+            feedback_weight: 0.5,
         }
     }
 }

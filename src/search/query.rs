@@ -158,6 +158,26 @@ impl Query {
         })
     }
 
+    /// Bare words (not excluded, not qualified) at the top level of the query.
+    pub fn bare_words(&self) -> usize {
+        let is_bare = |n: &Node| {
+            matches!(
+                n,
+                Node::Word {
+                    scope: Scope::Text,
+                    ..
+                }
+            )
+        };
+        match &self.root {
+            Node::Group(clauses) => clauses
+                .iter()
+                .filter(|(o, n)| *o != Occur::MustNot && is_bare(n))
+                .count(),
+            node => usize::from(is_bare(node)),
+        }
+    }
+
     /// The query as typed.
     pub fn as_str(&self) -> &str {
         &self.text
