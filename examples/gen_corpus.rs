@@ -64,7 +64,9 @@ fn args() -> Result<Args, String> {
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or(format!("{flag} needs a value"));
         match flag.as_str() {
-            "--articles" => args.articles = value()?.parse().map_err(|e| format!("--articles: {e}"))?,
+            "--articles" => {
+                args.articles = value()?.parse().map_err(|e| format!("--articles: {e}"))?
+            }
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--from" => args.from.push(PathBuf::from(value()?)),
             "--out" => args.out = Some(PathBuf::from(value()?)),
@@ -129,10 +131,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if sources.is_empty() {
         sources.push("Generated".into());
     }
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("bench-data/gen-{}-{}", args.articles, args.seed)));
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from(format!("bench-data/gen-{}-{}", args.articles, args.seed))
+    });
     std::fs::create_dir_all(&out)?;
 
     let mut rng = Rng::new(args.seed);
@@ -152,7 +153,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     body.push_str(rng.pick(passages.as_slice()).as_str());
                 } else {
                     let count = 2 + rng.below(5);
-                    let mixed: Vec<&str> = (0..count).map(|_| rng.pick(&sentence_pool).as_str()).collect();
+                    let mixed: Vec<&str> = (0..count)
+                        .map(|_| rng.pick(&sentence_pool).as_str())
+                        .collect();
                     body.push_str(&mixed.join(" "));
                 }
             }
