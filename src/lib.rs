@@ -62,8 +62,8 @@ pub use corpus::{
 };
 pub use error::{Error, QueryError, Result};
 pub use index::{
-    Change, ChangeKind, Index, SCHEMA_VERSION, Stats, UpdateOptions, UpdateProgress, UpdateReport,
-    WatchEvent, WatchOptions, Writer,
+    Change, ChangeKind, CheckReport, Index, SCHEMA_VERSION, Stats, UpdateOptions, UpdateProgress,
+    UpdateReport, WatchEvent, WatchOptions, Writer,
 };
 pub use search::{
     ArticleInfo, Excerpt, Hit, MAX_EXPANSIONS, MAX_PASSAGES, MAX_QUERY_BYTES, MAX_QUERY_TERMS,

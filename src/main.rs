@@ -9,6 +9,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // One line instead of a backtrace: the library turns panics raised while reading a damaged
+    // index into errors, which are reported below with what to do.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("communique: internal error: {info}");
+    }));
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(code) => code,

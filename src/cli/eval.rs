@@ -51,6 +51,9 @@ pub struct EvalArgs {
     /// Keep stop words in queries (through the exact view).
     #[arg(long)]
     stop_words: bool,
+    /// Do not treat question words (`what`, `which`…) of long queries as stop words.
+    #[arg(long)]
+    no_query_stop_words: bool,
     /// Pseudo-relevance feedback: words added from the first search's best passages.
     #[arg(long, value_name = "N")]
     feedback: Option<usize>,
@@ -109,6 +112,7 @@ pub fn run(paths: &super::Paths, args: EvalArgs) -> anyhow::Result<ExitCode> {
                 title_weight: args.title.unwrap_or(defaults.title_weight),
                 stemming: !args.no_stemming,
                 stop_words: args.stop_words,
+                query_stop_words: !args.no_query_stop_words,
                 feedback_terms: args.feedback.unwrap_or(defaults.feedback_terms),
                 feedback_passages: args.feedback_passages.unwrap_or(defaults.feedback_passages),
                 feedback_min_words: args

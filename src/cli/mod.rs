@@ -67,6 +67,12 @@ enum Command {
     Watch(watch::WatchArgs),
     /// Measure ranking quality on a query set with judgments (nDCG@10, MAP@100, MRR@10…).
     Eval(eval::EvalArgs),
+    /// Verify the index: every file's checksum, the manifest, the articles it lists.
+    Check {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -94,6 +100,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats::run(&paths, args),
         Command::Watch(args) => watch::run(&paths, args),
         Command::Eval(args) => eval::run(&paths, args),
+        Command::Check { json } => stats::check(&paths, json),
         Command::Completions { shell } => {
             let mut command = Cli::command();
             let mut out = std::io::stdout().lock();

@@ -248,7 +248,16 @@ fn human_bytes(bytes: u64) -> String {
 /// Prints an error on stderr; a query error shows the query with a caret under the position.
 pub fn print_error(err: &anyhow::Error) {
     let mut stderr = anstream::stderr().lock();
-    let _ = writeln!(stderr, "{ERROR}communique{ERROR:#}: {err:#}");
+    // The chain of causes, leaving out a cause whose text the message before already holds
+    // (the library's errors name their source in their own message).
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !parts.last().is_some_and(|last| last.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    let _ = writeln!(stderr, "{ERROR}communique{ERROR:#}: {}", parts.join(": "));
     let query_error = err.chain().find_map(|cause| {
         cause
             .downcast_ref::<Error>()

@@ -261,6 +261,10 @@ impl Index {
 
     /// Figures about the index: articles, passages, terms, size, dates, sources.
     pub fn stats(&self) -> Result<Stats> {
+        guard(&self.display_path(), || self.stats_unguarded())
+    }
+
+    fn stats_unguarded(&self) -> Result<Stats> {
         let searcher = self.reader.searcher();
         let passages = searcher.num_docs();
         let mut articles = 0;
@@ -396,6 +400,22 @@ pub(crate) fn open_error(path: &Path, error: TantivyError) -> Error {
             path,
             detail: format!("{corruption:?}"),
         },
+        // A footer or header that does not parse: the file is truncated or overwritten.
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath })
+            if matches!(
+                io_error.kind(),
+                std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof
+            ) =>
+        {
+            Error::Corrupt {
+                path,
+                detail: format!(
+                    "file {} cannot be read: {}",
+                    filepath.display(),
+                    first_sentence(&io_error.to_string())
+                ),
+            }
+        }
         TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath }) => Error::Io {
             path: filepath,
             source: std::io::Error::new(io_error.kind(), io_error.to_string()),
@@ -405,6 +425,90 @@ pub(crate) fn open_error(path: &Path, error: TantivyError) -> Error {
             source: std::io::Error::new(io_error.kind(), io_error.to_string()),
         },
         other => Error::Index(other),
+    }
+}
+
+/// Runs `read`, turning a panic (which tantivy can raise on damaged index data) into
+/// [`Error::Corrupt`], so that a damaged index is an error, not a crash.
+pub(crate) fn guard<T>(path: &Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
+        Ok(result) => result,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown failure".into());
+            Err(Error::Corrupt {
+                path: path.to_path_buf(),
+                detail: format!(
+                    "reading it failed: {message}; `communique check` lists damaged files"
+                ),
+            })
+        }
+    }
+}
+
+/// The first sentence of a message (tantivy's can run on).
+fn first_sentence(message: &str) -> &str {
+    message.split(". ").next().unwrap_or(message)
+}
+
+/// What `Index::check` found.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CheckReport {
+    /// Index files whose checksum does not match their content.
+    pub damaged_files: Vec<PathBuf>,
+    /// Other problems: a missing or unreadable manifest, articles missing from the index.
+    pub problems: Vec<String>,
+    /// Articles in the index.
+    pub articles: u64,
+    /// Corpus files recorded in the manifest.
+    pub manifest_files: usize,
+}
+
+impl CheckReport {
+    /// Is the index healthy?
+    pub fn ok(&self) -> bool {
+        self.damaged_files.is_empty() && self.problems.is_empty()
+    }
+}
+
+impl Index {
+    /// Verifies the index: every file against its checksum (reading all of it), the manifest,
+    /// and that every article the manifest lists is in the index.
+    pub fn check(&self) -> Result<CheckReport> {
+        let path = self.display_path();
+        let mut report = CheckReport::default();
+        let damaged = self
+            .inner
+            .validate_checksum()
+            .map_err(|e| open_error(&path, e))?;
+        report.damaged_files = damaged.into_iter().collect();
+        report.damaged_files.sort();
+        match self.load_manifest() {
+            Ok(manifest) => {
+                report.manifest_files = manifest.files.len();
+                let missing: Vec<&str> = manifest
+                    .files
+                    .values()
+                    .flat_map(|f| f.articles.iter().map(|a| a.id.as_str()))
+                    .filter(|id| !self.contains(id).unwrap_or(false))
+                    .take(5)
+                    .collect();
+                if !missing.is_empty() {
+                    report.problems.push(format!(
+                        "articles listed in the manifest are missing from the index (e.g. {})",
+                        missing.join(", ")
+                    ));
+                }
+            }
+            Err(e) => report.problems.push(e.to_string()),
+        }
+        if report.damaged_files.is_empty() {
+            report.articles = self.stats().map(|s| s.articles).unwrap_or(0);
+        }
+        Ok(report)
     }
 }
 

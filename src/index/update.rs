@@ -270,7 +270,9 @@ impl Index {
                 match kind {
                     Some(kind) => {
                         if let Some(writer) = writer.as_mut() {
-                            writer.put(&article, true)?;
+                            writer
+                                .put(&article, true)
+                                .map_err(|e| super::writer::not_applied(&self.display_path(), e))?;
                         }
                         count(&mut report, kind, &article.id, Some(&file.rel));
                     }

@@ -56,6 +56,9 @@ impl Index {
             .inner
             .writer_with_num_threads(threads, threads * MEMORY_PER_THREAD)
             .map_err(|e| open_error(&self.display_path(), e))?;
+        // Files left by an update that failed (a crash, a full disk) are garbage: free them
+        // before writing anything new.
+        let _ = inner.garbage_collect_files().wait();
         let manifest = self.load_manifest()?;
         Ok(Writer {
             index: self,
@@ -96,7 +99,15 @@ impl Writer<'_> {
     }
 
     /// Makes every change since the writer was taken durable and visible, in one atomic step.
-    pub fn commit(mut self) -> Result<()> {
+    ///
+    /// If it fails (a full disk, say), nothing of it is visible: the index stays at its last
+    /// commit, and the error says so.
+    pub fn commit(self) -> Result<()> {
+        let path = self.index.display_path();
+        self.commit_unchecked().map_err(|e| not_applied(&path, e))
+    }
+
+    fn commit_unchecked(mut self) -> Result<()> {
         let path = self.index.display_path();
         let mut prepared = self
             .inner
@@ -174,6 +185,32 @@ impl Writer<'_> {
         self.inner.delete_term(self.id_term(id));
         self.added.remove(id);
         self.removed.insert(id.to_string());
+    }
+}
+
+/// Says that a failed commit left the index at its last commit.
+pub(crate) fn not_applied(path: &std::path::Path, error: Error) -> Error {
+    let kind = match &error {
+        Error::Io { source, .. } => source.kind(),
+        _ => std::io::ErrorKind::Other,
+    };
+    let full =
+        kind == std::io::ErrorKind::StorageFull || error.to_string().contains("No space left");
+    let what = if full {
+        "no space left on the device".to_string()
+    } else {
+        error.to_string()
+    };
+    Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(
+            if full {
+                std::io::ErrorKind::StorageFull
+            } else {
+                kind
+            },
+            format!("{what}: the update was not applied; the index is still at its last commit"),
+        ),
     }
 }
 

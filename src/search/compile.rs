@@ -204,7 +204,9 @@ impl Compiler<'_> {
         }
         let stemmed = self.analyzer.stemmed(text);
         let is_stop_word = stemmed.is_empty()
-            || (self.long_group && crate::analysis::is_query_stop_word(&exact[0].text));
+            || (self.long_group
+                && self.ranking.query_stop_words
+                && crate::analysis::is_query_stop_word(&exact[0].text));
         if is_stop_word && !self.ranking.stop_words {
             // A stop word: searchable through the exact view only if nothing else is.
             let term = Term::from_field_text(exact_field, &exact[0].text);

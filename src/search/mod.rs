@@ -137,6 +137,12 @@ impl Index {
     /// # Ok::<(), communique::Error>(())
     /// ```
     pub fn search(&self, query: &Query, options: &SearchOptions) -> Result<Vec<Hit>> {
+        crate::index::guard(&self.display_path(), || {
+            self.search_unguarded(query, options)
+        })
+    }
+
+    fn search_unguarded(&self, query: &Query, options: &SearchOptions) -> Result<Vec<Hit>> {
         if options.limit == 0 {
             return Err(Error::InvalidArgument(
                 "the limit must be at least 1".into(),

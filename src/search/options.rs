@@ -30,6 +30,10 @@ pub struct Ranking {
     pub stemming: bool,
     /// Keep stop words of a larger query (through the exact view) instead of dropping them.
     pub stop_words: bool,
+    /// In a group of three bare words or more, treat
+    /// [`QUERY_STOP_WORDS`](crate::analysis::QUERY_STOP_WORDS) (`what`, `which`, `how`…) as
+    /// stop words.
+    pub query_stop_words: bool,
     /// Pseudo-relevance feedback: add this many words from the best passages of a first
     /// search to the query (0 turns it off). Added words rank but are not highlighted.
     pub feedback_terms: usize,
@@ -51,6 +55,7 @@ impl Default for Ranking {
             title_weight: 0.3,
             stemming: true,
             stop_words: false,
+            query_stop_words: true,
             feedback_terms: 10,
             feedback_min_words: 10,
             feedback_passages: 10,
