@@ -1,6 +1,8 @@
 //! The `communique` binary end to end: first use, exit codes, output formats, errors.
 
 mod common;
+#[path = "cli/hostile.rs"]
+mod hostile;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -1,8 +1,10 @@
-//! Token filters of our own: apostrophe normalisation.
+//! Token filters of our own: apostrophes and invisible characters.
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
-/// Treats typographic apostrophes like ASCII ones: `d’Ivoire` becomes `d'Ivoire`.
+/// Treats typographic apostrophes like ASCII ones (`d’Ivoire` becomes `d'Ivoire`) and drops
+/// invisible format characters from words: soft hyphens, zero-width spaces and joiners,
+/// direction marks and overrides, so `secu\u{ad}rity` is `security`.
 ///
 /// (English possessives are left out of tokens by [`crate::analysis::WordTokenizer`].)
 #[derive(Clone, Copy, Debug, Default)]
@@ -11,10 +13,22 @@ pub struct PossessiveFilter;
 /// The apostrophe look-alikes that mean an apostrophe inside a word.
 const APOSTROPHES: [char; 4] = ['\u{2019}', '\u{2018}', '\u{02BC}', '\u{FF07}'];
 
-/// Rewrites `text` in place: apostrophe look-alikes become `'`.
+/// Invisible format characters (Unicode category Cf) that may sit inside a word.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}' | '\u{feff}'
+    )
+}
+
+/// Rewrites `text` in place: apostrophe look-alikes become `'`, invisible characters go.
 pub(crate) fn normalize_apostrophes(text: &mut String) {
     if text.contains(APOSTROPHES) {
         *text = text.replace(APOSTROPHES, "'");
+    }
+    if text.contains(is_invisible) {
+        text.retain(|c| !is_invisible(c));
     }
 }
 
@@ -80,5 +94,7 @@ mod tests {
         assert_eq!(norm("d’ivoire"), "d'ivoire");
         assert_eq!(norm("o‘clock"), "o'clock");
         assert_eq!(norm("plain"), "plain");
+        assert_eq!(norm("secu\u{ad}rity"), "security");
+        assert_eq!(norm("\u{202e}kursk\u{202c}"), "kursk");
     }
 }

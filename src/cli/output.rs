@@ -268,12 +268,23 @@ pub fn print_error(err: &anyhow::Error) {
             .or_else(|| cause.downcast_ref::<communique::QueryError>())
     });
     if let Some(q) = query_error {
-        let shown: String = q
+        // The query around the position (at most 30 characters either side), on one line.
+        let chars: Vec<char> = q
             .query
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
-        let _ = writeln!(stderr, "  {shown}");
-        let _ = writeln!(stderr, "  {}^", " ".repeat(q.column() - 1));
+        let at = (q.column() - 1).min(chars.len());
+        let from = at.saturating_sub(30);
+        let to = (at + 30).min(chars.len());
+        let before = if from > 0 { "…" } else { "" };
+        let after = if to < chars.len() { "…" } else { "" };
+        let shown: String = chars[from..to].iter().collect();
+        let _ = writeln!(stderr, "  {before}{shown}{after}");
+        let _ = writeln!(
+            stderr,
+            "  {}^",
+            " ".repeat(before.chars().count() + at - from)
+        );
     }
 }

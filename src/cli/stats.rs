@@ -23,8 +23,7 @@ pub fn run(paths: &Paths, args: StatsArgs) -> anyhow::Result<ExitCode> {
 
 /// Verifies the index; exit 0 when healthy, 2 (with what is wrong) when not.
 pub fn check(paths: &Paths, json: bool) -> anyhow::Result<ExitCode> {
-    let index = Index::open(&paths.index)?;
-    let report = index.check()?;
+    let report = Index::check_at(&paths.index)?;
     if json {
         println!("{}", serde_json::to_string(&report)?);
     } else if report.ok() {

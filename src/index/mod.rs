@@ -4,6 +4,7 @@
 //! Search answers from the last commit only: the reader is reloaded by hand after each commit
 //! of this handle (read-your-writes), never half-way through one.
 
+mod directory;
 mod manifest;
 mod rebuild;
 mod schema;
@@ -114,12 +115,18 @@ impl Index {
     /// Opens the index in `path`; fails if there is none, or if it is damaged or incompatible.
     pub fn open(path: impl AsRef<Path>) -> Result<Index> {
         let path = path.as_ref();
+        guard(path, || Index::open_unguarded(path))
+    }
+
+    fn open_unguarded(path: &Path) -> Result<Index> {
         if !path.join(META_FILE).is_file() {
             return Err(Error::IndexMissing {
                 path: path.to_path_buf(),
             });
         }
-        let inner = tantivy::Index::open_in_dir(path).map_err(|e| open_error(path, e))?;
+        let directory =
+            directory::DiskDirectory::open(path).map_err(|e| open_error(path, e.into()))?;
+        let inner = tantivy::Index::open(directory).map_err(|e| open_error(path, e))?;
         Index::from_tantivy(inner, Storage::Disk(path.to_path_buf()))
     }
 
@@ -386,6 +393,21 @@ impl Index {
 pub(crate) fn open_error(path: &Path, error: TantivyError) -> Error {
     let path = path.to_path_buf();
     match error {
+        TantivyError::LockFailure(tantivy::directory::error::LockError::IoError(error), _) => {
+            let read_only = matches!(
+                error.kind(),
+                std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+            );
+            let message = if read_only {
+                format!("cannot update the index, its folder is read-only ({error})")
+            } else {
+                format!("cannot lock the index: {error}")
+            };
+            Error::Io {
+                path,
+                source: std::io::Error::new(error.kind(), message),
+            }
+        }
         TantivyError::LockFailure(..) => Error::Locked { path },
         TantivyError::IncompatibleIndex(incompatibility) => Error::IncompatibleIndex {
             path,
@@ -420,6 +442,18 @@ pub(crate) fn open_error(path: &Path, error: TantivyError) -> Error {
             path: filepath,
             source: std::io::Error::new(io_error.kind(), io_error.to_string()),
         },
+        // Data that does not decode: a damaged file.
+        TantivyError::IoError(io_error)
+            if matches!(
+                io_error.kind(),
+                std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof
+            ) =>
+        {
+            Error::Corrupt {
+                path,
+                detail: first_sentence(&io_error.to_string()).to_string(),
+            }
+        }
         TantivyError::IoError(io_error) => Error::Io {
             path,
             source: std::io::Error::new(io_error.kind(), io_error.to_string()),
@@ -432,6 +466,13 @@ pub(crate) fn open_error(path: &Path, error: TantivyError) -> Error {
 /// [`Error::Corrupt`], so that a damaged index is an error, not a crash.
 pub(crate) fn guard<T>(path: &Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
+        // While reading, data that does not decode (whatever tantivy calls it) is damage.
+        Ok(Err(Error::Index(TantivyError::IoError(error)))) => Err(Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: first_sentence(&error.to_string()).to_string(),
+        }),
+        // tantivy's other errors about the index's files name what is damaged.
+        Ok(Err(Error::Index(error))) => Err(open_error(path, error)),
         Ok(result) => result,
         Err(panic) => {
             let message = panic
@@ -475,15 +516,70 @@ impl CheckReport {
 }
 
 impl Index {
+    /// Verifies the index in `path`, even one too damaged to open: first every file against
+    /// its checksum, then (if it opens) the manifest and the articles it lists.
+    pub fn check_at(path: impl AsRef<Path>) -> Result<CheckReport> {
+        let path = path.as_ref();
+        if !path.join(META_FILE).is_file() {
+            return Err(Error::IndexMissing {
+                path: path.to_path_buf(),
+            });
+        }
+        let mut report = CheckReport::default();
+        let directory =
+            directory::DiskDirectory::open(path).map_err(|e| open_error(path, e.into()))?;
+        let managed = tantivy::directory::ManagedDirectory::wrap(Box::new(directory))
+            .map_err(|e| open_error(path, e))?;
+        // Segment files carry a checksum in their footer (meta.json does not).
+        let mut files: Vec<PathBuf> = managed
+            .list_managed_files()
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e != "json"))
+            .collect();
+        files.sort();
+        for file in files {
+            if !path.join(&file).exists() {
+                report
+                    .problems
+                    .push(format!("file {} is missing", file.display()));
+                continue;
+            }
+            let valid = guard(path, || {
+                managed
+                    .validate_checksum(&file)
+                    .map_err(|e| open_error(path, e.into()))
+            });
+            if !matches!(valid, Ok(true)) {
+                report.damaged_files.push(file);
+            }
+        }
+        match Index::open(path) {
+            Ok(index) => {
+                let logical = index.check()?;
+                report.problems.extend(logical.problems);
+                report.articles = logical.articles;
+                report.manifest_files = logical.manifest_files;
+                for file in logical.damaged_files {
+                    if !report.damaged_files.contains(&file) {
+                        report.damaged_files.push(file);
+                    }
+                }
+            }
+            Err(e) => report.problems.push(e.to_string()),
+        }
+        Ok(report)
+    }
+
     /// Verifies the index: every file against its checksum (reading all of it), the manifest,
     /// and that every article the manifest lists is in the index.
     pub fn check(&self) -> Result<CheckReport> {
         let path = self.display_path();
         let mut report = CheckReport::default();
-        let damaged = self
-            .inner
-            .validate_checksum()
-            .map_err(|e| open_error(&path, e))?;
+        let damaged = guard(&path, || {
+            self.inner
+                .validate_checksum()
+                .map_err(|e| open_error(&path, e))
+        })?;
         report.damaged_files = damaged.into_iter().collect();
         report.damaged_files.sort();
         match self.load_manifest() {
