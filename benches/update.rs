@@ -101,5 +101,66 @@ fn update(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, update);
+/// 1 and 100 new articles into the large generated index (190,000 articles, 1.4 million
+/// passages), on a copy of it.
+fn update_large(c: &mut Criterion) {
+    let corpus_dir = support::generated_corpus(190_000);
+    let original = support::generated_index(190_000);
+    drop(original);
+    let work = tempfile::tempdir().unwrap();
+    let index_dir = work.path().join("index");
+    copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data/index-190000-1"),
+        &index_dir,
+    );
+    // The corpus: links to the generated files, and a writable folder for new ones.
+    let corpus_root = work.path().join("corpus");
+    std::fs::create_dir_all(corpus_root.join("incoming")).unwrap();
+    for entry in std::fs::read_dir(&corpus_dir).unwrap() {
+        let path = entry.unwrap().path();
+        std::os::unix::fs::symlink(&path, corpus_root.join(path.file_name().unwrap())).unwrap();
+    }
+    let corpus = Corpus::new(&corpus_root);
+    let index = Index::open(&index_dir).unwrap();
+    assert!(!index.update(&corpus).unwrap().changed());
+
+    let mut group = c.benchmark_group("update-large");
+    group.sample_size(20);
+    group.measurement_time(Duration::from_secs(30));
+    for count in [1usize, 100] {
+        group.bench_function(format!("add {count} articles"), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let file = corpus_root.join("incoming/new.jsonl");
+                    let lines: Vec<String> = (0..count)
+                        .map(|i| {
+                            serde_json::json!({"id": format!("new-{i}"), "title": "New", "date": "2024-12-16", "text": NEW_ARTICLE})
+                                .to_string()
+                        })
+                        .collect();
+                    std::fs::write(&file, lines.join("\n")).unwrap();
+                    let start = Instant::now();
+                    let report = index.update(&corpus).unwrap();
+                    total += start.elapsed();
+                    assert_eq!(report.added, count);
+                    std::fs::remove_file(&file).unwrap();
+                    assert_eq!(index.update(&corpus).unwrap().removed, count);
+                }
+                total
+            })
+        });
+    }
+    group.finish();
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+criterion_group!(benches, update, update_large);
 criterion_main!(benches);

@@ -49,3 +49,40 @@ pub fn real_corpus() -> tempfile::TempDir {
     }
     dir
 }
+
+pub mod generate;
+
+/// A generated corpus of `articles` articles (seed 1) in `bench-data/`, made on first use.
+pub fn generated_corpus(articles: usize) -> PathBuf {
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("bench-data/gen-{articles}-1"));
+    if !out.join("part-0000.jsonl").is_file() {
+        generate::generate(&generate::default_sources(&shared()), articles, 1, &out)
+            .expect("generate the bench corpus");
+    }
+    out
+}
+
+/// Bytes of article text in a generated corpus (what indexing throughput is measured against).
+pub fn text_bytes(corpus: &Path) -> u64 {
+    communique::Corpus::new(corpus)
+        .read_all()
+        .expect("read the corpus")
+        .articles
+        .iter()
+        .map(|a| a.body.len() as u64)
+        .sum()
+}
+
+/// The index of a generated corpus in `bench-data/`, built on first use (and reused: delete
+/// the folder to rebuild it).
+pub fn generated_index(articles: usize) -> communique::Index {
+    let corpus = generated_corpus(articles);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("bench-data/index-{articles}-1"));
+    if !path.join("meta.json").is_file() {
+        let index = communique::Index::create(&path).expect("create the bench index");
+        index
+            .update(&communique::Corpus::new(&corpus))
+            .expect("index the bench corpus");
+    }
+    communique::Index::open(&path).expect("open the bench index")
+}

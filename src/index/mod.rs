@@ -141,8 +141,10 @@ impl Index {
             )));
         }
         let (schema, _) = schema::build();
+        let settings = index_settings();
         let inner = tantivy::Index::builder()
             .schema(schema)
+            .settings(settings)
             .create_in_dir(path)
             .map_err(|e| open_error(path, e))?;
         let index = Index::from_tantivy(inner, Storage::Disk(path.to_path_buf()))?;
@@ -170,7 +172,11 @@ impl Index {
     /// the default sizes, so that every update cuts articles the same way.)
     pub fn in_memory_with_passages(passages: PassageConfig) -> Result<Index> {
         let (schema, _) = schema::build();
-        let inner = tantivy::Index::create_in_ram(schema);
+        let inner = tantivy::Index::builder()
+            .schema(schema)
+            .settings(index_settings())
+            .create_in_ram()
+            .map_err(|e| open_error(Path::new("(memory)"), e))?;
         let mut index = Index::from_tantivy(inner, Storage::Memory(Mutex::new(None)))?;
         index.passages = passages;
         index.writer()?.commit()?;
@@ -386,6 +392,19 @@ impl Index {
         if let Storage::Disk(path) = &self.storage {
             manifest::remove_stale(path, keep);
         }
+    }
+}
+
+/// How a new index stores passages: zstd (level 3) in 16 KiB blocks. It takes about two thirds
+/// of the room LZ4 (tantivy's default) takes on diplomatic text, builds as fast, and a search
+/// decompresses only the blocks of the passages it shows.
+fn index_settings() -> tantivy::IndexSettings {
+    tantivy::IndexSettings {
+        docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor {
+            compression_level: Some(3),
+        }),
+        docstore_blocksize: 16 * 1024,
+        ..tantivy::IndexSettings::default()
     }
 }
 
