@@ -13,12 +13,12 @@
 mod filters;
 mod tokenizer;
 
-pub use filters::PossessiveFilter;
+pub use filters::{CachedStemmer, PossessiveFilter};
 pub use tokenizer::WordTokenizer;
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter,
-    TextAnalyzer, TokenStream, TokenizerManager,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, StopWordFilter, TextAnalyzer,
+    TokenStream, TokenizerManager,
 };
 
 /// Name under which the exact analyzer is registered with tantivy.
@@ -46,7 +46,7 @@ pub fn stemmed_analyzer() -> TextAnalyzer {
         .filter(AsciiFoldingFilter)
         .filter(PossessiveFilter)
         .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stop words"))
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedStemmer::default())
         .build()
 }
 
@@ -312,6 +312,26 @@ mod tests {
             .map(|t| t.position)
             .collect();
         assert_eq!(positions, [0, 2]);
+    }
+
+    #[test]
+    fn the_cached_stemmer_stems_as_tantivy_does() {
+        let text = "sanctions sanctioned nations United Nations negotiations negotiating sanctions";
+        let mut tantivy_stemmer = TextAnalyzer::builder(WordTokenizer)
+            .filter(LowerCaser)
+            .filter(tantivy::tokenizer::Stemmer::new(Language::English))
+            .build();
+        let mut expected = Vec::new();
+        let mut stream = tantivy_stemmer.token_stream(text);
+        while let Some(token) = stream.next() {
+            expected.push(token.text.clone());
+        }
+        let mut analyzer = Analyzer::new();
+        for _ in 0..2 {
+            // The second pass answers from the cache.
+            let ours: Vec<String> = analyzer.stemmed(text).into_iter().map(|t| t.text).collect();
+            assert_eq!(ours, expected);
+        }
     }
 
     #[test]

@@ -89,8 +89,27 @@ impl Article {
     /// A hash of everything the index stores about this article, to tell whether it changed.
     pub(crate) fn content_hash(&self) -> String {
         let mut hasher = blake3::Hasher::new();
-        let canonical = serde_json::to_vec(self).unwrap_or_default();
-        hasher.update(&canonical);
+        // Each field length-prefixed, so that no two different articles hash the same input.
+        let mut field = |value: Option<&str>| match value {
+            Some(text) => {
+                hasher.update(&(text.len() as u64 + 1).to_le_bytes());
+                hasher.update(text.as_bytes());
+            }
+            None => {
+                hasher.update(&0u64.to_le_bytes());
+            }
+        };
+        field(Some(&self.id));
+        field(self.title.as_deref());
+        field(self.date.as_deref());
+        field(self.source.as_deref());
+        field(self.url.as_deref());
+        field(self.path.as_deref());
+        field(Some(&self.body));
+        if !self.metadata.is_empty() {
+            let metadata = serde_json::Value::Object(self.metadata.clone()).to_string();
+            field(Some(&metadata));
+        }
         hasher.finalize().to_hex().to_string()
     }
 }
