@@ -55,6 +55,7 @@ pub struct Index {
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     pub(crate) passages: PassageConfig,
+    pub(crate) columns: crate::search::ColumnCache,
     storage: Storage,
 }
 
@@ -228,6 +229,7 @@ impl Index {
             reader,
             fields,
             passages: PassageConfig::default(),
+            columns: Default::default(),
             storage,
         })
     }

@@ -56,7 +56,7 @@ pub(crate) struct TopArticlesSegment {
     column: StrColumn,
     /// (score, article ord, doc)
     entries: Vec<(Score, u64, DocId)>,
-    slot: HashMap<u64, usize>,
+    slot: fnv::FnvHashMap<u64, usize>,
     /// Index of the worst entry once full.
     worst: usize,
 }
@@ -144,7 +144,7 @@ impl Collector for TopArticles {
             segment,
             column: id_column(reader)?,
             entries: Vec::new(),
-            slot: HashMap::new(),
+            slot: fnv::FnvHashMap::default(),
             worst: 0,
         })
     }
@@ -184,60 +184,5 @@ impl Collector for TopArticles {
             child.threshold()
         })?;
         Ok(child.harvest())
-    }
-}
-
-/// Every matching passage (used on a query already restricted to a few articles).
-pub(crate) struct AllPassages;
-
-pub(crate) struct AllPassagesSegment {
-    segment: SegmentOrdinal,
-    column: StrColumn,
-    found: Vec<(Score, DocId)>,
-}
-
-impl SegmentCollector for AllPassagesSegment {
-    type Fruit = Vec<Candidate>;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        self.found.push((score, doc));
-    }
-
-    fn harvest(self) -> Vec<Candidate> {
-        self.found
-            .iter()
-            .map(|&(score, doc)| Candidate {
-                score,
-                id: ord_to_id(&self.column, first_ord(&self.column, doc)),
-                address: DocAddress::new(self.segment, doc),
-            })
-            .collect()
-    }
-}
-
-impl Collector for AllPassages {
-    type Fruit = Vec<Candidate>;
-    type Child = AllPassagesSegment;
-
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<AllPassagesSegment> {
-        Ok(AllPassagesSegment {
-            segment,
-            column: id_column(reader)?,
-            found: Vec::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Vec<Candidate>>) -> tantivy::Result<Vec<Candidate>> {
-        let mut out: Vec<Candidate> = fruits.into_iter().flatten().collect();
-        out.sort_by(rank_order);
-        Ok(out)
     }
 }

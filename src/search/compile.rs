@@ -29,6 +29,8 @@ pub const MIN_PREFIX_CHARS: usize = 2;
 pub(crate) struct Compiled {
     pub query: Box<dyn TantivyQuery>,
     pub highlighter: Highlighter,
+    /// Whether proximity or coverage clauses were added (they make a second phase worth it).
+    pub reranked: bool,
 }
 
 /// What one node gave.
@@ -40,14 +42,36 @@ struct Part {
     stop: Option<(Box<dyn TantivyQuery>, String)>,
     /// The single stemmed term of a bare word, for the proximity and coverage clauses.
     stem: Option<Term>,
+    /// A bare word's title clause. Kept apart so that a group of optional words stays a flat
+    /// union of term queries, which block-max WAND can prune.
+    title: Option<Box<dyn TantivyQuery>>,
+}
+
+impl Part {
+    /// The query and the title clause as one query (the word in the text or in the title).
+    fn combined(&mut self) -> Option<Box<dyn TantivyQuery>> {
+        match (self.query.take(), self.title.take()) {
+            (Some(query), Some(title)) => Some(Box::new(BooleanQuery::new(vec![
+                (tantivy::query::Occur::Should, query),
+                (tantivy::query::Occur::Should, title),
+            ]))),
+            (query, _) => query,
+        }
+    }
 }
 
 pub(crate) struct Compiler<'a> {
     /// Set while compiling a group of three bare words or more (a question, a long query).
     pub long_group: bool,
+    /// Set when proximity or coverage clauses, or phrases, were compiled: a two-phase search
+    /// pays off.
+    pub reranked: bool,
+    /// Compile the cheap query of a two-phase search: phrases as plain conjunctions of their
+    /// words (the full query checks them).
+    pub cheap: bool,
     pub fields: &'a Fields,
     pub searcher: &'a Searcher,
-    pub analyzer: Analyzer,
+    pub analyzer: &'a mut Analyzer,
     pub ranking: &'a Ranking,
     pub query: &'a Query,
     pub highlighter: Highlighter,
@@ -56,8 +80,8 @@ pub(crate) struct Compiler<'a> {
 impl Compiler<'_> {
     /// Compiles the query and the options' filters.
     pub(crate) fn compile(mut self, options: &SearchOptions) -> Result<Compiled> {
-        let part = self.node(self.query.root(), false)?;
-        let main = match (part.query, part.stop) {
+        let mut part = self.node(self.query.root(), false)?;
+        let main = match (part.combined(), part.stop) {
             (Some(query), _) => query,
             (None, Some((query, word))) => {
                 self.highlighter.words.insert(word);
@@ -83,6 +107,7 @@ impl Compiler<'_> {
         Ok(Compiled {
             query,
             highlighter: self.highlighter,
+            reranked: self.reranked,
         })
     }
 
@@ -129,6 +154,29 @@ impl Compiler<'_> {
                             .map(|t| (t.position - first, t.text.clone()))
                             .collect(),
                     );
+                }
+                // A phrase reads the positions of every passage holding all its words: costly
+                // for common words. The cheap query of a two-phase search asks only for the
+                // words (block-max WAND prunes that); the full query checks the phrase on the
+                // candidates. An excluded phrase stays exact, so the cheap query never misses.
+                if tokens.len() > 1 {
+                    self.reranked = true;
+                    if self.cheap && !negated {
+                        let all: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> = tokens
+                            .iter()
+                            .map(|t| {
+                                let q: Box<dyn TantivyQuery> = Box::new(TermQuery::new(
+                                    Term::from_field_text(field, &t.text),
+                                    IndexRecordOption::WithFreqs,
+                                ));
+                                (tantivy::query::Occur::Must, q)
+                            })
+                            .collect();
+                        return Ok(Part {
+                            query: Some(Box::new(BooleanQuery::new(all))),
+                            ..Part::default()
+                        });
+                    }
                 }
                 Ok(Part {
                     query: self.sequence(field, &tokens),
@@ -238,8 +286,9 @@ impl Compiler<'_> {
                 Term::from_field_text(exact_field, &exact[0].text)
             }
         };
-        let mut query: Box<dyn TantivyQuery> =
+        let query: Box<dyn TantivyQuery> =
             Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
+        let mut title = None;
         if scope == Scope::Text && self.ranking.title_weight > 0.0 {
             // The word in the title also counts, for every passage of the article.
             let (title_exact, title_stem) = self.views(Scope::Title);
@@ -250,18 +299,15 @@ impl Compiler<'_> {
             };
             let title_term =
                 Term::from_field_text(title_field, term.value().as_str().unwrap_or(""));
-            let title: Box<dyn TantivyQuery> = Box::new(BoostQuery::new(
+            title = Some(Box::new(BoostQuery::new(
                 Box::new(TermQuery::new(title_term, IndexRecordOption::WithFreqs)),
                 self.ranking.title_weight,
-            ));
-            query = Box::new(BooleanQuery::new(vec![
-                (tantivy::query::Occur::Should, query),
-                (tantivy::query::Occur::Should, title),
-            ]));
+            )) as Box<dyn TantivyQuery>);
         }
         Part {
             query: Some(query),
             stem: (scope == Scope::Text).then_some(term),
+            title,
             ..Part::default()
         }
     }
@@ -410,13 +456,23 @@ impl Compiler<'_> {
             self.long_group = bare_words >= 3;
             let part = self.node(node, negated ^ (*occur == Occur::MustNot));
             self.long_group = outer;
-            let part = part?;
+            let mut part = part?;
             let occur = match occur {
                 Occur::Should => tantivy::query::Occur::Should,
                 Occur::Must => tantivy::query::Occur::Must,
                 Occur::MustNot => tantivy::query::Occur::MustNot,
             };
-            if let Some(query) = part.query {
+            // An optional word's title clause joins the group flat; otherwise it goes with
+            // its word (required: in the text or the title; excluded: from both).
+            let query = if occur == tantivy::query::Occur::Should {
+                if let Some(title) = part.title.take() {
+                    compiled.push((occur, title));
+                }
+                part.query.take()
+            } else {
+                part.combined()
+            };
+            if let Some(query) = query {
                 if occur == tantivy::query::Occur::Should
                     && let Some(stem) = part.stem
                 {
@@ -456,11 +512,12 @@ impl Compiler<'_> {
 
     /// Proximity (neighbouring words close together) and coverage (every word) clauses.
     fn ranking_clauses(
-        &self,
+        &mut self,
         stems: &[Term],
         compiled: &mut Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)>,
     ) {
         let ranking = self.ranking;
+        self.reranked |= ranking.proximity_weight > 0.0 || ranking.coverage_weight > 0.0;
         if ranking.proximity_weight > 0.0 {
             for pair in stems.windows(2) {
                 // A phrase clause needs both words in one field (a kept stop word is in the

@@ -21,16 +21,17 @@ use std::ops::Range;
 
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, Query as TantivyQuery, TermQuery, TermSetQuery,
-};
+use tantivy::query::{BooleanQuery, Query as TantivyQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::analysis::Analyzer;
 use crate::index::Index;
 use crate::{Error, Result};
-use collect::{AllPassages, Candidate, TopArticles};
+use collect::{Candidate, TopArticles};
+
+/// The largest pool of candidates for a two-phase search; beyond, the full query runs alone.
+const MAX_POOL: usize = 4000;
 
 /// One article in the results, with its best passages.
 #[derive(Clone, Debug, Serialize)]
@@ -155,48 +156,103 @@ impl Index {
             )));
         }
         let searcher = self.reader.searcher();
-        let compiled = compile::Compiler {
-            long_group: false,
-            fields: &self.fields,
-            searcher: &searcher,
-            analyzer: Analyzer::new(),
-            ranking: &options.ranking,
-            query,
-            highlighter: Default::default(),
-        }
-        .compile(options)?;
-        let compiled = if options.ranking.feedback_terms > 0
+        let compile = |ranking: &Ranking, cheap: bool| {
+            let mut analyzer = warm_analyzer();
+            compile::Compiler {
+                long_group: false,
+                reranked: false,
+                cheap,
+                fields: &self.fields,
+                searcher: &searcher,
+                analyzer: &mut analyzer,
+                ranking,
+                query,
+                highlighter: Default::default(),
+            }
+            .compile(options)
+        };
+        // The full query, with the title, proximity and coverage clauses; and, when it has
+        // them, a cheap one without: a flat union of terms that block-max WAND prunes well, to
+        // find a pool of candidates that the full query then ranks. (Measured on Cranfield and
+        // the diplomatic set: a pool of three times the results loses nothing.)
+        let mut full = compile(&options.ranking, false)?;
+        let mut cheap = if full.reranked || options.ranking.title_weight > 0.0 {
+            let cheap_ranking = Ranking {
+                proximity_weight: 0.0,
+                coverage_weight: 0.0,
+                title_weight: 0.0,
+                ..options.ranking.clone()
+            };
+            Some(compile(&cheap_ranking, true)?)
+        } else {
+            None
+        };
+        if options.ranking.feedback_terms > 0
             && query.bare_words() >= options.ranking.feedback_min_words
         {
-            self.with_feedback(&searcher, compiled, &options.ranking)?
-        } else {
-            compiled
-        };
-        let candidates = searcher.search(&compiled.query, &TopArticles { k: wanted })?;
-        let candidates: Vec<Candidate> = candidates.into_iter().skip(options.offset).collect();
-        if candidates.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut by_article: HashMap<String, Vec<Candidate>> = HashMap::new();
-        if options.passages > 1 {
-            let ids = candidates
-                .iter()
-                .map(|c| Term::from_field_text(self.fields.article_id, &c.id));
-            let restricted = BooleanQuery::new(vec![
-                (tantivy::query::Occur::Must, compiled.query.box_clone()),
-                (
-                    tantivy::query::Occur::Must,
-                    Box::new(ConstScoreQuery::new(Box::new(TermSetQuery::new(ids)), 0.0)),
-                ),
-            ]);
-            for passage in searcher.search(&restricted, &AllPassages)? {
-                let list = by_article.entry(passage.id.clone()).or_default();
-                if list.len() < options.passages {
-                    list.push(passage);
+            // The first search is the full one: its best passages are what feedback learns from.
+            let words =
+                self.feedback_words(&searcher, &full.query, &full.highlighter, &options.ranking)?;
+            if !words.is_empty() {
+                full.query = self.with_words(full.query, &words);
+                if let Some(cheap) = cheap.as_mut() {
+                    cheap.query = self.with_words(cheap.query.box_clone(), &words);
                 }
             }
         }
-        let mut analyzer = Analyzer::new();
+
+        // Phase 1: candidate articles by their best passage for the cheap query, a pool three
+        // times the results. Phase 2: the full query scores the candidates' passages only
+        // (each scorer seeks from passage to passage): it ranks the articles, gives each its
+        // best passages, and drops those the cheap query let in wrongly (a phrase whose words
+        // are all there, but apart). If too few are left, the pool grows; at last the full
+        // query runs alone.
+        let mut columns = Columns::new(&self.columns);
+        let mut by_article: HashMap<String, Vec<Candidate>> = HashMap::new();
+        let mut pool = if cheap.is_some() {
+            (wanted * 3).max(30).min(wanted + 1000)
+        } else {
+            wanted
+        };
+        let mut candidates = loop {
+            let fallback = cheap.is_none() || pool > MAX_POOL;
+            let (first, k) = match cheap.as_ref() {
+                Some(cheap) if !fallback => (&cheap.query, pool),
+                _ => (&full.query, wanted),
+            };
+            let mut candidates = searcher.search(first, &TopArticles { k })?;
+            if (fallback && options.passages == 1) || candidates.is_empty() {
+                break candidates;
+            }
+            by_article = self.rescore(&searcher, &mut columns, &full.query, &candidates)?;
+            for list in by_article.values_mut() {
+                list.sort_by(collect::rank_order);
+                list.truncate(options.passages);
+            }
+            let exhausted = candidates.len() < k;
+            candidates.retain_mut(|candidate| {
+                match by_article.get(&candidate.id).and_then(|list| list.first()) {
+                    Some(best) => {
+                        *candidate = best.clone();
+                        true
+                    }
+                    None => false,
+                }
+            });
+            candidates.sort_by(collect::rank_order);
+            if candidates.len() >= wanted || exhausted || fallback {
+                break candidates;
+            }
+            pool *= 4;
+        };
+        candidates.truncate(wanted);
+        let candidates: Vec<Candidate> = candidates
+            .into_iter()
+            .skip(options.offset)
+            .take(options.limit)
+            .collect();
+
+        let mut analyzer = warm_analyzer();
         let mut hits = Vec::with_capacity(candidates.len());
         for (i, candidate) in candidates.into_iter().enumerate() {
             let chosen = by_article
@@ -205,19 +261,26 @@ impl Index {
             let mut passages = Vec::with_capacity(chosen.len());
             let mut head = None;
             for passage in &chosen {
-                let (text, ordinal, start) = self.passage_at(&searcher, passage.address)?;
+                let (text, ordinal, start) =
+                    self.passage_at(&searcher, &mut columns, passage.address)?;
                 if head.is_none() {
-                    head = Some(self.head_of(&searcher, passage.address, ordinal, &passage.id)?);
+                    head = Some(self.head_of(
+                        &searcher,
+                        &mut columns,
+                        passage.address,
+                        ordinal,
+                        &passage.id,
+                    )?);
                 }
                 let explanation = if options.explain {
                     Some(render_explanation(
-                        &compiled.query.explain(&searcher, passage.address)?,
+                        &full.query.explain(&searcher, passage.address)?,
                     ))
                 } else {
                     None
                 };
                 passages.push(Passage {
-                    highlights: compiled.highlighter.highlight(&mut analyzer, &text),
+                    highlights: full.highlighter.highlight(&mut analyzer, &text),
                     end: start + text.len(),
                     text,
                     start,
@@ -236,30 +299,32 @@ impl Index {
         Ok(hits)
     }
 
-    /// Pseudo-relevance feedback: the query, required, plus the words that weigh most in the
-    /// best passages of a first search (RM3-like: each passage's term frequencies, normalised
-    /// by its length and weighted by its share of the scores, times the square root of the
-    /// word's IDF).
-    fn with_feedback(
+    /// Pseudo-relevance feedback: the words that weigh most in the best passages of a first
+    /// search with `first` (RM3-like: each passage's term frequencies, normalised by its
+    /// length and weighted by its share of the scores, times the square root of the word's
+    /// IDF), with their weights; the query's own words are left out.
+    fn feedback_words(
         &self,
         searcher: &Searcher,
-        compiled: compile::Compiled,
+        first: &dyn TantivyQuery,
+        highlighter: &highlight::Highlighter,
         ranking: &Ranking,
-    ) -> Result<compile::Compiled> {
-        let first = searcher.search(
-            &compiled.query,
+    ) -> Result<Vec<(String, f32)>> {
+        let top = searcher.search(
+            first,
             &TopArticles {
                 k: ranking.feedback_passages,
             },
         )?;
-        let total: f32 = first.iter().map(|c| c.score).sum();
-        if first.is_empty() || total <= 0.0 {
-            return Ok(compiled);
+        let total: f32 = top.iter().map(|c| c.score).sum();
+        if top.is_empty() || total <= 0.0 {
+            return Ok(Vec::new());
         }
-        let mut analyzer = Analyzer::new();
+        let mut analyzer = warm_analyzer();
+        let mut columns = Columns::new(&self.columns);
         let mut weights: HashMap<String, f32> = HashMap::new();
-        for candidate in &first {
-            let (text, _, _) = self.passage_at(searcher, candidate.address)?;
+        for candidate in &top {
+            let (text, _, _) = self.passage_at(searcher, &mut columns, candidate.address)?;
             let tokens = analyzer.stemmed(&text);
             let length = tokens.len().max(1) as f32;
             let share = candidate.score / total;
@@ -276,7 +341,7 @@ impl Index {
         let docs = searcher.num_docs().max(1) as f32;
         let mut scored: Vec<(String, f32)> = weights
             .into_iter()
-            .filter(|(word, _)| !compiled.highlighter.stems.contains(word))
+            .filter(|(word, _)| !highlighter.stems.contains(word))
             .map(|(word, weight)| {
                 let term = Term::from_field_text(self.fields.stem, &word);
                 let df = searcher.doc_freq(&term).unwrap_or(0) as f32;
@@ -289,46 +354,101 @@ impl Index {
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         scored.truncate(ranking.feedback_terms);
         let Some(top) = scored.first().map(|s| s.1) else {
-            return Ok(compiled);
+            return Ok(Vec::new());
         };
+        Ok(scored
+            .into_iter()
+            .map(|(word, weight)| (word, ranking.feedback_weight * weight / top))
+            .collect())
+    }
+
+    /// `query`, required, with `words` as optional boosted clauses (they rank, not filter).
+    fn with_words(
+        &self,
+        query: Box<dyn TantivyQuery>,
+        words: &[(String, f32)],
+    ) -> Box<dyn TantivyQuery> {
         let mut clauses: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> =
-            vec![(tantivy::query::Occur::Must, compiled.query)];
-        for (word, weight) in scored {
+            vec![(tantivy::query::Occur::Must, query)];
+        for (word, weight) in words {
             let term = TermQuery::new(
-                Term::from_field_text(self.fields.stem, &word),
+                Term::from_field_text(self.fields.stem, word),
                 IndexRecordOption::WithFreqs,
             );
             clauses.push((
                 tantivy::query::Occur::Should,
-                Box::new(tantivy::query::BoostQuery::new(
-                    Box::new(term),
-                    ranking.feedback_weight * weight / top,
-                )),
+                Box::new(tantivy::query::BoostQuery::new(Box::new(term), *weight)),
             ));
         }
-        Ok(compile::Compiled {
-            query: Box::new(BooleanQuery::new(clauses)),
-            highlighter: compiled.highlighter,
-        })
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Scores every passage of the candidates' articles with `query`: the passages of an
+    /// article are contiguous in its segment, from its head on.
+    fn rescore(
+        &self,
+        searcher: &Searcher,
+        columns: &mut Columns<'_>,
+        query: &dyn TantivyQuery,
+        candidates: &[Candidate],
+    ) -> Result<HashMap<String, Vec<Candidate>>> {
+        let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(
+            searcher,
+        ))?;
+        // (segment, doc, article) for every passage of every candidate.
+        let mut docs: Vec<(u32, tantivy::DocId, usize)> = Vec::new();
+        for (i, candidate) in candidates.iter().enumerate() {
+            let segment = candidate.address.segment_ord;
+            let max_doc = searcher.segment_reader(segment).max_doc();
+            let columns = columns.of(searcher, segment)?;
+            let Some(article) = columns.article.as_ref() else {
+                continue;
+            };
+            let doc = candidate.address.doc_id;
+            let ordinal = columns.ordinal.first(doc).unwrap_or(0) as u32;
+            let ord = article.term_ords(doc).next();
+            let mut current = doc.saturating_sub(ordinal);
+            while current < max_doc && article.term_ords(current).next() == ord {
+                docs.push((segment, current, i));
+                current += 1;
+            }
+        }
+        docs.sort_unstable();
+        let mut out: HashMap<String, Vec<Candidate>> = HashMap::new();
+        let mut scorer: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+        for (segment, doc, i) in docs {
+            if scorer.as_ref().is_none_or(|(s, _)| *s != segment) {
+                let reader = searcher.segment_reader(segment);
+                scorer = Some((segment, weight.scorer(reader, 1.0)?));
+            }
+            let (_, scorer) = scorer.as_mut().expect("just set");
+            let reader = searcher.segment_reader(segment);
+            if scorer.doc() < doc {
+                scorer.seek(doc);
+            }
+            if scorer.doc() != doc || reader.alive_bitset().is_some_and(|a| !a.is_alive(doc)) {
+                continue;
+            }
+            let id = &candidates[i].id;
+            out.entry(id.clone()).or_default().push(Candidate {
+                score: scorer.score(),
+                id: id.clone(),
+                address: DocAddress::new(segment, doc),
+            });
+        }
+        Ok(out)
     }
 
     /// The stored text, ordinal and body offset of a passage.
     fn passage_at(
         &self,
         searcher: &Searcher,
+        columns: &mut Columns<'_>,
         address: DocAddress,
     ) -> Result<(String, usize, usize)> {
-        let reader = searcher.segment_reader(address.segment_ord);
-        let ordinal = reader
-            .fast_fields()
-            .u64("ordinal")?
-            .first(address.doc_id)
-            .unwrap_or(0);
-        let start = reader
-            .fast_fields()
-            .u64("start")?
-            .first(address.doc_id)
-            .unwrap_or(0);
+        let segment = columns.of(searcher, address.segment_ord)?;
+        let ordinal = segment.ordinal.first(address.doc_id).unwrap_or(0);
+        let start = segment.start.first(address.doc_id).unwrap_or(0);
         let doc: TantivyDocument = searcher.doc(address)?;
         let text = stored_str(&doc, self.fields.text).unwrap_or_default();
         Ok((text, ordinal as usize, start as usize))
@@ -338,6 +458,7 @@ impl Index {
     fn head_of(
         &self,
         searcher: &Searcher,
+        columns: &mut Columns<'_>,
         address: DocAddress,
         ordinal: usize,
         id: &str,
@@ -347,15 +468,14 @@ impl Index {
         let reader = searcher.segment_reader(address.segment_ord);
         let mut head = None;
         if let Some(doc_id) = address.doc_id.checked_sub(ordinal as u32) {
-            let ordinals = reader.fast_fields().u64("ordinal")?;
-            let ids = reader.fast_fields().str("article_id")?;
-            let same_article = ids.is_some_and(|col| {
+            let segment = columns.of(searcher, address.segment_ord)?;
+            let same_article = segment.article.as_ref().is_some_and(|col| {
                 let a = col.term_ords(doc_id).next();
                 let b = col.term_ords(address.doc_id).next();
                 a.is_some() && a == b
             });
             let alive = reader.alive_bitset().is_none_or(|a| a.is_alive(doc_id));
-            if same_article && alive && ordinals.first(doc_id) == Some(0) {
+            if same_article && alive && segment.ordinal.first(doc_id) == Some(0) {
                 head = Some(DocAddress::new(address.segment_ord, doc_id));
             }
         }
@@ -396,6 +516,102 @@ impl Index {
             path: stored_str(&doc, self.fields.path),
             lead: crate::corpus::lead(&lead_text, 12),
         })
+    }
+}
+
+thread_local! {
+    /// An analyzer per thread, kept between searches so that its stemmer's cache stays warm.
+    static ANALYZER: std::cell::RefCell<Option<Analyzer>> = const { std::cell::RefCell::new(None) };
+}
+
+/// This thread's analyzer (its stemmer cache shared by the searches of the thread).
+fn warm_analyzer() -> WarmAnalyzer {
+    let analyzer = ANALYZER
+        .with(|cell| cell.borrow_mut().take())
+        .unwrap_or_default();
+    WarmAnalyzer(Some(analyzer))
+}
+
+/// An analyzer borrowed from the thread, given back when dropped.
+struct WarmAnalyzer(Option<Analyzer>);
+
+impl std::ops::Deref for WarmAnalyzer {
+    type Target = Analyzer;
+    fn deref(&self) -> &Analyzer {
+        self.0.as_ref().expect("present until dropped")
+    }
+}
+
+impl std::ops::DerefMut for WarmAnalyzer {
+    fn deref_mut(&mut self) -> &mut Analyzer {
+        self.0.as_mut().expect("present until dropped")
+    }
+}
+
+impl Drop for WarmAnalyzer {
+    fn drop(&mut self) {
+        let analyzer = self.0.take();
+        // A thread being torn down has no analyzer to keep.
+        let _ = ANALYZER.try_with(|cell| *cell.borrow_mut() = analyzer);
+    }
+}
+
+/// The fast-field columns a search reads, per segment of its searcher.
+struct Columns<'a> {
+    cache: &'a ColumnCache,
+    segments: HashMap<u32, std::sync::Arc<SegmentColumns>>,
+}
+
+/// A segment's columns. Opening a column reads its metadata, so they are opened once per
+/// segment and kept by the index ([`ColumnCache`]).
+pub(crate) struct SegmentColumns {
+    ordinal: tantivy::columnar::Column<u64>,
+    start: tantivy::columnar::Column<u64>,
+    article: Option<tantivy::columnar::StrColumn>,
+}
+
+/// The columns of the segments that searches use, by segment id.
+#[derive(Default)]
+pub(crate) struct ColumnCache(
+    std::sync::Mutex<HashMap<tantivy::index::SegmentId, std::sync::Arc<SegmentColumns>>>,
+);
+
+impl<'a> Columns<'a> {
+    fn new(cache: &'a ColumnCache) -> Columns<'a> {
+        Columns {
+            cache,
+            segments: HashMap::new(),
+        }
+    }
+
+    fn of(&mut self, searcher: &Searcher, segment: u32) -> Result<&SegmentColumns> {
+        if !self.segments.contains_key(&segment) {
+            let reader = searcher.segment_reader(segment);
+            let id = reader.segment_id();
+            let mut cache = self.cache.0.lock().unwrap_or_else(|p| p.into_inner());
+            let columns = match cache.get(&id) {
+                Some(columns) => columns.clone(),
+                None => {
+                    // Forget the segments no longer searched (merged away).
+                    let live: std::collections::HashSet<_> = searcher
+                        .segment_readers()
+                        .iter()
+                        .map(|r| r.segment_id())
+                        .collect();
+                    cache.retain(|id, _| live.contains(id));
+                    let fast = reader.fast_fields();
+                    let opened = std::sync::Arc::new(SegmentColumns {
+                        ordinal: fast.u64("ordinal")?,
+                        start: fast.u64("start")?,
+                        article: fast.str("article_id")?,
+                    });
+                    cache.insert(id, opened.clone());
+                    opened
+                }
+            };
+            self.segments.insert(segment, columns);
+        }
+        Ok(&self.segments[&segment])
     }
 }
 
