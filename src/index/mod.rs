@@ -551,11 +551,33 @@ impl Index {
             directory::DiskDirectory::open(path).map_err(|e| open_error(path, e.into()))?;
         let managed = tantivy::directory::ManagedDirectory::wrap(Box::new(directory))
             .map_err(|e| open_error(path, e))?;
-        // Segment files carry a checksum in their footer (meta.json does not).
+        // The files of the committed segments (those of an update that failed before its commit
+        // are garbage, not damage: the next update removes them). Segment files carry a
+        // checksum in their footer; meta.json does not.
+        let committed: Option<std::collections::HashSet<String>> =
+            std::fs::read(path.join(META_FILE))
+                .ok()
+                .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+                .and_then(|meta| {
+                    meta["segments"].as_array().map(|segments| {
+                        segments
+                            .iter()
+                            .filter_map(|s| s["segment_id"].as_str())
+                            .map(|id| id.replace('-', ""))
+                            .collect()
+                    })
+                });
         let mut files: Vec<PathBuf> = managed
             .list_managed_files()
             .into_iter()
             .filter(|f| f.extension().is_some_and(|e| e != "json"))
+            .filter(|f| {
+                let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned());
+                match (&committed, stem) {
+                    (Some(segments), Some(stem)) => segments.contains(&stem),
+                    _ => true,
+                }
+            })
             .collect();
         files.sort();
         for file in files {
