@@ -46,6 +46,7 @@
 
 pub mod analysis;
 mod corpus;
+mod domain;
 mod error;
 pub mod eval;
 mod index;
@@ -60,12 +61,17 @@ pub use corpus::{
     Article, Corpus, CorpusFile, CorpusScan, MAX_FILE_BYTES, MAX_JSONL_BYTES, MAX_LINE_BYTES,
     PassageConfig, Warning, parse_date, split_passages, split_passages_with,
 };
+pub use domain::{
+    AliasGroup, AliasMatch, Aliases, EntityKind, Mention, Strength, article_facets, mentions,
+    passage_facets,
+};
 pub use error::{Error, QueryError, Result};
 pub use index::{
     Change, ChangeKind, CheckReport, Index, SCHEMA_VERSION, Stats, UpdateOptions, UpdateProgress,
     UpdateReport, WatchEvent, WatchOptions, Writer,
 };
 pub use search::{
-    ArticleInfo, Excerpt, Hit, MAX_EXPANSIONS, MAX_PASSAGES, MAX_QUERY_BYTES, MAX_QUERY_TERMS,
-    MAX_RESULTS, MIN_PREFIX_CHARS, Node, Occur, Passage, Query, Ranking, Scope, SearchOptions,
+    ArticleInfo, Excerpt, Facets, Hit, MAX_EXPANSIONS, MAX_PASSAGES, MAX_QUERY_BYTES,
+    MAX_QUERY_TERMS, MAX_RESULTS, MIN_PREFIX_CHARS, Node, Occur, Passage, Period, Query, Ranking,
+    Scope, SearchOptions,
 };

@@ -1005,3 +1005,140 @@ fn rebuild_waits_for_no_one_and_keeps_other_writers_out() {
     let err = Index::rebuild(&path, &Corpus::new(&corpus_dir), &Default::default()).unwrap_err();
     assert!(matches!(err, Error::Locked { .. }), "{err}");
 }
+
+// ---------------------------------------------------------------- domain: aliases, entities
+
+#[test]
+fn aliases_expand_bare_words_and_never_phrases() {
+    let index = in_memory(&[
+        Article::new(
+            "unsc",
+            "The Security Council met on the situation in Myanmar today.",
+        ),
+        Article::new("kiev", "Talks were held in Kiev with the foreign minister."),
+        Article::new(
+            "us",
+            "The United States announced new measures against the regime.",
+        ),
+        Article::new("pronoun", "Let us hope the talks succeed, said the envoy."),
+    ]);
+    let found = search(&index, "UNSC", &SearchOptions::new());
+    assert_eq!(ids(&found), ["unsc"]);
+    assert_eq!(marked(&found[0].passages[0]), ["Security Council"]);
+    assert!(search(&index, "UNSC", &SearchOptions::new().aliases(false)).is_empty());
+    // A quoted phrase stays exact.
+    assert!(search(&index, "\"UNSC\"", &SearchOptions::new()).is_empty());
+    assert_eq!(
+        ids(&search(&index, "Kyiv", &SearchOptions::new())),
+        ["kiev"]
+    );
+    // Codes match in capitals only: "US" is the country, "us" the pronoun.
+    assert_eq!(
+        ids(&search(&index, "US measures", &SearchOptions::new())),
+        ["us"]
+    );
+    assert!(ids(&search(&index, "us hope", &SearchOptions::new())).contains(&"pronoun"));
+    let explained = search(&index, "UNSC", &SearchOptions::new().explain(true));
+    let explanation = explained[0].passages[0].explanation.as_deref().unwrap();
+    assert!(
+        explanation.starts_with("alias: UNSC → UN Security Council"),
+        "{explanation}"
+    );
+    // A table of one's own replaces the built-in one.
+    let table = communique::Aliases::parse("X\torg\tThe Council\tTC\t\n").unwrap();
+    let custom = SearchOptions::new().alias_table(std::sync::Arc::new(table));
+    assert!(search(&index, "UNSC", &custom).is_empty());
+}
+
+#[test]
+fn entity_facets_filters_and_timelines() {
+    let index = project_index();
+    // The ten-country statement names its signatories.
+    let hits = search(
+        index,
+        "Kursk",
+        &SearchOptions::new().signatory("KOR").limit(50),
+    );
+    assert!(
+        hits.iter()
+            .any(|h| h.article.id.ends_with("ten-country-statement-kursk.txt"))
+    );
+    let facets = index
+        .facets(&Query::parse("Kursk").unwrap(), &SearchOptions::new())
+        .unwrap();
+    assert!(facets.articles >= 5);
+    let countries: Vec<&str> = facets.countries.iter().map(|c| c.0.as_str()).collect();
+    assert!(
+        countries.contains(&"PRK") && countries.contains(&"RUS"),
+        "{countries:?}"
+    );
+    assert!(facets.years.iter().any(|y| y.0 == "2024"));
+    // Filters: every hit mentions the country (its facets say so).
+    let hits = search(
+        index,
+        "sanctions",
+        &SearchOptions::new().country("PRK").limit(100),
+    );
+    assert!(!hits.is_empty());
+    let scan = Corpus::new(project_corpus()).read_all().unwrap();
+    let aliases = communique::Aliases::builtin();
+    let mut analyzer = communique::analysis::Analyzer::new();
+    for hit in &hits {
+        let article = scan
+            .articles
+            .iter()
+            .find(|a| a.id == hit.article.id)
+            .unwrap();
+        let named: Vec<&str> = communique::mentions(aliases, &mut analyzer, &article.body)
+            .iter()
+            .map(|m| aliases.groups()[m.group].id.as_str())
+            .collect();
+        assert!(
+            named.contains(&"PRK"),
+            "{} does not mention North Korea",
+            hit.article.id
+        );
+    }
+    let all = search(index, "sanctions", &SearchOptions::new().limit(100)).len();
+    assert!(hits.len() < all);
+    let org = search(index, "veto", &SearchOptions::new().org("UNSC").limit(100));
+    assert!(!org.is_empty());
+    let months = index
+        .timeline(
+            &Query::parse("\"grain corridor\" OR \"Black Sea Grain Initiative\"").unwrap(),
+            &SearchOptions::new(),
+            communique::Period::Year,
+        )
+        .unwrap();
+    assert!(
+        months.iter().any(|(year, n)| year == "2022" && *n > 0),
+        "{months:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs ../shared/data; .ci/run runs it"]
+fn real_dprk_troops_kursk_finds_the_seed_which_never_says_dprk() {
+    let index = real_index();
+    let hits = search(index, "DPRK troops Kursk", &SearchOptions::new());
+    assert_eq!(hits[0].article.id, "seed/000_b491b3170320ace1.txt");
+    assert!(
+        !std::fs::read_to_string(common::seed_file())
+            .unwrap()
+            .contains("DPRK")
+    );
+    let facets = index
+        .facets(
+            &Query::parse("\"killed or wounded\" Kursk").unwrap(),
+            &SearchOptions::new(),
+        )
+        .unwrap();
+    let signatories: Vec<&str> = facets.signatories.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(
+        signatories,
+        [
+            "AUS", "CAN", "DEU", "EU", "FRA", "GBR", "ITA", "JPN", "KOR", "NZL", "USA"
+        ],
+        "ten countries and the EU's high representative"
+    );
+}

@@ -628,3 +628,75 @@ fn watch_applies_bursts_in_few_batches_and_stops_cleanly() {
     assert!(output.status.success(), "{:?}", output.status);
     assert!(String::from_utf8_lossy(&output.stderr).contains("stopped"));
 }
+
+#[test]
+fn facets_timeline_and_alias_flags() {
+    let dir = indexed();
+    let index = dir.path().join("index");
+    let corpus = common::project_corpus();
+    communique(&corpus, &index)
+        .args(["facets", "Kursk"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("articles match"))
+        .stdout(predicate::str::contains("PRK"));
+    let output = communique(&corpus, &index)
+        .args(["facets", "Kursk", "--json"])
+        .output()
+        .unwrap();
+    let facets = &json_lines(&output.stdout)[0];
+    assert!(
+        facets["signatories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s[0] == "KOR")
+    );
+    let output = communique(&corpus, &index)
+        .args(["timeline", "Kursk", "--by", "year", "--json"])
+        .output()
+        .unwrap();
+    let years = &json_lines(&output.stdout)[0];
+    assert!(
+        years
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|y| y["period"] == "2024" && y["passages"].as_u64().unwrap() > 0)
+    );
+    communique(&corpus, &index)
+        .args(["timeline", "Kursk"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2024-12"))
+        .stdout(predicate::str::contains("█"));
+    // DPRK finds North Korea only through the alias table.
+    communique(&corpus, &index)
+        .args(["search", "DPRK"])
+        .assert()
+        .success();
+    communique(&corpus, &index)
+        .args(["search", "--explain", "DPRK"])
+        .assert()
+        .stdout(predicate::str::contains("alias: DPRK → North Korea"));
+    communique(&corpus, &index)
+        .args(["search", "--country", "PRK", "--org", "UNSC", "veto"])
+        .assert()
+        .success();
+    let table = dir.path().join("aliases.tsv");
+    std::fs::write(&table, "ZZ\torg\tzanzibar council\tZZC\t\n").unwrap();
+    communique(&corpus, &index)
+        .args(["search", "--aliases"])
+        .arg(&table)
+        .arg("UNSC")
+        .assert()
+        .code(1);
+    std::fs::write(&table, "ZZ\tplanet\tmars\t\t\n").unwrap();
+    communique(&corpus, &index)
+        .args(["search", "--aliases"])
+        .arg(&table)
+        .arg("UNSC")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("aliases.tsv:1"));
+}

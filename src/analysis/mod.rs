@@ -244,6 +244,43 @@ impl Analyzer {
     }
 }
 
+thread_local! {
+    /// An analyzer per thread, kept between searches so that its stemmer's cache stays warm.
+    static ANALYZER: std::cell::RefCell<Option<Analyzer>> = const { std::cell::RefCell::new(None) };
+}
+
+/// This thread's analyzer (its stemmer cache shared by the searches of the thread).
+pub(crate) fn warm() -> WarmAnalyzer {
+    let analyzer = ANALYZER
+        .with(|cell| cell.borrow_mut().take())
+        .unwrap_or_default();
+    WarmAnalyzer(Some(analyzer))
+}
+
+/// An analyzer borrowed from the thread, given back when dropped.
+pub(crate) struct WarmAnalyzer(Option<Analyzer>);
+
+impl std::ops::Deref for WarmAnalyzer {
+    type Target = Analyzer;
+    fn deref(&self) -> &Analyzer {
+        self.0.as_ref().expect("present until dropped")
+    }
+}
+
+impl std::ops::DerefMut for WarmAnalyzer {
+    fn deref_mut(&mut self) -> &mut Analyzer {
+        self.0.as_mut().expect("present until dropped")
+    }
+}
+
+impl Drop for WarmAnalyzer {
+    fn drop(&mut self) {
+        let analyzer = self.0.take();
+        // A thread being torn down has no analyzer to keep.
+        let _ = ANALYZER.try_with(|cell| *cell.borrow_mut() = analyzer);
+    }
+}
+
 fn collect(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
     let mut stream = analyzer.token_stream(text);
     let mut out = Vec::new();

@@ -1,6 +1,7 @@
 //! Command-line arguments and the dispatch to one module per subcommand.
 
 mod eval;
+mod facets;
 mod index;
 pub mod output;
 mod search;
@@ -61,6 +62,10 @@ enum Command {
     Index(index::IndexArgs),
     /// Search: the best passage of each matching article, best first.
     Search(search::SearchArgs),
+    /// Counts by country, organisation, signatory, source and year of the matching articles.
+    Facets(facets::FacetsArgs),
+    /// How many passages match per month or year, as a bar chart (or JSON).
+    Timeline(facets::TimelineArgs),
     /// Figures about the index: articles, passages, terms, size, dates, sources.
     Stats(stats::StatsArgs),
     /// Watch the corpus folder and keep the index up to date as articles arrive (Ctrl-C stops).
@@ -97,6 +102,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Index(args) => index::run(&paths, args),
         Command::Search(args) => search::run(&paths, args),
+        Command::Facets(args) => facets::facets(&paths, args),
+        Command::Timeline(args) => facets::timeline(&paths, args),
         Command::Stats(args) => stats::run(&paths, args),
         Command::Watch(args) => watch::run(&paths, args),
         Command::Eval(args) => eval::run(&paths, args),

@@ -23,15 +23,8 @@ pub struct SearchArgs {
     /// Show up to this many passages of each article.
     #[arg(long, default_value_t = 1, value_name = "N")]
     passages: usize,
-    /// Only articles dated on or after this date (2024-12-16, 2024-12, 2024 or RFC 3339).
-    #[arg(long, value_name = "DATE")]
-    since: Option<String>,
-    /// Only articles dated on or before this date (a day, month or year counts whole).
-    #[arg(long, value_name = "DATE")]
-    until: Option<String>,
-    /// Only articles whose source contains these words.
-    #[arg(long, value_name = "NAME")]
-    source: Option<String>,
+    #[command(flatten)]
+    filters: Filters,
     /// Print JSON Lines, one hit per line.
     #[arg(long)]
     json: bool,
@@ -43,25 +36,77 @@ pub struct SearchArgs {
     max_chars: usize,
 }
 
+/// Filters and query expansion, shared by `search`, `facets` and `timeline`.
+#[derive(Debug, Args)]
+pub struct Filters {
+    /// Only articles dated on or after this date (2024-12-16, 2024-12, 2024 or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// Only articles dated on or before this date (a day, month or year counts whole).
+    #[arg(long, value_name = "DATE")]
+    until: Option<String>,
+    /// Only articles whose source contains these words.
+    #[arg(long, value_name = "NAME")]
+    source: Option<String>,
+    /// Only articles that mention this country (ISO alpha-3 code: KOR, PRK, USA). Repeatable.
+    #[arg(long, value_name = "CODE")]
+    country: Vec<String>,
+    /// Only articles that mention this organisation (UNSC, NATO, EU, G7…). Repeatable.
+    #[arg(long, value_name = "ID")]
+    org: Vec<String>,
+    /// Only joint statements signed by this country or organisation. Repeatable.
+    #[arg(long, value_name = "ID")]
+    signatory: Vec<String>,
+    /// Do not expand names with the alias table (DPRK = North Korea…).
+    #[arg(long)]
+    no_aliases: bool,
+    /// Expand names with this alias table instead of the built-in one (format of data/aliases.tsv).
+    #[arg(long, value_name = "FILE")]
+    aliases: Option<std::path::PathBuf>,
+}
+
+impl Filters {
+    /// The search options these filters give.
+    pub fn options(&self) -> anyhow::Result<SearchOptions> {
+        let mut options = SearchOptions::new().aliases(!self.no_aliases);
+        if let Some(since) = &self.since {
+            let t = communique::parse_date(since).map_err(|m| anyhow::anyhow!("--since: {m}"))?;
+            options = options.since(t);
+        }
+        if let Some(until) = &self.until {
+            let t = end_of(until).map_err(|m| anyhow::anyhow!("--until: {m}"))?;
+            options = options.until(t);
+        }
+        if let Some(source) = &self.source {
+            options = options.source(source.clone());
+        }
+        for code in &self.country {
+            options = options.country(code);
+        }
+        for id in &self.org {
+            options = options.org(id);
+        }
+        for id in &self.signatory {
+            options = options.signatory(id);
+        }
+        if let Some(path) = &self.aliases {
+            let table = communique::Aliases::from_file(path)?;
+            options = options.alias_table(std::sync::Arc::new(table));
+        }
+        Ok(options)
+    }
+}
+
 pub fn run(paths: &Paths, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let text = args.query.join(" ");
     let query: Query = text.parse().map_err(Error::from)?;
-    let mut options = SearchOptions::new()
+    let options = args
+        .filters
+        .options()?
         .limit(args.limit)
         .offset(args.offset)
         .passages(args.passages)
         .explain(args.explain);
-    if let Some(since) = &args.since {
-        let t = communique::parse_date(since).map_err(|m| anyhow::anyhow!("--since: {m}"))?;
-        options = options.since(t);
-    }
-    if let Some(until) = &args.until {
-        let t = end_of(until).map_err(|m| anyhow::anyhow!("--until: {m}"))?;
-        options = options.until(t);
-    }
-    if let Some(source) = &args.source {
-        options = options.source(source.clone());
-    }
     let index = open_or_build(paths)?;
     let hits = index.search(&query, &options)?;
     if args.json {
@@ -94,7 +139,7 @@ fn end_of(text: &str) -> Result<jiff::Timestamp, String> {
 }
 
 /// Opens the index, building it from the corpus on first use.
-fn open_or_build(paths: &Paths) -> anyhow::Result<Index> {
+pub fn open_or_build(paths: &Paths) -> anyhow::Result<Index> {
     match Index::open(&paths.index) {
         Ok(index) => Ok(index),
         Err(Error::IndexMissing { .. }) => {

@@ -74,6 +74,16 @@ pub fn split_passages_with(body: &str, config: &PassageConfig) -> Vec<Range<usiz
     out
 }
 
+/// The sentences of `body` as trimmed byte ranges, by the rules passages use (long sentences
+/// are not cut).
+pub(crate) fn sentence_ranges(body: &str) -> Vec<Range<usize>> {
+    paragraphs(body)
+        .into_iter()
+        .flat_map(|range| sentences(body, range, usize::MAX))
+        .map(|s| s.start..s.end)
+        .collect()
+}
+
 /// A sentence: its trimmed byte range and its number of words.
 #[derive(Clone, Copy, Debug)]
 struct Sentence {

@@ -15,7 +15,7 @@ use crate::analysis::{EXACT, STEMMED};
 
 /// Version of the schema and analysis. Bump it whenever either changes in a way that makes an
 /// old index wrong for this build; an index of another version asks for `index --rebuild`.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The fields of the schema, resolved once.
 #[derive(Clone, Copy, Debug)]
@@ -52,6 +52,11 @@ pub(crate) struct Fields {
     pub path: Field,
     /// Head only, stored: other metadata as a JSON object.
     pub metadata: Field,
+    /// The article's entities (`country:PRK`, `org:UNSC`, `signatory:USA`), on every passage:
+    /// indexed (filters) and fast (facet counts).
+    pub entities: Field,
+    /// The passage's own entity mentions (`country:PRK`, `org:UNSC`): indexed.
+    pub mentions: Field,
 }
 
 fn text_view(analyzer: &str) -> TextOptions {
@@ -90,6 +95,8 @@ pub(crate) fn build() -> (Schema, Fields) {
         url: builder.add_text_field("url", STORED),
         path: builder.add_text_field("path", STORED),
         metadata: builder.add_text_field("metadata", STORED),
+        entities: builder.add_text_field("entities", STRING | FAST),
+        mentions: builder.add_text_field("mentions", STRING),
     };
     (builder.build(), fields)
 }

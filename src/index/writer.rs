@@ -221,6 +221,10 @@ pub(crate) fn passage_docs(
     article: &Article,
 ) -> Vec<TantivyDocument> {
     let passages = split_passages_with(&article.body, config);
+    let aliases = crate::Aliases::builtin();
+    let mut analyzer = crate::analysis::warm();
+    let found = crate::mentions(aliases, &mut analyzer, &article.body);
+    let entities = crate::domain::article_facets_of(aliases, &mut analyzer, &article.body, &found);
     let date = article
         .timestamp()
         .map(|t| tantivy::DateTime::from_timestamp_secs(t.as_second()));
@@ -234,6 +238,22 @@ pub(crate) fn passage_docs(
         doc.add_text(fields.text, text);
         doc.add_text(fields.stem, text);
         doc.add_text(fields.exact, text);
+        for entity in &entities {
+            doc.add_text(fields.entities, entity);
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for mention in found
+            .iter()
+            .filter(|m| m.range.start >= range.start && m.range.end <= range.end)
+        {
+            let group = &aliases.groups()[mention.group];
+            if seen.insert(mention.group) {
+                doc.add_text(
+                    fields.mentions,
+                    format!("{}:{}", group.kind.as_str(), group.id),
+                );
+            }
+        }
         if let Some(title) = &article.title {
             doc.add_text(fields.title_stem, title);
             doc.add_text(fields.title_exact, title);

@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, PhraseQuery, Query as TantivyQuery,
-    RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, PhraseQuery,
+    Query as TantivyQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -29,6 +29,8 @@ pub const MIN_PREFIX_CHARS: usize = 2;
 pub(crate) struct Compiled {
     pub query: Box<dyn TantivyQuery>,
     pub highlighter: Highlighter,
+    /// The alias expansions made, for `--explain` (`DPRK → North Korea | DPRK | …`).
+    pub expansions: Vec<String>,
     /// Whether proximity or coverage clauses were added (they make a second phase worth it).
     pub reranked: bool,
 }
@@ -69,6 +71,10 @@ pub(crate) struct Compiler<'a> {
     /// Compile the cheap query of a two-phase search: phrases as plain conjunctions of their
     /// words (the full query checks them).
     pub cheap: bool,
+    /// The alias table to expand bare words with, if any.
+    pub aliases: Option<&'a crate::Aliases>,
+    /// The expansions made.
+    pub expansions: Vec<String>,
     pub fields: &'a Fields,
     pub searcher: &'a Searcher,
     pub analyzer: &'a mut Analyzer,
@@ -107,6 +113,7 @@ impl Compiler<'_> {
         Ok(Compiled {
             query,
             highlighter: self.highlighter,
+            expansions: self.expansions,
             reranked: self.reranked,
         })
     }
@@ -137,12 +144,27 @@ impl Compiler<'_> {
                 .ok_or_else(|| Error::InvalidArgument(format!("source `{source}` has no words")))?;
             filters.push(query);
         }
+        for entity in &options.entities {
+            filters.push(Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.entities, entity),
+                IndexRecordOption::Basic,
+            )));
+        }
         Ok(filters)
     }
 
     fn node(&mut self, node: &Node, negated: bool) -> Result<Part> {
         match node {
-            Node::Word { text, scope, .. } => Ok(self.word(text, *scope, negated)),
+            Node::Word { text, scope, .. } => {
+                if *scope == Scope::Text
+                    && let Some(aliases) = self.aliases
+                    && let Some(found) = aliases.find(&[text.as_str()])
+                    && found.strength == crate::Strength::Strong
+                {
+                    return Ok(self.alias(&aliases.groups()[found.group], text, negated));
+                }
+                Ok(self.word(text, *scope, negated))
+            }
             Node::Phrase { text, scope, .. } => {
                 let (field, _) = self.views(*scope);
                 let tokens = self.analyzer.exact(text);
@@ -312,6 +334,129 @@ impl Compiler<'_> {
         }
     }
 
+    /// The longest alias (a name or code, not a weak equivalent) that the bare words starting
+    /// at `at` spell, all with the same occurrence: its expansion and how many words it took.
+    fn alias_run(
+        &mut self,
+        clauses: &[(Occur, Node)],
+        at: usize,
+        negated: bool,
+    ) -> Option<(Part, usize)> {
+        let aliases = self.aliases?;
+        let occur = clauses[at].0;
+        let words: Vec<&str> = clauses[at..]
+            .iter()
+            .take_while(|(o, n)| {
+                *o == occur
+                    && matches!(
+                        n,
+                        Node::Word {
+                            scope: Scope::Text,
+                            ..
+                        }
+                    )
+            })
+            .map(|(_, n)| match n {
+                Node::Word { text, .. } => text.as_str(),
+                _ => unreachable!("only words are taken"),
+            })
+            .collect();
+        if words.is_empty() {
+            return None;
+        }
+        let found = aliases.find(&words)?;
+        if found.strength != crate::Strength::Strong {
+            return None;
+        }
+        let matched = words[..found.words].join(" ");
+        Some((
+            self.alias(&aliases.groups()[found.group], &matched, negated),
+            found.words,
+        ))
+    }
+
+    /// An alias's expansion: any of the group's names (a name of several words as an exact
+    /// phrase) or codes, and its weak equivalents at half weight.
+    fn alias(&mut self, group: &crate::AliasGroup, matched: &str, negated: bool) -> Part {
+        let mut variants: Vec<Box<dyn TantivyQuery>> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut shown = Vec::new();
+        let typed = self.analyzer.exact(matched).len().max(1);
+        let strong = group.names.iter().chain(&group.codes).map(|n| (n, 1.0));
+        let weak = group.weak.iter().map(|n| (n, 0.5));
+        for (name, weight) in strong.chain(weak) {
+            let tokens = self.analyzer.exact(name);
+            let key: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+            // The index is lower case: a code that is also an English word ("US" and "us")
+            // would find the word, so it is recognised in the query but not searched for.
+            let word_like = key.len() == 1 && matches!(key[0], "us");
+            if tokens.is_empty() || word_like || !seen.insert(key.join(" ")) {
+                continue;
+            }
+            shown.push(if weight < 1.0 {
+                format!("{name} (weak)")
+            } else {
+                name.clone()
+            });
+            let query: Box<dyn TantivyQuery> = if tokens.len() == 1 {
+                let stem = self.analyzer.stemmed(name).into_iter().next();
+                match stem {
+                    Some(stem) if self.ranking.stemming => {
+                        if !negated {
+                            self.highlighter.stems.insert(stem.text.clone());
+                        }
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(self.fields.stem, &stem.text),
+                            IndexRecordOption::WithFreqs,
+                        ))
+                    }
+                    _ => {
+                        if !negated {
+                            self.highlighter.words.insert(tokens[0].text.clone());
+                        }
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(self.fields.exact, &tokens[0].text),
+                            IndexRecordOption::WithFreqs,
+                        ))
+                    }
+                }
+            } else {
+                if !negated {
+                    let first = tokens[0].position;
+                    self.highlighter.phrases.push(
+                        tokens
+                            .iter()
+                            .map(|t| (t.position - first, t.text.clone()))
+                            .collect(),
+                    );
+                }
+                match self.sequence(self.fields.exact, &tokens) {
+                    Some(query) => query,
+                    None => continue,
+                }
+            };
+            // Each name weighs what the words the user typed would: a long name is not worth
+            // more than a short one.
+            let weight = weight * typed as f32 / tokens.len() as f32;
+            let query: Box<dyn TantivyQuery> = if (weight - 1.0).abs() > f32::EPSILON {
+                Box::new(BoostQuery::new(query, weight))
+            } else {
+                query
+            };
+            variants.push(query);
+        }
+        self.expansions
+            .push(format!("{matched} → {}", shown.join(" | ")));
+        // The best-matching name counts (with a little for the others), not their sum: a
+        // passage that names a country three ways is not three times as relevant.
+        Part {
+            query: Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                variants, 0.1,
+            ))),
+            ..Part::default()
+        }
+    }
+
     /// A term for one token, a phrase for several.
     fn sequence(
         &self,
@@ -452,10 +597,18 @@ impl Compiler<'_> {
             })
             .count();
         let outer = self.long_group;
-        for (occur, node) in clauses {
+        let mut at = 0;
+        while at < clauses.len() {
+            let (occur, node) = &clauses[at];
+            let negated_here = negated ^ (*occur == Occur::MustNot);
             self.long_group = bare_words >= 3;
-            let part = self.node(node, negated ^ (*occur == Occur::MustNot));
+            let (part, consumed) = match self.alias_run(clauses, at, negated_here) {
+                Some((part, words)) => (Ok(part), words),
+                None => (self.node(node, negated_here), 1),
+            };
             self.long_group = outer;
+            at += consumed;
+            let _ = node;
             let mut part = part?;
             let occur = match occur {
                 Occur::Should => tantivy::query::Occur::Should,

@@ -7,11 +7,13 @@
 
 mod collect;
 mod compile;
+mod facets;
 mod highlight;
 mod options;
 mod query;
 
 pub use compile::{MAX_EXPANSIONS, MIN_PREFIX_CHARS};
+pub use facets::{Facets, Period};
 pub use highlight::Excerpt;
 pub use options::{MAX_PASSAGES, MAX_RESULTS, Ranking, SearchOptions};
 pub use query::{MAX_QUERY_BYTES, MAX_QUERY_TERMS, Node, Occur, Query, Scope};
@@ -25,7 +27,6 @@ use tantivy::query::{BooleanQuery, Query as TantivyQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use crate::analysis::Analyzer;
 use crate::index::Index;
 use crate::{Error, Result};
 use collect::{Candidate, TopArticles};
@@ -157,19 +158,7 @@ impl Index {
         }
         let searcher = self.reader.searcher();
         let compile = |ranking: &Ranking, cheap: bool| {
-            let mut analyzer = warm_analyzer();
-            compile::Compiler {
-                long_group: false,
-                reranked: false,
-                cheap,
-                fields: &self.fields,
-                searcher: &searcher,
-                analyzer: &mut analyzer,
-                ranking,
-                query,
-                highlighter: Default::default(),
-            }
-            .compile(options)
+            self.compile(&searcher, query, options, ranking, cheap)
         };
         // The full query, with the title, proximity and coverage clauses; and, when it has
         // them, a cheap one without: a flat union of terms that block-max WAND prunes well, to
@@ -252,7 +241,7 @@ impl Index {
             .take(options.limit)
             .collect();
 
-        let mut analyzer = warm_analyzer();
+        let mut analyzer = crate::analysis::warm();
         let mut hits = Vec::with_capacity(candidates.len());
         for (i, candidate) in candidates.into_iter().enumerate() {
             let chosen = by_article
@@ -273,9 +262,15 @@ impl Index {
                     )?);
                 }
                 let explanation = if options.explain {
-                    Some(render_explanation(
+                    let mut text: String = full
+                        .expansions
+                        .iter()
+                        .map(|e| format!("alias: {e}\n"))
+                        .collect();
+                    text.push_str(&render_explanation(
                         &full.query.explain(&searcher, passage.address)?,
-                    ))
+                    ));
+                    Some(text)
                 } else {
                     None
                 };
@@ -299,6 +294,41 @@ impl Index {
         Ok(hits)
     }
 
+    /// Compiles `query` for this index (with the options' filters and alias table).
+    pub(crate) fn compile(
+        &self,
+        searcher: &Searcher,
+        query: &Query,
+        options: &SearchOptions,
+        ranking: &Ranking,
+        cheap: bool,
+    ) -> Result<compile::Compiled> {
+        let mut analyzer = crate::analysis::warm();
+        compile::Compiler {
+            long_group: false,
+            reranked: false,
+            cheap,
+            aliases: if options.use_aliases {
+                Some(
+                    options
+                        .aliases
+                        .as_deref()
+                        .unwrap_or_else(|| crate::Aliases::builtin()),
+                )
+            } else {
+                None
+            },
+            expansions: Vec::new(),
+            fields: &self.fields,
+            searcher,
+            analyzer: &mut analyzer,
+            ranking,
+            query,
+            highlighter: Default::default(),
+        }
+        .compile(options)
+    }
+
     /// Pseudo-relevance feedback: the words that weigh most in the best passages of a first
     /// search with `first` (RM3-like: each passage's term frequencies, normalised by its
     /// length and weighted by its share of the scores, times the square root of the word's
@@ -320,7 +350,7 @@ impl Index {
         if top.is_empty() || total <= 0.0 {
             return Ok(Vec::new());
         }
-        let mut analyzer = warm_analyzer();
+        let mut analyzer = crate::analysis::warm();
         let mut columns = Columns::new(&self.columns);
         let mut weights: HashMap<String, f32> = HashMap::new();
         for candidate in &top {
@@ -516,43 +546,6 @@ impl Index {
             path: stored_str(&doc, self.fields.path),
             lead: crate::corpus::lead(&lead_text, 12),
         })
-    }
-}
-
-thread_local! {
-    /// An analyzer per thread, kept between searches so that its stemmer's cache stays warm.
-    static ANALYZER: std::cell::RefCell<Option<Analyzer>> = const { std::cell::RefCell::new(None) };
-}
-
-/// This thread's analyzer (its stemmer cache shared by the searches of the thread).
-fn warm_analyzer() -> WarmAnalyzer {
-    let analyzer = ANALYZER
-        .with(|cell| cell.borrow_mut().take())
-        .unwrap_or_default();
-    WarmAnalyzer(Some(analyzer))
-}
-
-/// An analyzer borrowed from the thread, given back when dropped.
-struct WarmAnalyzer(Option<Analyzer>);
-
-impl std::ops::Deref for WarmAnalyzer {
-    type Target = Analyzer;
-    fn deref(&self) -> &Analyzer {
-        self.0.as_ref().expect("present until dropped")
-    }
-}
-
-impl std::ops::DerefMut for WarmAnalyzer {
-    fn deref_mut(&mut self) -> &mut Analyzer {
-        self.0.as_mut().expect("present until dropped")
-    }
-}
-
-impl Drop for WarmAnalyzer {
-    fn drop(&mut self) {
-        let analyzer = self.0.take();
-        // A thread being torn down has no analyzer to keep.
-        let _ = ANALYZER.try_with(|cell| *cell.borrow_mut() = analyzer);
     }
 }
 

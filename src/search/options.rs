@@ -81,6 +81,9 @@ pub struct SearchOptions {
     pub(crate) source: Option<String>,
     pub(crate) explain: bool,
     pub(crate) ranking: Ranking,
+    pub(crate) aliases: Option<std::sync::Arc<crate::Aliases>>,
+    pub(crate) use_aliases: bool,
+    pub(crate) entities: Vec<String>,
 }
 
 impl Default for SearchOptions {
@@ -94,6 +97,9 @@ impl Default for SearchOptions {
             source: None,
             explain: false,
             ranking: Ranking::default(),
+            aliases: None,
+            use_aliases: true,
+            entities: Vec::new(),
         }
     }
 }
@@ -143,6 +149,37 @@ impl SearchOptions {
     /// Attach to every passage an explanation of its score.
     pub fn explain(mut self, yes: bool) -> Self {
         self.explain = yes;
+        self
+    }
+
+    /// Expand bare words with the alias table (`DPRK` also finds "North Korea"): on by default.
+    pub fn aliases(mut self, yes: bool) -> Self {
+        self.use_aliases = yes;
+        self
+    }
+
+    /// Expand with this alias table instead of the built-in one.
+    pub fn alias_table(mut self, table: std::sync::Arc<crate::Aliases>) -> Self {
+        self.aliases = Some(table);
+        self
+    }
+
+    /// Only articles that mention this country (ISO alpha-3 code, `KOR`).
+    pub fn country(mut self, code: &str) -> Self {
+        self.entities
+            .push(format!("country:{}", code.to_uppercase()));
+        self
+    }
+
+    /// Only articles that mention this organisation (its id in the alias table, `UNSC`).
+    pub fn org(mut self, id: &str) -> Self {
+        self.entities.push(format!("org:{id}"));
+        self
+    }
+
+    /// Only joint statements that this country or organisation signed.
+    pub fn signatory(mut self, id: &str) -> Self {
+        self.entities.push(format!("signatory:{id}"));
         self
     }
 

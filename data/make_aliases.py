@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Regenerates aliases.tsv: the UN member and observer states that speak in the General Debate
+(codes from the speech files of ../shared/data/ungd), with the names the UN uses
+(speakers_by_session.csv), the ISO 3166 names (pycountry) and the common names written out below;
+then the organisations, written out below.
+
+Run: pip install pycountry && python3 data/make_aliases.py ../shared > data/aliases.tsv
+The TSV is what communique reads (compiled in); this script records where it came from.
+"""
+import csv
+import os
+import sys
+
+import pycountry
+
+shared = sys.argv[1] if len(sys.argv) > 1 else "../shared"
+speeches = os.path.join(shared, "data/ungd/speeches")
+codes = sorted({f.split("_")[0] for y in os.listdir(speeches) for f in os.listdir(os.path.join(speeches, y))})
+
+un_names = {}
+with open(os.path.join(shared, "data/ungd/speakers_by_session.csv"), newline="") as f:
+    for row in csv.DictReader(f):
+        if int(row["Year"]) >= 2010:
+            un_names.setdefault(row["ISO Code"].strip(), set()).add(" ".join(row["Country"].split()))
+
+# Common names, short forms and capitals (capitals are weak: they often stand for the
+# government, not always). Codes are matched only when written in capitals.
+extra = {
+    "USA": (["United States", "United States of America", "U.S.", "U.S.A."], ["US", "USA"], ["Washington", "America"]),
+    "GBR": (["United Kingdom", "UK", "U.K.", "Britain", "Great Britain", "United Kingdom of Great Britain and Northern Ireland"], ["GB", "GBR", "UK"], ["London"]),
+    "RUS": (["Russia", "Russian Federation"], ["RU", "RUS"], ["Moscow", "Kremlin"]),
+    "PRK": (["North Korea", "DPRK", "D.P.R.K.", "Democratic People's Republic of Korea", "N. Korea"], ["KP", "PRK", "DPRK"], ["Pyongyang"]),
+    "KOR": (["South Korea", "Republic of Korea", "ROK", "S. Korea", "Korea, Republic of"], ["KR", "KOR", "ROK"], ["Seoul"]),
+    "CHN": (["China", "People's Republic of China", "PRC"], ["CN", "CHN", "PRC"], ["Beijing"]),
+    "UKR": (["Ukraine"], ["UA", "UKR"], ["Kyiv"]),
+    "IRN": (["Iran", "Islamic Republic of Iran", "Iran (Islamic Republic of)"], ["IR", "IRN"], ["Tehran"]),
+    "SYR": (["Syria", "Syrian Arab Republic"], ["SY", "SYR"], ["Damascus"]),
+    "TUR": (["Türkiye", "Turkiye", "Turkey", "Republic of Türkiye"], ["TR", "TUR"], ["Ankara"]),
+    "CIV": (["Côte d'Ivoire", "Cote d'Ivoire", "Ivory Coast"], ["CI", "CIV"], []),
+    "CPV": (["Cabo Verde", "Cape Verde"], ["CV", "CPV"], []),
+    "SWZ": (["Eswatini", "Swaziland"], ["SZ", "SWZ"], []),
+    "MMR": (["Myanmar", "Burma"], ["MM", "MMR"], []),
+    "CZE": (["Czechia", "Czech Republic"], ["CZ", "CZE"], []),
+    "MKD": (["North Macedonia", "Macedonia"], ["MK", "MKD"], []),
+    "COD": (["Democratic Republic of the Congo", "DRC", "DR Congo", "Congo-Kinshasa"], ["CD", "COD", "DRC"], ["Kinshasa"]),
+    "COG": (["Republic of the Congo", "Congo-Brazzaville"], ["CG", "COG"], ["Brazzaville"]),
+    "LAO": (["Laos", "Lao People's Democratic Republic", "Lao PDR"], ["LA", "LAO"], []),
+    "VNM": (["Vietnam", "Viet Nam"], ["VN", "VNM"], ["Hanoi"]),
+    "BOL": (["Bolivia", "Plurinational State of Bolivia"], ["BO", "BOL"], []),
+    "VEN": (["Venezuela", "Bolivarian Republic of Venezuela"], ["VE", "VEN"], ["Caracas"]),
+    "TZA": (["Tanzania", "United Republic of Tanzania"], ["TZ", "TZA"], []),
+    "MDA": (["Moldova", "Republic of Moldova"], ["MD", "MDA"], []),
+    "FSM": (["Micronesia", "Federated States of Micronesia"], ["FM", "FSM"], []),
+    "ARE": (["United Arab Emirates", "UAE", "U.A.E."], ["AE", "ARE", "UAE"], ["Abu Dhabi"]),
+    "SAU": (["Saudi Arabia", "Kingdom of Saudi Arabia"], ["SA", "SAU", "KSA"], ["Riyadh"]),
+    "ISR": (["Israel"], ["IL", "ISR"], ["Jerusalem"]),
+    "PSE": (["Palestine", "State of Palestine", "Palestinian Authority"], ["PS", "PSE"], ["Ramallah"]),
+    "VAT": (["Holy See", "Vatican"], ["VA", "VAT"], []),
+    "JPN": (["Japan"], ["JP", "JPN"], ["Tokyo"]),
+    "DEU": (["Germany", "Federal Republic of Germany"], ["DE", "DEU"], ["Berlin"]),
+    "FRA": (["France", "French Republic"], ["FR", "FRA"], ["Paris"]),
+    "ITA": (["Italy"], ["IT", "ITA"], ["Rome"]),
+    "CAN": (["Canada"], ["CA", "CAN"], ["Ottawa"]),
+    "AUS": (["Australia"], ["AU", "AUS"], ["Canberra"]),
+    "NZL": (["New Zealand"], ["NZ", "NZL"], ["Wellington"]),
+    "IND": (["India"], ["IN", "IND"], ["New Delhi"]),
+    "PAK": (["Pakistan"], ["PK", "PAK"], ["Islamabad"]),
+    "AFG": (["Afghanistan"], ["AF", "AFG"], ["Kabul"]),
+    "BLR": (["Belarus"], ["BY", "BLR"], ["Minsk"]),
+    "GMB": (["Gambia", "The Gambia"], ["GM", "GMB"], []),
+    "BHS": (["Bahamas", "The Bahamas"], ["BS", "BHS"], []),
+    "NLD": (["Netherlands", "Kingdom of the Netherlands", "Holland"], ["NL", "NLD"], ["The Hague"]),
+    "EU": (["European Union", "EU", "E.U.", "European bloc"], ["EU"], ["Brussels"]),
+}
+# Two-letter ISO codes that are also common English words or abbreviations are not used as
+# codes (they would match "IT", "NO", "IS"…): the three-letter codes stay.
+unsafe_codes = {"AU", "IN", "IS", "IT", "NO", "ME", "AS", "AT", "BE", "TO", "SO", "AM", "AN", "BY", "DO", "GO", "HE", "HI", "IF", "MY", "OR", "ON", "UP", "WE", "PE", "PA", "LA", "MA", "CA", "AL", "ID", "OK", "PR", "SA", "TV", "AI", "MS", "MD", "NE", "CO", "DE", "KP", "VA", "CD", "PS", "ST", "SC", "SE", "SI", "SR", "NA", "MO", "MH", "LT", "LY", "FM", "GM", "BO"}
+
+print("# communique alias table: id, kind, names, codes, weak names (tab-separated; lists |-separated).")
+print("# Names match whole words, case-insensitively (a name of several words as a phrase); codes")
+print("# match only in capitals; weak names (capitals, metonyms) count at half weight.")
+print("# Generated by data/make_aliases.py from ../shared/data/ungd and pycountry, plus the hand-written")
+print("# lists in that script; edit the script and regenerate rather than this file.")
+for code in codes:
+    names, iso_codes, weak = [], [], []
+    if code in extra:
+        names, iso_codes, weak = (list(x) for x in extra[code])
+    country = pycountry.countries.get(alpha_3=code)
+    if country is not None:
+        for attr in ("common_name", "name", "official_name"):
+            value = getattr(country, attr, None)
+            if value and value not in names:
+                names.append(value)
+        for c in (country.alpha_3, country.alpha_2):
+            if c not in iso_codes and c not in unsafe_codes:
+                iso_codes.append(c)
+    iso_codes = [c for c in iso_codes if c not in unsafe_codes]
+    for name in sorted(un_names.get(code, ())):
+        if name not in names:
+            names.append(name)
+    if code == "EU":
+        kind = "org"
+    else:
+        kind = "country"
+    if not names:
+        continue
+    print("\t".join([code, kind, "|".join(names), "|".join(iso_codes), "|".join(weak)]))
+
+orgs = [
+    ("UN", ["United Nations", "U.N.", "UN", "United Nations Organization"], ["UN"], []),
+    ("UNSC", ["UN Security Council", "U.N. Security Council", "United Nations Security Council", "Security Council", "UNSC"], ["UNSC"], []),
+    ("UNGA", ["UN General Assembly", "U.N. General Assembly", "United Nations General Assembly", "General Assembly", "UNGA"], ["UNGA"], []),
+    ("UNHRC", ["Human Rights Council", "UN Human Rights Council", "UNHRC"], ["UNHRC"], []),
+    ("UNHCR", ["UNHCR", "UN Refugee Agency", "Office of the United Nations High Commissioner for Refugees", "High Commissioner for Refugees"], ["UNHCR"], []),
+    ("UNICEF", ["UNICEF", "United Nations Children's Fund"], ["UNICEF"], []),
+    ("WFP", ["World Food Programme", "World Food Program", "WFP"], ["WFP"], []),
+    ("WHO", ["World Health Organization", "World Health Organisation"], ["WHO"], []),
+    ("IAEA", ["International Atomic Energy Agency", "IAEA"], ["IAEA"], []),
+    ("ICJ", ["International Court of Justice", "ICJ", "World Court"], ["ICJ"], []),
+    ("ICC", ["International Criminal Court", "ICC"], ["ICC"], []),
+    ("UNESCO", ["UNESCO", "United Nations Educational, Scientific and Cultural Organization"], ["UNESCO"], []),
+    ("UNDP", ["UNDP", "United Nations Development Programme"], ["UNDP"], []),
+    ("OCHA", ["OCHA", "Office for the Coordination of Humanitarian Affairs"], ["OCHA"], []),
+    ("UNRWA", ["UNRWA", "United Nations Relief and Works Agency"], ["UNRWA"], []),
+    ("WTO", ["World Trade Organization", "WTO"], ["WTO"], []),
+    ("IMF", ["International Monetary Fund", "IMF"], ["IMF"], []),
+    ("WB", ["World Bank"], [], []),
+    ("NATO", ["NATO", "North Atlantic Treaty Organization", "Atlantic Alliance", "North Atlantic Alliance"], ["NATO"], ["the Alliance"]),
+    ("G7", ["G7", "G-7", "Group of Seven"], ["G7"], []),
+    ("G20", ["G20", "G-20", "Group of Twenty"], ["G20"], []),
+    ("ASEAN", ["ASEAN", "Association of Southeast Asian Nations"], ["ASEAN"], []),
+    ("AU", ["African Union"], ["AU"], []),
+    ("OSCE", ["OSCE", "Organization for Security and Co-operation in Europe", "Organization for Security and Cooperation in Europe"], ["OSCE"], []),
+    ("OAS", ["Organization of American States", "OAS"], ["OAS"], []),
+    ("ECOWAS", ["ECOWAS", "Economic Community of West African States"], ["ECOWAS"], []),
+    ("GCC", ["Gulf Cooperation Council", "GCC"], ["GCC"], []),
+    ("OIC", ["Organisation of Islamic Cooperation", "Organization of Islamic Cooperation", "OIC"], ["OIC"], []),
+    ("CoE", ["Council of Europe"], [], []),
+    ("EC", ["European Commission"], [], []),
+    ("QUAD", ["Quad", "Quadrilateral Security Dialogue"], ["QUAD"], []),
+    ("BRICS", ["BRICS"], ["BRICS"], []),
+    ("SCO", ["Shanghai Cooperation Organisation", "Shanghai Cooperation Organization"], ["SCO"], []),
+    ("AUKUS", ["AUKUS"], ["AUKUS"], []),
+    ("OPCW", ["OPCW", "Organisation for the Prohibition of Chemical Weapons", "Organization for the Prohibition of Chemical Weapons"], ["OPCW"], []),
+    ("CTBTO", ["CTBTO", "Comprehensive Nuclear-Test-Ban Treaty Organization"], ["CTBTO"], []),
+    ("IOM", ["International Organization for Migration", "IOM"], ["IOM"], []),
+    ("ILO", ["International Labour Organization", "ILO"], ["ILO"], []),
+    ("FAO", ["Food and Agriculture Organization", "FAO"], ["FAO"], []),
+    ("OECD", ["OECD", "Organisation for Economic Co-operation and Development"], ["OECD"], []),
+    ("CARICOM", ["CARICOM", "Caribbean Community"], ["CARICOM"], []),
+    ("SADC", ["SADC", "Southern African Development Community"], ["SADC"], []),
+    ("IGAD", ["IGAD", "Intergovernmental Authority on Development"], ["IGAD"], []),
+    ("PIF", ["Pacific Islands Forum"], ["PIF"], []),
+    ("CELAC", ["CELAC", "Community of Latin American and Caribbean States"], ["CELAC"], []),
+    ("MERCOSUR", ["Mercosur", "MERCOSUR"], ["MERCOSUR"], []),
+    ("ARAB-LEAGUE", ["Arab League", "League of Arab States"], [], []),
+    ("CSTO", ["CSTO", "Collective Security Treaty Organization"], ["CSTO"], []),
+]
+for code, names, codes_, weak in orgs:
+    print("\t".join([code, "org", "|".join(names), "|".join(codes_), "|".join(weak)]))
+
+# Places whose names are spelled several ways (equivalent names, not entities).
+places = [
+    ("KYIV", ["Kyiv", "Kiev", "Kyïv"]),
+    ("ODESA", ["Odesa", "Odessa"]),
+    ("KHARKIV", ["Kharkiv", "Kharkov"]),
+    ("ZAPORIZHZHIA", ["Zaporizhzhia", "Zaporizhzhya", "Zaporozhye"]),
+    ("DONBAS", ["Donbas", "Donbass"]),
+    ("BEIJING", ["Beijing", "Peking"]),
+    ("MUMBAI", ["Mumbai", "Bombay"]),
+    ("YANGON", ["Yangon", "Rangoon"]),
+]
+for code, names in places:
+    print("\t".join([code, "place", "|".join(names), "", ""]))

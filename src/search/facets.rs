@@ -1,0 +1,302 @@
+//! Facets and timelines: what the articles that match a query mention, who published them and
+//! when, and how many matching passages there are per month or year.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Serialize;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+use super::{Query, SearchOptions};
+use crate::{Index, Result};
+
+/// Counts, by facet, of the articles that match a query (most frequent first).
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Facets {
+    /// Articles that match.
+    pub articles: u64,
+    /// Countries mentioned (ISO alpha-3).
+    pub countries: Vec<(String, u64)>,
+    /// Organisations mentioned.
+    pub orgs: Vec<(String, u64)>,
+    /// Signatories of the joint statements among them.
+    pub signatories: Vec<(String, u64)>,
+    /// Sources.
+    pub sources: Vec<(String, u64)>,
+    /// Years of publication (`undated` for articles without a date).
+    pub years: Vec<(String, u64)>,
+}
+
+/// How a timeline groups passages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    /// By calendar month (`2024-12`).
+    Month,
+    /// By calendar year (`2024`).
+    Year,
+}
+
+impl Index {
+    /// Counts by country, organisation, signatory, source and year of the articles that match.
+    ///
+    /// # Example
+    /// ```
+    /// use communique::{Article, Index, Query, SearchOptions};
+    /// let index = Index::in_memory()?;
+    /// let mut writer = index.writer()?;
+    /// writer.add(&Article::new("a", "North Korea sent troops to Russia.").with_date("2024-12-16")?)?;
+    /// writer.commit()?;
+    /// let facets = index.facets(&Query::parse("troops")?, &SearchOptions::new())?;
+    /// assert_eq!(facets.articles, 1);
+    /// assert_eq!(facets.countries, [("PRK".to_string(), 1), ("RUS".to_string(), 1)]);
+    /// assert_eq!(facets.years, [("2024".to_string(), 1)]);
+    /// # Ok::<(), communique::Error>(())
+    /// ```
+    pub fn facets(&self, query: &Query, options: &SearchOptions) -> Result<Facets> {
+        crate::index::guard(&self.display_path(), || {
+            let searcher = self.reader.searcher();
+            let compiled = self.compile(&searcher, query, options, &options.ranking, false)?;
+            let counts = searcher.search(&compiled.query, &ArticleFacets)?;
+            let mut facets = Facets {
+                articles: counts.articles,
+                ..Facets::default()
+            };
+            for (facet, count) in counts.counts {
+                let (kind, value) = facet.split_once(':').unwrap_or(("", &facet));
+                let list = match kind {
+                    "country" => &mut facets.countries,
+                    "org" => &mut facets.orgs,
+                    "signatory" => &mut facets.signatories,
+                    "source" => &mut facets.sources,
+                    "year" => &mut facets.years,
+                    _ => continue,
+                };
+                list.push((value.to_string(), count));
+            }
+            for list in [
+                &mut facets.countries,
+                &mut facets.orgs,
+                &mut facets.signatories,
+                &mut facets.sources,
+            ] {
+                list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            }
+            facets.years.sort();
+            Ok(facets)
+        })
+    }
+
+    /// How many passages match per month or year, in order, with empty periods between the
+    /// first and the last filled in; passages of undated articles are left out.
+    ///
+    /// # Example
+    /// ```
+    /// use communique::{Article, Index, Period, Query, SearchOptions};
+    /// let index = Index::in_memory()?;
+    /// let mut writer = index.writer()?;
+    /// writer.add(&Article::new("a", "The grain corridor opened.").with_date("2022-08-01")?)?;
+    /// writer.add(&Article::new("b", "The grain corridor closed.").with_date("2022-10-03")?)?;
+    /// writer.commit()?;
+    /// let months = index.timeline(&Query::parse("grain corridor")?, &SearchOptions::new(), Period::Month)?;
+    /// assert_eq!(months, [("2022-08".to_string(), 1), ("2022-09".to_string(), 0), ("2022-10".to_string(), 1)]);
+    /// # Ok::<(), communique::Error>(())
+    /// ```
+    pub fn timeline(
+        &self,
+        query: &Query,
+        options: &SearchOptions,
+        period: Period,
+    ) -> Result<Vec<(String, u64)>> {
+        crate::index::guard(&self.display_path(), || {
+            let searcher = self.reader.searcher();
+            let compiled = self.compile(&searcher, query, options, &options.ranking, false)?;
+            let counts = searcher.search(&compiled.query, &Timeline { period })?;
+            Ok(fill(counts, period))
+        })
+    }
+}
+
+/// Periods from the first to the last, with zeros for the empty ones.
+fn fill(counts: BTreeMap<(i16, i8), u64>, period: Period) -> Vec<(String, u64)> {
+    let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().next_back()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let (mut year, mut month) = first;
+    loop {
+        let count = counts.get(&(year, month)).copied().unwrap_or(0);
+        out.push(match period {
+            Period::Year => (format!("{year:04}"), count),
+            Period::Month => (format!("{year:04}-{month:02}"), count),
+        });
+        if (year, month) >= last {
+            break;
+        }
+        match period {
+            Period::Year => year += 1,
+            Period::Month if month == 12 => {
+                year += 1;
+                month = 1;
+            }
+            Period::Month => month += 1,
+        }
+    }
+    out
+}
+
+fn calendar(date: tantivy::DateTime) -> Option<(i16, i8)> {
+    let t = jiff::Timestamp::from_second(date.into_timestamp_secs()).ok()?;
+    let civil = t.to_zoned(jiff::tz::TimeZone::UTC).date();
+    Some((civil.year(), civil.month()))
+}
+
+/// Per-article facet counts of the matching passages' articles.
+struct ArticleFacets;
+
+#[derive(Default)]
+struct FacetCounts {
+    articles: u64,
+    counts: HashMap<String, u64>,
+}
+
+struct ArticleFacetsSegment {
+    heads: HashSet<DocId>,
+    ordinal: tantivy::columnar::Column<u64>,
+    entities: Option<tantivy::columnar::StrColumn>,
+    sources: Option<tantivy::columnar::StrColumn>,
+    dates: tantivy::columnar::Column<tantivy::DateTime>,
+}
+
+impl SegmentCollector for ArticleFacetsSegment {
+    type Fruit = FacetCounts;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let ordinal = self.ordinal.first(doc).unwrap_or(0) as DocId;
+        self.heads.insert(doc.saturating_sub(ordinal));
+    }
+
+    fn harvest(self) -> FacetCounts {
+        let mut out = FacetCounts::default();
+        let mut text = String::new();
+        let mut count = |key: String| *out.counts.entry(key).or_default() += 1;
+        for &head in &self.heads {
+            if let Some(entities) = &self.entities {
+                for ord in entities.term_ords(head) {
+                    text.clear();
+                    if entities.ord_to_str(ord, &mut text).unwrap_or(false) {
+                        count(text.clone());
+                    }
+                }
+            }
+            if let Some(sources) = &self.sources
+                && let Some(ord) = sources.term_ords(head).next()
+            {
+                text.clear();
+                if sources.ord_to_str(ord, &mut text).unwrap_or(false) {
+                    count(format!("source:{text}"));
+                }
+            }
+            match self.dates.first(head).and_then(calendar) {
+                Some((year, _)) => count(format!("year:{year:04}")),
+                None => count("year:undated".into()),
+            }
+        }
+        out.articles = self.heads.len() as u64;
+        out
+    }
+}
+
+impl Collector for ArticleFacets {
+    type Fruit = FacetCounts;
+    type Child = ArticleFacetsSegment;
+
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<ArticleFacetsSegment> {
+        let fast = reader.fast_fields();
+        Ok(ArticleFacetsSegment {
+            heads: HashSet::new(),
+            ordinal: fast.u64("ordinal")?,
+            entities: fast.str("entities")?,
+            sources: fast.str("source_text")?,
+            dates: fast.date("date")?,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<FacetCounts>) -> tantivy::Result<FacetCounts> {
+        let mut out = FacetCounts::default();
+        for fruit in fruits {
+            out.articles += fruit.articles;
+            for (key, count) in fruit.counts {
+                *out.counts.entry(key).or_default() += count;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Matching passages per period.
+struct Timeline {
+    period: Period,
+}
+
+struct TimelineSegment {
+    period: Period,
+    dates: tantivy::columnar::Column<tantivy::DateTime>,
+    counts: BTreeMap<(i16, i8), u64>,
+}
+
+impl SegmentCollector for TimelineSegment {
+    type Fruit = BTreeMap<(i16, i8), u64>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if let Some((year, month)) = self.dates.first(doc).and_then(calendar) {
+            let key = match self.period {
+                Period::Year => (year, 1),
+                Period::Month => (year, month),
+            };
+            *self.counts.entry(key).or_default() += 1;
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.counts
+    }
+}
+
+impl Collector for Timeline {
+    type Fruit = BTreeMap<(i16, i8), u64>;
+    type Child = TimelineSegment;
+
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<TimelineSegment> {
+        Ok(TimelineSegment {
+            period: self.period,
+            dates: reader.fast_fields().date("date")?,
+            counts: BTreeMap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        let mut out = BTreeMap::new();
+        for fruit in fruits {
+            for (key, count) in fruit {
+                *out.entry(key).or_default() += count;
+            }
+        }
+        Ok(out)
+    }
+}
