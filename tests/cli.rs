@@ -21,7 +21,9 @@ fn communique(corpus: &Path, index: &Path) -> Command {
         .arg("--corpus")
         .arg(corpus)
         .arg("--index")
-        .arg(index);
+        .arg(index)
+        // A hang is a failure, never a CI run that waits forever.
+        .timeout(std::time::Duration::from_secs(300));
     cmd
 }
 

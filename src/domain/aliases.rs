@@ -1,7 +1,7 @@
 //! The alias table: the names, codes and weaker equivalents of countries, organisations and
 //! places, used to expand queries (`DPRK` finds "North Korea") and to recognise entities.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -87,6 +87,8 @@ pub struct Aliases {
     by_name: HashMap<String, (usize, Strength)>,
     /// Code as written -> group.
     by_code: HashMap<String, usize>,
+    /// The first word of every name: a word that starts no name costs one hash look-up.
+    starts: HashSet<String>,
     /// The most words in a name.
     longest: usize,
 }
@@ -183,6 +185,8 @@ impl Aliases {
                         continue;
                     }
                     aliases.longest = aliases.longest.max(key.split(' ').count());
+                    let first = key.split(' ').next().unwrap_or_default();
+                    aliases.starts.insert(first.to_string());
                     // The first group to claim a name keeps it; a strong claim beats a weak one.
                     match aliases.by_name.get(&key) {
                         Some((_, Strength::Strong)) => {}
@@ -220,27 +224,43 @@ impl Aliases {
             .take(self.longest.max(1))
             .map(|w| normalize(&mut analyzer, w))
             .collect();
-        self.find_normalized(words, &normalized)
+        let normalized: Vec<&str> = normalized.iter().map(String::as_str).collect();
+        self.find_normalized(words, &normalized, &mut String::new())
     }
 
-    /// [`Aliases::find`] with the words already normalised (exact view).
+    /// [`Aliases::find`] with the words already normalised (exact view); `key` is a buffer
+    /// reused from call to call. A word that starts no name costs one hash look-up, so a scan
+    /// of a whole text stays linear in its length.
     pub(crate) fn find_normalized(
         &self,
         words: &[&str],
-        normalized: &[String],
+        normalized: &[&str],
+        key: &mut String,
     ) -> Option<AliasMatch> {
-        let limit = self.longest.min(normalized.len());
-        for length in (1..=limit).rev() {
-            let parts = &normalized[..length];
-            if parts.iter().any(String::is_empty) {
-                continue;
+        if normalized.first().is_some_and(|w| self.starts.contains(*w)) {
+            let limit = self.longest.min(normalized.len());
+            key.clear();
+            let mut ends = [0usize; 16];
+            let mut count = 0;
+            for word in normalized.iter().take(limit.min(ends.len())) {
+                if word.is_empty() {
+                    break;
+                }
+                if count > 0 {
+                    key.push(' ');
+                }
+                key.push_str(word);
+                ends[count] = key.len();
+                count += 1;
             }
-            if let Some(&(group, strength)) = self.by_name.get(&parts.join(" ")) {
-                return Some(AliasMatch {
-                    group,
-                    words: length,
-                    strength,
-                });
+            for length in (1..=count).rev() {
+                if let Some(&(group, strength)) = self.by_name.get(&key[..ends[length - 1]]) {
+                    return Some(AliasMatch {
+                        group,
+                        words: length,
+                        strength,
+                    });
+                }
             }
         }
         let first = words.first()?;

@@ -21,18 +21,26 @@ pub struct Mention {
 pub fn mentions(aliases: &Aliases, analyzer: &mut Analyzer, text: &str) -> Vec<Mention> {
     let tokens = analyzer.exact(text);
     let originals: Vec<&str> = tokens.iter().map(|t| &text[t.start..t.end]).collect();
-    let normalized: Vec<String> = tokens.iter().map(|t| t.text.clone()).collect();
+    let normalized: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+    let mut key = String::new();
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        // Words must follow each other (no gap left by a dropped token).
+        // Words must follow each other (no gap left by a dropped token); a name has at most
+        // eight words, so the window never looks further.
         let mut run = 1;
-        while i + run < tokens.len() && tokens[i + run].position == tokens[i + run - 1].position + 1
+        while run < 8
+            && i + run < tokens.len()
+            && tokens[i + run].position == tokens[i + run - 1].position + 1
         {
             run += 1;
         }
-        let window = run.min(8);
-        match aliases.find_normalized(&originals[i..i + window], &normalized[i..i + window]) {
+        let window = run;
+        match aliases.find_normalized(
+            &originals[i..i + window],
+            &normalized[i..i + window],
+            &mut key,
+        ) {
             Some(found) => {
                 let group = &aliases.groups()[found.group];
                 if found.strength == Strength::Strong && group.kind != EntityKind::Place {

@@ -242,9 +242,12 @@ pub(crate) fn passage_docs(
             doc.add_text(fields.entities, entity);
         }
         let mut seen = std::collections::BTreeSet::new();
-        for mention in found
+        // Mentions are in text order: find this passage's first one by bisection.
+        let first = found.partition_point(|m| m.range.start < range.start);
+        for mention in found[first..]
             .iter()
-            .filter(|m| m.range.start >= range.start && m.range.end <= range.end)
+            .take_while(|m| m.range.start < range.end)
+            .filter(|m| m.range.end <= range.end)
         {
             let group = &aliases.groups()[mention.group];
             if seen.insert(mention.group) {
