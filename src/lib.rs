@@ -62,8 +62,9 @@ pub use corpus::{
     PassageConfig, Warning, parse_date, split_passages, split_passages_with,
 };
 pub use domain::{
-    AliasGroup, AliasMatch, Aliases, EntityKind, Mention, Strength, article_facets, mentions,
-    passage_facets,
+    AliasGroup, AliasMatch, Aliases, EntityKind, MAX_QUOTATION_BYTES, MAX_SHARED, MIN_CONTAINMENT,
+    MIN_FINGERPRINTS, Mention, Quotation, Strength, article_facets, fingerprints, mentions,
+    near_duplicates, own_key, passage_facets, quotations,
 };
 pub use error::{Error, QueryError, Result};
 pub use index::{

@@ -477,7 +477,7 @@ fn explanations_and_json_shape() {
         .collect();
     assert_eq!(
         keys,
-        HashSet::from(["rank", "score", "article", "passages"])
+        HashSet::from(["rank", "score", "article", "passages", "duplicates"])
     );
     let article = json["article"].as_object().unwrap();
     for key in ["id", "title", "date", "source", "url", "path"] {
@@ -1140,5 +1140,271 @@ fn real_dprk_troops_kursk_finds_the_seed_which_never_says_dprk() {
             "AUS", "CAN", "DEU", "EU", "FRA", "GBR", "ITA", "JPN", "KOR", "NZL", "USA"
         ],
         "ten countries and the EU's high representative"
+    );
+}
+
+// ---------------------------------------------------------------- quotations
+
+#[test]
+fn quotes_search_only_inside_quotations_and_name_the_speaker() {
+    let index = in_memory(&[
+        Article::new(
+            "said",
+            "The ministers met in Brussels on Monday.\n\n\
+             “The deployment to the Kursk region is a dangerous escalation,” said Ms. Kallas, \
+             the High Representative.\n\nThe talks ended late.",
+        ),
+        Article::new(
+            "reported",
+            "Troops were seen in the Kursk region on Monday, the ministry reported, and officials \
+             called the move “a dangerous escalation” without naming anyone.",
+        ),
+        Article::new(
+            "unquoted",
+            "The Kursk region saw heavy fighting, and the ministers spoke of escalation.",
+        ),
+    ]);
+    // Everywhere: all three articles.
+    assert_eq!(search(&index, "Kursk", &SearchOptions::new()).len(), 3);
+    // Inside quotations: only where Kursk is in what was said.
+    let hits = search(&index, "Kursk", &SearchOptions::new().quotes(true));
+    assert_eq!(ids(&hits), ["said"]);
+    let passage = &hits[0].passages[0];
+    assert_eq!(marked(passage), ["Kursk"]);
+    assert_eq!(passage.quotes.len(), 1);
+    assert_eq!(passage.quotes[0].speaker.as_deref(), Some("Ms. Kallas"));
+    // Every highlight lies inside a quotation, and words outside them are not highlighted.
+    let hits = search(
+        &index,
+        "dangerous escalation ministers",
+        &SearchOptions::new().quotes(true),
+    );
+    assert_eq!(ids(&hits).len(), 2);
+    for hit in &hits {
+        let passage = &hit.passages[0];
+        for h in &passage.highlights {
+            assert!(
+                passage
+                    .quotes
+                    .iter()
+                    .any(|q| q.range.start <= h.start && h.end <= q.range.end),
+                "{:?} outside the quotations of {:?}",
+                &passage.text[h.clone()],
+                passage.text
+            );
+        }
+        assert!(!marked(passage).contains(&"ministers"));
+    }
+    // A phrase inside a quotation; none across its edge.
+    assert_eq!(
+        ids(&search(
+            &index,
+            "\"dangerous escalation\"",
+            &SearchOptions::new().quotes(true)
+        ))
+        .len(),
+        2
+    );
+    assert!(
+        search(
+            &index,
+            "\"escalation said\"",
+            &SearchOptions::new().quotes(true)
+        )
+        .is_empty()
+    );
+}
+
+// ---------------------------------------------------------------- near-duplicates
+
+const JOINT_STATEMENT: &str = "We, the foreign ministers of the countries listed below, \
+    condemn in the strongest terms the deployment of troops to the Kursk region. The transfer \
+    of ballistic missiles and munitions violates several resolutions of the Security Council.\n\n\
+    We call on all states to stop such transfers and to respect the resolutions in full, and \
+    we will continue to support the people of the country under attack for as long as it \
+    takes. We also welcome the work of the panel and the monitoring team on this matter.";
+
+#[test]
+fn near_duplicates_collapse_into_one_hit_that_counts_them() {
+    let copy = format!("BRUSSELS, 17 December (Wire) — {JOINT_STATEMENT}\n\nEditing by the desk.");
+    let report = format!(
+        "{}\n\nThe statement read in full:\n\n{JOINT_STATEMENT}\n\n{}",
+        "Officials met in the capital on Monday to discuss the situation at the border. ".repeat(8),
+        "Analysts said the text broke little new ground but showed unity among allies. ".repeat(8)
+    );
+    let other = "The ministers discussed troops, missiles and the Kursk region at length and \
+        said that the Security Council must act. They agreed to meet again next month to review \
+        the resolutions and to hear from the panel of experts on the transfers. No statement was \
+        adopted, and several delegations asked for more time to consult their capitals.";
+    let index = in_memory(&[
+        Article::new("statement", JOINT_STATEMENT).with_title("Joint statement"),
+        Article::new("copy", copy.as_str()).with_title("Ministers condemn deployment"),
+        Article::new("other", other),
+    ]);
+    // Added in a later commit: found through the index, not the writer's batch.
+    let mut writer = index.writer().unwrap();
+    writer
+        .add(&Article::new("report", report.as_str()))
+        .unwrap();
+    writer.commit().unwrap();
+
+    let hits = search(&index, "Kursk", &SearchOptions::new());
+    assert_eq!(hits.len(), 2, "{:?}", ids(&hits));
+    let cluster = hits.iter().find(|h| h.article.id != "other").unwrap();
+    assert_eq!(cluster.duplicates, 2);
+    assert_eq!(
+        hits.iter()
+            .find(|h| h.article.id == "other")
+            .unwrap()
+            .duplicates,
+        0
+    );
+    // Ranks stay 1, 2 after collapsing.
+    assert_eq!(hits.iter().map(|h| h.rank).collect::<Vec<_>>(), [1, 2]);
+
+    let all = search(&index, "Kursk", &SearchOptions::new().collapse(false));
+    let mut all_ids = ids(&all);
+    all_ids.sort();
+    assert_eq!(all_ids, ["copy", "other", "report", "statement"]);
+
+    // Removing the first of the cluster keeps the others together.
+    let mut writer = index.writer().unwrap();
+    writer.remove("statement").unwrap();
+    writer.commit().unwrap();
+    let hits = search(&index, "Kursk", &SearchOptions::new());
+    assert_eq!(hits.len(), 2);
+    assert!(hits.iter().any(|h| h.duplicates == 1));
+}
+
+/// The State Department releases, read once.
+fn real_press_releases() -> Vec<Article> {
+    let scan = Corpus::new(common::shared().join("data/state-dept-press"))
+        .read_all()
+        .unwrap();
+    scan.articles
+        .into_iter()
+        .filter(|a| a.path.as_deref().is_some_and(|p| p.ends_with(".jsonl")))
+        .collect()
+}
+
+/// The first `n` words of the `ordinal`-th passage of `article`, as a phrase query.
+fn phrase_from(article: &Article, ordinal: usize, n: usize) -> String {
+    let passages = split_passages(&article.body);
+    let text = &article.body[passages[ordinal.min(passages.len() - 1)].clone()];
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .take(n)
+        .collect();
+    format!("\"{}\"", words.join(" "))
+}
+
+#[test]
+#[ignore = "needs ../shared/data; .ci/run runs it"]
+fn real_near_duplicates_collapse_and_distinct_releases_do_not() {
+    let releases = real_press_releases();
+    let by_id = |suffix: &str| {
+        releases
+            .iter()
+            .find(|a| a.id.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no release {suffix}"))
+    };
+    // The collection holds the same press availability under two addresses.
+    let index = real_index();
+    let first = by_id("secretary-antony-j-blinken-at-a-press-availability-15/");
+    let query = phrase_from(first, 4, 10);
+    let all = search(index, &query, &SearchOptions::new().collapse(false));
+    let twins: Vec<&str> = ids(&all)
+        .into_iter()
+        .filter(|id| id.contains("at-a-press-availability-1"))
+        .collect();
+    assert_eq!(twins.len(), 2, "{query}: {:?}", ids(&all));
+    let collapsed = search(index, &query, &SearchOptions::new());
+    let shown: Vec<&communique::Hit> = collapsed
+        .iter()
+        .filter(|h| twins.contains(&h.article.id.as_str()))
+        .collect();
+    assert_eq!(shown.len(), 1, "{:?}", ids(&collapsed));
+    assert!(shown[0].duplicates >= 1);
+
+    // Built copies: a release republished under another headline and dateline, and quoted
+    // whole inside a report made of two other releases; and two releases from one template
+    // (a list of arms for Ukraine) that are different announcements.
+    let original = releases
+        .iter()
+        .find(|a| {
+            let words = a.body.split_whitespace().count();
+            (300..600).contains(&words) && a.id.contains("/joint-statement")
+        })
+        .expect("a joint statement of 300 to 600 words");
+    // Two releases left out of the index, so that the report contains only one indexed text.
+    let filler_a = &releases[400].body;
+    let filler_b = &releases[500].body;
+    let copy = format!(
+        "GENEVA (Wire) — The following statement was released today.\n\n{}\n\nReporting by the desk.",
+        original.body
+    );
+    let report = format!("{filler_a}\n\n{}\n\n{filler_b}", original.body);
+    let template_a = by_id(
+        "biden-harris-administration-announces-550-million-in-new-u-s-military-assistance-for-ukraine/",
+    );
+    let template_b =
+        by_id("biden-harris-administration-announces-new-u-s-military-assistance-for-ukraine/");
+    let mut articles: Vec<Article> = releases
+        .iter()
+        .take(150)
+        .filter(|a| a.id != original.id && a.id != template_a.id && a.id != template_b.id)
+        .cloned()
+        .collect();
+    articles.push(original.clone());
+    articles.push(Article::new("built/copy", copy.as_str()).with_title("Wire copy"));
+    articles.push(Article::new("built/report", report.as_str()).with_title("Report"));
+    articles.push(template_a.clone());
+    articles.push(template_b.clone());
+    let index = in_memory(&articles);
+    let query = phrase_from(original, 1, 8);
+    let hits = search(&index, &query, &SearchOptions::new());
+    assert_eq!(hits.len(), 1, "{query}: {:?}", ids(&hits));
+    assert_eq!(hits[0].duplicates, 2);
+    assert_eq!(
+        search(&index, &query, &SearchOptions::new().collapse(false)).len(),
+        3
+    );
+    let hits = search(
+        &index,
+        "military assistance Ukraine",
+        &SearchOptions::new().limit(50),
+    );
+    for template in [template_a, template_b] {
+        let hit = hits
+            .iter()
+            .find(|h| h.article.id == template.id)
+            .unwrap_or_else(|| panic!("{} collapsed: {:?}", template.id, ids(&hits)));
+        assert_eq!(hit.duplicates, 0, "{}", template.id);
+    }
+}
+
+#[test]
+#[ignore = "needs ../shared/data; .ci/run runs it"]
+fn real_quotations_name_their_speaker() {
+    let hits = search(
+        real_index(),
+        "\"veto accountability\"",
+        &SearchOptions::new().quotes(true).limit(3),
+    );
+    let passage = &hits[0].passages[0];
+    assert_eq!(marked(passage), ["veto accountability"], "{passage:?}");
+    let quote = passage
+        .quotes
+        .iter()
+        .find(|q| passage.text[q.range.clone()].contains("veto accountability"))
+        .expect("the quotation");
+    assert!(
+        quote
+            .speaker
+            .as_deref()
+            .is_some_and(|s| s.ends_with("Linda Thomas-Greenfield")),
+        "{quote:?}"
     );
 }

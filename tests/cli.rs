@@ -702,3 +702,60 @@ fn facets_timeline_and_alias_flags() {
         .code(2)
         .stderr(predicate::str::contains("aliases.tsv:1"));
 }
+
+#[test]
+fn quotes_and_collapsed_copies_on_the_command_line() {
+    let dir = indexed();
+    let index = dir.path().join("index");
+    let corpus = common::project_corpus();
+    // The project corpus holds a wire copy of the ten-country statement report: one hit, that
+    // says so; `--no-collapse` shows both.
+    let query = ["search", "ten countries Kursk joint statement", "-n", "20"];
+    let collapsed = communique(&corpus, &index).args(query).output().unwrap();
+    let collapsed = String::from_utf8(collapsed.stdout).unwrap();
+    assert!(collapsed.contains("also in 1 other article"), "{collapsed}");
+    assert!(!collapsed.contains("(wire copy)") || !collapsed.contains("Ten countries and the EU"));
+    let all = communique(&corpus, &index)
+        .args(query)
+        .arg("--no-collapse")
+        .output()
+        .unwrap();
+    let all = String::from_utf8(all.stdout).unwrap();
+    assert!(
+        all.contains("(wire copy)") && all.contains("Ten countries and the EU"),
+        "{all}"
+    );
+
+    // `--quotes`: only what was said, with who said it.
+    let tmp = tempfile::tempdir().unwrap();
+    let quoted = tmp.path().join("corpus");
+    std::fs::create_dir_all(&quoted).unwrap();
+    std::fs::write(
+        quoted.join("said.txt"),
+        "“The grain corridor must stay open,” said the Secretary-General on Monday.",
+    )
+    .unwrap();
+    std::fs::write(
+        quoted.join("told.txt"),
+        "The grain corridor was closed on Monday, officials said without comment.",
+    )
+    .unwrap();
+    let qindex = tmp.path().join("index");
+    communique(&quoted, &qindex)
+        .args(["search", "--quotes", "grain corridor", "--color", "never"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("said.txt"))
+        .stdout(predicate::str::contains("— Secretary-General"))
+        .stdout(predicate::str::contains("told.txt").not());
+    let output = communique(&quoted, &qindex)
+        .args(["search", "--quotes", "grain", "--json"])
+        .output()
+        .unwrap();
+    let hit = &json_lines(&output.stdout)[0];
+    assert_eq!(
+        hit["passages"][0]["quotes"][0]["speaker"],
+        "Secretary-General"
+    );
+    assert_eq!(hit["duplicates"], 0);
+}

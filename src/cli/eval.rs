@@ -120,7 +120,11 @@ pub fn run(paths: &super::Paths, args: EvalArgs) -> anyhow::Result<ExitCode> {
                     .unwrap_or(defaults.feedback_min_words),
                 feedback_weight: args.feedback_weight.unwrap_or(defaults.feedback_weight),
             };
-            let options = SearchOptions::new().limit(args.limit).ranking(ranking);
+            let options = SearchOptions::new()
+                .limit(args.limit)
+                .ranking(ranking)
+                // Every document is judged on its own: copies are not collapsed.
+                .collapse(false);
             let article_score = match args.article_score {
                 ArticleScoreArg::Best => ArticleScore::Best,
                 ArticleScoreArg::Combined => ArticleScore::Combined {

@@ -13,8 +13,8 @@ const ERROR: Style = AnsiColor::Red.on_default().bold();
 const WARN: Style = AnsiColor::Yellow.on_default().bold();
 
 /// Hits for people: rank, title (or lead), date, source, id, then each passage with its
-/// highlights in colour, trimmed around them.
-pub fn print_hits(hits: &[Hit], max_chars: usize) -> std::io::Result<()> {
+/// highlights in colour, trimmed around them; with `quotes`, who said the matched words.
+pub fn print_hits(hits: &[Hit], max_chars: usize, quotes: bool) -> std::io::Result<()> {
     let mut out = anstream::stdout().lock();
     for (i, hit) in hits.iter().enumerate() {
         if i > 0 {
@@ -35,7 +35,12 @@ pub fn print_hits(hits: &[Hit], max_chars: usize) -> std::io::Result<()> {
             meta.push(source);
         }
         meta.push(&article.id);
-        writeln!(out, "    {META}{}{META:#}", meta.join(" · "))?;
+        let also = match hit.duplicates {
+            0 => String::new(),
+            1 => " · also in 1 other article".to_string(),
+            n => format!(" · also in {n} other articles"),
+        };
+        writeln!(out, "    {META}{}{also}{META:#}", meta.join(" · "))?;
         for passage in &hit.passages {
             let excerpt = if max_chars == 0 {
                 communique::Excerpt {
@@ -66,6 +71,24 @@ pub fn print_hits(hits: &[Hit], max_chars: usize) -> std::io::Result<()> {
                 write!(out, "…")?;
             }
             writeln!(out)?;
+            if quotes {
+                let mut speakers: Vec<&str> = Vec::new();
+                for quote in &passage.quotes {
+                    let matched = passage
+                        .highlights
+                        .iter()
+                        .any(|h| quote.range.start <= h.start && h.end <= quote.range.end);
+                    if let Some(speaker) = quote.speaker.as_deref()
+                        && matched
+                        && !speakers.contains(&speaker)
+                    {
+                        speakers.push(speaker);
+                    }
+                }
+                if !speakers.is_empty() {
+                    writeln!(out, "      {META}— {}{META:#}", speakers.join("; "))?;
+                }
+            }
             if let Some(explanation) = &passage.explanation {
                 for line in explanation.lines() {
                     writeln!(out, "      {META}{line}{META:#}")?;

@@ -31,6 +31,12 @@ pub struct SearchArgs {
     /// Show why each passage matched (score breakdown).
     #[arg(long)]
     explain: bool,
+    /// Search only inside quotations (what was said), and name who said it.
+    #[arg(long)]
+    quotes: bool,
+    /// Show every copy of a syndicated statement (by default near-duplicates are collapsed).
+    #[arg(long)]
+    no_collapse: bool,
     /// Trim passages longer than this many characters around their highlights (0: never).
     #[arg(long, default_value_t = 360, value_name = "CHARS")]
     max_chars: usize,
@@ -106,13 +112,15 @@ pub fn run(paths: &Paths, args: SearchArgs) -> anyhow::Result<ExitCode> {
         .limit(args.limit)
         .offset(args.offset)
         .passages(args.passages)
-        .explain(args.explain);
+        .explain(args.explain)
+        .quotes(args.quotes)
+        .collapse(!args.no_collapse);
     let index = open_or_build(paths)?;
     let hits = index.search(&query, &options)?;
     if args.json {
         output::print_hits_json(&hits)?;
     } else {
-        output::print_hits(&hits, args.max_chars)?;
+        output::print_hits(&hits, args.max_chars, args.quotes)?;
     }
     Ok(if hits.is_empty() {
         ExitCode::from(1)

@@ -1,9 +1,16 @@
 //! Knowledge of the domain: aliases of countries, organisations and places (query expansion),
-//! and the entities and signatories that articles mention (facets).
+//! the entities and signatories that articles mention (facets), and quotations with their
+//! speakers, and near-duplicate articles.
 
 mod aliases;
+mod duplicates;
 mod entities;
+mod quotes;
 
 pub use aliases::{AliasGroup, AliasMatch, Aliases, EntityKind, Strength};
+pub use duplicates::{
+    MAX_SHARED, MIN_CONTAINMENT, MIN_FINGERPRINTS, fingerprints, near_duplicates, own_key,
+};
 pub(crate) use entities::article_facets_of;
 pub use entities::{Mention, article_facets, mentions, passage_facets};
+pub use quotes::{MAX_QUOTATION_BYTES, Quotation, quotations};

@@ -15,7 +15,7 @@ use crate::analysis::{EXACT, STEMMED};
 
 /// Version of the schema and analysis. Bump it whenever either changes in a way that makes an
 /// old index wrong for this build; an index of another version asks for `index --rebuild`.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The fields of the schema, resolved once.
 #[derive(Clone, Copy, Debug)]
@@ -57,6 +57,20 @@ pub(crate) struct Fields {
     pub entities: Field,
     /// The passage's own entity mentions (`country:PRK`, `org:UNSC`): indexed.
     pub mentions: Field,
+    /// The words inside the passage's quotations, stemmed view, with positions.
+    pub quote_stem: Field,
+    /// The words inside the passage's quotations, exact view, with positions.
+    pub quote_exact: Field,
+    /// The passage's quotations, stored as JSON `[[start, end, speaker or null], …]` (byte
+    /// ranges in the passage text).
+    pub quotes: Field,
+    /// Head only: the article's near-duplicate cluster key (see [`crate::fingerprints`]):
+    /// indexed (to count a cluster), fast (to collapse results) and stored.
+    pub dup: Field,
+    /// Head only: the article's sampled shingle fingerprints, indexed (to find its copies).
+    pub fingerprints: Field,
+    /// Head only: how many fingerprints the article has: fast.
+    pub fingerprint_count: Field,
 }
 
 fn text_view(analyzer: &str) -> TextOptions {
@@ -97,6 +111,12 @@ pub(crate) fn build() -> (Schema, Fields) {
         metadata: builder.add_text_field("metadata", STORED),
         entities: builder.add_text_field("entities", STRING | FAST),
         mentions: builder.add_text_field("mentions", STRING),
+        quote_stem: builder.add_text_field("quote_stem", text_view(STEMMED)),
+        quote_exact: builder.add_text_field("quote_exact", text_view(EXACT)),
+        quotes: builder.add_text_field("quotes", STORED),
+        dup: builder.add_u64_field("dup", INDEXED | FAST | STORED),
+        fingerprints: builder.add_u64_field("fingerprints", INDEXED),
+        fingerprint_count: builder.add_u64_field("fingerprint_count", FAST),
     };
     (builder.build(), fields)
 }

@@ -44,6 +44,25 @@ pub struct Writer<'a> {
     manifest: Manifest,
     added: HashSet<String>,
     removed: HashSet<String>,
+    dups: Duplicates,
+}
+
+/// Near-duplicate detection for the articles of one writer's batch: the queued articles with
+/// each fingerprint (up to [`crate::MAX_SHARED`]: beyond, it is boilerplate), and each queued
+/// article's id, cluster key and fingerprint count. (Committed articles are found through the
+/// index, by the same rule.)
+#[derive(Default)]
+struct Duplicates {
+    holders: std::collections::HashMap<u64, Holders>,
+    queued: Vec<(String, u64, u32)>,
+}
+
+/// The queued articles that have one fingerprint (most fingerprints have one).
+enum Holders {
+    One(u32),
+    Many(Vec<u32>),
+    /// More than [`crate::MAX_SHARED`]: ignored.
+    Boilerplate,
 }
 
 impl Index {
@@ -66,6 +85,7 @@ impl Index {
             manifest,
             added: HashSet::new(),
             removed: HashSet::new(),
+            dups: Duplicates::default(),
         })
     }
 }
@@ -160,7 +180,19 @@ impl Writer<'_> {
                 "an article needs a non-empty id".into(),
             ));
         }
-        let docs = passage_docs(&self.index.fields, &self.index.passages, article);
+        let mut analyzer = crate::analysis::warm();
+        let fingerprints = crate::fingerprints(&mut analyzer, &article.body);
+        drop(analyzer);
+        let key = self.cluster_of(&article.id, &fingerprints)?;
+        let mut docs = passage_docs(&self.index.fields, &self.index.passages, article);
+        if let Some(head) = docs.first_mut() {
+            let fields = &self.index.fields;
+            head.add_u64(fields.dup, key);
+            head.add_u64(fields.fingerprint_count, fingerprints.len() as u64);
+            for &fingerprint in &fingerprints {
+                head.add_u64(fields.fingerprints, fingerprint);
+            }
+        }
         if docs.is_empty() {
             return Err(Error::InvalidArgument(format!(
                 "article `{}` has no text to index",
@@ -178,6 +210,134 @@ impl Writer<'_> {
         self.removed.remove(&article.id);
         self.added.insert(article.id.clone());
         Ok(())
+    }
+
+    /// The near-duplicate cluster of an article: the cluster of the article, queued or else
+    /// committed, that shares the most fingerprints with it, if it contains most of this one's
+    /// or is mostly contained in it; else its own.
+    fn cluster_of(&mut self, id: &str, fingerprints: &[u64]) -> Result<u64> {
+        let own = crate::own_key(id);
+        if fingerprints.len() < crate::MIN_FINGERPRINTS {
+            return Ok(own);
+        }
+        let n = fingerprints.len();
+        let mut found = None;
+        // Queued in this batch.
+        let mut shared: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+        for fingerprint in fingerprints {
+            match self.dups.holders.get(fingerprint) {
+                Some(Holders::One(i)) => *shared.entry(*i).or_default() += 1,
+                Some(Holders::Many(list)) => {
+                    for i in list {
+                        *shared.entry(*i).or_default() += 1;
+                    }
+                }
+                Some(Holders::Boilerplate) | None => {}
+            }
+        }
+        // The most shared first (ties: the earliest queued).
+        let mut best: Vec<(u32, usize)> = shared.into_iter().collect();
+        best.sort_unstable_by_key(|&(i, count)| (std::cmp::Reverse(count), i));
+        for (i, count) in best {
+            let (other, key, their) = &self.dups.queued[i as usize];
+            if other != id && crate::near_duplicates(n, *their as usize, count) {
+                found = Some(*key);
+                break;
+            }
+        }
+        // Committed.
+        if found.is_none() {
+            found = self.committed_cluster(id, fingerprints)?;
+        }
+        let key = found.unwrap_or(own);
+        let at = self.dups.queued.len() as u32;
+        self.dups.queued.push((id.to_string(), key, n as u32));
+        for &fingerprint in fingerprints {
+            let holders = self
+                .dups
+                .holders
+                .entry(fingerprint)
+                .or_insert(Holders::Many(Vec::new()));
+            *holders = match std::mem::replace(holders, Holders::Boilerplate) {
+                Holders::Many(list) if list.is_empty() => Holders::One(at),
+                Holders::One(i) => Holders::Many(vec![i, at]),
+                Holders::Many(mut list) if list.len() < crate::MAX_SHARED => {
+                    list.push(at);
+                    Holders::Many(list)
+                }
+                _ => Holders::Boilerplate,
+            };
+        }
+        Ok(key)
+    }
+
+    /// The cluster of a committed article (not `id` itself) that is a near-duplicate of a
+    /// text with these fingerprints.
+    fn committed_cluster(&self, id: &str, fingerprints: &[u64]) -> Result<Option<u64>> {
+        use tantivy::DocSet;
+        let fields = &self.index.fields;
+        let searcher = self.index.reader.searcher();
+        let path = self.index.display_path();
+        let n = fingerprints.len();
+        for reader in searcher.segment_readers() {
+            let inverted = reader
+                .inverted_index(fields.fingerprints)
+                .map_err(|e| open_error(&path, e))?;
+            let mut shared: std::collections::HashMap<tantivy::DocId, usize> =
+                std::collections::HashMap::new();
+            for &fingerprint in fingerprints {
+                let term = Term::from_field_u64(fields.fingerprints, fingerprint);
+                let Some(mut postings) = inverted
+                    .read_postings(&term, tantivy::schema::IndexRecordOption::Basic)
+                    .map_err(|e| Error::Io {
+                        path: path.clone(),
+                        source: e,
+                    })?
+                else {
+                    continue;
+                };
+                if postings.doc_freq() as usize > crate::MAX_SHARED {
+                    continue;
+                }
+                let mut doc = postings.doc();
+                while doc != tantivy::TERMINATED {
+                    if reader.alive_bitset().is_none_or(|a| a.is_alive(doc)) {
+                        *shared.entry(doc).or_default() += 1;
+                    }
+                    doc = postings.advance();
+                }
+            }
+            if shared.is_empty() {
+                continue;
+            }
+            let fast = reader.fast_fields();
+            let counts = fast
+                .u64("fingerprint_count")
+                .map_err(|e| open_error(&path, e))?;
+            let keys = fast.u64("dup").map_err(|e| open_error(&path, e))?;
+            let ids = fast.str("article_id").map_err(|e| open_error(&path, e))?;
+            let mut best: Vec<(tantivy::DocId, usize)> = shared.into_iter().collect();
+            best.sort_unstable_by_key(|&(doc, count)| (std::cmp::Reverse(count), doc));
+            for (doc, count) in best {
+                let their = counts.first(doc).unwrap_or(0) as usize;
+                if !crate::near_duplicates(n, their, count) {
+                    continue;
+                }
+                let mut other = String::new();
+                if let Some(ids) = &ids
+                    && let Some(ord) = ids.term_ords(doc).next()
+                {
+                    let _ = ids.ord_to_str(ord, &mut other);
+                }
+                if other == id {
+                    continue;
+                }
+                if let Some(key) = keys.first(doc) {
+                    return Ok(Some(key));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Queues the delete of an article by id without checking that it exists.
@@ -225,6 +385,7 @@ pub(crate) fn passage_docs(
     let mut analyzer = crate::analysis::warm();
     let found = crate::mentions(aliases, &mut analyzer, &article.body);
     let entities = crate::domain::article_facets_of(aliases, &mut analyzer, &article.body, &found);
+    let quotes = crate::quotations(&article.body);
     let date = article
         .timestamp()
         .map(|t| tantivy::DateTime::from_timestamp_secs(t.as_second()));
@@ -256,6 +417,25 @@ pub(crate) fn passage_docs(
                     format!("{}:{}", group.kind.as_str(), group.id),
                 );
             }
+        }
+        let first = quotes.partition_point(|q| q.range.end <= range.start);
+        let mut stored = Vec::new();
+        for quote in quotes[first..]
+            .iter()
+            .take_while(|q| q.range.start < range.end)
+        {
+            let start = quote.range.start.max(range.start);
+            let end = quote.range.end.min(range.end);
+            doc.add_text(fields.quote_stem, &article.body[start..end]);
+            doc.add_text(fields.quote_exact, &article.body[start..end]);
+            stored.push(serde_json::json!([
+                start - range.start,
+                end - range.start,
+                quote.speaker
+            ]));
+        }
+        if !stored.is_empty() {
+            doc.add_text(fields.quotes, serde_json::Value::Array(stored).to_string());
         }
         if let Some(title) = &article.title {
             doc.add_text(fields.title_stem, title);

@@ -33,6 +33,8 @@ use collect::{Candidate, TopArticles};
 
 /// The largest pool of candidates for a two-phase search; beyond, the full query runs alone.
 const MAX_POOL: usize = 4000;
+/// Collapsing near-duplicates looks at most this many articles for the results.
+const MAX_COLLAPSE: usize = 40_000;
 
 /// One article in the results, with its best passages.
 #[derive(Clone, Debug, Serialize)]
@@ -45,6 +47,10 @@ pub struct Hit {
     pub article: ArticleInfo,
     /// Its best passages, best first (one unless more were asked for).
     pub passages: Vec<Passage>,
+    /// How many other articles in the index are near-duplicates of this one (syndicated
+    /// copies of the same statement); collapsed out of the results unless
+    /// [`SearchOptions::collapse`] is off.
+    pub duplicates: usize,
 }
 
 /// What the index stores about an article.
@@ -97,6 +103,10 @@ pub struct Passage {
     /// Why it scored what it did, when asked for ([`SearchOptions::explain`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
+    /// The quotations in the passage (byte ranges in `text`), with their speakers where the
+    /// text names them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub quotes: Vec<crate::Quotation>,
 }
 
 impl Passage {
@@ -160,28 +170,35 @@ impl Index {
         let compile = |ranking: &Ranking, cheap: bool| {
             self.compile(&searcher, query, options, ranking, cheap)
         };
+        // Inside quotations, titles and feedback do not apply: only what was said counts.
+        let ranking = if options.quotes {
+            Ranking {
+                title_weight: 0.0,
+                feedback_terms: 0,
+                ..options.ranking.clone()
+            }
+        } else {
+            options.ranking.clone()
+        };
         // The full query, with the title, proximity and coverage clauses; and, when it has
         // them, a cheap one without: a flat union of terms that block-max WAND prunes well, to
         // find a pool of candidates that the full query then ranks. (Measured on Cranfield and
         // the diplomatic set: a pool of three times the results loses nothing.)
-        let mut full = compile(&options.ranking, false)?;
-        let mut cheap = if full.reranked || options.ranking.title_weight > 0.0 {
+        let mut full = compile(&ranking, false)?;
+        let mut cheap = if full.reranked || ranking.title_weight > 0.0 {
             let cheap_ranking = Ranking {
                 proximity_weight: 0.0,
                 coverage_weight: 0.0,
                 title_weight: 0.0,
-                ..options.ranking.clone()
+                ..ranking.clone()
             };
             Some(compile(&cheap_ranking, true)?)
         } else {
             None
         };
-        if options.ranking.feedback_terms > 0
-            && query.bare_words() >= options.ranking.feedback_min_words
-        {
+        if ranking.feedback_terms > 0 && query.bare_words() >= ranking.feedback_min_words {
             // The first search is the full one: its best passages are what feedback learns from.
-            let words =
-                self.feedback_words(&searcher, &full.query, &full.highlighter, &options.ranking)?;
+            let words = self.feedback_words(&searcher, &full.query, &full.highlighter, &ranking)?;
             if !words.is_empty() {
                 full.query = self.with_words(full.query, &words);
                 if let Some(cheap) = cheap.as_mut() {
@@ -197,42 +214,67 @@ impl Index {
         // are all there, but apart). If too few are left, the pool grows; at last the full
         // query runs alone.
         let mut columns = Columns::new(&self.columns);
-        let mut by_article: HashMap<String, Vec<Candidate>> = HashMap::new();
-        let mut pool = if cheap.is_some() {
-            (wanted * 3).max(30).min(wanted + 1000)
+        // Collapsing near-duplicates drops hits: ask for more (a cluster rarely fills more).
+        let mut target = if options.collapse {
+            wanted.saturating_mul(2).saturating_add(10)
         } else {
             wanted
         };
-        let mut candidates = loop {
-            let fallback = cheap.is_none() || pool > MAX_POOL;
-            let (first, k) = match cheap.as_ref() {
-                Some(cheap) if !fallback => (&cheap.query, pool),
-                _ => (&full.query, wanted),
+        let (mut candidates, mut by_article, keys) = loop {
+            let mut by_article: HashMap<String, Vec<Candidate>> = HashMap::new();
+            let mut pool = if cheap.is_some() {
+                (target * 3).max(30).min(target + 1000)
+            } else {
+                target
             };
-            let mut candidates = searcher.search(first, &TopArticles { k })?;
-            if (fallback && options.passages == 1) || candidates.is_empty() {
-                break candidates;
-            }
-            by_article = self.rescore(&searcher, &mut columns, &full.query, &candidates)?;
-            for list in by_article.values_mut() {
-                list.sort_by(collect::rank_order);
-                list.truncate(options.passages);
-            }
-            let exhausted = candidates.len() < k;
-            candidates.retain_mut(|candidate| {
-                match by_article.get(&candidate.id).and_then(|list| list.first()) {
-                    Some(best) => {
-                        *candidate = best.clone();
-                        true
-                    }
-                    None => false,
+            let mut candidates = loop {
+                let fallback = cheap.is_none() || pool > MAX_POOL;
+                let (first, k) = match cheap.as_ref() {
+                    Some(cheap) if !fallback => (&cheap.query, pool),
+                    _ => (&full.query, target),
+                };
+                let mut candidates = searcher.search(first, &TopArticles { k })?;
+                if (fallback && options.passages == 1) || candidates.is_empty() {
+                    break candidates;
                 }
-            });
-            candidates.sort_by(collect::rank_order);
-            if candidates.len() >= wanted || exhausted || fallback {
-                break candidates;
+                by_article = self.rescore(&searcher, &mut columns, &full.query, &candidates)?;
+                for list in by_article.values_mut() {
+                    list.sort_by(collect::rank_order);
+                    list.truncate(options.passages);
+                }
+                let exhausted = candidates.len() < k;
+                candidates.retain_mut(|candidate| {
+                    match by_article.get(&candidate.id).and_then(|list| list.first()) {
+                        Some(best) => {
+                            *candidate = best.clone();
+                            true
+                        }
+                        None => false,
+                    }
+                });
+                candidates.sort_by(collect::rank_order);
+                if candidates.len() >= target || exhausted || fallback {
+                    break candidates;
+                }
+                pool *= 4;
+            };
+            let mut keys = HashMap::new();
+            for candidate in &candidates {
+                if let Some(key) = self.cluster_key(&searcher, &mut columns, candidate)? {
+                    keys.insert(candidate.id.clone(), key);
+                }
             }
-            pool *= 4;
+            let found = candidates.len();
+            if options.collapse {
+                let mut seen = std::collections::HashSet::new();
+                candidates.retain(|c| keys.get(&c.id).is_none_or(|key| seen.insert(*key)));
+            }
+            // Copies crowded out other articles: look further, up to a bound.
+            if candidates.len() < wanted && found >= target && target < MAX_COLLAPSE {
+                target = target.saturating_mul(4).min(MAX_COLLAPSE);
+                continue;
+            }
+            break (candidates, by_article, keys);
         };
         candidates.truncate(wanted);
         let candidates: Vec<Candidate> = candidates
@@ -250,7 +292,7 @@ impl Index {
             let mut passages = Vec::with_capacity(chosen.len());
             let mut head = None;
             for passage in &chosen {
-                let (text, ordinal, start) =
+                let (text, ordinal, start, quotes) =
                     self.passage_at(&searcher, &mut columns, passage.address)?;
                 if head.is_none() {
                     head = Some(self.head_of(
@@ -274,8 +316,17 @@ impl Index {
                 } else {
                     None
                 };
+                let mut highlights = full.highlighter.highlight(&mut analyzer, &text);
+                if options.quotes {
+                    highlights.retain(|h| {
+                        quotes
+                            .iter()
+                            .any(|q| q.range.start <= h.start && h.end <= q.range.end)
+                    });
+                }
                 passages.push(Passage {
-                    highlights: full.highlighter.highlight(&mut analyzer, &text),
+                    highlights,
+                    quotes,
                     end: start + text.len(),
                     text,
                     start,
@@ -284,7 +335,18 @@ impl Index {
                     explanation,
                 });
             }
+            let duplicates = match keys.get(&candidate.id) {
+                Some(&key) => {
+                    let term = Term::from_field_u64(self.fields.dup, key);
+                    let query = TermQuery::new(term, IndexRecordOption::Basic);
+                    searcher
+                        .search(&query, &tantivy::collector::Count)?
+                        .saturating_sub(1)
+                }
+                None => 0,
+            };
             hits.push(Hit {
+                duplicates,
                 rank: options.offset + i + 1,
                 score: candidate.score,
                 article: head.expect("an article has at least one passage"),
@@ -304,6 +366,12 @@ impl Index {
         cheap: bool,
     ) -> Result<compile::Compiled> {
         let mut analyzer = crate::analysis::warm();
+        // Inside quotations, the text views are the quotation views.
+        let quoted = crate::index::Fields {
+            stem: self.fields.quote_stem,
+            exact: self.fields.quote_exact,
+            ..self.fields
+        };
         compile::Compiler {
             long_group: false,
             reranked: false,
@@ -319,7 +387,11 @@ impl Index {
                 None
             },
             expansions: Vec::new(),
-            fields: &self.fields,
+            fields: if options.quotes {
+                &quoted
+            } else {
+                &self.fields
+            },
             searcher,
             analyzer: &mut analyzer,
             ranking,
@@ -354,7 +426,7 @@ impl Index {
         let mut columns = Columns::new(&self.columns);
         let mut weights: HashMap<String, f32> = HashMap::new();
         for candidate in &top {
-            let (text, _, _) = self.passage_at(searcher, &mut columns, candidate.address)?;
+            let (text, _, _, _) = self.passage_at(searcher, &mut columns, candidate.address)?;
             let tokens = analyzer.stemmed(&text);
             let length = tokens.len().max(1) as f32;
             let share = candidate.score / total;
@@ -469,19 +541,43 @@ impl Index {
         Ok(out)
     }
 
-    /// The stored text, ordinal and body offset of a passage.
+    /// The near-duplicate cluster of a candidate's article, read on its head (the passages of
+    /// an article are contiguous in a segment); `None` if the head is not where it should be.
+    fn cluster_key(
+        &self,
+        searcher: &Searcher,
+        columns: &mut Columns<'_>,
+        candidate: &Candidate,
+    ) -> Result<Option<u64>> {
+        let address = candidate.address;
+        let segment = columns.of(searcher, address.segment_ord)?;
+        let ordinal = segment.ordinal.first(address.doc_id).unwrap_or(0) as u32;
+        let Some(head) = address.doc_id.checked_sub(ordinal) else {
+            return Ok(None);
+        };
+        let same = segment.article.as_ref().is_some_and(|col| {
+            let a = col.term_ords(head).next();
+            a.is_some() && a == col.term_ords(address.doc_id).next()
+        });
+        Ok(if same { segment.dup.first(head) } else { None })
+    }
+
+    /// The stored text, ordinal, body offset and quotations of a passage.
     fn passage_at(
         &self,
         searcher: &Searcher,
         columns: &mut Columns<'_>,
         address: DocAddress,
-    ) -> Result<(String, usize, usize)> {
+    ) -> Result<(String, usize, usize, Vec<crate::Quotation>)> {
         let segment = columns.of(searcher, address.segment_ord)?;
         let ordinal = segment.ordinal.first(address.doc_id).unwrap_or(0);
         let start = segment.start.first(address.doc_id).unwrap_or(0);
         let doc: TantivyDocument = searcher.doc(address)?;
         let text = stored_str(&doc, self.fields.text).unwrap_or_default();
-        Ok((text, ordinal as usize, start as usize))
+        let quotes = stored_str(&doc, self.fields.quotes)
+            .map(|json| parse_quotes(&json, &text))
+            .unwrap_or_default();
+        Ok((text, ordinal as usize, start as usize, quotes))
     }
 
     /// The article of a passage, read from its head (the passage with ordinal 0).
@@ -561,6 +657,7 @@ pub(crate) struct SegmentColumns {
     ordinal: tantivy::columnar::Column<u64>,
     start: tantivy::columnar::Column<u64>,
     article: Option<tantivy::columnar::StrColumn>,
+    dup: tantivy::columnar::Column<u64>,
 }
 
 /// The columns of the segments that searches use, by segment id.
@@ -597,6 +694,7 @@ impl<'a> Columns<'a> {
                         ordinal: fast.u64("ordinal")?,
                         start: fast.u64("start")?,
                         article: fast.str("article_id")?,
+                        dup: fast.u64("dup")?,
                     });
                     cache.insert(id, opened.clone());
                     opened
@@ -606,6 +704,26 @@ impl<'a> Columns<'a> {
         }
         Ok(&self.segments[&segment])
     }
+}
+
+/// The stored quotations of a passage, `[[start, end, speaker or null], …]`; a range that is
+/// not on the passage's character boundaries (a damaged store) is left out.
+fn parse_quotes(json: &str, text: &str) -> Vec<crate::Quotation> {
+    let Ok(serde_json::Value::Array(items)) = serde_json::from_str(json) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| {
+            let start = item.get(0)?.as_u64()? as usize;
+            let end = item.get(1)?.as_u64()? as usize;
+            text.get(start..end)?;
+            Some(crate::Quotation {
+                range: start..end,
+                speaker: item.get(2).and_then(|s| s.as_str()).map(str::to_string),
+            })
+        })
+        .collect()
 }
 
 fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {

@@ -84,6 +84,8 @@ pub struct SearchOptions {
     pub(crate) aliases: Option<std::sync::Arc<crate::Aliases>>,
     pub(crate) use_aliases: bool,
     pub(crate) entities: Vec<String>,
+    pub(crate) quotes: bool,
+    pub(crate) collapse: bool,
 }
 
 impl Default for SearchOptions {
@@ -100,6 +102,8 @@ impl Default for SearchOptions {
             aliases: None,
             use_aliases: true,
             entities: Vec::new(),
+            quotes: false,
+            collapse: true,
         }
     }
 }
@@ -180,6 +184,21 @@ impl SearchOptions {
     /// Only joint statements that this country or organisation signed.
     pub fn signatory(mut self, id: &str) -> Self {
         self.entities.push(format!("signatory:{id}"));
+        self
+    }
+
+    /// Search only inside quotations: what was *said* about the words, not what the article
+    /// says around them. Highlights are only those inside quotations, and each passage lists
+    /// its quotations with their speakers ([`Passage::quotes`](crate::Passage::quotes)).
+    pub fn quotes(mut self, yes: bool) -> Self {
+        self.quotes = yes;
+        self
+    }
+
+    /// Collapse near-duplicate articles (syndicated copies of one statement) into one hit that
+    /// counts the others ([`Hit::duplicates`](crate::Hit::duplicates)): on by default.
+    pub fn collapse(mut self, yes: bool) -> Self {
+        self.collapse = yes;
         self
     }
 
