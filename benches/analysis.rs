@@ -1,5 +1,6 @@
-//! Analysis throughput: the exact and stemmed analyzers and passage splitting, in MB/s of real
-//! text (all of `../shared/data/state-dept-press`, about 10 MB).
+//! Analysis throughput: the exact and stemmed analyzers, passage splitting, and the domain
+//! work done at index time (entity mentions over the alias table, quotations, near-duplicate
+//! fingerprints), in MB/s of real text (all of `../shared/data/state-dept-press`, about 10 MB).
 //!
 //! `cargo bench --bench analysis`
 
@@ -21,6 +22,17 @@ fn analysis(c: &mut Criterion) {
     let stemmed_tokens: usize = texts.iter().map(|t| analyzer.stemmed(t).len()).sum();
     let passages: usize = texts.iter().map(|t| split_passages(t).len()).sum();
     assert!(exact_tokens > 1_000_000 && stemmed_tokens < exact_tokens);
+    let aliases = communique::Aliases::builtin();
+    let mentions: usize = texts
+        .iter()
+        .map(|t| communique::mentions(aliases, &mut analyzer, t).len())
+        .sum();
+    let quotations: usize = texts.iter().map(|t| communique::quotations(t).len()).sum();
+    let fingerprints: usize = texts
+        .iter()
+        .map(|t| communique::fingerprints(&mut analyzer, t).len())
+        .sum();
+    assert!(mentions > 10_000 && quotations > 1_000 && fingerprints > 10_000);
 
     let mut group = c.benchmark_group("analysis");
     group.throughput(Throughput::Bytes(bytes));
@@ -41,6 +53,30 @@ fn analysis(c: &mut Criterion) {
         b.iter(|| {
             let n: usize = texts.iter().map(|t| split_passages(t).len()).sum();
             assert_eq!(n, passages);
+        })
+    });
+    group.bench_function("entity mentions", |b| {
+        b.iter(|| {
+            let n: usize = texts
+                .iter()
+                .map(|t| communique::mentions(aliases, &mut analyzer, t).len())
+                .sum();
+            assert_eq!(n, mentions);
+        })
+    });
+    group.bench_function("quotations", |b| {
+        b.iter(|| {
+            let n: usize = texts.iter().map(|t| communique::quotations(t).len()).sum();
+            assert_eq!(n, quotations);
+        })
+    });
+    group.bench_function("near-duplicate fingerprints", |b| {
+        b.iter(|| {
+            let n: usize = texts
+                .iter()
+                .map(|t| communique::fingerprints(&mut analyzer, t).len())
+                .sum();
+            assert_eq!(n, fingerprints);
         })
     });
     group.finish();

@@ -34,6 +34,26 @@ fn queries() -> Vec<(&'static str, &'static str, SearchOptions)> {
             "humanitarian assistance",
             SearchOptions::new().since(since).until(until),
         ),
+        // What the domain features cost: an alias expanded (DPRK → North Korea | Democratic
+        // People's Republic of Korea | …) and not, an entity filter, quotations only, and no
+        // collapsing of near-duplicates.
+        ("alias expanded", "DPRK missile", SearchOptions::new()),
+        (
+            "alias off",
+            "DPRK missile",
+            SearchOptions::new().aliases(false),
+        ),
+        (
+            "country filter",
+            "humanitarian assistance",
+            SearchOptions::new().country("UKR"),
+        ),
+        ("quotes only", "security", SearchOptions::new().quotes(true)),
+        (
+            "common term, no collapse",
+            "security",
+            SearchOptions::new().collapse(false),
+        ),
     ]
 }
 
@@ -59,6 +79,16 @@ fn search(c: &mut Criterion) {
             })
         });
     }
+    // Facet counts over every article that matches.
+    let query = Query::parse("Kursk").unwrap();
+    let facets = index.facets(&query, &SearchOptions::new()).unwrap();
+    assert!(facets.articles > 0);
+    group.bench_function("facets (Kursk)", |b| {
+        b.iter(|| {
+            let f = index.facets(&query, &SearchOptions::new()).unwrap();
+            assert_eq!(f.articles, facets.articles);
+        })
+    });
     group.finish();
 }
 

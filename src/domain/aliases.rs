@@ -1,7 +1,6 @@
 //! The alias table: the names, codes and weaker equivalents of countries, organisations and
 //! places, used to expand queries (`DPRK` finds "North Korea") and to recognise entities.
 
-use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -84,11 +83,11 @@ pub struct AliasMatch {
 pub struct Aliases {
     groups: Vec<AliasGroup>,
     /// Normalised name (exact-view words joined by spaces) -> (group, strength).
-    by_name: HashMap<String, (usize, Strength)>,
+    by_name: fnv::FnvHashMap<String, (usize, Strength)>,
     /// Code as written -> group.
-    by_code: HashMap<String, usize>,
+    by_code: fnv::FnvHashMap<String, usize>,
     /// The first word of every name: a word that starts no name costs one hash look-up.
-    starts: HashSet<String>,
+    starts: fnv::FnvHashSet<String>,
     /// The most words in a name.
     longest: usize,
 }

@@ -40,7 +40,11 @@ pub const MAX_SHARED: usize = 256;
 /// assert!(a.iter().all(|f| b.contains(f)));
 /// ```
 pub fn fingerprints(analyzer: &mut Analyzer, text: &str) -> Vec<u64> {
-    let tokens = analyzer.exact(text);
+    fingerprints_of(&analyzer.exact(text))
+}
+
+/// [`fingerprints`] of a text's exact-view tokens, already analysed.
+pub(crate) fn fingerprints_of(tokens: &[crate::analysis::AnalyzedToken]) -> Vec<u64> {
     let mut out: Vec<u64> = tokens
         .windows(SHINGLE_WORDS)
         .filter_map(|window| {

@@ -19,7 +19,15 @@ pub struct Mention {
 /// The countries and organisations (not places, not weak equivalents) mentioned in `text`,
 /// longest match first, left to right.
 pub fn mentions(aliases: &Aliases, analyzer: &mut Analyzer, text: &str) -> Vec<Mention> {
-    let tokens = analyzer.exact(text);
+    mentions_in(aliases, text, &analyzer.exact(text))
+}
+
+/// [`mentions`] over the exact-view tokens of `text`, already analysed.
+pub(crate) fn mentions_in(
+    aliases: &Aliases,
+    text: &str,
+    tokens: &[crate::analysis::AnalyzedToken],
+) -> Vec<Mention> {
     let originals: Vec<&str> = tokens.iter().map(|t| &text[t.start..t.end]).collect();
     let normalized: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
     let mut key = String::new();

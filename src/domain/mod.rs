@@ -8,9 +8,10 @@ mod entities;
 mod quotes;
 
 pub use aliases::{AliasGroup, AliasMatch, Aliases, EntityKind, Strength};
+pub(crate) use duplicates::fingerprints_of;
 pub use duplicates::{
     MAX_SHARED, MIN_CONTAINMENT, MIN_FINGERPRINTS, fingerprints, near_duplicates, own_key,
 };
-pub(crate) use entities::article_facets_of;
 pub use entities::{Mention, article_facets, mentions, passage_facets};
+pub(crate) use entities::{article_facets_of, mentions_in};
 pub use quotes::{MAX_QUOTATION_BYTES, Quotation, quotations};

@@ -53,7 +53,7 @@ pub struct Writer<'a> {
 /// index, by the same rule.)
 #[derive(Default)]
 struct Duplicates {
-    holders: std::collections::HashMap<u64, Holders>,
+    holders: fnv::FnvHashMap<u64, Holders>,
     queued: Vec<(String, u64, u32)>,
 }
 
@@ -180,11 +180,11 @@ impl Writer<'_> {
                 "an article needs a non-empty id".into(),
             ));
         }
-        let mut analyzer = crate::analysis::warm();
-        let fingerprints = crate::fingerprints(&mut analyzer, &article.body);
-        drop(analyzer);
+        // The exact view of the body, analysed once for entities and fingerprints.
+        let tokens = crate::analysis::warm().exact(&article.body);
+        let fingerprints = crate::domain::fingerprints_of(&tokens);
         let key = self.cluster_of(&article.id, &fingerprints)?;
-        let mut docs = passage_docs(&self.index.fields, &self.index.passages, article);
+        let mut docs = passage_docs(&self.index.fields, &self.index.passages, article, &tokens);
         if let Some(head) = docs.first_mut() {
             let fields = &self.index.fields;
             head.add_u64(fields.dup, key);
@@ -223,7 +223,7 @@ impl Writer<'_> {
         let n = fingerprints.len();
         let mut found = None;
         // Queued in this batch.
-        let mut shared: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+        let mut shared: fnv::FnvHashMap<u32, usize> = fnv::FnvHashMap::default();
         for fingerprint in fingerprints {
             match self.dups.holders.get(fingerprint) {
                 Some(Holders::One(i)) => *shared.entry(*i).or_default() += 1,
@@ -283,8 +283,7 @@ impl Writer<'_> {
             let inverted = reader
                 .inverted_index(fields.fingerprints)
                 .map_err(|e| open_error(&path, e))?;
-            let mut shared: std::collections::HashMap<tantivy::DocId, usize> =
-                std::collections::HashMap::new();
+            let mut shared: fnv::FnvHashMap<tantivy::DocId, usize> = fnv::FnvHashMap::default();
             for &fingerprint in fingerprints {
                 let term = Term::from_field_u64(fields.fingerprints, fingerprint);
                 let Some(mut postings) = inverted
@@ -374,16 +373,18 @@ pub(crate) fn not_applied(path: &std::path::Path, error: Error) -> Error {
     }
 }
 
-/// The tantivy documents of an article: one per passage, metadata stored on the first.
+/// The tantivy documents of an article (whose body's exact-view tokens are `tokens`): one per
+/// passage, metadata stored on the first.
 pub(crate) fn passage_docs(
     fields: &Fields,
     config: &PassageConfig,
     article: &Article,
+    tokens: &[crate::analysis::AnalyzedToken],
 ) -> Vec<TantivyDocument> {
     let passages = split_passages_with(&article.body, config);
     let aliases = crate::Aliases::builtin();
     let mut analyzer = crate::analysis::warm();
-    let found = crate::mentions(aliases, &mut analyzer, &article.body);
+    let found = crate::domain::mentions_in(aliases, &article.body, tokens);
     let entities = crate::domain::article_facets_of(aliases, &mut analyzer, &article.body, &found);
     let quotes = crate::quotations(&article.body);
     let date = article
