@@ -11,20 +11,66 @@ use tantivy::columnar::StrColumn;
 use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// One article's best passage.
-#[derive(Clone, Debug, PartialEq)]
+/// One article's best passage. The article is known by its id's ordinal in its segment's id
+/// column; the id itself is read from the column only when needed (ties across segments, the
+/// hits shown), since reading it means decoding a block of the id dictionary.
+#[derive(Clone)]
 pub(crate) struct Candidate {
     pub score: Score,
-    pub id: String,
     pub address: DocAddress,
+    /// The article id's ordinal in the segment's `article_id` column.
+    pub ord: u64,
+    column: StrColumn,
+    id: std::cell::OnceCell<String>,
 }
 
-/// Orders candidates: higher score first, then article id (deterministic ties).
+impl std::fmt::Debug for Candidate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Candidate")
+            .field("score", &self.score)
+            .field("address", &self.address)
+            .field("ord", &self.ord)
+            .finish()
+    }
+}
+
+/// An article within one searcher: its segment and its id's ordinal there. (An article's live
+/// passages are all in one segment.)
+pub(crate) type ArticleKey = (SegmentOrdinal, u64);
+
+impl Candidate {
+    /// The article id.
+    pub fn id(&self) -> &str {
+        self.id.get_or_init(|| ord_to_id(&self.column, self.ord))
+    }
+
+    /// The article, as a key for maps.
+    pub fn key(&self) -> ArticleKey {
+        (self.address.segment_ord, self.ord)
+    }
+
+    /// Another passage of the same article.
+    pub fn with(&self, score: Score, address: DocAddress) -> Candidate {
+        Candidate {
+            score,
+            address,
+            ..self.clone()
+        }
+    }
+}
+
+/// Orders candidates: higher score first, then article id (deterministic ties, the same
+/// whatever the segments), then address.
 pub(crate) fn rank_order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
-    b.score
-        .total_cmp(&a.score)
-        .then_with(|| a.id.cmp(&b.id))
-        .then_with(|| a.address.cmp(&b.address))
+    b.score.total_cmp(&a.score).then_with(|| {
+        let by_id = if a.address.segment_ord == b.address.segment_ord {
+            // Ordinals follow the ids' order within a segment's column.
+            a.ord.cmp(&b.ord)
+        } else {
+            a.id().cmp(b.id())
+        };
+        by_id.then_with(|| a.address.cmp(&b.address))
+    })
 }
 
 fn id_column(reader: &SegmentReader) -> tantivy::Result<StrColumn> {
@@ -123,8 +169,10 @@ impl SegmentCollector for TopArticlesSegment {
             .iter()
             .map(|&(score, ord, doc)| Candidate {
                 score,
-                id: ord_to_id(&self.column, ord),
                 address: DocAddress::new(self.segment, doc),
+                ord,
+                column: self.column.clone(),
+                id: std::cell::OnceCell::new(),
             })
             .collect()
     }
@@ -154,12 +202,12 @@ impl Collector for TopArticles {
     }
 
     fn merge_fruits(&self, fruits: Vec<Vec<Candidate>>) -> tantivy::Result<Vec<Candidate>> {
-        let mut best: HashMap<String, Candidate> = HashMap::new();
+        let mut best: HashMap<ArticleKey, Candidate> = HashMap::new();
         for candidate in fruits.into_iter().flatten() {
-            match best.get(&candidate.id) {
+            match best.get(&candidate.key()) {
                 Some(existing) if rank_order(existing, &candidate).is_le() => {}
                 _ => {
-                    best.insert(candidate.id.clone(), candidate);
+                    best.insert(candidate.key(), candidate);
                 }
             }
         }

@@ -29,7 +29,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::index::Index;
 use crate::{Error, Result};
-use collect::{Candidate, TopArticles};
+use collect::{ArticleKey, Candidate, TopArticles};
 
 /// The largest pool of candidates for a two-phase search; beyond, the full query runs alone.
 const MAX_POOL: usize = 4000;
@@ -214,14 +214,11 @@ impl Index {
         // are all there, but apart). If too few are left, the pool grows; at last the full
         // query runs alone.
         let mut columns = Columns::new(&self.columns);
-        // Collapsing near-duplicates drops hits: ask for more (a cluster rarely fills more).
-        let mut target = if options.collapse {
-            wanted.saturating_mul(2).saturating_add(10)
-        } else {
-            wanted
-        };
+        // Collapsing near-duplicates drops hits; copies are rare, so the search asks for what
+        // is wanted and looks further only when collapsing left too few.
+        let mut target = wanted;
         let (mut candidates, mut by_article, keys) = loop {
-            let mut by_article: HashMap<String, Vec<Candidate>> = HashMap::new();
+            let mut by_article: HashMap<ArticleKey, Vec<Candidate>> = HashMap::new();
             let mut pool = if cheap.is_some() {
                 (target * 3).max(30).min(target + 1000)
             } else {
@@ -244,7 +241,7 @@ impl Index {
                 }
                 let exhausted = candidates.len() < k;
                 candidates.retain_mut(|candidate| {
-                    match by_article.get(&candidate.id).and_then(|list| list.first()) {
+                    match by_article.get(&candidate.key()).and_then(|list| list.first()) {
                         Some(best) => {
                             *candidate = best.clone();
                             true
@@ -261,13 +258,13 @@ impl Index {
             let mut keys = HashMap::new();
             for candidate in &candidates {
                 if let Some(key) = self.cluster_key(&searcher, &mut columns, candidate)? {
-                    keys.insert(candidate.id.clone(), key);
+                    keys.insert(candidate.key(), key);
                 }
             }
             let found = candidates.len();
             if options.collapse {
                 let mut seen = std::collections::HashSet::new();
-                candidates.retain(|c| keys.get(&c.id).is_none_or(|key| seen.insert(*key)));
+                candidates.retain(|c| keys.get(&c.key()).is_none_or(|key| seen.insert(*key)));
             }
             // Copies crowded out other articles: look further, up to a bound.
             if candidates.len() < wanted && found >= target && target < MAX_COLLAPSE {
@@ -287,7 +284,7 @@ impl Index {
         let mut hits = Vec::with_capacity(candidates.len());
         for (i, candidate) in candidates.into_iter().enumerate() {
             let chosen = by_article
-                .remove(&candidate.id)
+                .remove(&candidate.key())
                 .unwrap_or_else(|| vec![candidate.clone()]);
             let mut passages = Vec::with_capacity(chosen.len());
             let mut head = None;
@@ -300,7 +297,7 @@ impl Index {
                         &mut columns,
                         passage.address,
                         ordinal,
-                        &passage.id,
+                        passage.id(),
                     )?);
                 }
                 let explanation = if options.explain {
@@ -335,7 +332,7 @@ impl Index {
                     explanation,
                 });
             }
-            let duplicates = match keys.get(&candidate.id) {
+            let duplicates = match keys.get(&candidate.key()) {
                 Some(&key) => {
                     let term = Term::from_field_u64(self.fields.dup, key);
                     let query = TermQuery::new(term, IndexRecordOption::Basic);
@@ -493,7 +490,7 @@ impl Index {
         columns: &mut Columns<'_>,
         query: &dyn TantivyQuery,
         candidates: &[Candidate],
-    ) -> Result<HashMap<String, Vec<Candidate>>> {
+    ) -> Result<HashMap<ArticleKey, Vec<Candidate>>> {
         let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(
             searcher,
         ))?;
@@ -516,7 +513,7 @@ impl Index {
             }
         }
         docs.sort_unstable();
-        let mut out: HashMap<String, Vec<Candidate>> = HashMap::new();
+        let mut out: HashMap<ArticleKey, Vec<Candidate>> = HashMap::new();
         let mut scorer: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
         for (segment, doc, i) in docs {
             if scorer.as_ref().is_none_or(|(s, _)| *s != segment) {
@@ -531,12 +528,10 @@ impl Index {
             if scorer.doc() != doc || reader.alive_bitset().is_some_and(|a| !a.is_alive(doc)) {
                 continue;
             }
-            let id = &candidates[i].id;
-            out.entry(id.clone()).or_default().push(Candidate {
-                score: scorer.score(),
-                id: id.clone(),
-                address: DocAddress::new(segment, doc),
-            });
+            let candidate = &candidates[i];
+            out.entry(candidate.key())
+                .or_default()
+                .push(candidate.with(scorer.score(), DocAddress::new(segment, doc)));
         }
         Ok(out)
     }
