@@ -60,14 +60,18 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Resident memory of this process, in MiB.
-fn rss_mib() -> f64 {
+/// Resident memory of this process, in MiB: all of it, and the anonymous part (the heap; the
+/// rest is the index's files mapped in, which grows with the index).
+fn rss_mib() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("RssAnon:"))
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -157,7 +161,6 @@ fn main() {
     let errors = Arc::new(AtomicU64::new(0));
     let wrong = Arc::new(Mutex::new(Vec::<String>::new()));
     let latencies = Arc::new(Mutex::new(Vec::<u64>::new()));
-    let highest = Arc::new(AtomicU64::new(base as u64));
     let mut workers = Vec::new();
     for t in 0..args.threads {
         let index = index.clone();
@@ -166,10 +169,11 @@ fn main() {
         let errors = errors.clone();
         let wrong = wrong.clone();
         let latencies = latencies.clone();
-        let highest = highest.clone();
         workers.push(std::thread::spawn(move || {
             let mut mine = Vec::new();
             let mut i = t;
+            // What this thread has seen: it must never go back to an older commit.
+            let mut seen = 0u64;
             while !stop.load(Ordering::Relaxed) {
                 let (text, words) = QUERIES[i % QUERIES.len()];
                 i += 1;
@@ -207,13 +211,13 @@ fn main() {
                 }
                 if i % 16 == 0 {
                     let now = index.stats().map(|s| s.articles).unwrap_or(0);
-                    let before = highest.fetch_max(now, Ordering::Relaxed);
-                    if now < before {
+                    if now < seen {
                         wrong
                             .lock()
                             .unwrap()
-                            .push(format!("article count went down: {before} -> {now}"));
+                            .push(format!("article count went down: {seen} -> {now}"));
                     }
+                    seen = seen.max(now);
                 }
             }
             latencies.lock().unwrap().extend(mine);
@@ -274,13 +278,27 @@ fn main() {
         index.stats().unwrap().articles,
         base + args.articles
     );
+    // Articles arrive during the first two thirds; the last third only searches.
     let third = memory.len() / 3;
-    let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len().max(1) as f64;
+    let last = &memory[memory.len() - third..];
+    let mean = |s: &[(f64, f64)], anon: bool| {
+        s.iter().map(|m| if anon { m.1 } else { m.0 }).sum::<f64>() / s.len().max(1) as f64
+    };
+    let range = |s: &[(f64, f64)]| {
+        let values = s.iter().map(|m| m.1);
+        (
+            values.clone().fold(f64::MAX, f64::min),
+            values.fold(0.0, f64::max),
+        )
+    };
     println!(
-        "RSS MiB: first third mean {:.0}, last third mean {:.0}, max {:.0}",
-        mean(&memory[..third]),
-        mean(&memory[memory.len() - third..]),
-        memory.iter().cloned().fold(0.0, f64::max)
+        "RSS MiB (all / heap): first third {:.0} / {:.0}, last third {:.0} / {:.0}; heap over the last third (no arrivals) from {:.0} to {:.0}",
+        mean(&memory[..third], false),
+        mean(&memory[..third], true),
+        mean(last, false),
+        mean(last, true),
+        range(last).0,
+        range(last).1,
     );
     let wrong = wrong.lock().unwrap();
     println!(

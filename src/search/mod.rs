@@ -241,7 +241,10 @@ impl Index {
                 }
                 let exhausted = candidates.len() < k;
                 candidates.retain_mut(|candidate| {
-                    match by_article.get(&candidate.key()).and_then(|list| list.first()) {
+                    match by_article
+                        .get(&candidate.key())
+                        .and_then(|list| list.first())
+                    {
                         Some(best) => {
                             *candidate = best.clone();
                             true
