@@ -367,6 +367,14 @@ fn lex(text: &str) -> Result<Vec<Token>, QueryError> {
             });
             continue;
         }
+        if is_close_quote(c) {
+            // Not an opening quote either (`”`, `»`): a word would stop before it at once.
+            return Err(QueryError::new(
+                text,
+                start,
+                format!("this closing quote `{c}` has no opening quote"),
+            ));
+        }
         if (c == '+' || c == '-') && starts_clause(&tokens, text, start) {
             chars.next();
             match chars.peek() {
@@ -1000,6 +1008,16 @@ mod tests {
         // Column counts characters, not bytes.
         let err = error("Kyïv (x");
         assert_eq!((err.position, err.column()), (6, 6));
+        // A closing quote that opens nothing (found by the highlight fuzz target: the lexer
+        // looped on it forever).
+        for (query, column) in [("”", 1), ("kursk »", 7), ("Kursk” troops", 6)] {
+            let err = error(query);
+            assert!(
+                err.message.contains("has no opening quote"),
+                "{query}: {err:?}"
+            );
+            assert_eq!(err.column(), column, "{query}");
+        }
     }
 
     #[test]

@@ -202,6 +202,10 @@ fn hostile_queries_get_a_position_or_a_correct_answer_quickly() {
             "column 1: this quote has no closing quote",
         ),
         ("(kursk", "column 1: this parenthesis is never closed"),
+        (
+            "kursk »",
+            "column 7: this closing quote `»` has no opening quote",
+        ),
         ("kursk)", "column 6: unmatched closing parenthesis"),
         ("AND", "column 1"),
         ("OR kursk", "column 1"),
