@@ -26,7 +26,9 @@ struct Args {
     articles: usize,
 }
 
-fn args() -> Args {
+const USAGE: &str = "usage: load_test [--threads N] [--seconds N] [--articles N]";
+
+fn args() -> Result<Args, String> {
     let mut args = Args {
         threads: 8,
         seconds: 60,
@@ -34,18 +36,21 @@ fn args() -> Args {
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "-h" || flag == "--help" {
+            return Err(USAGE.to_string());
+        }
         let value = it.next().unwrap_or_default();
         let number: u64 = value
             .parse()
-            .unwrap_or_else(|_| panic!("{flag} needs a number, not {value:?}"));
+            .map_err(|_| format!("{flag} needs a number, not {value:?}\n{USAGE}"))?;
         match flag.as_str() {
             "--threads" => args.threads = number as usize,
             "--seconds" => args.seconds = number,
             "--articles" => args.articles = number as usize,
-            other => panic!("unknown option {other}"),
+            other => return Err(format!("unknown option {other}\n{USAGE}")),
         }
     }
-    args
+    Ok(args)
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -91,7 +96,13 @@ const QUERIES: &[(&str, &[&str])] = &[
 ];
 
 fn main() {
-    let args = args();
+    let args = match args() {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("{message}");
+            std::process::exit(2);
+        }
+    };
     let work = tempfile::tempdir().unwrap();
     let corpus_dir: PathBuf = work.path().join("corpus");
     copy_dir(
