@@ -295,21 +295,19 @@ fn main() {
     let mean = |s: &[(f64, f64)], anon: bool| {
         s.iter().map(|m| if anon { m.1 } else { m.0 }).sum::<f64>() / s.len().max(1) as f64
     };
-    let range = |s: &[(f64, f64)]| {
-        let values = s.iter().map(|m| m.1);
-        (
-            values.clone().fold(f64::MAX, f64::min),
-            values.fold(0.0, f64::max),
-        )
-    };
+    let heap = last.iter().map(|m| m.1);
+    let (heap_low, heap_high) = (
+        heap.clone().fold(f64::MAX, f64::min),
+        heap.fold(0.0, f64::max),
+    );
     println!(
         "RSS MiB (all / heap): first third {:.0} / {:.0}, last third {:.0} / {:.0}; heap over the last third (no arrivals) from {:.0} to {:.0}",
         mean(&memory[..third], false),
         mean(&memory[..third], true),
         mean(last, false),
         mean(last, true),
-        range(last).0,
-        range(last).1,
+        heap_low,
+        heap_high,
     );
     let wrong = wrong.lock().unwrap();
     println!(
