@@ -294,6 +294,69 @@ fn more_words_and_closer_words_rank_higher() {
 }
 
 #[test]
+fn compounds_of_words_count_word_by_word_and_names_stay_whole() {
+    let index = in_memory(&[
+        Article::new(
+            "together",
+            "The shock-sound interaction was measured in the tunnel.",
+        ),
+        Article::new(
+            "apart",
+            "Sound waves behind a shock were measured in flight.",
+        ),
+        Article::new("other", "Wave interaction in a laminar boundary layer."),
+        Article::new(
+            "name",
+            "Talks on the Lachin corridor and Nagorno-Karabakh resumed.",
+        ),
+        Article::new(
+            "half-name",
+            "Karabakh and the corridor were discussed again.",
+        ),
+    ]);
+    let marks = |hits: &[communique::Hit], id: &str| -> Vec<String> {
+        let hit = hits.iter().find(|h| h.article.id == id);
+        let hit = hit.unwrap_or_else(|| panic!("{id} not found in {:?}", ids(hits)));
+        marked(&hit.passages[0])
+            .iter()
+            .map(|w| w.to_lowercase())
+            .collect()
+    };
+    // One of several optional words: the compound's words count one by one, so the article
+    // that writes them apart and inflected ranks on them too, above one with only the others.
+    let query = "shock-sound wave interaction";
+    let hits = search(&index, query, &SearchOptions::new());
+    assert_eq!(marks(&hits, "apart"), ["sound", "waves", "shock"]);
+    assert_eq!(marks(&hits, "together"), ["shock", "sound", "interaction"]);
+    let rank = |id: &str| ids(&hits).iter().position(|f| *f == id);
+    assert!(rank("apart") < rank("other"), "{:?}", ids(&hits));
+    // As a phrase (the ranking switch off) only `waves` of that article matched.
+    let whole = Ranking {
+        split_compounds: false,
+        ..Ranking::default()
+    };
+    let hits = search(&index, query, &SearchOptions::new().ranking(whole));
+    assert_eq!(marks(&hits, "apart"), ["waves"]);
+    // Alone, or required, a compound is a phrase: its words stand together.
+    for query in [
+        "shock-sound",
+        "+shock-sound wave",
+        "shock-sound AND interaction",
+    ] {
+        assert_eq!(
+            ids(&search(&index, query, &SearchOptions::new())),
+            ["together"],
+            "{query}"
+        );
+    }
+    // A name (capitalised) or a code with digits stays whole among other words.
+    let hits = search(&index, "Nagorno-Karabakh corridor", &SearchOptions::new());
+    assert_eq!(ids(&hits)[0], "name");
+    assert_eq!(marks(&hits, "name"), ["corridor", "nagorno-karabakh"]);
+    assert_eq!(marks(&hits, "half-name"), ["corridor"]);
+}
+
+#[test]
 fn qualifiers_prefixes_and_fuzzy_words() {
     let index = project_index();
     let hits = search(index, "title:kursk", &SearchOptions::new());

@@ -54,6 +54,9 @@ pub struct EvalArgs {
     /// Do not treat question words (`what`, `which`…) of long queries as stop words.
     #[arg(long)]
     no_query_stop_words: bool,
+    /// Match compounds of lowercase words (`shock-sound`) as phrases, not word by word.
+    #[arg(long)]
+    no_split_compounds: bool,
     /// Pseudo-relevance feedback: words added from the first search's best passages.
     #[arg(long, value_name = "N")]
     feedback: Option<usize>,
@@ -113,6 +116,7 @@ pub fn run(paths: &super::Paths, args: EvalArgs) -> anyhow::Result<ExitCode> {
                 stemming: !args.no_stemming,
                 stop_words: args.stop_words,
                 query_stop_words: !args.no_query_stop_words,
+                split_compounds: !args.no_split_compounds,
                 feedback_terms: args.feedback.unwrap_or(defaults.feedback_terms),
                 feedback_passages: args.feedback_passages.unwrap_or(defaults.feedback_passages),
                 feedback_min_words: args

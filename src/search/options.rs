@@ -34,6 +34,11 @@ pub struct Ranking {
     /// [`QUERY_STOP_WORDS`](crate::analysis::QUERY_STOP_WORDS) (`what`, `which`, `how`…) as
     /// stop words.
     pub query_stop_words: bool,
+    /// In a group of several bare words, match an optional compound of lowercase words
+    /// (`shock-sound`, `pro-democracy`) by its words, one by one, instead of as a phrase; the
+    /// proximity clause still rewards them standing together. Names and codes (`Nagorno-Karabakh`,
+    /// `COVID-19`) and compounds that must match stay phrases.
+    pub split_compounds: bool,
     /// Pseudo-relevance feedback: add this many words from the best passages of a first
     /// search to the query (0 turns it off). Added words rank but are not highlighted.
     pub feedback_terms: usize,
@@ -56,6 +61,7 @@ impl Default for Ranking {
             stemming: true,
             stop_words: false,
             query_stop_words: true,
+            split_compounds: true,
             feedback_terms: 10,
             feedback_min_words: 10,
             feedback_passages: 10,
