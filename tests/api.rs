@@ -354,6 +354,11 @@ fn compounds_of_words_count_word_by_word_and_names_stay_whole() {
     assert_eq!(ids(&hits)[0], "name");
     assert_eq!(marks(&hits, "name"), ["corridor", "nagorno-karabakh"]);
     assert_eq!(marks(&hits, "half-name"), ["corridor"]);
+    // A compound of more words than a query may hold stays whole (no clause explosion).
+    let filler: Vec<String> = (b'a'..=b'z').map(|c| format!("q{}", c as char)).collect();
+    let query = format!("shock-{0}-{0}-{0}-sound waves", filler.join("-"));
+    let hits = search(&index, &query, &SearchOptions::new());
+    assert_eq!(marks(&hits, "apart"), ["waves"]);
 }
 
 #[test]

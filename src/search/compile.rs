@@ -681,8 +681,12 @@ impl Compiler<'_> {
     /// Measured on Cranfield (nDCG@10 0.366 to 0.370) and neutral on the diplomatic set: as a
     /// phrase, a compound that the text writes apart or inflected (`shock and sound waves`)
     /// gave nothing, and its words were lost to the ranking.
+    ///
+    /// The group grows to at most [`MAX_QUERY_TERMS`](crate::MAX_QUERY_TERMS) words: past that,
+    /// compounds stay whole, so `ab-cd-ef-…` cannot turn one word into a thousand clauses.
     fn split_compounds(&mut self, clauses: &[(Occur, Node)]) -> Vec<(Occur, Node)> {
         let mut out = Vec::with_capacity(clauses.len());
+        let mut room = crate::MAX_QUERY_TERMS.saturating_sub(clauses.len());
         for (occur, node) in clauses {
             if let (
                 Occur::Should,
@@ -697,7 +701,8 @@ impl Compiler<'_> {
                 // Names (`Nagorno-Karabakh`, `U.S.-led`) and codes (`COVID-19`, `F-16`) stay
                 // whole: only a compound of lowercase words is split.
                 let words = !text.chars().any(|c| c.is_uppercase() || c.is_numeric());
-                if tokens.len() > 1 && words {
+                if tokens.len() > 1 && words && tokens.len() - 1 <= room {
+                    room -= tokens.len() - 1;
                     // The token offsets index the word as typed (the analyzer only looks).
                     let at = |offset: usize| span.start + offset.min(span.len());
                     out.extend(tokens.iter().map(|t| {
