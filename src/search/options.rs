@@ -13,9 +13,11 @@ pub const MAX_PASSAGES: usize = 100;
 /// query adds, for each pair of neighbouring words, a sloppy phrase clause (the two words within
 /// `proximity_slop` positions of each other, in any order) weighted by `proximity_weight`, and a
 /// clause for passages that hold every word, weighted by `coverage_weight`. `title_weight`
-/// adds the article title's match to every passage of the article. A verbose query (at least
-/// `feedback_min_words` bare words) is expanded with `feedback_terms` words drawn from the best
-/// passages of a first search. The defaults were chosen by the ablations in `EVALUATION.md`.
+/// adds the article title's match to every passage of the article. An optional compound of
+/// lowercase words (`shock-sound`) counts as its words (`split_compounds`). A verbose query (at
+/// least `feedback_min_words` bare words) is expanded with `feedback_terms` words drawn from the
+/// best passages of a first search. The defaults were chosen by the ablations in
+/// `EVALUATION.md`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ranking {
     /// Weight of the "neighbouring words close together" clauses (0 turns them off).
