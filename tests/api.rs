@@ -349,7 +349,7 @@ fn compounds_of_words_count_word_by_word_and_names_stay_whole() {
             "{query}"
         );
     }
-    // A name (capitalised) or a code with digits stays whole among other words.
+    // A name (capitalised) stays whole among other words.
     let hits = search(&index, "Nagorno-Karabakh corridor", &SearchOptions::new());
     assert_eq!(ids(&hits)[0], "name");
     assert_eq!(marks(&hits, "name"), ["corridor", "nagorno-karabakh"]);

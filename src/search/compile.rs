@@ -697,11 +697,17 @@ impl Compiler<'_> {
                 },
             ) = (occur, node)
             {
-                let tokens = self.analyzer.exact(text);
                 // Names (`Nagorno-Karabakh`, `U.S.-led`) and codes (`COVID-19`, `F-16`) stay
-                // whole: only a compound of lowercase words is split.
-                let words = !text.chars().any(|c| c.is_uppercase() || c.is_numeric());
-                if tokens.len() > 1 && words && tokens.len() - 1 <= room {
+                // whole: only a compound of lowercase words is split. A plain word (no
+                // separator) is not analysed here: `word` analyses it.
+                let compound = text.contains(|c: char| !c.is_alphanumeric())
+                    && !text.chars().any(|c| c.is_uppercase() || c.is_numeric());
+                let tokens = if compound {
+                    self.analyzer.exact(text)
+                } else {
+                    Vec::new()
+                };
+                if tokens.len() > 1 && tokens.len() - 1 <= room {
                     room -= tokens.len() - 1;
                     // The token offsets index the word as typed (the analyzer only looks).
                     let at = |offset: usize| span.start + offset.min(span.len());
