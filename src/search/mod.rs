@@ -238,7 +238,6 @@ impl Index {
         };
         compile::Compiler {
             long_group: false,
-            reranked: false,
             cheap,
             aliases: if options.use_aliases {
                 Some(
@@ -250,7 +249,6 @@ impl Index {
             } else {
                 None
             },
-            expansions: Vec::new(),
             fields: if options.quotes {
                 &quoted
             } else {
@@ -260,7 +258,6 @@ impl Index {
             analyzer: &mut analyzer,
             ranking,
             query,
-            highlighter: Default::default(),
         }
         .compile(options)
     }

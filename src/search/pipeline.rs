@@ -327,3 +327,203 @@ impl<'s, 'a> Materialiser<'s, 'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Article, Index, Query};
+
+    /// Paragraphs of about 90 words, so that each is a passage of its own.
+    const COUNCIL: &str = "The Security Council met on Monday to discuss the situation in the \
+        region, and members heard a briefing from the Special Envoy on the talks. Several \
+        delegations called for an immediate ceasefire and for humanitarian access to the \
+        besieged towns. The Council also discussed the renewal of the mission's mandate, which \
+        expires at the end of the month, and members agreed to continue consultations on a draft \
+        resolution that would extend it for another year. The Envoy said the parties had agreed \
+        to meet again in Geneva next week to continue the talks.";
+    const APART: &str = "Security in the border towns has worsened, the spokesperson said on \
+        Tuesday, and aid convoys have been stopped at checkpoints for several days. The ministry \
+        asked all parties to let humanitarian workers through and to respect the agreements \
+        reached in Geneva last month. Asked about the vote, she said the council of ministers \
+        would take up the question of funding at its next meeting, and that the government \
+        remained committed to the talks and to a lasting ceasefire in the region.";
+    const SANCTIONS: &str = "The Treasury Department imposed sanctions on three companies that \
+        shipped fuel to the regime in violation of the embargo, the spokesperson said. The \
+        sanctions freeze any assets the companies hold in the United States and bar Americans \
+        from dealing with them. The department said it would continue to act against anyone who \
+        helps the regime evade sanctions, and it urged its partners to enforce their own \
+        measures. The companies are registered in three countries, and one of them had been \
+        warned last year about its shipments.";
+
+    fn index(articles: &[Article]) -> Index {
+        let index = Index::in_memory().unwrap();
+        let mut writer = index.writer().unwrap();
+        for article in articles {
+            writer.add(article).unwrap();
+        }
+        writer.commit().unwrap();
+        index
+    }
+
+    fn corpus() -> Index {
+        index(&[
+            Article::new("council", format!("{SANCTIONS}\n\n{COUNCIL}")),
+            Article::new("apart", format!("{APART}\n\n{SANCTIONS}")),
+            Article::new("sanctions", SANCTIONS),
+        ])
+    }
+
+    fn plan(index: &Index, snapshot: &Snapshot<'_>, query: &str) -> Plan {
+        let query = Query::parse(query).unwrap();
+        index.plan(snapshot, &query, &SearchOptions::new()).unwrap()
+    }
+
+    fn ids(candidates: &[Candidate]) -> Vec<&str> {
+        candidates.iter().map(Candidate::id).collect()
+    }
+
+    #[test]
+    fn candidates_are_the_best_passage_of_each_article() {
+        let index = corpus();
+        let snapshot = index.snapshot();
+        let plan = plan(&index, &snapshot, "sanctions");
+        let found = candidates(&snapshot, &*plan.full.query, 10).unwrap();
+        let mut found_ids = ids(&found);
+        found_ids.sort_unstable();
+        assert_eq!(found_ids, ["apart", "council", "sanctions"]);
+        // Each is the article's passage about sanctions, not its other one.
+        for candidate in &found {
+            let text = snapshot.passage(candidate.address).unwrap().text;
+            assert!(text.starts_with("The Treasury"), "{text}");
+        }
+        assert_eq!(
+            candidates(&snapshot, &*plan.full.query, 1).unwrap().len(),
+            1
+        );
+    }
+
+    #[test]
+    fn rescore_drops_a_phrase_whose_words_stand_apart() {
+        let index = corpus();
+        let snapshot = index.snapshot();
+        let plan = plan(&index, &snapshot, "\"Security Council\"");
+        // The cheap query asks only for both words: the article where they stand apart too.
+        let cheap = plan.cheap.as_deref().expect("a phrase has a cheap query");
+        let pool = candidates(&snapshot, cheap, 10).unwrap();
+        let mut pool_ids = ids(&pool);
+        pool_ids.sort_unstable();
+        assert_eq!(pool_ids, ["apart", "council"]);
+        let rescored = rescore(&snapshot, &*plan.full.query, &pool, 5).unwrap();
+        assert_eq!(rescored.len(), 1);
+        let best = rescored.values().next().unwrap();
+        assert_eq!(best.len(), 1, "only the passage holding the phrase");
+        assert_eq!(best[0].id(), "council");
+        assert!(
+            snapshot
+                .passage(best[0].address)
+                .unwrap()
+                .text
+                .contains("Security Council")
+        );
+    }
+
+    #[test]
+    fn rank_gives_each_article_its_best_passages_best_first() {
+        let index = corpus();
+        let snapshot = index.snapshot();
+        let plan = plan(&index, &snapshot, "talks Geneva ceasefire");
+        let ranked = rank(&snapshot, &plan, 10, 2).unwrap();
+        assert_eq!(ids(&ranked.articles), ["council", "apart"]);
+        let scores: Vec<f32> = ranked.articles.iter().map(|c| c.score).collect();
+        assert!(scores[0] >= scores[1], "{scores:?}");
+        for article in &ranked.articles {
+            let passages = &ranked.passages[&article.key()];
+            // Only one passage of each article holds the words.
+            assert_eq!(passages.len(), 1);
+            assert_eq!(passages[0].address, article.address);
+        }
+    }
+
+    #[test]
+    fn collapse_keeps_the_best_of_near_duplicates() {
+        // Long enough for enough fingerprints to compare.
+        let original = format!("{COUNCIL}\n\n{APART}\n\n{SANCTIONS}");
+        let copy = format!("GENEVA (Wire) — {original}");
+        let index = index(&[
+            Article::new("original", original.as_str()),
+            Article::new("copy", copy.as_str()),
+            Article::new(
+                "envoy",
+                "The Special Envoy arrived in Geneva on Sunday for talks.",
+            ),
+        ]);
+        let snapshot = index.snapshot();
+        let plan = plan(&index, &snapshot, "Envoy");
+        let mut ranked = rank(&snapshot, &plan, 10, 1).unwrap();
+        assert_eq!(ranked.articles.len(), 3);
+        let mut uncollapsed = Ranked {
+            articles: ranked.articles.clone(),
+            ..Ranked::default()
+        };
+        collapse(&snapshot, &mut uncollapsed, false).unwrap();
+        assert_eq!(uncollapsed.articles.len(), 3);
+        collapse(&snapshot, &mut ranked, true).unwrap();
+        let kept = ids(&ranked.articles);
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        assert!(kept.contains(&"envoy"));
+        let kept_copy = ranked.articles.iter().find(|c| c.id() != "envoy").unwrap();
+        let copy_key = ranked.clusters[&kept_copy.key()];
+        assert_eq!(snapshot.cluster_size(copy_key).unwrap(), 2);
+    }
+
+    #[test]
+    fn page_skips_the_offset_and_keeps_the_limit() {
+        let index = corpus();
+        let snapshot = index.snapshot();
+        let plan = plan(&index, &snapshot, "sanctions");
+        let ranked = rank(&snapshot, &plan, 10, 1).unwrap();
+        let all = ids(&ranked.articles).join(",");
+        let second = page(ranked.articles.clone(), 1, 1);
+        assert_eq!(ids(&second), [all.split(',').nth(1).unwrap()]);
+        assert!(page(ranked.articles, 3, 5).is_empty());
+    }
+
+    #[test]
+    fn materialise_reads_the_article_and_highlights_what_matched() {
+        let index = index(
+            &[Article::new("council", format!("{SANCTIONS}\n\n{COUNCIL}"))
+                .with_title("Security Council consultations")],
+        );
+        let snapshot = index.snapshot();
+        let plan = plan(&index, &snapshot, "\"Security Council\" Envoy");
+        let ranked = rank(&snapshot, &plan, 10, 1).unwrap();
+        let options = SearchOptions::new();
+        let mut materialiser =
+            Materialiser::new(&snapshot, &plan.full, &options, PathBuf::from("(memory)"));
+        let article = &ranked.articles[0];
+        let hit = materialiser
+            .hit(
+                1,
+                article,
+                ranked.passages.get(&article.key()).cloned(),
+                None,
+            )
+            .unwrap();
+        assert_eq!(hit.article.id, "council");
+        assert_eq!(
+            hit.article.title.as_deref(),
+            Some("Security Council consultations")
+        );
+        assert_eq!(hit.duplicates, 0);
+        let passage = &hit.passages[0];
+        assert_eq!(passage.ordinal, 1);
+        assert_eq!(&passage.text, COUNCIL);
+        let marked: Vec<&str> = passage
+            .highlights
+            .iter()
+            .map(|h| &passage.text[h.clone()])
+            .collect();
+        assert_eq!(marked, ["Security Council", "Envoy", "Envoy"]);
+        assert_eq!(passage.start, SANCTIONS.len() + 2);
+    }
+}
