@@ -19,6 +19,7 @@ pub use watch::{WatchEvent, WatchOptions};
 pub use writer::Writer;
 
 pub(crate) use schema::Fields;
+pub(crate) use schema::fast;
 pub(crate) use snapshot::{Snapshot, stored_str};
 
 use std::path::{Path, PathBuf};

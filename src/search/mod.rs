@@ -1,9 +1,12 @@
 //! Search: the query language, ranking of passages, and highlighting of exactly what matched.
 //!
-//! A search runs in two steps. tantivy ranks passages by BM25 (plus the proximity and coverage
+//! A search compiles the query into a plan ([`compile`]: the full query, a cheap one for a
+//! first phase, and what to highlight), then runs the stages of [`pipeline`] on a
+//! [`Snapshot`] of the index: tantivy ranks passages by BM25 (plus the proximity and coverage
 //! clauses of [`Ranking`]) and [`collect::TopArticles`] keeps the best passage of each of the
-//! best articles, with block-max WAND pruning; then only the shown passages are fetched,
-//! analysed again and highlighted.
+//! best articles, with block-max WAND pruning (candidates); the full query scores the
+//! candidates' passages (rescore); near-duplicates leave (collapse); the page asked for is
+//! taken (page); only its passages are fetched, analysed again and highlighted (materialise).
 
 mod collect;
 mod compile;
