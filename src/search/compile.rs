@@ -102,24 +102,59 @@ impl Part {
     }
 }
 
-pub(crate) struct Compiler<'a> {
+/// Compiles `query` on `searcher` (for its term dictionaries and statistics): the options'
+/// filters and alias table apply, and inside quotations the text views are the quotation views.
+pub(crate) fn compile(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &Query,
+    options: &SearchOptions,
+    ranking: &Ranking,
+    cheap: bool,
+) -> Result<Compiled> {
+    let mut analyzer = crate::analysis::warm();
+    let quoted = Fields {
+        stem: fields.quote_stem,
+        exact: fields.quote_exact,
+        ..*fields
+    };
+    let aliases = options.use_aliases.then(|| {
+        options
+            .aliases
+            .as_deref()
+            .unwrap_or_else(|| crate::Aliases::builtin())
+    });
+    Compiler {
+        long_group: false,
+        cheap,
+        aliases,
+        fields: if options.quotes { &quoted } else { fields },
+        searcher,
+        analyzer: &mut analyzer,
+        ranking,
+        query,
+    }
+    .compile(options)
+}
+
+struct Compiler<'a> {
     /// Set while compiling a group of three bare words or more (a question, a long query).
-    pub long_group: bool,
+    long_group: bool,
     /// Compile the cheap query of a two-phase search: phrases as plain conjunctions of their
     /// words (the full query checks them).
-    pub cheap: bool,
+    cheap: bool,
     /// The alias table to expand bare words with, if any.
-    pub aliases: Option<&'a crate::Aliases>,
-    pub fields: &'a Fields,
-    pub searcher: &'a Searcher,
-    pub analyzer: &'a mut Analyzer,
-    pub ranking: &'a Ranking,
-    pub query: &'a Query,
+    aliases: Option<&'a crate::Aliases>,
+    fields: &'a Fields,
+    searcher: &'a Searcher,
+    analyzer: &'a mut Analyzer,
+    ranking: &'a Ranking,
+    query: &'a Query,
 }
 
 impl<'a> Compiler<'a> {
     /// Compiles the query and the options' filters.
-    pub(crate) fn compile(mut self, options: &SearchOptions) -> Result<Compiled> {
+    fn compile(mut self, options: &SearchOptions) -> Result<Compiled> {
         let mut part = self.node(self.query.root(), false)?;
         let main = match (part.combined(), part.stop.take()) {
             (Some(query), _) => query,
@@ -839,11 +874,10 @@ mod tests {
             .unwrap();
         writer.commit().unwrap();
         let options = SearchOptions::new();
-        let searcher = index.reader.searcher();
+        let snapshot = index.snapshot();
         let query = Query::parse(query).unwrap();
-        index
-            .compile(&searcher, &query, &options, &options.ranking, cheap)
-            .unwrap()
+        let (searcher, fields) = (snapshot.searcher(), snapshot.fields());
+        compile(searcher, fields, &query, &options, &options.ranking, cheap).unwrap()
     }
 
     fn stem(word: &str) -> String {

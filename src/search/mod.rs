@@ -197,7 +197,11 @@ impl Index {
         };
         // The full query, with the title, proximity and coverage clauses; and, when it has
         // them, a cheap one without: a flat union of terms that block-max WAND prunes well.
-        let mut full = self.compile(searcher, query, options, &ranking, false)?;
+        let compile = |ranking: &Ranking, cheap: bool| {
+            let fields = snapshot.fields();
+            compile::compile(searcher, fields, query, options, ranking, cheap)
+        };
+        let mut full = compile(&ranking, false)?;
         let mut cheap = if full.reranked || ranking.title_weight > 0.0 {
             let cheap_ranking = Ranking {
                 proximity_weight: 0.0,
@@ -205,10 +209,7 @@ impl Index {
                 title_weight: 0.0,
                 ..ranking.clone()
             };
-            Some(
-                self.compile(searcher, query, options, &cheap_ranking, true)?
-                    .query,
-            )
+            Some(compile(&cheap_ranking, true)?.query)
         } else {
             None
         };
@@ -223,7 +224,8 @@ impl Index {
         Ok(pipeline::Plan { full, cheap })
     }
 
-    /// Compiles `query` for this index (with the options' filters and alias table).
+    /// Compiles `query` for this index (with the options' filters and alias table), on
+    /// `searcher`.
     pub(crate) fn compile(
         &self,
         searcher: &Searcher,
@@ -232,37 +234,7 @@ impl Index {
         ranking: &Ranking,
         cheap: bool,
     ) -> Result<compile::Compiled> {
-        let mut analyzer = crate::analysis::warm();
-        // Inside quotations, the text views are the quotation views.
-        let quoted = crate::index::Fields {
-            stem: self.fields.quote_stem,
-            exact: self.fields.quote_exact,
-            ..self.fields
-        };
-        compile::Compiler {
-            long_group: false,
-            cheap,
-            aliases: if options.use_aliases {
-                Some(
-                    options
-                        .aliases
-                        .as_deref()
-                        .unwrap_or_else(|| crate::Aliases::builtin()),
-                )
-            } else {
-                None
-            },
-            fields: if options.quotes {
-                &quoted
-            } else {
-                &self.fields
-            },
-            searcher,
-            analyzer: &mut analyzer,
-            ranking,
-            query,
-        }
-        .compile(options)
+        compile::compile(searcher, &self.fields, query, options, ranking, cheap)
     }
 }
 
