@@ -8,6 +8,7 @@ mod directory;
 mod manifest;
 mod rebuild;
 mod schema;
+mod snapshot;
 mod update;
 mod watch;
 mod writer;
@@ -18,6 +19,8 @@ pub use watch::{WatchEvent, WatchOptions};
 pub use writer::Writer;
 
 pub(crate) use schema::Fields;
+pub(crate) use schema::fast;
+pub(crate) use snapshot::{Snapshot, stored_str};
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -55,7 +58,7 @@ pub struct Index {
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     pub(crate) passages: PassageConfig,
-    pub(crate) columns: crate::search::ColumnCache,
+    columns: snapshot::ColumnCache,
     storage: Storage,
 }
 

@@ -17,6 +17,19 @@ use crate::analysis::{EXACT, STEMMED};
 /// old index wrong for this build; an index of another version asks for `index --rebuild`.
 pub const SCHEMA_VERSION: u32 = 3;
 
+/// The names of the fast fields, for opening their columns on a segment (the schema is built
+/// with the same names).
+pub(crate) mod fast {
+    /// The article id column.
+    pub const ARTICLE_ID: &str = "article_id";
+    /// The passage ordinal column.
+    pub const ORDINAL: &str = "ordinal";
+    /// The passage's byte offset column.
+    pub const START: &str = "start";
+    /// The near-duplicate cluster key column (heads only).
+    pub const DUP: &str = "dup";
+}
+
 /// The fields of the schema, resolved once.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Fields {
@@ -85,9 +98,9 @@ fn text_view(analyzer: &str) -> TextOptions {
 pub(crate) fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let fields = Fields {
-        article_id: builder.add_text_field("article_id", STRING | FAST),
-        ordinal: builder.add_u64_field("ordinal", INDEXED | FAST),
-        start: builder.add_u64_field("start", FAST),
+        article_id: builder.add_text_field(fast::ARTICLE_ID, STRING | FAST),
+        ordinal: builder.add_u64_field(fast::ORDINAL, INDEXED | FAST),
+        start: builder.add_u64_field(fast::START, FAST),
         text: builder.add_text_field("text", STORED),
         stem: builder.add_text_field("stem", text_view(STEMMED)),
         exact: builder.add_text_field("exact", text_view(EXACT)),
@@ -114,7 +127,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         quote_stem: builder.add_text_field("quote_stem", text_view(STEMMED)),
         quote_exact: builder.add_text_field("quote_exact", text_view(EXACT)),
         quotes: builder.add_text_field("quotes", STORED),
-        dup: builder.add_u64_field("dup", INDEXED | FAST | STORED),
+        dup: builder.add_u64_field(fast::DUP, INDEXED | FAST | STORED),
         fingerprints: builder.add_u64_field("fingerprints", INDEXED),
         fingerprint_count: builder.add_u64_field("fingerprint_count", FAST),
     };
