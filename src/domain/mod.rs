@@ -5,6 +5,7 @@
 mod aliases;
 mod duplicates;
 mod entities;
+mod facet;
 mod quotes;
 
 pub use aliases::{AliasGroup, AliasMatch, Aliases, EntityKind, Strength};
@@ -14,4 +15,5 @@ pub use duplicates::{
 };
 pub use entities::{Mention, article_facets, mentions, passage_facets};
 pub(crate) use entities::{article_facets_of, mentions_in};
+pub use facet::Facet;
 pub use quotes::{MAX_QUOTATION_BYTES, Quotation, quotations};

@@ -9,6 +9,7 @@ use tantivy::{IndexWriter, TantivyDocument};
 use super::manifest::Manifest;
 use super::{Fields, Index, Payload, SCHEMA_VERSION, open_error};
 use crate::corpus::split_passages_with;
+use crate::domain::Facet;
 use crate::{Article, Error, PassageConfig, Result};
 
 /// Memory the writer may use per indexing thread before it flushes a segment.
@@ -401,7 +402,7 @@ pub(crate) fn passage_docs(
         doc.add_text(fields.stem, text);
         doc.add_text(fields.exact, text);
         for entity in &entities {
-            doc.add_text(fields.entities, entity);
+            doc.add_text(fields.entities, entity.to_string());
         }
         let mut seen = std::collections::BTreeSet::new();
         // Mentions are in text order: find this passage's first one by bisection.
@@ -411,12 +412,10 @@ pub(crate) fn passage_docs(
             .take_while(|m| m.range.start < range.end)
             .filter(|m| m.range.end <= range.end)
         {
-            let group = &aliases.groups()[mention.group];
-            if seen.insert(mention.group) {
-                doc.add_text(
-                    fields.mentions,
-                    format!("{}:{}", group.kind.as_str(), group.id),
-                );
+            if seen.insert(mention.group)
+                && let Some(facet) = Facet::of_group(&aliases.groups()[mention.group])
+            {
+                doc.add_text(fields.mentions, facet.to_string());
             }
         }
         let first = quotes.partition_point(|q| q.range.end <= range.start);
