@@ -6,8 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use communique::corpus::PassageConfig;
 use communique::eval::{self, ArticleScore};
-use communique::{Corpus, Index, PassageConfig, Ranking, SearchOptions};
+use communique::search::Ranking;
+use communique::{Corpus, Index, SearchOptions};
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {

@@ -52,7 +52,7 @@ impl Default for PassageConfig {
 /// # Example
 /// ```
 /// let body = "WASHINGTON\n\nThe U.N. Security Council met on Monday. Mr. Smith spoke.\n\nA second paragraph follows here, long enough to stand alone as a passage.";
-/// let passages = communique::split_passages(body);
+/// let passages = communique::corpus::split_passages(body);
 /// assert_eq!(passages.len(), 2);
 /// assert!(body[passages[0].clone()].starts_with("WASHINGTON"));
 /// assert!(body[passages[0].clone()].ends_with("Mr. Smith spoke."));

@@ -73,7 +73,7 @@ pub struct AliasMatch {
 ///
 /// # Example
 /// ```
-/// let aliases = communique::Aliases::builtin();
+/// let aliases = communique::domain::Aliases::builtin();
 /// let found = aliases.find(&["DPRK"]).unwrap();
 /// let group = &aliases.groups()[found.group];
 /// assert_eq!(group.id, "PRK");

@@ -149,7 +149,7 @@ const OPENERS: &[&str] = &[
 /// The quotations in `text`, in order, with their speakers.
 ///
 /// ```
-/// use communique::quotations;
+/// use communique::domain::quotations;
 ///
 /// let text = "“We will not be intimidated,” said Mr. Stoltenberg. Others stayed silent.";
 /// let found = quotations(text);

@@ -30,7 +30,8 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{IndexReader, ReloadPolicy, TantivyError, Term};
 
 use crate::analysis;
-use crate::{Error, PassageConfig, Result};
+use crate::corpus::PassageConfig;
+use crate::{Error, Result};
 
 /// The file name of tantivy's commit point: an index exists where it does.
 const META_FILE: &str = "meta.json";

@@ -159,9 +159,9 @@ impl Index {
     /// [`Index::update`] with options (dry run, progress).
     ///
     /// The update runs in four stages, each file going through the first three before the next
-    /// file is read: [`scan`] (stat and hash against the manifest), [`Diff::file`] (which
-    /// articles are new, changed or unchanged), [`apply`] (queue them on the writer); then the
-    /// removals of [`Diff::finish`] are applied and [`commit`] makes it all visible at once.
+    /// file is read: *scan* (stat and hash against the manifest), *diff* (which articles are
+    /// new, changed or unchanged), *apply* (queue them on the writer); then the removals that
+    /// the diff found are applied and *commit* makes it all visible at once.
     pub fn update_with(
         &self,
         corpus: &Corpus,

@@ -8,9 +8,10 @@ use tantivy::{IndexWriter, TantivyDocument};
 
 use super::manifest::Manifest;
 use super::{Fields, Index, Payload, SCHEMA_VERSION, open_error};
-use crate::corpus::split_passages_with;
+
+use crate::corpus::{PassageConfig, split_passages_with};
 use crate::domain::Facet;
-use crate::{Article, Error, PassageConfig, Result};
+use crate::{Article, Error, Result};
 
 /// Memory the writer may use per indexing thread before it flushes a segment.
 const MEMORY_PER_THREAD: usize = 128 << 20;
@@ -49,7 +50,7 @@ pub struct Writer<'a> {
 }
 
 /// Near-duplicate detection for the articles of one writer's batch: the queued articles with
-/// each fingerprint (up to [`crate::MAX_SHARED`]: beyond, it is boilerplate), and each queued
+/// each fingerprint (up to [`crate::domain::MAX_SHARED`]: beyond, it is boilerplate), and each queued
 /// article's id, cluster key and fingerprint count. (Committed articles are found through the
 /// index, by the same rule.)
 #[derive(Default)]
@@ -62,7 +63,7 @@ struct Duplicates {
 enum Holders {
     One(u32),
     Many(Vec<u32>),
-    /// More than [`crate::MAX_SHARED`]: ignored.
+    /// More than [`crate::domain::MAX_SHARED`]: ignored.
     Boilerplate,
 }
 
@@ -217,8 +218,8 @@ impl Writer<'_> {
     /// committed, that shares the most fingerprints with it, if it contains most of this one's
     /// or is mostly contained in it; else its own.
     fn cluster_of(&mut self, id: &str, fingerprints: &[u64]) -> Result<u64> {
-        let own = crate::own_key(id);
-        if fingerprints.len() < crate::MIN_FINGERPRINTS {
+        let own = crate::domain::own_key(id);
+        if fingerprints.len() < crate::domain::MIN_FINGERPRINTS {
             return Ok(own);
         }
         let n = fingerprints.len();
@@ -241,7 +242,7 @@ impl Writer<'_> {
         best.sort_unstable_by_key(|&(i, count)| (std::cmp::Reverse(count), i));
         for (i, count) in best {
             let (other, key, their) = &self.dups.queued[i as usize];
-            if other != id && crate::near_duplicates(n, *their as usize, count) {
+            if other != id && crate::domain::near_duplicates(n, *their as usize, count) {
                 found = Some(*key);
                 break;
             }
@@ -262,7 +263,7 @@ impl Writer<'_> {
             *holders = match std::mem::replace(holders, Holders::Boilerplate) {
                 Holders::Many(list) if list.is_empty() => Holders::One(at),
                 Holders::One(i) => Holders::Many(vec![i, at]),
-                Holders::Many(mut list) if list.len() < crate::MAX_SHARED => {
+                Holders::Many(mut list) if list.len() < crate::domain::MAX_SHARED => {
                     list.push(at);
                     Holders::Many(list)
                 }
@@ -296,7 +297,7 @@ impl Writer<'_> {
                 else {
                     continue;
                 };
-                if postings.doc_freq() as usize > crate::MAX_SHARED {
+                if postings.doc_freq() as usize > crate::domain::MAX_SHARED {
                     continue;
                 }
                 let mut doc = postings.doc();
@@ -320,7 +321,7 @@ impl Writer<'_> {
             best.sort_unstable_by_key(|&(doc, count)| (std::cmp::Reverse(count), doc));
             for (doc, count) in best {
                 let their = counts.first(doc).unwrap_or(0) as usize;
-                if !crate::near_duplicates(n, their, count) {
+                if !crate::domain::near_duplicates(n, their, count) {
                     continue;
                 }
                 let mut other = String::new();
@@ -383,11 +384,11 @@ pub(crate) fn passage_docs(
     tokens: &[crate::analysis::AnalyzedToken],
 ) -> Vec<TantivyDocument> {
     let passages = split_passages_with(&article.body, config);
-    let aliases = crate::Aliases::builtin();
+    let aliases = crate::domain::Aliases::builtin();
     let mut analyzer = crate::analysis::warm();
     let found = crate::domain::mentions_in(aliases, &article.body, tokens);
     let entities = crate::domain::article_facets_of(aliases, &mut analyzer, &article.body, &found);
-    let quotes = crate::quotations(&article.body);
+    let quotes = crate::domain::quotations(&article.body);
     let date = article
         .timestamp()
         .map(|t| tantivy::DateTime::from_timestamp_secs(t.as_second()));

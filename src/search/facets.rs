@@ -91,7 +91,8 @@ impl Index {
     ///
     /// # Example
     /// ```
-    /// use communique::{Article, Index, Period, Query, SearchOptions};
+    /// use communique::search::Period;
+    /// use communique::{Article, Index, Query, SearchOptions};
     /// let index = Index::in_memory()?;
     /// let mut writer = index.writer()?;
     /// writer.add(&Article::new("a", "The grain corridor opened.").with_date("2022-08-01")?)?;
