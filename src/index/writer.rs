@@ -1,6 +1,7 @@
 //! The writer: add, replace and remove articles, then commit them in one atomic step.
 
 use std::collections::HashSet;
+use std::ops::Range;
 
 use tantivy::indexer::UserOperation;
 use tantivy::schema::Term;
@@ -383,93 +384,154 @@ pub(crate) fn passage_docs(
     article: &Article,
     tokens: &[crate::analysis::AnalyzedToken],
 ) -> Vec<TantivyDocument> {
-    let passages = split_passages_with(&article.body, config);
-    let aliases = crate::domain::Aliases::builtin();
-    let mut analyzer = crate::analysis::warm();
-    let found = crate::domain::mentions_in(aliases, &article.body, tokens);
-    let entities = crate::domain::article_facets_of(aliases, &mut analyzer, &article.body, &found);
-    let quotes = crate::domain::quotations(&article.body);
-    let date = article
-        .timestamp()
-        .map(|t| tantivy::DateTime::from_timestamp_secs(t.as_second()));
-    let mut docs = Vec::with_capacity(passages.len());
-    for (ordinal, range) in passages.into_iter().enumerate() {
-        let text = &article.body[range.clone()];
-        let mut doc = TantivyDocument::default();
-        doc.add_text(fields.article_id, &article.id);
-        doc.add_u64(fields.ordinal, ordinal as u64);
-        doc.add_u64(fields.start, range.start as u64);
-        doc.add_text(fields.text, text);
-        doc.add_text(fields.stem, text);
-        doc.add_text(fields.exact, text);
-        for entity in &entities {
-            doc.add_text(fields.entities, entity.to_string());
-        }
-        let mut seen = std::collections::BTreeSet::new();
-        // Mentions are in text order: find this passage's first one by bisection.
-        let first = found.partition_point(|m| m.range.start < range.start);
-        for mention in found[first..]
-            .iter()
-            .take_while(|m| m.range.start < range.end)
-            .filter(|m| m.range.end <= range.end)
-        {
-            if seen.insert(mention.group)
-                && let Some(facet) = Facet::of_group(&aliases.groups()[mention.group])
-            {
-                doc.add_text(fields.mentions, facet.to_string());
+    let found = Found::in_article(article, tokens);
+    split_passages_with(&article.body, config)
+        .into_iter()
+        .enumerate()
+        .map(|(ordinal, range)| {
+            let mut doc = passage_doc(fields, article, &found, ordinal, range);
+            if ordinal == 0 {
+                add_article_fields(fields, article, &mut doc);
             }
+            doc
+        })
+        .collect()
+}
+
+/// What the domain finds in an article's body, once for all its passages.
+struct Found {
+    aliases: &'static crate::domain::Aliases,
+    /// Entity mentions, in text order.
+    mentions: Vec<crate::domain::Mention>,
+    /// The article's entity facets (with its signatories).
+    entities: std::collections::BTreeSet<Facet>,
+    /// Quotations, in text order.
+    quotes: Vec<crate::domain::Quotation>,
+    date: Option<tantivy::DateTime>,
+}
+
+impl Found {
+    fn in_article(article: &Article, tokens: &[crate::analysis::AnalyzedToken]) -> Found {
+        let aliases = crate::domain::Aliases::builtin();
+        let mut analyzer = crate::analysis::warm();
+        let mentions = crate::domain::mentions_in(aliases, &article.body, tokens);
+        let entities =
+            crate::domain::article_facets_of(aliases, &mut analyzer, &article.body, &mentions);
+        Found {
+            aliases,
+            mentions,
+            entities,
+            quotes: crate::domain::quotations(&article.body),
+            date: article
+                .timestamp()
+                .map(|t| tantivy::DateTime::from_timestamp_secs(t.as_second())),
         }
-        let first = quotes.partition_point(|q| q.range.end <= range.start);
-        let mut stored = Vec::new();
-        for quote in quotes[first..]
-            .iter()
-            .take_while(|q| q.range.start < range.end)
-        {
-            let start = quote.range.start.max(range.start);
-            let end = quote.range.end.min(range.end);
-            doc.add_text(fields.quote_stem, &article.body[start..end]);
-            doc.add_text(fields.quote_exact, &article.body[start..end]);
-            stored.push(serde_json::json!([
-                start - range.start,
-                end - range.start,
-                quote.speaker
-            ]));
-        }
-        if !stored.is_empty() {
-            doc.add_text(fields.quotes, serde_json::Value::Array(stored).to_string());
-        }
-        if let Some(title) = &article.title {
-            doc.add_text(fields.title_stem, title);
-            doc.add_text(fields.title_exact, title);
-        }
-        if let Some(source) = &article.source {
-            doc.add_text(fields.source, source);
-        }
-        if let Some(date) = date {
-            doc.add_date(fields.date, date);
-        }
-        if ordinal == 0 {
-            if let Some(title) = &article.title {
-                doc.add_text(fields.title, title);
-            }
-            if let Some(date) = &article.date {
-                doc.add_text(fields.date_text, date);
-            }
-            if let Some(source) = &article.source {
-                doc.add_text(fields.source_text, source);
-            }
-            if let Some(url) = &article.url {
-                doc.add_text(fields.url, url);
-            }
-            if let Some(path) = &article.path {
-                doc.add_text(fields.path, path);
-            }
-            if !article.metadata.is_empty() {
-                let json = serde_json::Value::Object(article.metadata.clone()).to_string();
-                doc.add_text(fields.metadata, json);
-            }
-        }
-        docs.push(doc);
     }
-    docs
+}
+
+/// The document of one passage (`body[range]`, the `ordinal`-th of the article).
+fn passage_doc(
+    fields: &Fields,
+    article: &Article,
+    found: &Found,
+    ordinal: usize,
+    range: Range<usize>,
+) -> TantivyDocument {
+    let text = &article.body[range.clone()];
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.article_id, &article.id);
+    doc.add_u64(fields.ordinal, ordinal as u64);
+    doc.add_u64(fields.start, range.start as u64);
+    doc.add_text(fields.text, text);
+    doc.add_text(fields.stem, text);
+    doc.add_text(fields.exact, text);
+    for entity in &found.entities {
+        doc.add_text(fields.entities, entity.to_string());
+    }
+    add_mentions(fields, found, &range, &mut doc);
+    add_quotes(fields, &article.body, found, &range, &mut doc);
+    if let Some(title) = &article.title {
+        doc.add_text(fields.title_stem, title);
+        doc.add_text(fields.title_exact, title);
+    }
+    if let Some(source) = &article.source {
+        doc.add_text(fields.source, source);
+    }
+    if let Some(date) = found.date {
+        doc.add_date(fields.date, date);
+    }
+    doc
+}
+
+/// The facets of the entities mentioned inside the passage at `range`, once each.
+fn add_mentions(fields: &Fields, found: &Found, range: &Range<usize>, doc: &mut TantivyDocument) {
+    let mut seen = std::collections::BTreeSet::new();
+    // Mentions are in text order: find this passage's first one by bisection.
+    let first = found
+        .mentions
+        .partition_point(|m| m.range.start < range.start);
+    for mention in found.mentions[first..]
+        .iter()
+        .take_while(|m| m.range.start < range.end)
+        .filter(|m| m.range.end <= range.end)
+    {
+        if seen.insert(mention.group)
+            && let Some(facet) = Facet::of_group(&found.aliases.groups()[mention.group])
+        {
+            doc.add_text(fields.mentions, facet.to_string());
+        }
+    }
+}
+
+/// The parts of quotations inside the passage at `range`: indexed for quotation search, and
+/// stored with their speakers as `[start, end, speaker]` relative to the passage.
+fn add_quotes(
+    fields: &Fields,
+    body: &str,
+    found: &Found,
+    range: &Range<usize>,
+    doc: &mut TantivyDocument,
+) {
+    let first = found.quotes.partition_point(|q| q.range.end <= range.start);
+    let mut stored = Vec::new();
+    for quote in found.quotes[first..]
+        .iter()
+        .take_while(|q| q.range.start < range.end)
+    {
+        let start = quote.range.start.max(range.start);
+        let end = quote.range.end.min(range.end);
+        doc.add_text(fields.quote_stem, &body[start..end]);
+        doc.add_text(fields.quote_exact, &body[start..end]);
+        stored.push(serde_json::json!([
+            start - range.start,
+            end - range.start,
+            quote.speaker
+        ]));
+    }
+    if !stored.is_empty() {
+        doc.add_text(fields.quotes, serde_json::Value::Array(stored).to_string());
+    }
+}
+
+/// The article's metadata, stored on its first passage only.
+fn add_article_fields(fields: &Fields, article: &Article, doc: &mut TantivyDocument) {
+    if let Some(title) = &article.title {
+        doc.add_text(fields.title, title);
+    }
+    if let Some(date) = &article.date {
+        doc.add_text(fields.date_text, date);
+    }
+    if let Some(source) = &article.source {
+        doc.add_text(fields.source_text, source);
+    }
+    if let Some(url) = &article.url {
+        doc.add_text(fields.url, url);
+    }
+    if let Some(path) = &article.path {
+        doc.add_text(fields.path, path);
+    }
+    if !article.metadata.is_empty() {
+        let json = serde_json::Value::Object(article.metadata.clone()).to_string();
+        doc.add_text(fields.metadata, json);
+    }
 }
