@@ -137,62 +137,37 @@ impl std::fmt::Debug for UpdateOptions<'_> {
     }
 }
 
-impl Index {
-    /// Brings the index in line with `corpus`, applying only what changed, in one commit.
-    ///
-    /// # Example
-    /// ```
-    /// let dir = tempfile::tempdir()?;
-    /// std::fs::write(dir.path().join("a.txt"), "North Korean troops in the Kursk region.")?;
-    /// let index = communique::Index::in_memory()?;
-    /// let corpus = communique::Corpus::new(dir.path());
-    /// let report = index.update(&corpus)?;
-    /// assert_eq!((report.added, report.unchanged), (1, 0));
-    /// let report = index.update(&corpus)?;
-    /// assert_eq!((report.added, report.unchanged), (0, 1));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn update(&self, corpus: &Corpus) -> Result<UpdateReport> {
-        self.update_with(corpus, &UpdateOptions::new())
-    }
-
-    /// [`Index::update`] with options (dry run, progress).
-    ///
-    /// The update runs in four stages, each file going through the first three before the next
-    /// file is read: *scan* (stat and hash against the manifest), *diff* (which articles are
-    /// new, changed or unchanged), *apply* (queue them on the writer); then the removals that
-    /// the diff found are applied and *commit* makes it all visible at once.
-    pub fn update_with(
-        &self,
-        corpus: &Corpus,
-        options: &UpdateOptions<'_>,
-    ) -> Result<UpdateReport> {
-        let (files, walk_errors) = corpus.files()?;
-        // Take the writer first: it is the lock that keeps two updates apart.
-        let mut writer = if options.dry_run {
-            None
-        } else {
-            Some(self.writer()?)
-        };
-        let old = self.load_manifest()?;
-        let mut diff = Diff::new(&old, files.len(), walk_errors, options.dry_run);
-        let path = self.display_path();
-        for (done, file) in files.iter().enumerate() {
-            if let Some(progress) = options.progress {
-                progress(UpdateProgress {
-                    files_done: done,
-                    files_total: files.len(),
-                });
-            }
-            let scanned = scan(file, old.files.get(&file.rel));
-            let puts = diff.file(file, scanned);
-            apply(writer.as_mut(), puts, &[], &path)?;
+/// Runs an update (see [`Index::update_with`]).
+pub(crate) fn run(
+    index: &Index,
+    corpus: &Corpus,
+    options: &UpdateOptions<'_>,
+) -> Result<UpdateReport> {
+    let (files, walk_errors) = corpus.files()?;
+    // Take the writer first: it is the lock that keeps two updates apart.
+    let mut writer = if options.dry_run {
+        None
+    } else {
+        Some(index.writer()?)
+    };
+    let old = index.load_manifest()?;
+    let mut diff = Diff::new(&old, files.len(), walk_errors, options.dry_run);
+    let path = index.display_path();
+    for (done, file) in files.iter().enumerate() {
+        if let Some(progress) = options.progress {
+            progress(UpdateProgress {
+                files_done: done,
+                files_total: files.len(),
+            });
         }
-        let (manifest, report, gone) = diff.finish();
-        apply(writer.as_mut(), Vec::new(), &gone, &path)?;
-        commit(writer, manifest, &old, &report)?;
-        Ok(report)
+        let scanned = scan(file, old.files.get(&file.rel));
+        let puts = diff.file(file, scanned);
+        apply(writer.as_mut(), puts, &[], &path)?;
     }
+    let (manifest, report, gone) = diff.finish();
+    apply(writer.as_mut(), Vec::new(), &gone, &path)?;
+    commit(writer, manifest, &old, &report)?;
+    Ok(report)
 }
 
 /// What stage 1 (scan) found about one corpus file, compared with its last manifest entry.

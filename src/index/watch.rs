@@ -56,89 +56,85 @@ pub enum WatchEvent {
     Failed(Error),
 }
 
-impl Index {
-    /// Watches `corpus` and keeps the index up to date until `stop` becomes true, reporting
-    /// every batch to `on_event`. A batch in progress when `stop` is set is completed first.
-    pub fn watch(
-        &self,
-        corpus: &Corpus,
-        options: &WatchOptions,
-        stop: &AtomicBool,
-        mut on_event: impl FnMut(WatchEvent),
-    ) -> Result<()> {
-        corpus.files()?;
-        let (sender, receiver) = mpsc::channel();
-        let mut watcher =
-            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-                // The receiver is gone only when watching has ended.
-                let _ = sender.send(event);
-            })
-            .map_err(|e| watch_error(corpus, e))?;
-        watcher
-            .watch(corpus.root(), RecursiveMode::Recursive)
-            .map_err(|e| watch_error(corpus, e))?;
-        let own = self.path().and_then(|p| p.canonicalize().ok());
-        let relevant = |event: &notify::Event| {
-            !matches!(event.kind, EventKind::Access(_))
-                && event
-                    .paths
-                    .iter()
-                    .any(|p| own.as_ref().is_none_or(|own| !p.starts_with(own)))
-        };
-        let mut batch = Batch::new(options);
-        loop {
-            if stop.load(Ordering::SeqCst) {
-                return Ok(());
+/// Watches a corpus (see [`Index::watch`]).
+pub(crate) fn run(
+    index: &Index,
+    corpus: &Corpus,
+    options: &WatchOptions,
+    stop: &AtomicBool,
+    mut on_event: impl FnMut(WatchEvent),
+) -> Result<()> {
+    corpus.files()?;
+    let (sender, receiver) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        // The receiver is gone only when watching has ended.
+        let _ = sender.send(event);
+    })
+    .map_err(|e| watch_error(corpus, e))?;
+    watcher
+        .watch(corpus.root(), RecursiveMode::Recursive)
+        .map_err(|e| watch_error(corpus, e))?;
+    let own = index.path().and_then(|p| p.canonicalize().ok());
+    let relevant = |event: &notify::Event| {
+        !matches!(event.kind, EventKind::Access(_))
+            && event
+                .paths
+                .iter()
+                .any(|p| own.as_ref().is_none_or(|own| !p.starts_with(own)))
+    };
+    let mut batch = Batch::new(options);
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        match receiver.recv_timeout(Duration::from_millis(50)) {
+            Ok(Ok(event)) if relevant(&event) => {
+                batch.record();
+                continue;
             }
-            match receiver.recv_timeout(Duration::from_millis(50)) {
-                Ok(Ok(event)) if relevant(&event) => {
-                    batch.record();
-                    continue;
-                }
-                Ok(Ok(_)) => continue,
-                Ok(Err(e)) => on_event(WatchEvent::Failed(watch_error(corpus, e))),
-                Err(mpsc::RecvTimeoutError::Timeout) => {}
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    return Err(watch_error(corpus, "the file watcher stopped"));
-                }
-            }
-            if batch.due(options) {
-                self.apply_batch(corpus, options, stop, &mut batch, &mut on_event);
+            Ok(Ok(_)) => continue,
+            Ok(Err(e)) => on_event(WatchEvent::Failed(watch_error(corpus, e))),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(watch_error(corpus, "the file watcher stopped"));
             }
         }
+        if batch.due(options) {
+            apply_batch(index, corpus, options, stop, &mut batch, &mut on_event);
+        }
     }
+}
 
-    /// Applies one batch as an ordinary update and reports it; a busy writer is retried after
-    /// a pause (still honouring `stop`).
-    fn apply_batch(
-        &self,
-        corpus: &Corpus,
-        options: &WatchOptions,
-        stop: &AtomicBool,
-        batch: &mut Batch,
-        on_event: &mut impl FnMut(WatchEvent),
-    ) {
-        let started = Instant::now();
-        match self.update(corpus) {
-            Ok(report) => {
-                let events = batch.done();
-                on_event(WatchEvent::Batch {
-                    report,
-                    events,
-                    took: started.elapsed(),
-                });
+/// Applies one batch as an ordinary update and reports it; a busy writer is retried after
+/// a pause (still honouring `stop`).
+fn apply_batch(
+    index: &Index,
+    corpus: &Corpus,
+    options: &WatchOptions,
+    stop: &AtomicBool,
+    batch: &mut Batch,
+    on_event: &mut impl FnMut(WatchEvent),
+) {
+    let started = Instant::now();
+    match index.update(corpus) {
+        Ok(report) => {
+            let events = batch.done();
+            on_event(WatchEvent::Batch {
+                report,
+                events,
+                took: started.elapsed(),
+            });
+        }
+        Err(Error::Locked { .. }) => {
+            on_event(WatchEvent::Busy);
+            let until = Instant::now() + options.retry;
+            while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(50));
             }
-            Err(Error::Locked { .. }) => {
-                on_event(WatchEvent::Busy);
-                let until = Instant::now() + options.retry;
-                while Instant::now() < until && !stop.load(Ordering::SeqCst) {
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-            }
-            Err(e) => {
-                batch.done();
-                on_event(WatchEvent::Failed(e));
-            }
+        }
+        Err(e) => {
+            batch.done();
+            on_event(WatchEvent::Failed(e));
         }
     }
 }

@@ -68,29 +68,27 @@ enum Holders {
     Boilerplate,
 }
 
-impl Index {
-    /// Takes the index's writer (failing at once with [`Error::Locked`] if another holds it).
-    pub fn writer(&self) -> Result<Writer<'_>> {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, MAX_THREADS);
-        let inner = self
-            .inner
-            .writer_with_num_threads(threads, threads * MEMORY_PER_THREAD)
-            .map_err(|e| open_error(&self.display_path(), e))?;
-        // Files left by an update that failed (a crash, a full disk) are garbage: free them
-        // before writing anything new.
-        let _ = inner.garbage_collect_files().wait();
-        let manifest = self.load_manifest()?;
-        Ok(Writer {
-            index: self,
-            inner,
-            manifest,
-            added: HashSet::new(),
-            removed: HashSet::new(),
-            dups: Duplicates::default(),
-        })
-    }
+/// Takes the index's writer (see [`Index::writer`]).
+pub(crate) fn take(index: &Index) -> Result<Writer<'_>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_THREADS);
+    let inner = index
+        .inner
+        .writer_with_num_threads(threads, threads * MEMORY_PER_THREAD)
+        .map_err(|e| open_error(&index.display_path(), e))?;
+    // Files left by an update that failed (a crash, a full disk) are garbage: free them
+    // before writing anything new.
+    let _ = inner.garbage_collect_files().wait();
+    let manifest = index.load_manifest()?;
+    Ok(Writer {
+        index,
+        inner,
+        manifest,
+        added: HashSet::new(),
+        removed: HashSet::new(),
+        dups: Duplicates::default(),
+    })
 }
 
 impl Writer<'_> {
