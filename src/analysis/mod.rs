@@ -11,6 +11,7 @@
 //!   the English (Porter 2) stemmer, for ranked recall: `sanctions` finds `sanctioned`.
 
 mod filters;
+pub(crate) mod marks;
 mod tokenizer;
 
 pub use filters::{CachedStemmer, PossessiveFilter};

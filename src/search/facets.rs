@@ -8,6 +8,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::{Query, SearchOptions};
+use crate::domain::Facet;
 use crate::{Index, Result};
 
 /// Counts, by facet, of the articles that match a query (most frequent first).
@@ -62,16 +63,15 @@ impl Index {
                 ..Facets::default()
             };
             for (facet, count) in counts.counts {
-                let (kind, value) = facet.split_once(':').unwrap_or(("", &facet));
-                let list = match kind {
-                    "country" => &mut facets.countries,
-                    "org" => &mut facets.orgs,
-                    "signatory" => &mut facets.signatories,
-                    "source" => &mut facets.sources,
-                    "year" => &mut facets.years,
-                    _ => continue,
+                let (list, value) = match facet {
+                    Facet::Country(id) => (&mut facets.countries, id),
+                    Facet::Org(id) => (&mut facets.orgs, id),
+                    Facet::Signatory(id) => (&mut facets.signatories, id),
+                    Facet::Source(name) => (&mut facets.sources, name),
+                    Facet::Year(Some(year)) => (&mut facets.years, format!("{year:04}")),
+                    Facet::Year(None) => (&mut facets.years, "undated".to_string()),
                 };
-                list.push((value.to_string(), count));
+                list.push((value, count));
             }
             for list in [
                 &mut facets.countries,
@@ -91,7 +91,8 @@ impl Index {
     ///
     /// # Example
     /// ```
-    /// use communique::{Article, Index, Period, Query, SearchOptions};
+    /// use communique::search::Period;
+    /// use communique::{Article, Index, Query, SearchOptions};
     /// let index = Index::in_memory()?;
     /// let mut writer = index.writer()?;
     /// writer.add(&Article::new("a", "The grain corridor opened.").with_date("2022-08-01")?)?;
@@ -156,7 +157,7 @@ struct ArticleFacets;
 #[derive(Default)]
 struct FacetCounts {
     articles: u64,
-    counts: HashMap<String, u64>,
+    counts: HashMap<Facet, u64>,
 }
 
 struct ArticleFacetsSegment {
@@ -178,13 +179,15 @@ impl SegmentCollector for ArticleFacetsSegment {
     fn harvest(self) -> FacetCounts {
         let mut out = FacetCounts::default();
         let mut text = String::new();
-        let mut count = |key: String| *out.counts.entry(key).or_default() += 1;
+        let mut count = |key: Facet| *out.counts.entry(key).or_default() += 1;
         for &head in &self.heads {
             if let Some(entities) = &self.entities {
                 for ord in entities.term_ords(head) {
                     text.clear();
-                    if entities.ord_to_str(ord, &mut text).unwrap_or(false) {
-                        count(text.clone());
+                    if entities.ord_to_str(ord, &mut text).unwrap_or(false)
+                        && let Ok(facet) = text.parse()
+                    {
+                        count(facet);
                     }
                 }
             }
@@ -193,13 +196,15 @@ impl SegmentCollector for ArticleFacetsSegment {
             {
                 text.clear();
                 if sources.ord_to_str(ord, &mut text).unwrap_or(false) {
-                    count(format!("source:{text}"));
+                    count(Facet::Source(text.clone()));
                 }
             }
-            match self.dates.first(head).and_then(calendar) {
-                Some((year, _)) => count(format!("year:{year:04}")),
-                None => count("year:undated".into()),
-            }
+            count(Facet::Year(
+                self.dates
+                    .first(head)
+                    .and_then(calendar)
+                    .map(|(year, _)| year),
+            ));
         }
         out.articles = self.heads.len() as u64;
         out

@@ -313,12 +313,14 @@ fn is_space(c: char) -> bool {
     c.is_whitespace() || c.is_control()
 }
 
+use crate::analysis::marks;
+
 fn is_open_quote(c: char) -> bool {
-    matches!(c, '"' | '“' | '„' | '«')
+    c == marks::STRAIGHT || marks::opens(c)
 }
 
 fn is_close_quote(c: char) -> bool {
-    matches!(c, '"' | '”' | '“' | '»')
+    c == marks::STRAIGHT || marks::closes(c)
 }
 
 fn is_delimiter(c: char) -> bool {
