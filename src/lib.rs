@@ -61,8 +61,6 @@ pub mod domain;
 mod error;
 pub mod eval;
 pub mod index;
-// search/mod.rs's doc links to its private collector; allowed until it no longer does.
-#[allow(rustdoc::private_intra_doc_links)]
 pub mod search;
 
 /// The README's Rust examples, compiled and run as doctests.
@@ -74,8 +72,3 @@ pub use corpus::{Article, Corpus};
 pub use error::{Error, QueryError, Result};
 pub use index::Index;
 pub use search::{Hit, Passage, Query, SearchOptions};
-
-// Crate-internal paths that `search` still names through the root; to go once it names them
-// through their modules (`crate::domain::Aliases`…).
-pub(crate) use domain::{AliasGroup, Aliases, Quotation, Strength};
-pub(crate) use search::MAX_QUERY_TERMS;

@@ -5,7 +5,7 @@
 mod aliases;
 mod duplicates;
 mod entities;
-mod facet;
+pub(crate) mod facet;
 mod quotes;
 
 pub use aliases::{AliasGroup, AliasMatch, Aliases, EntityKind, Strength};

@@ -298,8 +298,8 @@ impl Index {
         let mut source_buf = String::new();
         for segment_ord in 0..searcher.segment_readers().len() {
             let reader = searcher.segment_reader(segment_ord as u32);
-            let dates = reader.fast_fields().date("date")?;
-            let source_col = reader.fast_fields().str("source_text")?;
+            let dates = reader.fast_fields().date(fast::DATE)?;
+            let source_col = reader.fast_fields().str(fast::SOURCE)?;
             for address in heads.iter().filter(|a| a.segment_ord == segment_ord as u32) {
                 articles += 1;
                 match dates.first(address.doc_id) {
@@ -322,8 +322,7 @@ impl Index {
                 }
             }
         }
-        let mut sources: Vec<(String, u64)> = sources.into_iter().collect();
-        sources.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let sources = crate::domain::facet::by_count(sources);
         let size_bytes = match &self.storage {
             Storage::Disk(path) => folder_size(path),
             Storage::Memory(_) => searcher

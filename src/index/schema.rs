@@ -28,6 +28,12 @@ pub(crate) mod fast {
     pub const START: &str = "start";
     /// The near-duplicate cluster key column (heads only).
     pub const DUP: &str = "dup";
+    /// The article's entities column (facet keys).
+    pub const ENTITIES: &str = "entities";
+    /// The raw source column (heads only).
+    pub const SOURCE: &str = "source_text";
+    /// The article date column.
+    pub const DATE: &str = "date";
 }
 
 /// The fields of the schema, resolved once.
@@ -108,7 +114,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         title_exact: builder.add_text_field("title_exact", text_view(EXACT)),
         source: builder.add_text_field("source", text_view(EXACT)),
         date: builder.add_date_field(
-            "date",
+            fast::DATE,
             DateOptions::from(INDEXED)
                 .set_fast()
                 .set_precision(DateTimePrecision::Seconds),
@@ -116,13 +122,13 @@ pub(crate) fn build() -> (Schema, Fields) {
         title: builder.add_text_field("title", STORED),
         date_text: builder.add_text_field("date_text", STORED),
         source_text: builder.add_text_field(
-            "source_text",
+            fast::SOURCE,
             TextOptions::default().set_stored().set_fast("raw"),
         ),
         url: builder.add_text_field("url", STORED),
         path: builder.add_text_field("path", STORED),
         metadata: builder.add_text_field("metadata", STORED),
-        entities: builder.add_text_field("entities", STRING | FAST),
+        entities: builder.add_text_field(fast::ENTITIES, STRING | FAST),
         mentions: builder.add_text_field("mentions", STRING),
         quote_stem: builder.add_text_field("quote_stem", text_view(STEMMED)),
         quote_exact: builder.add_text_field("quote_exact", text_view(EXACT)),

@@ -21,7 +21,8 @@ use tantivy::{DocAddress, DocId, Searcher, SegmentOrdinal, TantivyDocument, Term
 
 use super::Index;
 use super::schema::{Fields, fast};
-use crate::{Quotation, Result};
+use crate::Result;
+use crate::domain::Quotation;
 
 /// A segment's columns. Opening a column reads its metadata, so they are opened once per
 /// segment and kept by the index ([`ColumnCache`]).

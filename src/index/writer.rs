@@ -314,8 +314,12 @@ impl Writer<'_> {
             let counts = fast
                 .u64("fingerprint_count")
                 .map_err(|e| open_error(&path, e))?;
-            let keys = fast.u64("dup").map_err(|e| open_error(&path, e))?;
-            let ids = fast.str("article_id").map_err(|e| open_error(&path, e))?;
+            let keys = fast
+                .u64(super::fast::DUP)
+                .map_err(|e| open_error(&path, e))?;
+            let ids = fast
+                .str(super::fast::ARTICLE_ID)
+                .map_err(|e| open_error(&path, e))?;
             let mut best: Vec<(tantivy::DocId, usize)> = shared.into_iter().collect();
             best.sort_unstable_by_key(|&(doc, count)| (std::cmp::Reverse(count), doc));
             for (doc, count) in best {

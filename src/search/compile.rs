@@ -122,7 +122,7 @@ pub(crate) fn compile(
         options
             .aliases
             .as_deref()
-            .unwrap_or_else(|| crate::Aliases::builtin())
+            .unwrap_or_else(|| crate::domain::Aliases::builtin())
     });
     Compiler {
         long_group: false,
@@ -144,7 +144,7 @@ struct Compiler<'a> {
     /// words (the full query checks them).
     cheap: bool,
     /// The alias table to expand bare words with, if any.
-    aliases: Option<&'a crate::Aliases>,
+    aliases: Option<&'a crate::domain::Aliases>,
     fields: &'a Fields,
     searcher: &'a Searcher,
     analyzer: &'a mut Analyzer,
@@ -376,10 +376,10 @@ impl<'a> Compiler<'a> {
 
     /// The longest strong alias (a name or code, not a weak equivalent) that `words` begin
     /// with: its group and how many words it took.
-    fn strong_alias(&self, words: &[&str]) -> Option<(&'a crate::AliasGroup, usize)> {
+    fn strong_alias(&self, words: &[&str]) -> Option<(&'a crate::domain::AliasGroup, usize)> {
         let aliases = self.aliases?;
         let found = aliases.find(words)?;
-        (found.strength == crate::Strength::Strong)
+        (found.strength == crate::domain::Strength::Strong)
             .then(|| (&aliases.groups()[found.group], found.words))
     }
 
@@ -409,7 +409,7 @@ impl<'a> Compiler<'a> {
 
     /// An alias's expansion: any of the group's names (a name of several words as an exact
     /// phrase) or codes, and its weak equivalents at half weight.
-    fn alias(&mut self, group: &crate::AliasGroup, matched: &str) -> Part {
+    fn alias(&mut self, group: &crate::domain::AliasGroup, matched: &str) -> Part {
         let mut part = Part::default();
         let mut variants: Vec<Box<dyn TantivyQuery>> = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -700,11 +700,11 @@ impl<'a> Compiler<'a> {
     /// phrase, a compound that the text writes apart or inflected (`shock and sound waves`)
     /// gave nothing, and its words were lost to the ranking.
     ///
-    /// The group grows to at most [`MAX_QUERY_TERMS`](crate::MAX_QUERY_TERMS) words: past that,
+    /// The group grows to at most [`MAX_QUERY_TERMS`](crate::search::MAX_QUERY_TERMS) words: past that,
     /// compounds stay whole, so `ab-cd-ef-…` cannot turn one word into a thousand clauses.
     fn split_compounds(&mut self, clauses: &[(Occur, Node)]) -> Vec<(Occur, Node)> {
         let mut out = Vec::with_capacity(clauses.len());
-        let mut room = crate::MAX_QUERY_TERMS.saturating_sub(clauses.len());
+        let mut room = crate::search::MAX_QUERY_TERMS.saturating_sub(clauses.len());
         for (occur, node) in clauses {
             if let (
                 Occur::Should,
@@ -846,8 +846,7 @@ fn collect_terms<A>(
 
 /// The most frequent words first, at most [`MAX_EXPANSIONS`].
 fn top_terms(found: HashMap<String, u64>) -> Vec<(String, u64)> {
-    let mut found: Vec<(String, u64)> = found.into_iter().collect();
-    found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut found = crate::domain::facet::by_count(found);
     found.truncate(MAX_EXPANSIONS);
     found
 }

@@ -9,6 +9,7 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::{Query, SearchOptions};
 use crate::domain::Facet;
+use crate::index::fast;
 use crate::{Index, Result};
 
 /// Counts, by facet, of the articles that match a query (most frequent first).
@@ -79,7 +80,7 @@ impl Index {
                 &mut facets.signatories,
                 &mut facets.sources,
             ] {
-                list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                *list = crate::domain::facet::by_count(std::mem::take(list));
             }
             facets.years.sort();
             Ok(facets)
@@ -223,10 +224,10 @@ impl Collector for ArticleFacets {
         let fast = reader.fast_fields();
         Ok(ArticleFacetsSegment {
             heads: HashSet::new(),
-            ordinal: fast.u64("ordinal")?,
-            entities: fast.str("entities")?,
-            sources: fast.str("source_text")?,
-            dates: fast.date("date")?,
+            ordinal: fast.u64(fast::ORDINAL)?,
+            entities: fast.str(fast::ENTITIES)?,
+            sources: fast.str(fast::SOURCE)?,
+            dates: fast.date(fast::DATE)?,
         })
     }
 
@@ -286,7 +287,7 @@ impl Collector for Timeline {
     ) -> tantivy::Result<TimelineSegment> {
         Ok(TimelineSegment {
             period: self.period,
-            dates: reader.fast_fields().date("date")?,
+            dates: reader.fast_fields().date(fast::DATE)?,
             counts: BTreeMap::new(),
         })
     }

@@ -3,7 +3,7 @@
 //! A search compiles the query into a plan ([`compile`]: the full query, a cheap one for a
 //! first phase, and what to highlight), then runs the stages of [`pipeline`] on a
 //! [`Snapshot`] of the index: tantivy ranks passages by BM25 (plus the proximity and coverage
-//! clauses of [`Ranking`]) and [`collect::TopArticles`] keeps the best passage of each of the
+//! clauses of [`Ranking`]) and `collect::TopArticles` keeps the best passage of each of the
 //! best articles, with block-max WAND pruning (candidates); the full query scores the
 //! candidates' passages (rescore); near-duplicates leave (collapse); the page asked for is
 //! taken (page); only its passages are fetched, analysed again and highlighted (materialise).
@@ -102,7 +102,7 @@ pub struct Passage {
     /// The quotations in the passage (byte ranges in `text`), with their speakers where the
     /// text names them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub quotes: Vec<crate::Quotation>,
+    pub quotes: Vec<crate::domain::Quotation>,
 }
 
 impl Passage {
