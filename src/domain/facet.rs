@@ -86,6 +86,14 @@ impl FromStr for Facet {
     }
 }
 
+/// Counts, most frequent first, ties by key: the order of every count listing (facets, sources,
+/// term expansions).
+pub(crate) fn by_count<K: Ord>(counts: impl IntoIterator<Item = (K, u64)>) -> Vec<(K, u64)> {
+    let mut counts: Vec<(K, u64)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,12 +141,4 @@ mod tests {
             .unwrap();
         assert_eq!(Facet::of_group(place), None);
     }
-}
-
-/// Counts, most frequent first, ties by key: the order of every count listing (facets, sources,
-/// term expansions).
-pub(crate) fn by_count<K: Ord>(counts: impl IntoIterator<Item = (K, u64)>) -> Vec<(K, u64)> {
-    let mut counts: Vec<(K, u64)> = counts.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    counts
 }
