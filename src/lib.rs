@@ -49,6 +49,7 @@ mod corpus;
 mod domain;
 mod error;
 pub mod eval;
+pub mod follow;
 mod index;
 mod search;
 

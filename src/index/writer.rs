@@ -45,6 +45,8 @@ pub struct Writer<'a> {
     added: HashSet<String>,
     removed: HashSet<String>,
     dups: Duplicates,
+    /// The sequence number this writer's commit will have, recorded on every passage it adds.
+    seq: u64,
 }
 
 /// Near-duplicate detection for the articles of one writer's batch: the queued articles with
@@ -79,6 +81,7 @@ impl Index {
         // before writing anything new.
         let _ = inner.garbage_collect_files().wait();
         let manifest = self.load_manifest()?;
+        let seq = self.payload()?.seq + 1;
         Ok(Writer {
             index: self,
             inner,
@@ -86,6 +89,7 @@ impl Index {
             added: HashSet::new(),
             removed: HashSet::new(),
             dups: Duplicates::default(),
+            seq,
         })
     }
 }
@@ -139,6 +143,7 @@ impl Writer<'_> {
             communique_schema: SCHEMA_VERSION,
             manifest: Some(manifest_name.clone()),
             updated: Some(jiff::Timestamp::now().to_string()),
+            seq: self.seq,
         };
         let payload =
             serde_json::to_string(&payload).map_err(|e| Error::InvalidArgument(e.to_string()))?;
@@ -185,6 +190,9 @@ impl Writer<'_> {
         let fingerprints = crate::domain::fingerprints_of(&tokens);
         let key = self.cluster_of(&article.id, &fingerprints)?;
         let mut docs = passage_docs(&self.index.fields, &self.index.passages, article, &tokens);
+        for doc in &mut docs {
+            doc.add_u64(self.index.fields.seq, self.seq);
+        }
         if let Some(head) = docs.first_mut() {
             let fields = &self.index.fields;
             head.add_u64(fields.dup, key);

@@ -9,6 +9,7 @@ mod collect;
 mod compile;
 mod facets;
 mod highlight;
+mod matching;
 mod options;
 mod query;
 
@@ -30,6 +31,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use crate::index::Index;
 use crate::{Error, Result};
 use collect::{ArticleKey, Candidate, TopArticles};
+pub(crate) use matching::Matched;
 
 /// The largest pool of candidates for a two-phase search; beyond, the full query runs alone.
 const MAX_POOL: usize = 4000;
