@@ -750,6 +750,22 @@ mod tests {
     }
 
     #[test]
+    fn commits_never_evaluated_are_caught_up_later() {
+        // As after a crash between a commit and its evaluation: nothing is lost.
+        let index = Index::in_memory().unwrap();
+        let follows = Follows::in_memory().unwrap();
+        follows
+            .add(&index, "grain", "grain", &SearchOptions::new())
+            .unwrap();
+        add(&index, &[("a", "The grain corridor reopened.")]);
+        add(&index, &[("b", "Grain shipments resumed from Odesa.")]);
+        let news = follows.catch_up(&index).unwrap();
+        let ids: Vec<&str> = news.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert!(follows.catch_up(&index).unwrap().is_empty());
+    }
+
+    #[test]
     fn a_broken_query_or_name_is_refused_with_its_position() {
         let index = Index::in_memory().unwrap();
         let follows = Follows::in_memory().unwrap();
