@@ -643,6 +643,115 @@ fn rebuild_from_the_command_line_repairs_a_damaged_index() {
         .success();
 }
 
+/// A hook on loopback that answers 500 to its first `failures` posts and 204 after, and sends
+/// every body it receives.
+fn hook(failures: usize) -> (String, std::sync::mpsc::Receiver<serde_json::Value>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (bodies, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let status = if n < failures {
+                "500 Internal Server Error"
+            } else {
+                "204 No Content"
+            };
+            write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            )
+            .unwrap();
+            if bodies.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    (url, received)
+}
+
+#[test]
+fn watch_posts_news_to_a_hook_and_retries_until_it_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    generate(&corpus, 0, 5);
+    let index = dir.path().join("index");
+    communique(&corpus, &index).arg("index").assert().success();
+    communique(&corpus, &index)
+        .args(["follow", "add", "m", "marker7"])
+        .assert()
+        .success();
+    let (url, received) = hook(1);
+    let _watch = KillOnDrop(
+        std::process::Command::new(env!("CARGO_BIN_EXE_communique"))
+            .arg("--corpus")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&index)
+            .args(["watch", "--debounce", "200", "--notify-url", &url])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    generate(&corpus, 5, 5);
+    let wait = std::time::Duration::from_secs(60);
+    let ids = |body: &serde_json::Value| -> Vec<String> {
+        body["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}:{}",
+                    m["search"].as_str().unwrap(),
+                    m["id"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    // The first post fails: its news come again in the next one.
+    let first = ids(&received.recv_timeout(wait).expect("a first post"));
+    assert_eq!(first, ["m:g00007.txt"]);
+    let second = ids(&received.recv_timeout(wait).expect("a retry"));
+    assert_eq!(second, first);
+    let queue = index.join("communique-notify-queue.jsonl");
+    let deadline = std::time::Instant::now() + wait;
+    while std::fs::read_to_string(&queue).unwrap_or_default().trim() != "" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the queue never emptied"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// A child process killed when the test ends, even by a failed assertion.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn watch_applies_bursts_in_few_batches_and_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();

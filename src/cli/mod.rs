@@ -4,6 +4,7 @@ mod eval;
 mod facets;
 mod follow;
 mod index;
+mod notify;
 pub mod output;
 mod search;
 mod stats;

@@ -20,12 +20,20 @@ pub struct WatchArgs {
     /// Apply a batch at the latest this many milliseconds after its first change.
     #[arg(long, default_value_t = 5000, value_name = "MS")]
     max_delay: u64,
+    /// Post each batch of saved-search news to this URL as JSON (retried, queued on disk).
+    #[arg(long, value_name = "URL")]
+    notify_url: Option<String>,
 }
 
 pub fn run(paths: &Paths, args: WatchArgs) -> anyhow::Result<ExitCode> {
     let corpus = Corpus::new(&paths.corpus);
     corpus.files()?;
     let index = Index::open_or_create(&paths.index)?;
+    let notifier = args
+        .notify_url
+        .as_deref()
+        .map(|url| super::notify::Notifier::start(&paths.index, url))
+        .transpose()?;
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     ctrlc::set_handler(move || {
@@ -63,10 +71,19 @@ pub fn run(paths: &Paths, args: WatchArgs) -> anyhow::Result<ExitCode> {
                 );
                 let _ = out.flush();
                 drop(out);
-                if report.changed()
-                    && let Err(e) = super::follow::catch_up(&index)
-                {
-                    eprintln!("[{now}] saved searches not evaluated (the next batch retries): {e}");
+                // After every batch, changed or not: it also finishes the evaluation of a
+                // commit that an interrupted process made.
+                match super::follow::catch_up(&index) {
+                    Ok(news) => {
+                        if let Some(notifier) = &notifier
+                            && let Err(e) = notifier.push(&news)
+                        {
+                            eprintln!("[{now}] news not queued for --notify-url: {e}");
+                        }
+                    }
+                    Err(e) => eprintln!(
+                        "[{now}] saved searches not evaluated (the next batch retries): {e}"
+                    ),
                 }
             }
             WatchEvent::Busy => {
