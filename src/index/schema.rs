@@ -15,7 +15,7 @@ use crate::analysis::{EXACT, STEMMED};
 
 /// Version of the schema and analysis. Bump it whenever either changes in a way that makes an
 /// old index wrong for this build; an index of another version asks for `index --rebuild`.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The fields of the schema, resolved once.
 #[derive(Clone, Copy, Debug)]
@@ -71,6 +71,9 @@ pub(crate) struct Fields {
     pub fingerprints: Field,
     /// Head only: how many fingerprints the article has: fast.
     pub fingerprint_count: Field,
+    /// The article's language code (`en`, `ru`, …; `und` when unknown), on every passage:
+    /// indexed (the `--lang` filter, the languages of the index), fast (the facet) and stored.
+    pub lang: Field,
 }
 
 fn text_view(analyzer: &str) -> TextOptions {
@@ -117,6 +120,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         dup: builder.add_u64_field("dup", INDEXED | FAST | STORED),
         fingerprints: builder.add_u64_field("fingerprints", INDEXED),
         fingerprint_count: builder.add_u64_field("fingerprint_count", FAST),
+        lang: builder.add_text_field("lang", STRING | FAST | STORED),
     };
     (builder.build(), fields)
 }

@@ -390,6 +390,12 @@ pub(crate) fn passage_docs(
     let date = article
         .timestamp()
         .map(|t| tantivy::DateTime::from_timestamp_secs(t.as_second()));
+    // The stemmed views read the text in the article's language (see `analysis::tag`).
+    let lang = article.language();
+    let language = crate::analysis::Language::analysing(lang.as_deref());
+    let lang = lang.as_deref().unwrap_or(crate::analysis::UNKNOWN_LANGUAGE);
+    let stemmed = |text: &str| crate::analysis::tagged(language, text).into_owned();
+    let title_stem = article.title.as_deref().map(stemmed);
     let mut docs = Vec::with_capacity(passages.len());
     for (ordinal, range) in passages.into_iter().enumerate() {
         let text = &article.body[range.clone()];
@@ -398,8 +404,9 @@ pub(crate) fn passage_docs(
         doc.add_u64(fields.ordinal, ordinal as u64);
         doc.add_u64(fields.start, range.start as u64);
         doc.add_text(fields.text, text);
-        doc.add_text(fields.stem, text);
+        doc.add_text(fields.stem, crate::analysis::tagged(language, text));
         doc.add_text(fields.exact, text);
+        doc.add_text(fields.lang, lang);
         for entity in &entities {
             doc.add_text(fields.entities, entity);
         }
@@ -427,7 +434,7 @@ pub(crate) fn passage_docs(
         {
             let start = quote.range.start.max(range.start);
             let end = quote.range.end.min(range.end);
-            doc.add_text(fields.quote_stem, &article.body[start..end]);
+            doc.add_text(fields.quote_stem, stemmed(&article.body[start..end]));
             doc.add_text(fields.quote_exact, &article.body[start..end]);
             stored.push(serde_json::json!([
                 start - range.start,
@@ -438,8 +445,8 @@ pub(crate) fn passage_docs(
         if !stored.is_empty() {
             doc.add_text(fields.quotes, serde_json::Value::Array(stored).to_string());
         }
-        if let Some(title) = &article.title {
-            doc.add_text(fields.title_stem, title);
+        if let (Some(title), Some(title_stem)) = (&article.title, &title_stem) {
+            doc.add_text(fields.title_stem, title_stem);
             doc.add_text(fields.title_exact, title);
         }
         if let Some(source) = &article.source {

@@ -16,7 +16,7 @@ use tantivy::{Searcher, Term};
 use super::highlight::Highlighter;
 use super::options::{Ranking, SearchOptions};
 use super::query::{Node, Occur, Scope};
-use crate::analysis::Analyzer;
+use crate::analysis::{Analyzer, Language, Script, script_of};
 use crate::index::Fields;
 use crate::{Error, Query, QueryError, Result};
 
@@ -81,6 +81,9 @@ pub(crate) struct Compiler<'a> {
     pub ranking: &'a Ranking,
     pub query: &'a Query,
     pub highlighter: Highlighter,
+    /// The languages whose analysis a bare word gets: those of the index's articles (or the
+    /// one asked for), English first (see [`Language::analysing`]).
+    pub languages: Vec<Language>,
 }
 
 impl Compiler<'_> {
@@ -144,6 +147,12 @@ impl Compiler<'_> {
                 .ok_or_else(|| Error::InvalidArgument(format!("source `{source}` has no words")))?;
             filters.push(query);
         }
+        if let Some(lang) = &options.lang {
+            filters.push(Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.lang, lang),
+                IndexRecordOption::Basic,
+            )));
+        }
         for entity in &options.entities {
             filters.push(Box::new(TermQuery::new(
                 Term::from_field_text(self.fields.entities, entity),
@@ -162,6 +171,20 @@ impl Compiler<'_> {
                     && found.strength == crate::Strength::Strong
                 {
                     return Ok(self.alias(&aliases.groups()[found.group], text, negated));
+                }
+                if let Some(words) = self.chinese_words(text, *scope) {
+                    let clauses: Vec<(Occur, Node)> = words
+                        .into_iter()
+                        .map(|text| {
+                            let word = Node::Word {
+                                text,
+                                scope: *scope,
+                                span: 0..0,
+                            };
+                            (Occur::Should, word)
+                        })
+                        .collect();
+                    return self.group(&clauses, negated);
                 }
                 Ok(self.word(text, *scope, negated))
             }
@@ -256,7 +279,18 @@ impl Compiler<'_> {
                 ..Part::default()
             };
         };
-        if exact.len() > 1 {
+        let languages = self.languages_of(text);
+        // A run of Chinese characters that the segmenter reads as one word (`意见`) is a word.
+        let chinese = if exact.len() > 1 && languages.contains(&Language::Chinese) {
+            let words = self.analyzer.stemmed_in(Language::Chinese, text);
+            match words.as_slice() {
+                [one] => Some(one.text.clone()),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        if exact.len() > 1 && chinese.is_none() {
             // `Kursk-region`, `U.S.-led`: the words must stand together.
             if highlight {
                 let first = exact[0].position;
@@ -272,8 +306,20 @@ impl Compiler<'_> {
                 ..Part::default()
             };
         }
-        let stemmed = self.analyzer.stemmed(text);
-        let is_stop_word = stemmed.is_empty()
+        // The word's stem in each language of the index that writes its script.
+        let mut stems: Vec<String> = Vec::new();
+        if let Some(word) = chinese {
+            stems.push(word);
+        } else {
+            for &language in &languages {
+                if let Some(stem) = self.analyzer.stemmed_in(language, text).into_iter().next()
+                    && !stems.contains(&stem.text)
+                {
+                    stems.push(stem.text);
+                }
+            }
+        }
+        let is_stop_word = stems.is_empty()
             || (self.long_group
                 && self.ranking.query_stop_words
                 && crate::analysis::is_query_stop_word(&exact[0].text));
@@ -293,45 +339,113 @@ impl Compiler<'_> {
                 ..Part::default()
             };
         }
-        // The stemmed view, or the exact one without stemming (or for a kept stop word).
-        let term = match stemmed.first() {
-            Some(stem) if self.ranking.stemming => {
-                if highlight {
-                    self.highlighter.stems.insert(stem.text.clone());
-                }
-                Term::from_field_text(stem_field, &stem.text)
+        // The stemmed view, or the exact one without stemming (or for a kept stop word). A
+        // Chinese word is a word of the segmented view, stemming or not.
+        let segmented = exact.len() > 1;
+        let terms: Vec<Term> = if !stems.is_empty() && (self.ranking.stemming || segmented) {
+            if highlight {
+                self.highlighter.stems.extend(stems.iter().cloned());
             }
-            _ => {
-                if highlight {
-                    self.highlighter.words.insert(exact[0].text.clone());
-                }
-                Term::from_field_text(exact_field, &exact[0].text)
+            stems
+                .iter()
+                .map(|stem| Term::from_field_text(stem_field, stem))
+                .collect()
+        } else {
+            if highlight {
+                self.highlighter.words.insert(exact[0].text.clone());
+            }
+            vec![Term::from_field_text(exact_field, &exact[0].text)]
+        };
+        let any = |terms: Vec<Box<dyn TantivyQuery>>| -> Box<dyn TantivyQuery> {
+            if terms.len() == 1 {
+                terms.into_iter().next().expect("one")
+            } else {
+                Box::new(BooleanQuery::new(
+                    terms
+                        .into_iter()
+                        .map(|q| (tantivy::query::Occur::Should, q))
+                        .collect(),
+                ))
             }
         };
-        let query: Box<dyn TantivyQuery> =
-            Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
+        let query = any(terms
+            .iter()
+            .map(|term| {
+                Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs))
+                    as Box<dyn TantivyQuery>
+            })
+            .collect());
         let mut title = None;
         if scope == Scope::Text && self.ranking.title_weight > 0.0 {
             // The word in the title also counts, for every passage of the article.
             let (title_exact, title_stem) = self.views(Scope::Title);
-            let title_field = if term.field() == stem_field {
-                title_stem.unwrap_or(title_exact)
-            } else {
-                title_exact
-            };
-            let title_term =
-                Term::from_field_text(title_field, term.value().as_str().unwrap_or(""));
-            title = Some(Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(title_term, IndexRecordOption::WithFreqs)),
-                self.ranking.title_weight,
-            )) as Box<dyn TantivyQuery>);
+            let titles = terms
+                .iter()
+                .map(|term| {
+                    let title_field = if term.field() == stem_field {
+                        title_stem.unwrap_or(title_exact)
+                    } else {
+                        title_exact
+                    };
+                    let title_term =
+                        Term::from_field_text(title_field, term.value().as_str().unwrap_or(""));
+                    Box::new(TermQuery::new(title_term, IndexRecordOption::WithFreqs))
+                        as Box<dyn TantivyQuery>
+                })
+                .collect();
+            title = Some(Box::new(BoostQuery::new(any(titles), self.ranking.title_weight))
+                as Box<dyn TantivyQuery>);
         }
+        // Proximity and coverage take the word in the language where it is most frequent.
+        let stem = if terms.len() == 1 {
+            terms.into_iter().next()
+        } else {
+            terms
+                .into_iter()
+                .max_by_key(|term| self.searcher.doc_freq(term).unwrap_or(0))
+        };
         Part {
             query: Some(query),
-            stem: (scope == Scope::Text).then_some(term),
+            stem: stem.filter(|_| scope == Scope::Text),
             title,
             ..Part::default()
         }
+    }
+
+    /// The languages of the index whose analysis a word in this script gets: the ones written
+    /// in it, and English, the analysis of languages without their own; digits and symbols
+    /// read alike in every language.
+    fn languages_of(&self, word: &str) -> Vec<Language> {
+        let script = script_of(word);
+        let found: Vec<Language> = self
+            .languages
+            .iter()
+            .copied()
+            .filter(|l| script == Script::Neutral || *l == Language::English || l.script() == script)
+            .collect();
+        if found.is_empty() {
+            vec![Language::English]
+        } else {
+            found
+        }
+    }
+
+    /// A bare Chinese word of several dictionary words (`言论自由` → `言论`, `自由`), when the
+    /// index has Chinese: its words, to be searched as the optional words of a group.
+    fn chinese_words(&mut self, text: &str, scope: Scope) -> Option<Vec<String>> {
+        if scope == Scope::Source
+            || !self.languages.contains(&Language::Chinese)
+            || script_of(text) != Script::Han
+        {
+            return None;
+        }
+        let words = self.analyzer.stemmed_in(Language::Chinese, text);
+        (words.len() > 1).then(|| {
+            words
+                .into_iter()
+                .map(|t| text.get(t.start..t.end).unwrap_or(&t.text).to_string())
+                .collect()
+        })
     }
 
     /// The longest alias (a name or code, not a weak equivalent) that the bare words starting

@@ -25,6 +25,8 @@ pub struct Facets {
     pub sources: Vec<(String, u64)>,
     /// Years of publication (`undated` for articles without a date).
     pub years: Vec<(String, u64)>,
+    /// Languages (codes such as `en`, `ru`; `und` when unknown).
+    pub languages: Vec<(String, u64)>,
 }
 
 /// How a timeline groups passages.
@@ -37,7 +39,8 @@ pub enum Period {
 }
 
 impl Index {
-    /// Counts by country, organisation, signatory, source and year of the articles that match.
+    /// Counts by country, organisation, signatory, source, year and language of the articles
+    /// that match.
     ///
     /// # Example
     /// ```
@@ -69,6 +72,7 @@ impl Index {
                     "signatory" => &mut facets.signatories,
                     "source" => &mut facets.sources,
                     "year" => &mut facets.years,
+                    "lang" => &mut facets.languages,
                     _ => continue,
                 };
                 list.push((value.to_string(), count));
@@ -78,6 +82,7 @@ impl Index {
                 &mut facets.orgs,
                 &mut facets.signatories,
                 &mut facets.sources,
+                &mut facets.languages,
             ] {
                 list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             }
@@ -164,6 +169,7 @@ struct ArticleFacetsSegment {
     ordinal: tantivy::columnar::Column<u64>,
     entities: Option<tantivy::columnar::StrColumn>,
     sources: Option<tantivy::columnar::StrColumn>,
+    languages: Option<tantivy::columnar::StrColumn>,
     dates: tantivy::columnar::Column<tantivy::DateTime>,
 }
 
@@ -196,6 +202,14 @@ impl SegmentCollector for ArticleFacetsSegment {
                     count(format!("source:{text}"));
                 }
             }
+            if let Some(languages) = &self.languages
+                && let Some(ord) = languages.term_ords(head).next()
+            {
+                text.clear();
+                if languages.ord_to_str(ord, &mut text).unwrap_or(false) {
+                    count(format!("lang:{text}"));
+                }
+            }
             match self.dates.first(head).and_then(calendar) {
                 Some((year, _)) => count(format!("year:{year:04}")),
                 None => count("year:undated".into()),
@@ -221,6 +235,7 @@ impl Collector for ArticleFacets {
             ordinal: fast.u64("ordinal")?,
             entities: fast.str("entities")?,
             sources: fast.str("source_text")?,
+            languages: fast.str("lang")?,
             dates: fast.date("date")?,
         })
     }

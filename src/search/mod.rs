@@ -68,6 +68,8 @@ pub struct ArticleInfo {
     pub url: Option<String>,
     /// Corpus-relative path of its file, if any.
     pub path: Option<String>,
+    /// Its language code (`en`, `ru`, …), declared or detected; `und` when unknown.
+    pub lang: Option<String>,
     /// The first words of the article, for listings when there is no title.
     #[serde(skip)]
     pub lead: String,
@@ -316,7 +318,10 @@ impl Index {
                 } else {
                     None
                 };
-                let mut highlights = full.highlighter.highlight(&mut analyzer, &text);
+                let language = crate::analysis::Language::analysing(
+                    head.as_ref().and_then(|h: &ArticleInfo| h.lang.as_deref()),
+                );
+                let mut highlights = full.highlighter.highlight(&mut analyzer, language, &text);
                 if options.quotes {
                     highlights.retain(|h| {
                         quotes
@@ -397,8 +402,38 @@ impl Index {
             ranking,
             query,
             highlighter: Default::default(),
+            languages: self.query_languages(searcher, options)?,
         }
         .compile(options)
+    }
+
+    /// The languages a query is analysed in: the one of `--lang`, else those of the index's
+    /// articles (each by the analysis it gets: a language without its own is read as English).
+    fn query_languages(
+        &self,
+        searcher: &Searcher,
+        options: &SearchOptions,
+    ) -> Result<Vec<crate::analysis::Language>> {
+        use crate::analysis::Language;
+        if let Some(code) = &options.lang {
+            return Ok(vec![Language::analysing(Some(code))]);
+        }
+        let mut found = std::collections::BTreeSet::new();
+        for reader in searcher.segment_readers() {
+            let inverted = reader.inverted_index(self.fields.lang)?;
+            let mut terms = inverted
+                .terms()
+                .stream()
+                .map_err(|e| Error::io(self.display_path(), e))?;
+            while terms.advance() {
+                let code = std::str::from_utf8(terms.key()).ok();
+                found.insert(Language::analysing(code));
+            }
+        }
+        if found.is_empty() {
+            found.insert(Language::English);
+        }
+        Ok(found.into_iter().collect())
     }
 
     /// Pseudo-relevance feedback: the words that weigh most in the best passages of a first
@@ -638,6 +673,7 @@ impl Index {
             source: stored_str(&doc, self.fields.source_text),
             url: stored_str(&doc, self.fields.url),
             path: stored_str(&doc, self.fields.path),
+            lang: stored_str(&doc, self.fields.lang),
             lead: crate::corpus::lead(&lead_text, 12),
         })
     }
