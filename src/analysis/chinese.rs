@@ -12,9 +12,10 @@ fn jieba() -> &'static jieba_rs::Jieba {
     JIEBA.get_or_init(jieba_rs::Jieba::new)
 }
 
-/// Splits Chinese text into dictionary words (`人人有权享有主张和发表意见的自由` →
-/// `人人`, `有权`, `享有`, `主张`, `和`, `发表`, `意见`, `的`, `自由`). Words of other scripts
-/// in the text come out whole; punctuation and spaces are not tokens.
+/// Splits Chinese text into dictionary words, in jieba's search mode: a long word also gives
+/// the dictionary words inside it, at the same position (`发表意见` gives `发表`, `意见` and
+/// `发表意见`), so that a query for `意见` finds it. Words of other scripts in the text come
+/// out whole; punctuation and spaces are not tokens.
 #[derive(Clone, Debug, Default)]
 pub struct ChineseTokenizer;
 
@@ -28,15 +29,23 @@ impl Tokenizer for ChineseTokenizer {
     type TokenStream<'a> = ChineseTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> ChineseTokenStream {
-        let mut tokens = Vec::new();
-        for word in jieba().cut(text, true) {
+        let mut tokens: Vec<Token> = Vec::new();
+        let mut position = 0;
+        let mut covered = 0;
+        for word in jieba().cut_for_search(text, true) {
             if !word.word.chars().any(char::is_alphanumeric) {
                 continue;
             }
+            // A word inside the last one (search mode gives the parts, then the whole) shares
+            // its position.
+            if word.byte_start >= covered && !tokens.is_empty() {
+                position += 1;
+            }
+            covered = covered.max(word.byte_end);
             tokens.push(Token {
                 offset_from: word.byte_start,
                 offset_to: word.byte_end,
-                position: tokens.len(),
+                position,
                 text: word.word.to_string(),
                 position_length: 1,
             });
@@ -66,6 +75,17 @@ impl TokenStream for ChineseTokenStream {
     fn token_mut(&mut self) -> &mut Token {
         &mut self.token
     }
+}
+
+/// The words of a Chinese query, as the segmenter cuts it (no overlapping parts), without
+/// punctuation and stop words.
+pub(crate) fn segment(text: &str) -> Vec<String> {
+    jieba()
+        .cut(text, true)
+        .into_iter()
+        .filter(|w| w.word.chars().any(char::is_alphanumeric) && !STOP_WORDS.contains(&w.word))
+        .map(|w| w.word.to_lowercase())
+        .collect()
 }
 
 /// Function words of Chinese that carry no topic: the particles, conjunctions and pronouns most

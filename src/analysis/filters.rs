@@ -221,8 +221,19 @@ pub(crate) fn normalize_script(text: &mut String) {
         return;
     }
     let needs = text.chars().any(|c| {
-        matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' | '\u{0622}' | '\u{0623}'
-            | '\u{0625}' | '\u{0671}' | 'ё' | 'Ё')
+        matches!(
+            c,
+            '\u{064B}'
+                ..='\u{065F}'
+                    | '\u{0670}'
+                    | '\u{0640}'
+                    | '\u{0622}'
+                    | '\u{0623}'
+                    | '\u{0625}'
+                    | '\u{0671}'
+                    | 'ё'
+                    | 'Ё'
+        )
     });
     if !needs {
         return;
@@ -257,6 +268,31 @@ fn strip_elision(text: &mut String) {
     if let Some((head, rest)) = text.split_once('\'')
         && !rest.is_empty()
         && ELISIONS.contains(&head)
+    {
+        *text = rest.to_string();
+    }
+}
+
+/// Arabic prefixes: the article `ال` and the particles joined to it (`وال`, `بال`, `كال`,
+/// `فال`, `لل`), and the conjunction `و` before a longer word, go before stemming, so that
+/// `والتعبير`, `التعبير` and `تعبير` are one word (the Snowball stemmer alone leaves `و`
+/// and reads `بطالة` and `البطالة` differently).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ArabicPrefixFilter;
+
+fn strip_arabic_prefix(text: &mut String) {
+    const ARTICLES: [&str; 6] = ["وال", "بال", "كال", "فال", "لل", "ال"];
+    let chars = text.chars().count();
+    for prefix in ARTICLES {
+        if let Some(rest) = text.strip_prefix(prefix)
+            && rest.chars().count() >= 2
+        {
+            *text = rest.to_string();
+            return;
+        }
+    }
+    if chars > 3
+        && let Some(rest) = text.strip_prefix('و')
     {
         *text = rest.to_string();
     }
@@ -320,6 +356,12 @@ word_filter!(
     normalize_script
 );
 word_filter!(
+    ArabicPrefixFilter,
+    ArabicPrefixFilterWrapper,
+    ArabicPrefixFilterStream,
+    strip_arabic_prefix
+);
+word_filter!(
     ElisionFilter,
     ElisionFilterWrapper,
     ElisionFilterStream,
@@ -348,6 +390,23 @@ mod script_tests {
         assert_eq!(norm("Ёлка"), "Елка");
         assert_eq!(norm("plain"), "plain");
         assert_eq!(norm("Kyïv"), "Kyïv");
+    }
+
+    #[test]
+    fn arabic_prefixes() {
+        for (word, expected) in [
+            ("والتعبير", "تعبير"),
+            ("التعبير", "تعبير"),
+            ("للتعذيب", "تعذيب"),
+            ("البطالة", "بطالة"),
+            ("وضمير", "ضمير"),
+            ("ولد", "ولد"),
+            ("ال", "ال"),
+        ] {
+            let mut text = word.to_string();
+            strip_arabic_prefix(&mut text);
+            assert_eq!(text, expected);
+        }
     }
 
     #[test]

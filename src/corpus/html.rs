@@ -27,15 +27,45 @@ use crate::{Error, Result};
 /// Elements whose content is never part of the statement.
 const SKIPPED: &[&str] = &[
     "script", "style", "noscript", "template", "nav", "aside", "footer", "form", "button",
-    "select", "option", "textarea", "svg", "math", "iframe", "object", "embed", "canvas",
-    "audio", "video", "head", "title", "menu", "dialog",
+    "select", "option", "textarea", "svg", "math", "iframe", "object", "embed", "canvas", "audio",
+    "video", "head", "title", "menu", "dialog",
 ];
 
 /// Elements that make a paragraph of their own.
 const BLOCKS: &[&str] = &[
-    "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dd", "dt", "td", "th",
-    "caption", "figcaption", "address", "div", "section", "article", "header", "main", "ul",
-    "ol", "dl", "table", "tr", "figure", "hr", "body", "details", "summary", "center",
+    "p",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "td",
+    "th",
+    "caption",
+    "figcaption",
+    "address",
+    "div",
+    "section",
+    "article",
+    "header",
+    "main",
+    "ul",
+    "ol",
+    "dl",
+    "table",
+    "tr",
+    "figure",
+    "hr",
+    "body",
+    "details",
+    "summary",
+    "center",
 ];
 
 /// Reads an HTML page into an article whose id and path are `rel`.
@@ -87,23 +117,24 @@ pub(crate) fn parse_html(
     article.lang = [Some(root), find("body")]
         .into_iter()
         .flatten()
-        .find_map(|e| e.value().attr("lang").or_else(|| e.value().attr("xml:lang")))
+        .find_map(|e| {
+            e.value()
+                .attr("lang")
+                .or_else(|| e.value().attr("xml:lang"))
+        })
         .map(str::to_string)
         .or_else(|| meta("http-equiv", &["content-language"]))
         .and_then(|tag| crate::analysis::normalize_code(&tag));
-    let date = meta(
-        "property",
-        &["article:published_time", "og:published_time"],
-    )
-    .or_else(|| meta("name", &["date", "dc.date", "dcterms.date", "pubdate"]))
-    .or_else(|| meta("itemprop", &["datePublished"]))
-    .or_else(|| {
-        elements
-            .iter()
-            .filter(|e| e.value().name() == "time")
-            .find_map(|e| e.value().attr("datetime"))
-            .map(|v| v.trim().to_string())
-    });
+    let date = meta("property", &["article:published_time", "og:published_time"])
+        .or_else(|| meta("name", &["date", "dc.date", "dcterms.date", "pubdate"]))
+        .or_else(|| meta("itemprop", &["datePublished"]))
+        .or_else(|| {
+            elements
+                .iter()
+                .filter(|e| e.value().name() == "time")
+                .find_map(|e| e.value().attr("datetime"))
+                .map(|v| v.trim().to_string())
+        });
     if let Some(date) = date {
         match parse_date(&date) {
             Ok(_) => article.date = Some(date),
@@ -114,9 +145,10 @@ pub(crate) fn parse_html(
         .iter()
         .filter(|e| e.value().name() == "link")
         .find(|e| {
-            e.value()
-                .attr("rel")
-                .is_some_and(|r| r.split_whitespace().any(|r| r.eq_ignore_ascii_case("canonical")))
+            e.value().attr("rel").is_some_and(|r| {
+                r.split_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("canonical"))
+            })
         })
         .and_then(|e| e.value().attr("href"))
         .map(|v| v.trim().to_string())
@@ -274,10 +306,16 @@ mod tests {
 </body></html>"#;
         let (article, warnings) = read(html);
         assert!(warnings.is_empty(), "{warnings:?}");
-        assert_eq!(article.title.as_deref(), Some("Déclaration conjointe & communiqué"));
+        assert_eq!(
+            article.title.as_deref(),
+            Some("Déclaration conjointe & communiqué")
+        );
         assert_eq!(article.lang.as_deref(), Some("fr"));
         assert_eq!(article.date.as_deref(), Some("2024-06-14T10:00:00+02:00"));
-        assert_eq!(article.url.as_deref(), Some("https://example.org/fr/declaration"));
+        assert_eq!(
+            article.url.as_deref(),
+            Some("https://example.org/fr/declaration")
+        );
         assert_eq!(
             article.source.as_deref(),
             Some("Ministère de l’Europe et des Affaires étrangères")
@@ -308,8 +346,9 @@ mod tests {
 
     #[test]
     fn unreadable_date_is_a_warning() {
-        let (article, warnings) =
-            read("<html><head><meta name=\"date\" content=\"yesterday\"></head><p>Text.</p></html>");
+        let (article, warnings) = read(
+            "<html><head><meta name=\"date\" content=\"yesterday\"></head><p>Text.</p></html>",
+        );
         assert_eq!(article.date, None);
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].message.contains("yesterday"));

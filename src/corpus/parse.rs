@@ -376,7 +376,9 @@ fn set_field(
     value: Value,
     warnings: &mut Vec<Warning>,
 ) -> Result<()> {
-    let known = ["id", "title", "date", "source", "author", "url", "lang", "language"];
+    let known = [
+        "id", "title", "date", "source", "author", "url", "lang", "language",
+    ];
     if !known.contains(&key) {
         article.metadata.insert(key.to_string(), value);
         return Ok(());

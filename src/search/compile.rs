@@ -282,9 +282,8 @@ impl Compiler<'_> {
         let languages = self.languages_of(text);
         // A run of Chinese characters that the segmenter reads as one word (`意见`) is a word.
         let chinese = if exact.len() > 1 && languages.contains(&Language::Chinese) {
-            let words = self.analyzer.stemmed_in(Language::Chinese, text);
-            match words.as_slice() {
-                [one] => Some(one.text.clone()),
+            match crate::analysis::chinese_segment(text).as_slice() {
+                [one] => Some(one.clone()),
                 _ => None,
             }
         } else {
@@ -393,8 +392,10 @@ impl Compiler<'_> {
                         as Box<dyn TantivyQuery>
                 })
                 .collect();
-            title = Some(Box::new(BoostQuery::new(any(titles), self.ranking.title_weight))
-                as Box<dyn TantivyQuery>);
+            title = Some(
+                Box::new(BoostQuery::new(any(titles), self.ranking.title_weight))
+                    as Box<dyn TantivyQuery>,
+            );
         }
         // Proximity and coverage take the word in the language where it is most frequent.
         let stem = if terms.len() == 1 {
@@ -421,7 +422,9 @@ impl Compiler<'_> {
             .languages
             .iter()
             .copied()
-            .filter(|l| script == Script::Neutral || *l == Language::English || l.script() == script)
+            .filter(|l| {
+                script == Script::Neutral || *l == Language::English || l.script() == script
+            })
             .collect();
         if found.is_empty() {
             vec![Language::English]
@@ -432,20 +435,15 @@ impl Compiler<'_> {
 
     /// A bare Chinese word of several dictionary words (`言论自由` → `言论`, `自由`), when the
     /// index has Chinese: its words, to be searched as the optional words of a group.
-    fn chinese_words(&mut self, text: &str, scope: Scope) -> Option<Vec<String>> {
+    fn chinese_words(&self, text: &str, scope: Scope) -> Option<Vec<String>> {
         if scope == Scope::Source
             || !self.languages.contains(&Language::Chinese)
             || script_of(text) != Script::Han
         {
             return None;
         }
-        let words = self.analyzer.stemmed_in(Language::Chinese, text);
-        (words.len() > 1).then(|| {
-            words
-                .into_iter()
-                .map(|t| text.get(t.start..t.end).unwrap_or(&t.text).to_string())
-                .collect()
-        })
+        let words = crate::analysis::chinese_segment(text);
+        (words.len() > 1).then_some(words)
     }
 
     /// The longest alias (a name or code, not a weak equivalent) that the bare words starting
