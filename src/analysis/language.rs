@@ -94,6 +94,19 @@ impl Language {
         }
     }
 
+    pub(crate) fn whatlang(self) -> whatlang::Lang {
+        match self {
+            Language::English => whatlang::Lang::Eng,
+            Language::French => whatlang::Lang::Fra,
+            Language::Spanish => whatlang::Lang::Spa,
+            Language::Portuguese => whatlang::Lang::Por,
+            Language::German => whatlang::Lang::Deu,
+            Language::Russian => whatlang::Lang::Rus,
+            Language::Arabic => whatlang::Lang::Ara,
+            Language::Chinese => whatlang::Lang::Cmn,
+        }
+    }
+
     pub(crate) fn stemmer(self) -> Option<frostem::Algorithm> {
         Some(match self {
             Language::English => frostem::Algorithm::English,
@@ -197,6 +210,17 @@ pub fn detect(text: &str) -> Option<String> {
         return Some("zh".to_string());
     }
     normalize_code(info.lang().code())
+}
+
+/// Which of `candidates` the detector takes a (short) text to be in, if any.
+pub(crate) fn detect_among(text: &str, candidates: &[Language]) -> Option<Language> {
+    if candidates.len() < 2 {
+        return None;
+    }
+    let detector =
+        whatlang::Detector::with_allowlist(candidates.iter().map(|l| l.whatlang()).collect());
+    let found = detector.detect_lang(text)?;
+    candidates.iter().copied().find(|l| l.whatlang() == found)
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ pub use filters::{
 pub use language::{DETECTION_BYTES, Language, UNKNOWN_LANGUAGE, detect, normalize_code};
 pub use tokenizer::WordTokenizer;
 
-pub(crate) use language::{Script, script_of};
+pub(crate) use language::{Script, detect_among, script_of};
 
 use std::borrow::Cow;
 

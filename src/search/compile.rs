@@ -82,13 +82,18 @@ pub(crate) struct Compiler<'a> {
     pub query: &'a Query,
     pub highlighter: Highlighter,
     /// The languages whose analysis a bare word gets: those of the index's articles (or the
-    /// one asked for), English first (see [`Language::analysing`]).
-    pub languages: Vec<Language>,
+    /// one asked for), English first (see [`Language::analysing`]), each with the article
+    /// language codes it analyses.
+    pub languages: Vec<(Language, Vec<String>)>,
+    /// How likely the query is to be in each language, when several languages write the same
+    /// script (see [`Compiler::weigh_languages`]).
+    pub weights: HashMap<Language, f32>,
 }
 
 impl Compiler<'_> {
     /// Compiles the query and the options' filters.
     pub(crate) fn compile(mut self, options: &SearchOptions) -> Result<Compiled> {
+        self.weigh_languages()?;
         let mut part = self.node(self.query.root(), false)?;
         let main = match (part.combined(), part.stop) {
             (Some(query), _) => query,
@@ -307,14 +312,25 @@ impl Compiler<'_> {
         }
         // The word's stem in each language of the index that writes its script.
         let mut stems: Vec<String> = Vec::new();
+        let mut by_language: Vec<(Language, String)> = Vec::new();
         if let Some(word) = chinese {
-            stems.push(word);
+            // The word and the dictionary words inside it (`婚姻家庭`: `婚姻`, `家庭`), as the
+            // index reads Chinese.
+            for part in self.analyzer.stemmed_in(Language::Chinese, &word) {
+                if !stems.contains(&part.text) {
+                    stems.push(part.text);
+                }
+            }
+            if stems.is_empty() {
+                stems.push(word);
+            }
         } else {
             for &language in &languages {
-                if let Some(stem) = self.analyzer.stemmed_in(language, text).into_iter().next()
-                    && !stems.contains(&stem.text)
-                {
-                    stems.push(stem.text);
+                if let Some(stem) = self.analyzer.stemmed_in(language, text).into_iter().next() {
+                    if !stems.contains(&stem.text) {
+                        stems.push(stem.text.clone());
+                    }
+                    by_language.push((language, stem.text));
                 }
             }
         }
@@ -367,13 +383,39 @@ impl Compiler<'_> {
                 ))
             }
         };
-        let query = any(terms
-            .iter()
-            .map(|term| {
-                Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs))
-                    as Box<dyn TantivyQuery>
-            })
-            .collect());
+        // Several languages: each stem counts in the articles of its language, weighted by
+        // how likely the query is to be in it (`tortur` is English, French and Spanish).
+        let weighted = by_language.len() > 1
+            && term_is_stem(&terms, stem_field)
+            && !segmented
+            && by_language.iter().any(|(l, _)| self.weight(*l) != 1.0);
+        let query = if weighted {
+            let alternatives = by_language
+                .iter()
+                .map(|(language, stem)| {
+                    let term = Term::from_field_text(stem_field, stem);
+                    let query: Box<dyn TantivyQuery> = Box::new(BooleanQuery::new(vec![
+                        (
+                            tantivy::query::Occur::Must,
+                            Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+                                as Box<dyn TantivyQuery>,
+                        ),
+                        (tantivy::query::Occur::Must, self.language_filter(*language)),
+                    ]));
+                    Box::new(BoostQuery::new(query, self.weight(*language)))
+                        as Box<dyn TantivyQuery>
+                })
+                .collect();
+            any(alternatives)
+        } else {
+            any(terms
+                .iter()
+                .map(|term| {
+                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs))
+                        as Box<dyn TantivyQuery>
+                })
+                .collect())
+        };
         let mut title = None;
         if scope == Scope::Text && self.ranking.title_weight > 0.0 {
             // The word in the title also counts, for every passage of the article.
@@ -397,9 +439,15 @@ impl Compiler<'_> {
                     as Box<dyn TantivyQuery>,
             );
         }
-        // Proximity and coverage take the word in the language where it is most frequent.
+        // Proximity and coverage take the word in the likeliest language, else in the one
+        // where it is most frequent.
         let stem = if terms.len() == 1 {
             terms.into_iter().next()
+        } else if weighted {
+            by_language
+                .iter()
+                .max_by(|a, b| self.weight(a.0).total_cmp(&self.weight(b.0)))
+                .map(|(_, stem)| Term::from_field_text(stem_field, stem))
         } else {
             terms
                 .into_iter()
@@ -413,6 +461,92 @@ impl Compiler<'_> {
         }
     }
 
+    /// Is this language among the index's (or the one asked for)?
+    fn has(&self, language: Language) -> bool {
+        self.languages.iter().any(|(l, _)| *l == language)
+    }
+
+    /// The weight of a language's reading of the query words (1 when unknown).
+    fn weight(&self, language: Language) -> f32 {
+        self.weights.get(&language).copied().unwrap_or(1.0)
+    }
+
+    /// Only the articles that a language analyses.
+    fn language_filter(&self, language: Language) -> Box<dyn TantivyQuery> {
+        let codes: &[String] = self
+            .languages
+            .iter()
+            .find(|(l, _)| *l == language)
+            .map_or(&[], |(_, codes)| codes.as_slice());
+        let clauses: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> = codes
+            .iter()
+            .map(|code| {
+                let query: Box<dyn TantivyQuery> = Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.lang, code),
+                    IndexRecordOption::Basic,
+                ));
+                (tantivy::query::Occur::Should, query)
+            })
+            .collect();
+        Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(clauses)),
+            0.0,
+        ))
+    }
+
+    /// When languages of the index share a script, how likely the query is to be in each:
+    /// 1, plus the share of its bare words that articles in the language write as typed
+    /// (`asilo` is in the Spanish articles), plus 0.5 for the language the detector reads the
+    /// words in (`-ed` is English, `-ción` Spanish). An index in one language, or a query in a
+    /// script of one language, weighs nothing.
+    fn weigh_languages(&mut self) -> Result<()> {
+        let mut words = Vec::new();
+        bare_words(self.query.root(), &mut words);
+        let latin: Vec<Language> = self
+            .languages
+            .iter()
+            .map(|(l, _)| *l)
+            .filter(|l| l.script() == Script::Latin)
+            .collect();
+        let latin_words: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .filter(|w| script_of(w) == Script::Latin)
+            .collect();
+        if latin.len() < 2 || latin_words.is_empty() {
+            return Ok(());
+        }
+        let detected = crate::analysis::detect_among(&latin_words.join(" "), &latin);
+        for language in latin {
+            let mut written = 0;
+            for word in &latin_words {
+                let exact = self.analyzer.exact(word);
+                let [token] = exact.as_slice() else {
+                    continue;
+                };
+                let query = BooleanQuery::new(vec![
+                    (
+                        tantivy::query::Occur::Must,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(self.fields.exact, &token.text),
+                            IndexRecordOption::Basic,
+                        )) as Box<dyn TantivyQuery>,
+                    ),
+                    (tantivy::query::Occur::Must, self.language_filter(language)),
+                ]);
+                if self.searcher.search(&query, &tantivy::collector::Count)? > 0 {
+                    written += 1;
+                }
+            }
+            let mut weight = 1.0 + written as f32 / latin_words.len() as f32;
+            if detected == Some(language) {
+                weight += 0.5;
+            }
+            self.weights.insert(language, weight);
+        }
+        Ok(())
+    }
+
     /// The languages of the index whose analysis a word in this script gets: the ones written
     /// in it, and English, the analysis of languages without their own; digits and symbols
     /// read alike in every language.
@@ -421,7 +555,7 @@ impl Compiler<'_> {
         let found: Vec<Language> = self
             .languages
             .iter()
-            .copied()
+            .map(|(l, _)| *l)
             .filter(|l| {
                 script == Script::Neutral || *l == Language::English || l.script() == script
             })
@@ -436,9 +570,7 @@ impl Compiler<'_> {
     /// A bare Chinese word of several dictionary words (`言论自由` → `言论`, `自由`), when the
     /// index has Chinese: its words, to be searched as the optional words of a group.
     fn chinese_words(&self, text: &str, scope: Scope) -> Option<Vec<String>> {
-        if scope == Scope::Source
-            || !self.languages.contains(&Language::Chinese)
-            || script_of(text) != Script::Han
+        if scope == Scope::Source || !self.has(Language::Chinese) || script_of(text) != Script::Han
         {
             return None;
         }
@@ -881,6 +1013,30 @@ impl Compiler<'_> {
                 )),
             ));
         }
+    }
+}
+
+/// Are these the terms of a stemmed view (not the exact one)?
+fn term_is_stem(terms: &[Term], stem_field: Field) -> bool {
+    terms.iter().all(|t| t.field() == stem_field)
+}
+
+/// The bare words of a query (text scope, not excluded), in order.
+fn bare_words(node: &Node, out: &mut Vec<String>) {
+    match node {
+        Node::Word {
+            text,
+            scope: Scope::Text,
+            ..
+        } => out.push(text.clone()),
+        Node::Group(clauses) => {
+            for (occur, node) in clauses {
+                if *occur != Occur::MustNot {
+                    bare_words(node, out);
+                }
+            }
+        }
+        _ => {}
     }
 }
 

@@ -403,22 +403,24 @@ impl Index {
             query,
             highlighter: Default::default(),
             languages: self.query_languages(searcher, options)?,
+            weights: Default::default(),
         }
         .compile(options)
     }
 
-    /// The languages a query is analysed in: the one of `--lang`, else those of the index's
-    /// articles (each by the analysis it gets: a language without its own is read as English).
+    /// The languages a query is analysed in, each with the codes of the articles it analyses:
+    /// the one of `--lang`, else those of the index's articles (a language without its own
+    /// analysis is read as English).
     fn query_languages(
         &self,
         searcher: &Searcher,
         options: &SearchOptions,
-    ) -> Result<Vec<crate::analysis::Language>> {
+    ) -> Result<Vec<(crate::analysis::Language, Vec<String>)>> {
         use crate::analysis::Language;
         if let Some(code) = &options.lang {
-            return Ok(vec![Language::analysing(Some(code))]);
+            return Ok(vec![(Language::analysing(Some(code)), vec![code.clone()])]);
         }
-        let mut found = std::collections::BTreeSet::new();
+        let mut found: std::collections::BTreeMap<Language, Vec<String>> = Default::default();
         for reader in searcher.segment_readers() {
             let inverted = reader.inverted_index(self.fields.lang)?;
             let mut terms = inverted
@@ -426,12 +428,17 @@ impl Index {
                 .stream()
                 .map_err(|e| Error::io(self.display_path(), e))?;
             while terms.advance() {
-                let code = std::str::from_utf8(terms.key()).ok();
-                found.insert(Language::analysing(code));
+                let Ok(code) = std::str::from_utf8(terms.key()) else {
+                    continue;
+                };
+                let codes = found.entry(Language::analysing(Some(code))).or_default();
+                if !codes.iter().any(|c| c == code) {
+                    codes.push(code.to_string());
+                }
             }
         }
         if found.is_empty() {
-            found.insert(Language::English);
+            found.insert(Language::English, Vec::new());
         }
         Ok(found.into_iter().collect())
     }
