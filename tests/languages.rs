@@ -79,7 +79,7 @@ fn languages_are_detected_stored_and_counted() {
     assert_eq!(hits[0].article.lang.as_deref(), Some("ru"));
     let facets = index
         .facets(
-            &Query::parse("права OR right").unwrap(),
+            &Query::parse("свободу OR пыткам OR right").unwrap(),
             &SearchOptions::new(),
         )
         .unwrap();
