@@ -250,7 +250,8 @@ pub(crate) fn normalize_script(text: &mut String) {
         .collect();
 }
 
-/// [`normalize_script`] as a token filter.
+/// A token filter that reads Arabic without diacritics and tatweel, with the alef forms
+/// `أ إ آ ٱ` as `ا`, and Russian `ё` as `е`; ASCII words pass untouched.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ScriptNormalizer;
 
