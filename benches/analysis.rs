@@ -6,8 +6,9 @@
 
 mod support;
 
+use communique::Corpus;
 use communique::analysis::Analyzer;
-use communique::{Corpus, split_passages};
+use communique::corpus::split_passages;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn analysis(c: &mut Criterion) {
@@ -22,15 +23,18 @@ fn analysis(c: &mut Criterion) {
     let stemmed_tokens: usize = texts.iter().map(|t| analyzer.stemmed(t).len()).sum();
     let passages: usize = texts.iter().map(|t| split_passages(t).len()).sum();
     assert!(exact_tokens > 1_000_000 && stemmed_tokens < exact_tokens);
-    let aliases = communique::Aliases::builtin();
+    let aliases = communique::domain::Aliases::builtin();
     let mentions: usize = texts
         .iter()
-        .map(|t| communique::mentions(aliases, &mut analyzer, t).len())
+        .map(|t| communique::domain::mentions(aliases, &mut analyzer, t).len())
         .sum();
-    let quotations: usize = texts.iter().map(|t| communique::quotations(t).len()).sum();
+    let quotations: usize = texts
+        .iter()
+        .map(|t| communique::domain::quotations(t).len())
+        .sum();
     let fingerprints: usize = texts
         .iter()
-        .map(|t| communique::fingerprints(&mut analyzer, t).len())
+        .map(|t| communique::domain::fingerprints(&mut analyzer, t).len())
         .sum();
     assert!(
         mentions > 1_000 && quotations > 100 && fingerprints > 1_000,
@@ -62,14 +66,17 @@ fn analysis(c: &mut Criterion) {
         b.iter(|| {
             let n: usize = texts
                 .iter()
-                .map(|t| communique::mentions(aliases, &mut analyzer, t).len())
+                .map(|t| communique::domain::mentions(aliases, &mut analyzer, t).len())
                 .sum();
             assert_eq!(n, mentions);
         })
     });
     group.bench_function("quotations", |b| {
         b.iter(|| {
-            let n: usize = texts.iter().map(|t| communique::quotations(t).len()).sum();
+            let n: usize = texts
+                .iter()
+                .map(|t| communique::domain::quotations(t).len())
+                .sum();
             assert_eq!(n, quotations);
         })
     });
@@ -77,7 +84,7 @@ fn analysis(c: &mut Criterion) {
         b.iter(|| {
             let n: usize = texts
                 .iter()
-                .map(|t| communique::fingerprints(&mut analyzer, t).len())
+                .map(|t| communique::domain::fingerprints(&mut analyzer, t).len())
                 .sum();
             assert_eq!(n, fingerprints);
         })

@@ -11,8 +11,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 /// (class, query, options)
 fn queries() -> Vec<(&'static str, &'static str, SearchOptions)> {
-    let since = communique::parse_date("2020-01-01").unwrap();
-    let until = communique::parse_date("2020-12-31").unwrap();
+    let since = communique::corpus::parse_date("2020-01-01").unwrap();
+    let until = communique::corpus::parse_date("2020-12-31").unwrap();
     vec![
         ("rare term", "Zaporizhzhia", SearchOptions::new()),
         ("common term", "security", SearchOptions::new()),

@@ -44,10 +44,10 @@ fn main() -> Result<(), Error> {
         };
         let mut options = SearchOptions::new().limit(10);
         if since != "-" && !since.is_empty() {
-            options = options.since(communique::parse_date(since)?);
+            options = options.since(communique::corpus::parse_date(since)?);
         }
         if until != "-" && !until.is_empty() {
-            let day = communique::parse_date(until)?;
+            let day = communique::corpus::parse_date(until)?;
             options = options.until(day.checked_add(jiff::SignedDuration::from_secs(86_399))?);
         }
         let query: Query = text.parse()?;

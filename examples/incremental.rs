@@ -4,7 +4,7 @@
 //!
 //! 1. from a folder: [`Index::update`] applies only what changed since the last update (new,
 //!    changed and deleted files), in one commit;
-//! 2. from anywhere (a feed poller, a database): the [`Writer`](communique::Writer) adds,
+//! 2. from anywhere (a feed poller, a database): the [`Writer`](communique::index::Writer) adds,
 //!    replaces and removes articles by id, and `commit` makes them visible together.
 //!
 //! Run it with `cargo run --example incremental`; `cargo test` builds it.

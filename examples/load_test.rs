@@ -18,7 +18,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use communique::{Corpus, Index, Query, SearchOptions, WatchEvent, WatchOptions};
+use communique::index::{WatchEvent, WatchOptions};
+use communique::{Corpus, Index, Query, SearchOptions};
 
 struct Args {
     threads: usize,

@@ -18,7 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .find(|a| a.id == name)
         .ok_or("not found")?;
-    for (i, range) in communique::split_passages(&article.body)
+    for (i, range) in communique::corpus::split_passages(&article.body)
         .into_iter()
         .enumerate()
     {

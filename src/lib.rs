@@ -33,46 +33,42 @@
 //! # Core concepts
 //!
 //! * [`Corpus`] reads a folder of articles (`.txt`, `.md`, `.json`, `.jsonl`) into
-//!   [`Article`]s; [`split_passages`] cuts an article into the passages that search ranks.
+//!   [`Article`]s; [`corpus::split_passages`] cuts an article into the passages that search
+//!   ranks.
 //! * [`Index`] stores one tantivy document per passage. [`Index::update`] brings it in line
 //!   with a corpus incrementally; [`Index::writer`] adds, replaces and removes articles by hand.
 //! * [`Query`] parses the query language; [`SearchOptions`] sets limits, filters and ranking;
 //!   [`Index::search`] returns [`Hit`]s whose [`Passage`]s carry highlight byte ranges.
-//! * [`analysis`] holds the one definition of how text becomes terms.
 //! * Every fallible call returns [`Error`], which names the file or the query position.
+//!
+//! Everything else is grouped in public modules:
+//!
+//! * [`corpus`]: reading articles, passages, and the limits on corpus files;
+//! * [`index`]: the writer, updates and their reports, watching, statistics and checks;
+//! * [`search`]: query syntax trees, ranking, facets, timelines, excerpts and query limits;
+//! * [`domain`]: aliases, entities and facets, quotations and near-duplicates;
+//! * [`analysis`]: the one definition of how text becomes terms;
+//! * [`eval`]: TREC-style evaluation of rankings.
+//!
+//! ARCHITECTURE.md in the repository describes how they depend on each other.
 
 #![deny(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
 
 pub mod analysis;
-mod corpus;
-mod domain;
+pub mod corpus;
+pub mod domain;
 mod error;
 pub mod eval;
-mod index;
-mod search;
+pub mod index;
+pub mod search;
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-pub use corpus::{
-    Article, Corpus, CorpusFile, CorpusScan, MAX_FILE_BYTES, MAX_JSONL_BYTES, MAX_LINE_BYTES,
-    PassageConfig, Warning, parse_date, split_passages, split_passages_with,
-};
-pub use domain::{
-    AliasGroup, AliasMatch, Aliases, EntityKind, MAX_QUOTATION_BYTES, MAX_SHARED, MIN_CONTAINMENT,
-    MIN_FINGERPRINTS, Mention, Quotation, Strength, article_facets, fingerprints, mentions,
-    near_duplicates, own_key, passage_facets, quotations,
-};
+pub use corpus::{Article, Corpus};
 pub use error::{Error, QueryError, Result};
-pub use index::{
-    Change, ChangeKind, CheckReport, Index, SCHEMA_VERSION, Stats, UpdateOptions, UpdateProgress,
-    UpdateReport, WatchEvent, WatchOptions, Writer,
-};
-pub use search::{
-    ArticleInfo, Excerpt, Facets, Hit, MAX_EXPANSIONS, MAX_PASSAGES, MAX_QUERY_BYTES,
-    MAX_QUERY_TERMS, MAX_RESULTS, MIN_PREFIX_CHARS, Node, Occur, Passage, Period, Query, Ranking,
-    Scope, SearchOptions,
-};
+pub use index::Index;
+pub use search::{Hit, Passage, Query, SearchOptions};

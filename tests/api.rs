@@ -6,9 +6,10 @@ mod common;
 use std::collections::HashSet;
 
 use common::{marked, project_corpus, project_index, real_index};
-use communique::{
-    Article, ChangeKind, Corpus, Error, Index, Query, Ranking, SearchOptions, split_passages,
-};
+use communique::corpus::split_passages;
+use communique::index::ChangeKind;
+use communique::search::Ranking;
+use communique::{Article, Corpus, Error, Index, Query, SearchOptions};
 
 fn search(index: &Index, query: &str, options: &SearchOptions) -> Vec<communique::Hit> {
     let query: Query = query.parse().unwrap_or_else(|e| panic!("{query}: {e}"));
@@ -401,7 +402,7 @@ fn qualifiers_prefixes_and_fuzzy_words() {
 #[test]
 fn date_and_source_filters() {
     let index = project_index();
-    let since = communique::parse_date("2024-01-01").unwrap();
+    let since = communique::corpus::parse_date("2024-01-01").unwrap();
     let hits = search(
         index,
         "sanctions",
@@ -414,19 +415,21 @@ fn date_and_source_filters() {
             .date
             .as_deref()
             .expect("filtered hits are dated");
-        assert!(communique::parse_date(date).unwrap() >= since, "{date}");
+        assert!(
+            communique::corpus::parse_date(date).unwrap() >= since,
+            "{date}"
+        );
     }
-    let until = communique::parse_date("2022-12-31").unwrap();
+    let until = communique::corpus::parse_date("2022-12-31").unwrap();
     let hits = search(
         index,
         "sanctions",
         &SearchOptions::new().until(until).limit(100),
     );
     assert!(!hits.is_empty());
-    assert!(
-        hits.iter()
-            .all(|h| communique::parse_date(h.article.date.as_deref().unwrap()).unwrap() <= until)
-    );
+    assert!(hits.iter().all(|h| {
+        communique::corpus::parse_date(h.article.date.as_deref().unwrap()).unwrap() <= until
+    }));
 
     let hits = search(
         index,
@@ -897,7 +900,7 @@ fn real_spot_checks() {
     assert_eq!(hits.len(), 10);
     assert!(hits.iter().all(|h| h.article.id.starts_with("ungd/202")));
     // Date filters work on the press releases; undated speeches drop out.
-    let since = communique::parse_date("2022-02-24").unwrap();
+    let since = communique::corpus::parse_date("2022-02-24").unwrap();
     let hits = search(
         index,
         "Ukraine invasion",
@@ -1046,7 +1049,10 @@ fn rebuild_repairs_damaged_and_incompatible_indexes() {
     // An index written by another schema version.
     let meta = path.join("meta.json");
     let text = std::fs::read_to_string(&meta).unwrap();
-    let marker = format!("communique_schema\\\":{}", communique::SCHEMA_VERSION);
+    let marker = format!(
+        "communique_schema\\\":{}",
+        communique::index::SCHEMA_VERSION
+    );
     assert!(text.contains(&marker), "{text}");
     std::fs::write(&meta, text.replace(&marker, "communique_schema\\\":999")).unwrap();
     let err = Index::open(&path).unwrap_err();
@@ -1113,7 +1119,7 @@ fn aliases_expand_bare_words_and_never_phrases() {
         "{explanation}"
     );
     // A table of one's own replaces the built-in one.
-    let table = communique::Aliases::parse("X\torg\tThe Council\tTC\t\n").unwrap();
+    let table = communique::domain::Aliases::parse("X\torg\tThe Council\tTC\t\n").unwrap();
     let custom = SearchOptions::new().alias_table(std::sync::Arc::new(table));
     assert!(search(&index, "UNSC", &custom).is_empty());
 }
@@ -1149,7 +1155,7 @@ fn entity_facets_filters_and_timelines() {
     );
     assert!(!hits.is_empty());
     let scan = Corpus::new(project_corpus()).read_all().unwrap();
-    let aliases = communique::Aliases::builtin();
+    let aliases = communique::domain::Aliases::builtin();
     let mut analyzer = communique::analysis::Analyzer::new();
     for hit in &hits {
         let article = scan
@@ -1157,7 +1163,7 @@ fn entity_facets_filters_and_timelines() {
             .iter()
             .find(|a| a.id == hit.article.id)
             .unwrap();
-        let named: Vec<&str> = communique::mentions(aliases, &mut analyzer, &article.body)
+        let named: Vec<&str> = communique::domain::mentions(aliases, &mut analyzer, &article.body)
             .iter()
             .map(|m| aliases.groups()[m.group].id.as_str())
             .collect();
@@ -1175,7 +1181,7 @@ fn entity_facets_filters_and_timelines() {
         .timeline(
             &Query::parse("\"grain corridor\" OR \"Black Sea Grain Initiative\"").unwrap(),
             &SearchOptions::new(),
-            communique::Period::Year,
+            communique::search::Period::Year,
         )
         .unwrap();
     assert!(

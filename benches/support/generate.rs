@@ -5,7 +5,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use communique::{Corpus, split_passages};
+use communique::Corpus;
+use communique::corpus::split_passages;
 
 /// SplitMix64: small, fast, and stable across versions (unlike a library's default RNG).
 struct Rng(u64);

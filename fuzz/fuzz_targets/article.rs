@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use communique::{Corpus, split_passages};
+use communique::corpus::split_passages;
+use communique::Corpus;
 use libfuzzer_sys::fuzz_target;
 
 const EXTENSIONS: &[&str] = &["txt", "md", "json", "jsonl"];

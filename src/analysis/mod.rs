@@ -20,6 +20,7 @@ mod chinese;
 pub(crate) use chinese::segment as chinese_segment;
 mod filters;
 mod language;
+pub(crate) mod marks;
 mod tokenizer;
 
 pub use chinese::ChineseTokenizer;

@@ -6,8 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use communique::corpus::PassageConfig;
 use communique::eval::{self, ArticleScore};
-use communique::{Corpus, Index, PassageConfig, Ranking, SearchOptions};
+use communique::search::Ranking;
+use communique::{Corpus, Index, SearchOptions};
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -95,49 +97,7 @@ pub fn run(paths: &super::Paths, args: EvalArgs) -> anyhow::Result<ExitCode> {
     };
     let runs = match &args.run {
         Some(run) => eval::read_run(run)?,
-        None => {
-            let passages = match &args.passage_words {
-                Some(spec) => parse_passages(spec)?,
-                None => PassageConfig::default(),
-            };
-            let index = Index::in_memory_with_passages(passages)?;
-            let report = index.update(&Corpus::new(&paths.corpus))?;
-            anyhow::ensure!(
-                report.added > 0,
-                "no articles in {}",
-                paths.corpus.display()
-            );
-            let defaults = Ranking::default();
-            let ranking = Ranking {
-                proximity_weight: args.proximity.unwrap_or(defaults.proximity_weight),
-                proximity_slop: args.slop.unwrap_or(defaults.proximity_slop),
-                coverage_weight: args.coverage.unwrap_or(defaults.coverage_weight),
-                title_weight: args.title.unwrap_or(defaults.title_weight),
-                stemming: !args.no_stemming,
-                stop_words: args.stop_words,
-                query_stop_words: !args.no_query_stop_words,
-                split_compounds: !args.no_split_compounds,
-                feedback_terms: args.feedback.unwrap_or(defaults.feedback_terms),
-                feedback_passages: args.feedback_passages.unwrap_or(defaults.feedback_passages),
-                feedback_min_words: args
-                    .feedback_min_words
-                    .unwrap_or(defaults.feedback_min_words),
-                feedback_weight: args.feedback_weight.unwrap_or(defaults.feedback_weight),
-            };
-            let options = SearchOptions::new()
-                .limit(args.limit)
-                .ranking(ranking)
-                // Every document is judged on its own: copies are not collapsed.
-                .collapse(false);
-            let article_score = match args.article_score {
-                ArticleScoreArg::Best => ArticleScore::Best,
-                ArticleScoreArg::Combined => ArticleScore::Combined {
-                    passages: 3,
-                    decay: 0.5,
-                },
-            };
-            eval::run(&index, &queries, &options, article_score)?
-        }
+        None => search_runs(paths, &args, &queries)?,
     };
     if let Some(path) = &args.write_run {
         let mut file = std::io::BufWriter::new(
@@ -147,26 +107,83 @@ pub fn run(paths: &super::Paths, args: EvalArgs) -> anyhow::Result<ExitCode> {
         eval::write_trec(&runs, &args.tag, &mut file)?;
         file.flush()?;
     }
-    let metrics = eval::evaluate(&runs, &judgments);
+    print_metrics(&eval::evaluate(&runs, &judgments), args.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Indexes the corpus in memory (with the passage sizes asked for) and runs every query.
+fn search_runs(
+    paths: &super::Paths,
+    args: &EvalArgs,
+    queries: &[eval::EvalQuery],
+) -> anyhow::Result<Vec<eval::Run>> {
+    let passages = match &args.passage_words {
+        Some(spec) => parse_passages(spec)?,
+        None => PassageConfig::default(),
+    };
+    let index = Index::in_memory_with_passages(passages)?;
+    let report = index.update(&Corpus::new(&paths.corpus))?;
+    anyhow::ensure!(
+        report.added > 0,
+        "no articles in {}",
+        paths.corpus.display()
+    );
+    let options = SearchOptions::new()
+        .limit(args.limit)
+        .ranking(ranking(args))
+        // Every document is judged on its own: copies are not collapsed.
+        .collapse(false);
+    let article_score = match args.article_score {
+        ArticleScoreArg::Best => ArticleScore::Best,
+        ArticleScoreArg::Combined => ArticleScore::Combined {
+            passages: 3,
+            decay: 0.5,
+        },
+    };
+    Ok(eval::run(&index, queries, &options, article_score)?)
+}
+
+/// The ranking of the defaults with the variants asked for.
+fn ranking(args: &EvalArgs) -> Ranking {
+    let defaults = Ranking::default();
+    Ranking {
+        proximity_weight: args.proximity.unwrap_or(defaults.proximity_weight),
+        proximity_slop: args.slop.unwrap_or(defaults.proximity_slop),
+        coverage_weight: args.coverage.unwrap_or(defaults.coverage_weight),
+        title_weight: args.title.unwrap_or(defaults.title_weight),
+        stemming: !args.no_stemming,
+        stop_words: args.stop_words,
+        query_stop_words: !args.no_query_stop_words,
+        split_compounds: !args.no_split_compounds,
+        feedback_terms: args.feedback.unwrap_or(defaults.feedback_terms),
+        feedback_passages: args.feedback_passages.unwrap_or(defaults.feedback_passages),
+        feedback_min_words: args
+            .feedback_min_words
+            .unwrap_or(defaults.feedback_min_words),
+        feedback_weight: args.feedback_weight.unwrap_or(defaults.feedback_weight),
+    }
+}
+
+fn print_metrics(metrics: &eval::Metrics, json: bool) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer(&mut out, &metrics)?;
+    if json {
+        serde_json::to_writer(&mut out, metrics)?;
         writeln!(out)?;
-    } else {
+        return Ok(());
+    }
+    write!(
+        out,
+        "nDCG@10 {:.4}  MAP@100 {:.4}  MRR@10 {:.4}  P@10 {:.4}  R@100 {:.4}",
+        metrics.ndcg_10, metrics.map_100, metrics.mrr_10, metrics.p_10, metrics.recall_100
+    )?;
+    if let (Some(accuracy), Some(first)) = (metrics.passage_accuracy, metrics.passage_at_1) {
         write!(
             out,
-            "nDCG@10 {:.4}  MAP@100 {:.4}  MRR@10 {:.4}  P@10 {:.4}  R@100 {:.4}",
-            metrics.ndcg_10, metrics.map_100, metrics.mrr_10, metrics.p_10, metrics.recall_100
+            "  passage accuracy {accuracy:.4}  passage@1 {first:.4}"
         )?;
-        if let (Some(accuracy), Some(first)) = (metrics.passage_accuracy, metrics.passage_at_1) {
-            write!(
-                out,
-                "  passage accuracy {accuracy:.4}  passage@1 {first:.4}"
-            )?;
-        }
-        writeln!(out, "  ({} queries)", metrics.queries)?;
     }
-    Ok(ExitCode::SUCCESS)
+    writeln!(out, "  ({} queries)", metrics.queries)?;
+    Ok(())
 }
 
 fn parse_passages(spec: &str) -> anyhow::Result<PassageConfig> {

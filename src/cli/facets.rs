@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use anstyle::Style;
 use clap::{Args, ValueEnum};
-use communique::{Error, Period, Query};
+use communique::search::Period;
+use communique::{Error, Query};
 
 use super::Paths;
 use super::search::{Filters, open_or_build};

@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use communique::{Corpus, Index, UpdateOptions, UpdateReport};
+use communique::index::{UpdateOptions, UpdateReport};
+use communique::{Corpus, Index};
 
 use super::{Paths, output};
 
@@ -60,7 +61,7 @@ fn with_progress(
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let progress = |p: communique::UpdateProgress| {
+    let progress = |p: communique::index::UpdateProgress| {
         bar.set_length(p.files_total as u64);
         bar.set_position(p.files_done as u64);
     };

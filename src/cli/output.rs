@@ -3,7 +3,8 @@
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
-use communique::{Error, Hit, Stats, UpdateReport};
+use communique::index::{Stats, UpdateReport};
+use communique::{Error, Hit};
 
 const TITLE: Style = Style::new().bold();
 const META: Style = Style::new().dimmed();
@@ -43,7 +44,7 @@ pub fn print_hits(hits: &[Hit], max_chars: usize, quotes: bool) -> std::io::Resu
         writeln!(out, "    {META}{}{also}{META:#}", meta.join(" · "))?;
         for passage in &hit.passages {
             let excerpt = if max_chars == 0 {
-                communique::Excerpt {
+                communique::search::Excerpt {
                     text: passage.text.clone(),
                     highlights: passage.highlights.clone(),
                     cut_before: false,
@@ -162,9 +163,9 @@ pub fn print_update_report(report: &UpdateReport, json: bool) -> anyhow::Result<
     if report.dry_run {
         for change in &report.changes {
             let verb = match change.kind {
-                communique::ChangeKind::Added => "add",
-                communique::ChangeKind::Updated => "update",
-                communique::ChangeKind::Removed => "remove",
+                communique::index::ChangeKind::Added => "add",
+                communique::index::ChangeKind::Updated => "update",
+                communique::index::ChangeKind::Removed => "remove",
             };
             writeln!(out, "would {verb} {}", change.id)?;
         }

@@ -80,7 +80,8 @@ impl Filters {
     pub fn options(&self) -> anyhow::Result<SearchOptions> {
         let mut options = SearchOptions::new().aliases(!self.no_aliases);
         if let Some(since) = &self.since {
-            let t = communique::parse_date(since).map_err(|m| anyhow::anyhow!("--since: {m}"))?;
+            let t = communique::corpus::parse_date(since)
+                .map_err(|m| anyhow::anyhow!("--since: {m}"))?;
             options = options.since(t);
         }
         if let Some(until) = &self.until {
@@ -107,7 +108,7 @@ impl Filters {
             options = options.signatory(id);
         }
         if let Some(path) = &self.aliases {
-            let table = communique::Aliases::from_file(path)?;
+            let table = communique::domain::Aliases::from_file(path)?;
             options = options.alias_table(std::sync::Arc::new(table));
         }
         Ok(options)
@@ -142,7 +143,7 @@ pub fn run(paths: &Paths, args: SearchArgs) -> anyhow::Result<ExitCode> {
 
 /// The last second of a day, month or year given as a date; a date-time as is.
 fn end_of(text: &str) -> Result<jiff::Timestamp, String> {
-    let start = communique::parse_date(text)?;
+    let start = communique::corpus::parse_date(text)?;
     let text = text.trim();
     let span = match text.len() {
         4 => jiff::Span::new().years(1),

@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Args;
-use communique::{Corpus, Index, WatchEvent, WatchOptions};
+use communique::index::{WatchEvent, WatchOptions};
+use communique::{Corpus, Index};
 
 use super::{Paths, output};
 

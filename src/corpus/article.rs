@@ -162,9 +162,9 @@ pub(crate) fn lead(text: &str, max_words: usize) -> String {
 ///
 /// # Example
 /// ```
-/// let t = communique::parse_date("2022-03-01T02:29:37+01:00").unwrap();
+/// let t = communique::corpus::parse_date("2022-03-01T02:29:37+01:00").unwrap();
 /// assert_eq!(t.to_string(), "2022-03-01T01:29:37Z");
-/// assert!(communique::parse_date("March 2022").is_err());
+/// assert!(communique::corpus::parse_date("March 2022").is_err());
 /// ```
 pub fn parse_date(text: &str) -> Result<jiff::Timestamp, String> {
     let text = text.trim();

@@ -21,6 +21,8 @@
 
 use std::ops::Range;
 
+use crate::analysis::marks;
+
 /// Sizes that shape passages. [`PassageConfig::default`] is what the index uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PassageConfig {
@@ -50,7 +52,7 @@ impl Default for PassageConfig {
 /// # Example
 /// ```
 /// let body = "WASHINGTON\n\nThe U.N. Security Council met on Monday. Mr. Smith spoke.\n\nA second paragraph follows here, long enough to stand alone as a passage.";
-/// let passages = communique::split_passages(body);
+/// let passages = communique::corpus::split_passages(body);
 /// assert_eq!(passages.len(), 2);
 /// assert!(body[passages[0].clone()].starts_with("WASHINGTON"));
 /// assert!(body[passages[0].clone()].ends_with("Mr. Smith spoke."));
@@ -120,8 +122,9 @@ fn is_abbreviation(word: &str, next: Option<char>) -> bool {
     ABBREVIATIONS.contains(&lower.as_str())
 }
 
+/// Marks that may follow a sentence's final stop: quotation marks, brackets, emphasis.
 fn is_closer(c: char) -> bool {
-    matches!(c, '"' | '\'' | ')' | ']' | '”' | '’' | '»' | '*' | '_')
+    marks::closes(c) || matches!(c, '"' | '\'' | '’' | ')' | ']' | '*' | '_')
 }
 
 fn is_terminator(c: char) -> bool {
@@ -165,22 +168,33 @@ fn starts_block(line: &str) -> bool {
     false
 }
 
-/// The paragraphs of `body` as trimmed byte ranges.
-fn paragraphs(body: &str) -> Vec<Range<usize>> {
+/// The non-blank lines of `body` as trimmed byte ranges: what paragraphs are made of, and
+/// the units quotations are found in.
+pub(crate) fn lines(body: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    let mut current: Option<Range<usize>> = None;
-    let mut previous_line = "";
     let mut offset = 0;
     for line in body.split_inclusive('\n') {
         let line_start = offset;
         offset += line.len();
         let content = line.trim_end_matches(['\n', '\r']);
-        let trimmed = content.trim();
-        if trimmed.is_empty() {
+        if content.trim().is_empty() {
             continue;
         }
         let start = line_start + (content.len() - content.trim_start().len());
         let end = line_start + content.trim_end().len();
+        out.push(start..end);
+    }
+    out
+}
+
+/// The paragraphs of `body` as trimmed byte ranges (rule 1 of the module's doc).
+fn paragraphs(body: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut current: Option<Range<usize>> = None;
+    let mut previous_line = "";
+    for line in lines(body) {
+        let (start, end) = (line.start, line.end);
+        let trimmed = &body[line];
         if is_page_furniture(trimmed) {
             // A page header or footer of a printed record: it stays with the text before it,
             // and the page break around it is not a paragraph break.
@@ -192,8 +206,10 @@ fn paragraphs(body: &str) -> Vec<Range<usize>> {
         }
         // A line that does not end a sentence runs on into the next, even across blank lines
         // (page breaks of printed records); a heading or list item starts a paragraph.
-        let continues =
-            current.is_some() && !line_ends_sentence(previous_line) && !starts_block(content);
+        let content = body[start..].split('\n').next().unwrap_or("");
+        let continues = current.is_some()
+            && !line_ends_sentence(previous_line)
+            && !starts_block(content.trim_end_matches('\r'));
         match current.as_mut() {
             Some(range) if continues => range.end = end,
             _ => {

@@ -22,17 +22,6 @@ pub enum EntityKind {
     Place,
 }
 
-impl EntityKind {
-    /// The facet prefix: `country`, `org` or `place`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntityKind::Country => "country",
-            EntityKind::Org => "org",
-            EntityKind::Place => "place",
-        }
-    }
-}
-
 /// One entity and all it may be called.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AliasGroup {
@@ -73,7 +62,7 @@ pub struct AliasMatch {
 ///
 /// # Example
 /// ```
-/// let aliases = communique::Aliases::builtin();
+/// let aliases = communique::domain::Aliases::builtin();
 /// let found = aliases.find(&["DPRK"]).unwrap();
 /// let group = &aliases.groups()[found.group];
 /// assert_eq!(group.id, "PRK");

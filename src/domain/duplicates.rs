@@ -12,24 +12,24 @@ use std::hash::Hasher;
 use crate::analysis::Analyzer;
 
 /// Words per shingle.
-pub const SHINGLE_WORDS: usize = 5;
+pub(crate) const SHINGLE_WORDS: usize = 5;
 /// One shingle in this many is a fingerprint.
-pub const SAMPLE: u64 = 16;
+pub(crate) const SAMPLE: u64 = 16;
 /// A text with fewer fingerprints (about 130 words) is never called a duplicate: too little
 /// evidence.
-pub const MIN_FINGERPRINTS: usize = 8;
+pub(crate) const MIN_FINGERPRINTS: usize = 8;
 /// Two texts are near-duplicates when this share of the smaller one's fingerprints is in the
 /// other.
-pub const MIN_CONTAINMENT: f64 = 0.8;
+pub(crate) const MIN_CONTAINMENT: f64 = 0.8;
 /// A fingerprint that this many articles share is boilerplate (a press office's footer), not
 /// evidence: it is ignored when looking for duplicates.
-pub const MAX_SHARED: usize = 256;
+pub(crate) const MAX_SHARED: usize = 256;
 
 /// The sampled shingle fingerprints of `text`, sorted, without repeats.
 ///
 /// ```
 /// use communique::analysis::Analyzer;
-/// use communique::fingerprints;
+/// use communique::domain::fingerprints;
 ///
 /// let mut analyzer = Analyzer::new();
 /// let statement = "The ministers condemned the deployment of troops to the Kursk region and \
@@ -63,7 +63,7 @@ pub(crate) fn fingerprints_of(tokens: &[crate::analysis::AnalyzedToken]) -> Vec<
 }
 
 /// The cluster key of an article that duplicates no other: a hash of its id.
-pub fn own_key(id: &str) -> u64 {
+pub(crate) fn own_key(id: &str) -> u64 {
     let mut hasher = fnv::FnvHasher::default();
     hasher.write(id.as_bytes());
     mix(hasher.finish())
@@ -71,7 +71,7 @@ pub fn own_key(id: &str) -> u64 {
 
 /// Whether two texts with `a` and `b` fingerprints, `shared` of them in common, are
 /// near-duplicates.
-pub fn near_duplicates(a: usize, b: usize, shared: usize) -> bool {
+pub(crate) fn near_duplicates(a: usize, b: usize, shared: usize) -> bool {
     let smaller = a.min(b);
     smaller >= MIN_FINGERPRINTS && shared as f64 >= MIN_CONTAINMENT * smaller as f64
 }

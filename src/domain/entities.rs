@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use super::aliases::{Aliases, EntityKind, Strength};
+use super::facet::Facet;
 use crate::analysis::Analyzer;
 
 /// A mention of an entity in a text.
@@ -79,11 +80,11 @@ const SIGNING: &[&str] = &[
 /// Verbs that say who issued a joint statement, in a sentence that names one.
 const ISSUING: &[&str] = &["issued", "released", "adopted", "published", "agreed"];
 
-/// Entity facets of an article: `country:XXX`, `org:XXX`, and `signatory:XXX` for the
+/// Entity facets of an article: its countries and organisations, and the signatories: the
 /// countries and organisations that a sentence says signed: at least two named before
 /// `signed`, `endorsed`… ("A, B and C signed the statement"), before `issued` or `released` in
 /// a sentence about a joint statement, or after `signed by`.
-pub fn article_facets(aliases: &Aliases, analyzer: &mut Analyzer, body: &str) -> BTreeSet<String> {
+pub fn article_facets(aliases: &Aliases, analyzer: &mut Analyzer, body: &str) -> BTreeSet<Facet> {
     let found = mentions(aliases, analyzer, body);
     article_facets_of(aliases, analyzer, body, &found)
 }
@@ -94,12 +95,11 @@ pub(crate) fn article_facets_of(
     analyzer: &mut Analyzer,
     body: &str,
     found: &[Mention],
-) -> BTreeSet<String> {
-    let mut facets = BTreeSet::new();
-    for mention in found {
-        let group = &aliases.groups()[mention.group];
-        facets.insert(format!("{}:{}", group.kind.as_str(), group.id));
-    }
+) -> BTreeSet<Facet> {
+    let mut facets: BTreeSet<Facet> = found
+        .iter()
+        .filter_map(|m| Facet::of_group(&aliases.groups()[m.group]))
+        .collect();
     if !SIGNING
         .iter()
         .any(|w| body.contains(w) || body.contains(&w.to_uppercase()))
@@ -144,21 +144,18 @@ pub(crate) fn article_facets_of(
             .collect();
         if named.len() >= 2 {
             for group in named {
-                facets.insert(format!("signatory:{}", aliases.groups()[group].id));
+                facets.insert(Facet::Signatory(aliases.groups()[group].id.clone()));
             }
         }
     }
     facets
 }
 
-/// Entity facets of one passage: `country:XXX` and `org:XXX`.
-pub fn passage_facets(aliases: &Aliases, analyzer: &mut Analyzer, text: &str) -> BTreeSet<String> {
+/// Entity facets of one passage: its countries and organisations.
+pub fn passage_facets(aliases: &Aliases, analyzer: &mut Analyzer, text: &str) -> BTreeSet<Facet> {
     mentions(aliases, analyzer, text)
         .into_iter()
-        .map(|m| {
-            let group = &aliases.groups()[m.group];
-            format!("{}:{}", group.kind.as_str(), group.id)
-        })
+        .filter_map(|m| Facet::of_group(&aliases.groups()[m.group]))
         .collect()
 }
 
@@ -205,7 +202,10 @@ mod tests {
         let facets = article_facets(aliases, &mut analyzer, body);
         let signatories: Vec<&str> = facets
             .iter()
-            .filter_map(|f| f.strip_prefix("signatory:"))
+            .filter_map(|f| match f {
+                Facet::Signatory(id) => Some(id.as_str()),
+                _ => None,
+            })
             .collect();
         assert_eq!(
             signatories,
@@ -214,7 +214,8 @@ mod tests {
                 "USA"
             ]
         );
-        assert!(facets.contains("country:RUS") && facets.contains("country:PRK"));
-        assert!(!facets.contains("signatory:RUS"));
+        assert!(facets.contains(&Facet::Country("RUS".into())));
+        assert!(facets.contains(&Facet::Country("PRK".into())));
+        assert!(!facets.contains(&Facet::Signatory("RUS".into())));
     }
 }

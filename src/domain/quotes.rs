@@ -9,6 +9,8 @@
 
 use std::ops::Range;
 
+use crate::analysis::marks;
+
 /// A quotation in a text.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Quotation {
@@ -144,18 +146,10 @@ const OPENERS: &[&str] = &[
     "Earlier",
 ];
 
-fn opens(c: char) -> bool {
-    matches!(c, '“' | '„' | '«')
-}
-
-fn closes(c: char) -> bool {
-    matches!(c, '”' | '»' | '“')
-}
-
 /// The quotations in `text`, in order, with their speakers.
 ///
 /// ```
-/// use communique::quotations;
+/// use communique::domain::quotations;
 ///
 /// let text = "“We will not be intimidated,” said Mr. Stoltenberg. Others stayed silent.";
 /// let found = quotations(text);
@@ -164,7 +158,8 @@ fn closes(c: char) -> bool {
 /// ```
 pub fn quotations(text: &str) -> Vec<Quotation> {
     let mut out = Vec::new();
-    let paragraphs = paragraphs(text);
+    // A quotation never crosses a line break but by the continuation rule.
+    let paragraphs = crate::corpus::lines(text);
     // A span left open at the end of the previous paragraph, kept only if this one reopens.
     let mut pending: Option<(Range<usize>, Range<usize>)> = None;
     for paragraph in paragraphs {
@@ -177,16 +172,16 @@ pub fn quotations(text: &str) -> Vec<Quotation> {
             if first_char && !c.is_whitespace() {
                 first_char = false;
                 if let Some((span, para_range)) = pending.take()
-                    && (opens(c) || c == '"')
+                    && (marks::opens(c) || c == marks::STRAIGHT)
                 {
                     push(&mut out, text, span, para_range);
                 }
             }
-            let straight = c == '"';
+            let straight = c == marks::STRAIGHT;
             if open.is_none() {
                 let before = para[..i].chars().next_back();
                 let after = chars.peek().map(|&(_, c)| c);
-                let can_open = opens(c)
+                let can_open = marks::opens(c)
                     || (straight
                         && before.is_none_or(|b| b.is_whitespace() || "([{—–-:/".contains(b))
                         && after.is_some_and(|a| !a.is_whitespace()));
@@ -194,7 +189,7 @@ pub fn quotations(text: &str) -> Vec<Quotation> {
                     open = Some(at + c.len_utf8());
                 }
             } else if let Some(start) = open
-                && (closes(c) || straight)
+                && (marks::closes(c) || straight)
             {
                 if at - start <= MAX_QUOTATION_BYTES {
                     push(&mut out, text, start..at, paragraph.clone());
@@ -227,27 +222,6 @@ fn push(out: &mut Vec<Quotation>, text: &str, span: Range<usize>, paragraph: Ran
     });
 }
 
-/// Paragraphs: runs of text between newlines (a quotation never crosses a line break but by
-/// the continuation rule).
-fn paragraphs(text: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if c == '\n' {
-            if text[start..i].trim().is_empty() {
-                start = i + 1;
-                continue;
-            }
-            out.push(start..i);
-            start = i + 1;
-        }
-    }
-    if !text[start..].trim().is_empty() {
-        out.push(start..text.len());
-    }
-    out
-}
-
 /// The speaker of the quotation at `span` in `paragraph`: from the words after the closing
 /// mark up to the end of that sentence (`…,” said X.`, `…,” X said.`), else from the words
 /// before the opening mark in its sentence (`X said: “…`, `According to X, “…`).
@@ -265,37 +239,18 @@ fn speaker(text: &str, paragraph: Range<usize>, span: Range<usize>) -> Option<St
     from_after(after).or_else(|| from_before(before))
 }
 
-/// The end of the first sentence of `text` (a `.`, `!` or `?` then a space and a capital, or
-/// the end).
+/// The end of the first sentence of `text` (by the rules passages use), or its end.
 fn sentence_end(text: &str) -> usize {
-    for (i, c) in text.char_indices() {
-        if matches!(c, '.' | '!' | '?') {
-            let rest = &text[i + 1..];
-            let word_before = text[..i].rsplit(char::is_whitespace).next().unwrap_or("");
-            let abbreviation = word_before.len() <= 3
-                && word_before.chars().next().is_some_and(char::is_uppercase);
-            if !abbreviation && (rest.is_empty() || rest.starts_with(char::is_whitespace)) {
-                return i;
-            }
-        }
-    }
-    text.len()
+    crate::corpus::sentence_ranges(text)
+        .first()
+        .map_or(text.len(), |s| s.end)
 }
 
-/// The start of the last sentence of `text`.
+/// The start of the last sentence of `text` (by the rules passages use).
 fn sentence_start(text: &str) -> usize {
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if matches!(c, '.' | '!' | '?') && text[i + 1..].starts_with(char::is_whitespace) {
-            let word_before = text[..i].rsplit(char::is_whitespace).next().unwrap_or("");
-            let abbreviation = word_before.len() <= 3
-                && word_before.chars().next().is_some_and(char::is_uppercase);
-            if !abbreviation {
-                start = i + 1;
-            }
-        }
-    }
-    start
+    crate::corpus::sentence_ranges(text)
+        .last()
+        .map_or(0, |s| s.start)
 }
 
 /// Words with their surrounding punctuation removed, and whether a comma or stop followed.

@@ -8,6 +8,7 @@ mod directory;
 mod manifest;
 mod rebuild;
 mod schema;
+mod snapshot;
 mod update;
 mod watch;
 mod writer;
@@ -18,9 +19,12 @@ pub use watch::{WatchEvent, WatchOptions};
 pub use writer::Writer;
 
 pub(crate) use schema::Fields;
+pub(crate) use schema::fast;
+pub(crate) use snapshot::{Snapshot, stored_str};
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::Count;
@@ -30,7 +34,8 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{IndexReader, ReloadPolicy, TantivyError, Term};
 
 use crate::analysis;
-use crate::{Error, PassageConfig, Result};
+use crate::corpus::{Corpus, PassageConfig};
+use crate::{Error, Result};
 
 /// The file name of tantivy's commit point: an index exists where it does.
 const META_FILE: &str = "meta.json";
@@ -55,7 +60,7 @@ pub struct Index {
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     pub(crate) passages: PassageConfig,
-    pub(crate) columns: crate::search::ColumnCache,
+    columns: snapshot::ColumnCache,
     storage: Storage,
 }
 
@@ -297,9 +302,9 @@ impl Index {
         let mut languages: std::collections::HashMap<String, u64> = Default::default();
         for segment_ord in 0..searcher.segment_readers().len() {
             let reader = searcher.segment_reader(segment_ord as u32);
-            let dates = reader.fast_fields().date("date")?;
-            let source_col = reader.fast_fields().str("source_text")?;
-            let lang_col = reader.fast_fields().str("lang")?;
+            let dates = reader.fast_fields().date(fast::DATE)?;
+            let source_col = reader.fast_fields().str(fast::SOURCE)?;
+            let lang_col = reader.fast_fields().str(fast::LANG)?;
             for address in heads.iter().filter(|a| a.segment_ord == segment_ord as u32) {
                 articles += 1;
                 match dates.first(address.doc_id) {
@@ -333,10 +338,8 @@ impl Index {
                 }
             }
         }
-        let mut sources: Vec<(String, u64)> = sources.into_iter().collect();
-        sources.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let mut languages: Vec<(String, u64)> = languages.into_iter().collect();
-        languages.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let sources = crate::domain::facet::by_count(sources);
+        let languages = crate::domain::facet::by_count(languages);
         let size_bytes = match &self.storage {
             Storage::Disk(path) => folder_size(path),
             Storage::Memory(_) => searcher
@@ -365,6 +368,159 @@ impl Index {
         })
     }
 
+    /// Verifies the index in `path`, even one too damaged to open: first every file against
+    /// its checksum, then (if it opens) the manifest and the articles it lists.
+    pub fn check_at(path: impl AsRef<Path>) -> Result<CheckReport> {
+        let path = path.as_ref();
+        if !path.join(META_FILE).is_file() {
+            return Err(Error::IndexMissing {
+                path: path.to_path_buf(),
+            });
+        }
+        let mut report = CheckReport::default();
+        let directory =
+            directory::DiskDirectory::open(path).map_err(|e| open_error(path, e.into()))?;
+        let managed = tantivy::directory::ManagedDirectory::wrap(Box::new(directory))
+            .map_err(|e| open_error(path, e))?;
+        let files = committed_files(path, &managed);
+        for file in files {
+            if !path.join(&file).exists() {
+                report
+                    .problems
+                    .push(format!("file {} is missing", file.display()));
+                continue;
+            }
+            let valid = guard(path, || {
+                managed
+                    .validate_checksum(&file)
+                    .map_err(|e| open_error(path, e.into()))
+            });
+            if !matches!(valid, Ok(true)) {
+                report.damaged_files.push(file);
+            }
+        }
+        match Index::open(path) {
+            Ok(index) => {
+                let logical = index.check()?;
+                report.problems.extend(logical.problems);
+                report.articles = logical.articles;
+                report.manifest_files = logical.manifest_files;
+                for file in logical.damaged_files {
+                    if !report.damaged_files.contains(&file) {
+                        report.damaged_files.push(file);
+                    }
+                }
+            }
+            Err(e) => report.problems.push(e.to_string()),
+        }
+        Ok(report)
+    }
+
+    /// Verifies the index: every file against its checksum (reading all of it), the manifest,
+    /// and that every article the manifest lists is in the index.
+    pub fn check(&self) -> Result<CheckReport> {
+        let path = self.display_path();
+        let mut report = CheckReport::default();
+        let damaged = guard(&path, || {
+            self.inner
+                .validate_checksum()
+                .map_err(|e| open_error(&path, e))
+        })?;
+        report.damaged_files = damaged.into_iter().collect();
+        report.damaged_files.sort();
+        match self.load_manifest() {
+            Ok(manifest) => {
+                report.manifest_files = manifest.files.len();
+                let missing: Vec<&str> = manifest
+                    .files
+                    .values()
+                    .flat_map(|f| f.articles.iter().map(|a| a.id.as_str()))
+                    .filter(|id| !self.contains(id).unwrap_or(false))
+                    .take(5)
+                    .collect();
+                if !missing.is_empty() {
+                    report.problems.push(format!(
+                        "articles listed in the manifest are missing from the index (e.g. {})",
+                        missing.join(", ")
+                    ));
+                }
+            }
+            Err(e) => report.problems.push(e.to_string()),
+        }
+        if report.damaged_files.is_empty() {
+            report.articles = self.stats().map(|s| s.articles).unwrap_or(0);
+        }
+        Ok(report)
+    }
+
+    // Writing: the writer, updates from a corpus, watching, rebuilding.
+
+    /// Takes the index's writer (failing at once with [`Error::Locked`] if another holds it).
+    pub fn writer(&self) -> Result<Writer<'_>> {
+        writer::take(self)
+    }
+
+    /// Brings the index in line with `corpus`, applying only what changed, in one commit.
+    ///
+    /// # Example
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("a.txt"), "North Korean troops in the Kursk region.")?;
+    /// let index = communique::Index::in_memory()?;
+    /// let corpus = communique::Corpus::new(dir.path());
+    /// let report = index.update(&corpus)?;
+    /// assert_eq!((report.added, report.unchanged), (1, 0));
+    /// let report = index.update(&corpus)?;
+    /// assert_eq!((report.added, report.unchanged), (0, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn update(&self, corpus: &Corpus) -> Result<UpdateReport> {
+        self.update_with(corpus, &UpdateOptions::new())
+    }
+
+    /// [`Index::update`] with options (dry run, progress).
+    ///
+    /// The update runs in four stages, each file going through the first three before the next
+    /// file is read: *scan* (stat and hash against the manifest), *diff* (which articles are
+    /// new, changed or unchanged), *apply* (queue them on the writer); then the removals that
+    /// the diff found are applied and *commit* makes it all visible at once.
+    pub fn update_with(
+        &self,
+        corpus: &Corpus,
+        options: &UpdateOptions<'_>,
+    ) -> Result<UpdateReport> {
+        update::run(self, corpus, options)
+    }
+
+    /// Watches `corpus` and keeps the index up to date until `stop` becomes true, reporting
+    /// every batch to `on_event`. A batch in progress when `stop` is set is completed first.
+    pub fn watch(
+        &self,
+        corpus: &Corpus,
+        options: &WatchOptions,
+        stop: &AtomicBool,
+        on_event: impl FnMut(WatchEvent),
+    ) -> Result<()> {
+        watch::run(self, corpus, options, stop, on_event)
+    }
+
+    /// Builds a fresh index of `corpus` in a folder beside `path`, then swaps it in.
+    ///
+    /// Searches keep answering from the old index until the swap, which is one atomic
+    /// `rename` exchange on Linux. The old index's writer lock is held throughout, so no other
+    /// update can slip in and be lost. This works whatever state the old index is in (missing,
+    /// damaged, or written by an incompatible version). A dry run builds nothing.
+    pub fn rebuild(
+        path: impl AsRef<Path>,
+        corpus: &Corpus,
+        options: &UpdateOptions<'_>,
+    ) -> Result<(Index, UpdateReport)> {
+        rebuild::run(path, corpus, options)
+    }
+}
+
+/// Crate-internal plumbing: the commit payload and the manifest beside each commit.
+impl Index {
     /// Reads the manifest of the last commit.
     pub(crate) fn load_manifest(&self) -> Result<manifest::Manifest> {
         let payload = self.payload()?;
@@ -555,119 +711,37 @@ impl CheckReport {
     }
 }
 
-impl Index {
-    /// Verifies the index in `path`, even one too damaged to open: first every file against
-    /// its checksum, then (if it opens) the manifest and the articles it lists.
-    pub fn check_at(path: impl AsRef<Path>) -> Result<CheckReport> {
-        let path = path.as_ref();
-        if !path.join(META_FILE).is_file() {
-            return Err(Error::IndexMissing {
-                path: path.to_path_buf(),
-            });
-        }
-        let mut report = CheckReport::default();
-        let directory =
-            directory::DiskDirectory::open(path).map_err(|e| open_error(path, e.into()))?;
-        let managed = tantivy::directory::ManagedDirectory::wrap(Box::new(directory))
-            .map_err(|e| open_error(path, e))?;
-        // The files of the committed segments (those of an update that failed before its commit
-        // are garbage, not damage: the next update removes them). Segment files carry a
-        // checksum in their footer; meta.json does not.
-        let committed: Option<std::collections::HashSet<String>> =
-            std::fs::read(path.join(META_FILE))
-                .ok()
-                .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-                .and_then(|meta| {
-                    meta["segments"].as_array().map(|segments| {
-                        segments
-                            .iter()
-                            .filter_map(|s| s["segment_id"].as_str())
-                            .map(|id| id.replace('-', ""))
-                            .collect()
-                    })
-                });
-        let mut files: Vec<PathBuf> = managed
-            .list_managed_files()
-            .into_iter()
-            .filter(|f| f.extension().is_some_and(|e| e != "json"))
-            .filter(|f| {
-                let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned());
-                match (&committed, stem) {
-                    (Some(segments), Some(stem)) => segments.contains(&stem),
-                    _ => true,
-                }
+/// The checksummed files of the committed segments of the index in `path`, sorted.
+fn committed_files(path: &Path, managed: &tantivy::directory::ManagedDirectory) -> Vec<PathBuf> {
+    // The files of the committed segments (those of an update that failed before its commit
+    // are garbage, not damage: the next update removes them). Segment files carry a
+    // checksum in their footer; meta.json does not.
+    let committed: Option<std::collections::HashSet<String>> = std::fs::read(path.join(META_FILE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|meta| {
+            meta["segments"].as_array().map(|segments| {
+                segments
+                    .iter()
+                    .filter_map(|s| s["segment_id"].as_str())
+                    .map(|id| id.replace('-', ""))
+                    .collect()
             })
-            .collect();
-        files.sort();
-        for file in files {
-            if !path.join(&file).exists() {
-                report
-                    .problems
-                    .push(format!("file {} is missing", file.display()));
-                continue;
+        });
+    let mut files: Vec<PathBuf> = managed
+        .list_managed_files()
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e != "json"))
+        .filter(|f| {
+            let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned());
+            match (&committed, stem) {
+                (Some(segments), Some(stem)) => segments.contains(&stem),
+                _ => true,
             }
-            let valid = guard(path, || {
-                managed
-                    .validate_checksum(&file)
-                    .map_err(|e| open_error(path, e.into()))
-            });
-            if !matches!(valid, Ok(true)) {
-                report.damaged_files.push(file);
-            }
-        }
-        match Index::open(path) {
-            Ok(index) => {
-                let logical = index.check()?;
-                report.problems.extend(logical.problems);
-                report.articles = logical.articles;
-                report.manifest_files = logical.manifest_files;
-                for file in logical.damaged_files {
-                    if !report.damaged_files.contains(&file) {
-                        report.damaged_files.push(file);
-                    }
-                }
-            }
-            Err(e) => report.problems.push(e.to_string()),
-        }
-        Ok(report)
-    }
-
-    /// Verifies the index: every file against its checksum (reading all of it), the manifest,
-    /// and that every article the manifest lists is in the index.
-    pub fn check(&self) -> Result<CheckReport> {
-        let path = self.display_path();
-        let mut report = CheckReport::default();
-        let damaged = guard(&path, || {
-            self.inner
-                .validate_checksum()
-                .map_err(|e| open_error(&path, e))
-        })?;
-        report.damaged_files = damaged.into_iter().collect();
-        report.damaged_files.sort();
-        match self.load_manifest() {
-            Ok(manifest) => {
-                report.manifest_files = manifest.files.len();
-                let missing: Vec<&str> = manifest
-                    .files
-                    .values()
-                    .flat_map(|f| f.articles.iter().map(|a| a.id.as_str()))
-                    .filter(|id| !self.contains(id).unwrap_or(false))
-                    .take(5)
-                    .collect();
-                if !missing.is_empty() {
-                    report.problems.push(format!(
-                        "articles listed in the manifest are missing from the index (e.g. {})",
-                        missing.join(", ")
-                    ));
-                }
-            }
-            Err(e) => report.problems.push(e.to_string()),
-        }
-        if report.damaged_files.is_empty() {
-            report.articles = self.stats().map(|s| s.articles).unwrap_or(0);
-        }
-        Ok(report)
-    }
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 fn folder_size(path: &Path) -> u64 {

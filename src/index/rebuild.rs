@@ -8,69 +8,62 @@ use tantivy::directory::{INDEX_WRITER_LOCK, MmapDirectory};
 use super::{Index, META_FILE, UpdateOptions, UpdateReport};
 use crate::{Corpus, Error, Result};
 
-impl Index {
-    /// Builds a fresh index of `corpus` in a folder beside `path`, then swaps it in.
-    ///
-    /// Searches keep answering from the old index until the swap, which is one atomic
-    /// `rename` exchange on Linux. The old index's writer lock is held throughout, so no other
-    /// update can slip in and be lost. This works whatever state the old index is in (missing,
-    /// damaged, or written by an incompatible version). A dry run builds nothing.
-    pub fn rebuild(
-        path: impl AsRef<Path>,
-        corpus: &Corpus,
-        options: &UpdateOptions<'_>,
-    ) -> Result<(Index, UpdateReport)> {
-        let path = path.as_ref();
-        corpus.files()?;
-        if options.dry_run {
-            let scratch = Index::in_memory()?;
-            let report = scratch.update_with(corpus, options)?;
-            return Ok((scratch, report));
-        }
-        let exists = path.join(META_FILE).exists();
-        // Hold the live index's writer lock while we build, whatever its state.
-        let _lock = if exists {
-            let directory = MmapDirectory::open(path).map_err(|e| Error::Io {
-                path: path.to_path_buf(),
-                source: std::io::Error::other(e.to_string()),
-            })?;
-            Some(
-                directory
-                    .acquire_lock(&INDEX_WRITER_LOCK)
-                    .map_err(|_| Error::Locked {
-                        path: path.to_path_buf(),
-                    })?,
-            )
-        } else {
-            None
-        };
-        let staging = sibling(path, "rebuild");
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-        }
-        let report = {
-            let fresh = Index::create(&staging)?;
-            fresh.update_with(corpus, options)?
-        };
-        if exists {
-            exchange(&staging, path)?;
-            // The old index now sits in the staging folder; readers that have it open keep
-            // their memory maps until they are done.
-            std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-        } else {
-            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-            }
-            if path.exists() {
-                // A folder without an index (such as `index/` holding only its README).
-                move_contents(&staging, path)?;
-            } else {
-                std::fs::rename(&staging, path).map_err(|e| Error::io(path, e))?;
-            }
-        }
-        let index = Index::open(path)?;
-        Ok((index, report))
+/// Rebuilds an index (see [`Index::rebuild`]).
+pub(crate) fn run(
+    path: impl AsRef<Path>,
+    corpus: &Corpus,
+    options: &UpdateOptions<'_>,
+) -> Result<(Index, UpdateReport)> {
+    let path = path.as_ref();
+    corpus.files()?;
+    if options.dry_run {
+        let scratch = Index::in_memory()?;
+        let report = scratch.update_with(corpus, options)?;
+        return Ok((scratch, report));
     }
+    let exists = path.join(META_FILE).exists();
+    // Hold the live index's writer lock while we build, whatever its state.
+    let _lock = if exists {
+        let directory = MmapDirectory::open(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        Some(
+            directory
+                .acquire_lock(&INDEX_WRITER_LOCK)
+                .map_err(|_| Error::Locked {
+                    path: path.to_path_buf(),
+                })?,
+        )
+    } else {
+        None
+    };
+    let staging = sibling(path, "rebuild");
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    }
+    let report = {
+        let fresh = Index::create(&staging)?;
+        fresh.update_with(corpus, options)?
+    };
+    if exists {
+        exchange(&staging, path)?;
+        // The old index now sits in the staging folder; readers that have it open keep
+        // their memory maps until they are done.
+        std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    } else {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        if path.exists() {
+            // A folder without an index (such as `index/` holding only its README).
+            move_contents(&staging, path)?;
+        } else {
+            std::fs::rename(&staging, path).map_err(|e| Error::io(path, e))?;
+        }
+    }
+    let index = Index::open(path)?;
+    Ok((index, report))
 }
 
 /// `dir/.name.what-PID`: a folder beside `path`, on the same file system.

@@ -17,6 +17,27 @@ use crate::analysis::{EXACT, STEMMED};
 /// old index wrong for this build; an index of another version asks for `index --rebuild`.
 pub const SCHEMA_VERSION: u32 = 4;
 
+/// The names of the fast fields, for opening their columns on a segment (the schema is built
+/// with the same names).
+pub(crate) mod fast {
+    /// The article id column.
+    pub const ARTICLE_ID: &str = "article_id";
+    /// The passage ordinal column.
+    pub const ORDINAL: &str = "ordinal";
+    /// The passage's byte offset column.
+    pub const START: &str = "start";
+    /// The near-duplicate cluster key column (heads only).
+    pub const DUP: &str = "dup";
+    /// The article's entities column (facet keys).
+    pub const ENTITIES: &str = "entities";
+    /// The raw source column (heads only).
+    pub const SOURCE: &str = "source_text";
+    /// The article date column.
+    pub const DATE: &str = "date";
+    /// The article language column.
+    pub const LANG: &str = "lang";
+}
+
 /// The fields of the schema, resolved once.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Fields {
@@ -88,9 +109,9 @@ fn text_view(analyzer: &str) -> TextOptions {
 pub(crate) fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let fields = Fields {
-        article_id: builder.add_text_field("article_id", STRING | FAST),
-        ordinal: builder.add_u64_field("ordinal", INDEXED | FAST),
-        start: builder.add_u64_field("start", FAST),
+        article_id: builder.add_text_field(fast::ARTICLE_ID, STRING | FAST),
+        ordinal: builder.add_u64_field(fast::ORDINAL, INDEXED | FAST),
+        start: builder.add_u64_field(fast::START, FAST),
         text: builder.add_text_field("text", STORED),
         stem: builder.add_text_field("stem", text_view(STEMMED)),
         exact: builder.add_text_field("exact", text_view(EXACT)),
@@ -98,7 +119,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         title_exact: builder.add_text_field("title_exact", text_view(EXACT)),
         source: builder.add_text_field("source", text_view(EXACT)),
         date: builder.add_date_field(
-            "date",
+            fast::DATE,
             DateOptions::from(INDEXED)
                 .set_fast()
                 .set_precision(DateTimePrecision::Seconds),
@@ -106,18 +127,18 @@ pub(crate) fn build() -> (Schema, Fields) {
         title: builder.add_text_field("title", STORED),
         date_text: builder.add_text_field("date_text", STORED),
         source_text: builder.add_text_field(
-            "source_text",
+            fast::SOURCE,
             TextOptions::default().set_stored().set_fast("raw"),
         ),
         url: builder.add_text_field("url", STORED),
         path: builder.add_text_field("path", STORED),
         metadata: builder.add_text_field("metadata", STORED),
-        entities: builder.add_text_field("entities", STRING | FAST),
+        entities: builder.add_text_field(fast::ENTITIES, STRING | FAST),
         mentions: builder.add_text_field("mentions", STRING),
         quote_stem: builder.add_text_field("quote_stem", text_view(STEMMED)),
         quote_exact: builder.add_text_field("quote_exact", text_view(EXACT)),
         quotes: builder.add_text_field("quotes", STORED),
-        dup: builder.add_u64_field("dup", INDEXED | FAST | STORED),
+        dup: builder.add_u64_field(fast::DUP, INDEXED | FAST | STORED),
         fingerprints: builder.add_u64_field("fingerprints", INDEXED),
         fingerprint_count: builder.add_u64_field("fingerprint_count", FAST),
         lang: builder.add_text_field("lang", STRING | FAST | STORED),

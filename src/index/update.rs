@@ -13,13 +13,14 @@
 //!
 //! All changes, and the new manifest, are committed together.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::path::Path;
 
 use serde::Serialize;
 
-use super::Index;
 use super::manifest::{ArticleEntry, FileEntry, Manifest, mtime_nanos};
-use crate::corpus::{self, Corpus, Warning};
+use super::{Index, Writer};
+use crate::corpus::{self, Article, Corpus, CorpusFile, FileRead, Warning};
 use crate::{Error, Result};
 
 /// What happened to one article.
@@ -77,6 +78,20 @@ impl UpdateReport {
     pub fn changed(&self) -> bool {
         self.added + self.updated + self.removed > 0
     }
+
+    /// Counts one change and lists it.
+    fn count(&mut self, kind: ChangeKind, id: &str, path: &str) {
+        match kind {
+            ChangeKind::Added => self.added += 1,
+            ChangeKind::Updated => self.updated += 1,
+            ChangeKind::Removed => self.removed += 1,
+        }
+        self.changes.push(Change {
+            kind,
+            id: id.to_string(),
+            path: Some(path.to_string()),
+        });
+    }
 }
 
 /// Progress of an update, for a progress bar.
@@ -122,219 +137,482 @@ impl std::fmt::Debug for UpdateOptions<'_> {
     }
 }
 
-impl Index {
-    /// Brings the index in line with `corpus`, applying only what changed, in one commit.
-    ///
-    /// # Example
-    /// ```
-    /// let dir = tempfile::tempdir()?;
-    /// std::fs::write(dir.path().join("a.txt"), "North Korean troops in the Kursk region.")?;
-    /// let index = communique::Index::in_memory()?;
-    /// let corpus = communique::Corpus::new(dir.path());
-    /// let report = index.update(&corpus)?;
-    /// assert_eq!((report.added, report.unchanged), (1, 0));
-    /// let report = index.update(&corpus)?;
-    /// assert_eq!((report.added, report.unchanged), (0, 1));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn update(&self, corpus: &Corpus) -> Result<UpdateReport> {
-        self.update_with(corpus, &UpdateOptions::new())
-    }
-
-    /// [`Index::update`] with options (dry run, progress).
-    pub fn update_with(
-        &self,
-        corpus: &Corpus,
-        options: &UpdateOptions<'_>,
-    ) -> Result<UpdateReport> {
-        let (files, walk_errors) = corpus.files()?;
-        // Take the writer first: it is the lock that keeps two updates apart.
-        let mut writer = if options.dry_run {
-            None
-        } else {
-            Some(self.writer()?)
-        };
-        let old = self.load_manifest()?;
-        let mut report = UpdateReport {
-            skipped: walk_errors,
-            files: files.len(),
-            dry_run: options.dry_run,
-            ..UpdateReport::default()
-        };
-
-        // Every article the index got from the corpus: id -> (content hash, file).
-        let mut old_articles: HashMap<&str, (&str, &str)> = HashMap::new();
-        for (rel, entry) in &old.files {
-            for article in &entry.articles {
-                old_articles.insert(&article.id, (&article.hash, rel));
-            }
+/// Runs an update (see [`Index::update_with`]).
+pub(crate) fn run(
+    index: &Index,
+    corpus: &Corpus,
+    options: &UpdateOptions<'_>,
+) -> Result<UpdateReport> {
+    let (files, walk_errors) = corpus.files()?;
+    // Take the writer first: it is the lock that keeps two updates apart.
+    let mut writer = if options.dry_run {
+        None
+    } else {
+        Some(index.writer()?)
+    };
+    let old = index.load_manifest()?;
+    let mut diff = Diff::new(&old, files.len(), walk_errors, options.dry_run);
+    let path = index.display_path();
+    for (done, file) in files.iter().enumerate() {
+        if let Some(progress) = options.progress {
+            progress(UpdateProgress {
+                files_done: done,
+                files_total: files.len(),
+            });
         }
+        let scanned = scan(file, old.files.get(&file.rel));
+        let puts = diff.file(file, scanned);
+        apply(writer.as_mut(), puts, &[], &path)?;
+    }
+    let (manifest, report, gone) = diff.finish();
+    apply(writer.as_mut(), Vec::new(), &gone, &path)?;
+    commit(writer, manifest, &old, &report)?;
+    Ok(report)
+}
 
-        let mut manifest = Manifest::default();
-        let mut present: HashMap<String, String> = HashMap::new(); // id -> file
-        let mut seen_files: HashSet<&str> = HashSet::new();
-        for (done, file) in files.iter().enumerate() {
-            if let Some(progress) = options.progress {
-                progress(UpdateProgress {
-                    files_done: done,
-                    files_total: files.len(),
-                });
-            }
-            seen_files.insert(&file.rel);
-            let mtime = mtime_nanos(file.modified);
-            let previous = old.files.get(&file.rel);
-            if let Some(entry) = previous
-                && entry.size == file.size
-                && entry.mtime.is_some()
-                && entry.mtime == mtime
-                && !entry.hash.is_empty()
-            {
-                keep_entry(
-                    &file.rel,
-                    entry.clone(),
-                    &mut manifest,
-                    &mut present,
-                    &mut report,
-                );
-                continue;
-            }
-            let read = match corpus::read_file(file) {
-                Ok(read) => read,
-                Err(e) => {
-                    // Unreadable now: keep what the index has from it, and say so.
-                    report.skipped.push(e);
-                    if let Some(entry) = previous {
-                        keep_entry(
-                            &file.rel,
-                            entry.clone(),
-                            &mut manifest,
-                            &mut present,
-                            &mut report,
-                        );
-                    }
-                    continue;
-                }
-            };
-            if let Some(entry) = previous
-                && entry.hash == read.hash
-            {
-                report.files_hashed += 1;
-                let entry = FileEntry {
-                    size: file.size,
-                    mtime,
-                    ..entry.clone()
-                };
-                keep_entry(&file.rel, entry, &mut manifest, &mut present, &mut report);
-                continue;
-            }
-            report.files_parsed += 1;
-            report.warnings.extend(read.warnings);
-            let whole_file_failed = read.articles.is_empty() && !read.errors.is_empty();
-            report.skipped.extend(read.errors);
-            if whole_file_failed && let Some(entry) = previous {
-                // A file that no longer parses at all keeps its old articles until it is fixed;
-                // its old entry (old size and time) makes the next update read it again.
-                keep_entry(
-                    &file.rel,
-                    entry.clone(),
-                    &mut manifest,
-                    &mut present,
-                    &mut report,
-                );
-                continue;
-            }
-            let mut entry = FileEntry {
+/// What stage 1 (scan) found about one corpus file, compared with its last manifest entry.
+#[derive(Debug)]
+pub(crate) enum Scanned {
+    /// The size and modification time are as recorded: the file was not read.
+    Unchanged(FileEntry),
+    /// Touched, but the same bytes: the recorded entry with the new size and time.
+    SameBytes(FileEntry),
+    /// New or changed: read and parsed.
+    Changed(FileRead),
+    /// It cannot be read now: why.
+    Unreadable(Error),
+}
+
+/// Stage 1: compares a corpus file with its manifest entry (`previous`), reading it only if
+/// its size or modification time changed, and parsing it only if its bytes did.
+pub(crate) fn scan(file: &CorpusFile, previous: Option<&FileEntry>) -> Scanned {
+    let mtime = mtime_nanos(file.modified);
+    if let Some(entry) = previous
+        && entry.size == file.size
+        && entry.mtime.is_some()
+        && entry.mtime == mtime
+        && !entry.hash.is_empty()
+    {
+        return Scanned::Unchanged(entry.clone());
+    }
+    match corpus::read_file(file) {
+        Ok(read) => match previous {
+            Some(entry) if entry.hash == read.hash => Scanned::SameBytes(FileEntry {
                 size: file.size,
                 mtime,
-                hash: read.hash,
-                articles: Vec::with_capacity(read.articles.len()),
-            };
-            for article in read.articles {
-                if let Some(first) = present.get(&article.id) {
-                    report.skipped.push(Error::parse(
-                        &file.path,
-                        None,
-                        format!(
-                            "duplicate article id `{}` (already given by {first}); this copy is skipped",
-                            article.id
-                        ),
-                    ));
-                    continue;
-                }
-                let hash = article.content_hash();
-                let kind = match old_articles.get(article.id.as_str()) {
-                    None => Some(super::ChangeKind::Added),
-                    Some((old_hash, _)) if *old_hash != hash => Some(super::ChangeKind::Updated),
-                    Some(_) => None,
-                };
-                match kind {
-                    Some(kind) => {
-                        if let Some(writer) = writer.as_mut() {
-                            writer
-                                .put(&article, true)
-                                .map_err(|e| super::writer::not_applied(&self.display_path(), e))?;
-                        }
-                        count(&mut report, kind, &article.id, Some(&file.rel));
-                    }
-                    None => report.unchanged += 1,
-                }
-                present.insert(article.id.clone(), file.rel.clone());
-                entry.articles.push(ArticleEntry {
-                    id: article.id,
-                    hash,
-                });
-            }
-            manifest.files.insert(file.rel.clone(), entry);
-        }
+                ..entry.clone()
+            }),
+            _ => Scanned::Changed(read),
+        },
+        Err(e) => Scanned::Unreadable(e),
+    }
+}
 
-        // Articles whose file is gone or no longer gives them.
-        let mut gone: Vec<(&str, &str)> = old_articles
+/// Stage 2: compares the articles of each scanned file with what the last manifest says the
+/// index holds, building the new manifest and the report as it goes.
+pub(crate) struct Diff<'m> {
+    old: &'m Manifest,
+    /// Every article the index got from the corpus: id -> (content hash, file).
+    old_articles: HashMap<&'m str, (&'m str, &'m str)>,
+    /// The manifest of the corpus as it is now.
+    manifest: Manifest,
+    /// Articles present in the corpus now: id -> file.
+    present: HashMap<String, String>,
+    report: UpdateReport,
+}
+
+impl<'m> Diff<'m> {
+    /// A diff against `old`, for a corpus of `files` files whose walk hit `walk_errors`.
+    pub(crate) fn new(
+        old: &'m Manifest,
+        files: usize,
+        walk_errors: Vec<Error>,
+        dry_run: bool,
+    ) -> Diff<'m> {
+        let mut old_articles = HashMap::new();
+        for (rel, entry) in &old.files {
+            for article in &entry.articles {
+                old_articles.insert(article.id.as_str(), (article.hash.as_str(), rel.as_str()));
+            }
+        }
+        Diff {
+            old,
+            old_articles,
+            manifest: Manifest::default(),
+            present: HashMap::new(),
+            report: UpdateReport {
+                skipped: walk_errors,
+                files,
+                dry_run,
+                ..UpdateReport::default()
+            },
+        }
+    }
+
+    /// Takes in one scanned file; returns its articles that are new or changed.
+    pub(crate) fn file(&mut self, file: &CorpusFile, scanned: Scanned) -> Vec<Article> {
+        let previous = self.old.files.get(&file.rel);
+        let read = match scanned {
+            Scanned::Unchanged(entry) => {
+                self.keep(&file.rel, entry);
+                return Vec::new();
+            }
+            Scanned::SameBytes(entry) => {
+                self.report.files_hashed += 1;
+                self.keep(&file.rel, entry);
+                return Vec::new();
+            }
+            Scanned::Unreadable(e) => {
+                // Unreadable now: keep what the index has from it, and say so.
+                self.report.skipped.push(e);
+                if let Some(entry) = previous {
+                    self.keep(&file.rel, entry.clone());
+                }
+                return Vec::new();
+            }
+            Scanned::Changed(read) => read,
+        };
+        self.report.files_parsed += 1;
+        self.report.warnings.extend(read.warnings);
+        let whole_file_failed = read.articles.is_empty() && !read.errors.is_empty();
+        self.report.skipped.extend(read.errors);
+        if whole_file_failed && let Some(entry) = previous {
+            // A file that no longer parses at all keeps its old articles until it is fixed;
+            // its old entry (old size and time) makes the next update read it again.
+            self.keep(&file.rel, entry.clone());
+            return Vec::new();
+        }
+        let mut entry = FileEntry {
+            size: file.size,
+            mtime: mtime_nanos(file.modified),
+            hash: read.hash,
+            articles: Vec::with_capacity(read.articles.len()),
+        };
+        let mut puts = Vec::new();
+        for article in read.articles {
+            if let Some(first) = self.present.get(&article.id) {
+                self.report.skipped.push(Error::parse(
+                    &file.path,
+                    None,
+                    format!(
+                        "duplicate article id `{}` (already given by {first}); this copy is skipped",
+                        article.id
+                    ),
+                ));
+                continue;
+            }
+            let hash = article.content_hash();
+            let kind = match self.old_articles.get(article.id.as_str()) {
+                None => Some(ChangeKind::Added),
+                Some((old_hash, _)) if *old_hash != hash => Some(ChangeKind::Updated),
+                Some(_) => None,
+            };
+            self.present.insert(article.id.clone(), file.rel.clone());
+            entry.articles.push(ArticleEntry {
+                id: article.id.clone(),
+                hash,
+            });
+            match kind {
+                Some(kind) => {
+                    self.report.count(kind, &article.id, &file.rel);
+                    puts.push(article);
+                }
+                None => self.report.unchanged += 1,
+            }
+        }
+        self.manifest.files.insert(file.rel.clone(), entry);
+        puts
+    }
+
+    /// Carries a file's entry over unchanged: its articles are present and unchanged.
+    fn keep(&mut self, rel: &str, entry: FileEntry) {
+        for article in &entry.articles {
+            self.present.insert(article.id.clone(), rel.to_string());
+        }
+        self.report.unchanged += entry.articles.len();
+        self.manifest.files.insert(rel.to_string(), entry);
+    }
+
+    /// Ends the diff: the new manifest, the report, and the ids of the articles whose file is
+    /// gone or no longer gives them (counted as removed), in id order.
+    pub(crate) fn finish(mut self) -> (Manifest, UpdateReport, Vec<String>) {
+        let mut gone: Vec<(&str, &str)> = self
+            .old_articles
             .iter()
-            .filter(|(id, _)| !present.contains_key(**id))
+            .filter(|(id, _)| !self.present.contains_key(**id))
             .map(|(id, (_, rel))| (*id, *rel))
             .collect();
         gone.sort_unstable();
-        for (id, rel) in gone {
-            if let Some(writer) = writer.as_mut() {
-                writer.delete(id);
-            }
-            count(&mut report, super::ChangeKind::Removed, id, Some(rel));
+        for &(id, rel) in &gone {
+            self.report.count(ChangeKind::Removed, id, rel);
         }
-
-        if let Some(mut writer) = writer
-            && (report.changed() || manifest != old)
-        {
-            writer.set_manifest(manifest);
-            writer.commit()?;
-        }
-        Ok(report)
+        let gone = gone.into_iter().map(|(id, _)| id.to_string()).collect();
+        (self.manifest, self.report, gone)
     }
 }
 
-/// Carries a file's entry over unchanged: its articles are present and unchanged.
-fn keep_entry(
-    rel: &str,
-    entry: FileEntry,
-    manifest: &mut Manifest,
-    present: &mut HashMap<String, String>,
-    report: &mut UpdateReport,
-) {
-    for article in &entry.articles {
-        present.insert(article.id.clone(), rel.to_string());
+/// Stage 3: queues the new and changed articles (`puts`) and the deletes (`gone`) on the
+/// writer; without one (a dry run) it does nothing. A failure names the index and says the
+/// update was not applied.
+pub(crate) fn apply(
+    writer: Option<&mut Writer<'_>>,
+    puts: Vec<Article>,
+    gone: &[String],
+    path: &Path,
+) -> Result<()> {
+    let Some(writer) = writer else {
+        return Ok(());
+    };
+    for article in &puts {
+        // Delete first: an article added by hand can have the id of a new one.
+        writer
+            .put(article, true)
+            .map_err(|e| super::writer::not_applied(path, e))?;
     }
-    report.unchanged += entry.articles.len();
-    manifest.files.insert(rel.to_string(), entry);
+    for id in gone {
+        writer.delete(id);
+    }
+    Ok(())
 }
 
-fn count(report: &mut UpdateReport, kind: super::ChangeKind, id: &str, path: Option<&str>) {
-    match kind {
-        super::ChangeKind::Added => report.added += 1,
-        super::ChangeKind::Updated => report.updated += 1,
-        super::ChangeKind::Removed => report.removed += 1,
+/// Stage 4: commits the queued changes with the new manifest, if anything changed (a dry run
+/// has no writer and commits nothing).
+pub(crate) fn commit(
+    writer: Option<Writer<'_>>,
+    manifest: Manifest,
+    old: &Manifest,
+    report: &UpdateReport,
+) -> Result<()> {
+    if let Some(mut writer) = writer
+        && (report.changed() || manifest != *old)
+    {
+        writer.set_manifest(manifest);
+        writer.commit()?;
     }
-    report.changes.push(super::Change {
-        kind,
-        id: id.to_string(),
-        path: path.map(str::to_string),
-    });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KURSK: &str = "North Korean troops were killed or wounded in the Kursk region.";
+    const GRAIN: &str = "The grain corridor in the Black Sea reopened after talks in Istanbul.";
+
+    /// The corpus files of `dir` (there must be exactly `n`).
+    fn files(dir: &Path, n: usize) -> Vec<CorpusFile> {
+        let (files, errors) = Corpus::new(dir).files().unwrap();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(files.len(), n);
+        files
+    }
+
+    /// The manifest entry that a first update records for `file`.
+    fn recorded(file: &CorpusFile) -> FileEntry {
+        let Scanned::Changed(read) = scan(file, None) else {
+            panic!("a new file is read");
+        };
+        FileEntry {
+            size: file.size,
+            mtime: mtime_nanos(file.modified),
+            hash: read.hash,
+            articles: read
+                .articles
+                .iter()
+                .map(|a| ArticleEntry {
+                    id: a.id.clone(),
+                    hash: a.content_hash(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn scan_reads_only_what_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), KURSK).unwrap();
+        let file = &files(dir.path(), 1)[0];
+        let entry = recorded(file);
+        assert_eq!(entry.articles.len(), 1);
+        // Same size and time: not read.
+        assert!(matches!(scan(file, Some(&entry)), Scanned::Unchanged(e) if e == entry));
+        // Another time, same bytes: hashed, and the entry takes the new time.
+        let touched = FileEntry {
+            mtime: Some(1),
+            ..entry.clone()
+        };
+        match scan(file, Some(&touched)) {
+            Scanned::SameBytes(e) => assert_eq!(e, entry),
+            other => panic!("expected the same bytes, got {other:?}"),
+        }
+        // Other bytes: parsed.
+        let other = FileEntry {
+            mtime: None,
+            hash: "0".repeat(64),
+            ..entry.clone()
+        };
+        match scan(file, Some(&other)) {
+            Scanned::Changed(read) => assert_eq!(read.articles[0].body, KURSK),
+            other => panic!("expected a changed file, got {other:?}"),
+        }
+        // Gone since the walk: unreadable, naming the file.
+        std::fs::remove_file(&file.path).unwrap();
+        match scan(file, Some(&other)) {
+            Scanned::Unreadable(e) => assert!(e.to_string().contains("a.txt"), "{e}"),
+            other => panic!("expected an unreadable file, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn diff_finds_added_updated_unchanged_removed_and_duplicates() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), KURSK).unwrap();
+        std::fs::write(dir.path().join("b.txt"), GRAIN).unwrap();
+        std::fs::write(dir.path().join("c.txt"), GRAIN).unwrap();
+        let before = files(dir.path(), 3);
+        // The last update saw a.txt and c.txt (with other content) and gone.txt.
+        let mut old = Manifest::default();
+        old.files.insert("a.txt".into(), recorded(&before[0]));
+        let mut c = recorded(&before[2]);
+        c.mtime = None;
+        c.hash = "0".repeat(64);
+        c.articles[0].hash = "changed".into();
+        old.files.insert("c.txt".into(), c);
+        old.files.insert(
+            "gone.txt".into(),
+            FileEntry {
+                size: 1,
+                mtime: None,
+                hash: "1".repeat(64),
+                articles: vec![ArticleEntry {
+                    id: "gone".into(),
+                    hash: "h".into(),
+                }],
+            },
+        );
+        let mut diff = Diff::new(&old, before.len(), Vec::new(), false);
+        let mut puts = Vec::new();
+        for file in &before {
+            puts.extend(diff.file(file, scan(file, old.files.get(&file.rel))));
+        }
+        let ids: Vec<&str> = puts.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["b.txt", "c.txt"]);
+        let (manifest, report, gone) = diff.finish();
+        let kinds: Vec<(&str, ChangeKind)> = report
+            .changes
+            .iter()
+            .map(|c| (c.id.as_str(), c.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("b.txt", ChangeKind::Added),
+                ("c.txt", ChangeKind::Updated),
+                ("gone", ChangeKind::Removed)
+            ]
+        );
+        assert_eq!(gone, ["gone"]);
+        assert_eq!(
+            (
+                report.added,
+                report.updated,
+                report.unchanged,
+                report.removed
+            ),
+            (1, 1, 1, 1)
+        );
+        assert_eq!((report.files_parsed, report.files_hashed), (2, 0));
+        assert_eq!(
+            manifest.files.keys().collect::<Vec<_>>(),
+            ["a.txt", "b.txt", "c.txt"]
+        );
+        assert_eq!(
+            report.changes.last().unwrap().path.as_deref(),
+            Some("gone.txt")
+        );
+
+        // A second file giving an id already given is skipped, naming both files.
+        std::fs::write(
+            dir.path().join("d.md"),
+            format!("---\nid: a.txt\n---\n{GRAIN}"),
+        )
+        .unwrap();
+        let after = files(dir.path(), 4);
+        let mut diff = Diff::new(&manifest, after.len(), Vec::new(), false);
+        let puts: Vec<Article> = after
+            .iter()
+            .flat_map(|file| diff.file(file, scan(file, manifest.files.get(&file.rel))))
+            .collect();
+        assert!(puts.is_empty(), "{puts:?}");
+        let (_, report, gone) = diff.finish();
+        assert!(gone.is_empty());
+        let message = report.skipped[0].to_string();
+        assert!(
+            message.contains("d.md")
+                && message.contains("duplicate article id `a.txt`")
+                && message.contains("given by a.txt"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn apply_and_commit_write_one_commit_only_when_something_changed() {
+        let index = Index::in_memory().unwrap();
+        let opstamp = || index.inner.load_metas().unwrap().opstamp;
+        let old = Manifest::default();
+        let mut diff = Diff::new(&old, 0, Vec::new(), false);
+        diff.report.added = 1;
+        let (_, report, _) = diff.finish();
+        let mut manifest = Manifest::default();
+        manifest.files.insert(
+            "a.txt".into(),
+            FileEntry {
+                size: 1,
+                mtime: None,
+                hash: "h".into(),
+                articles: vec![ArticleEntry {
+                    id: "a".into(),
+                    hash: "h".into(),
+                }],
+            },
+        );
+        let mut writer = index.writer().unwrap();
+        let put = Article::new("a", KURSK);
+        apply(Some(&mut writer), vec![put], &[], Path::new("(memory)")).unwrap();
+        let first = opstamp();
+        commit(Some(writer), manifest.clone(), &old, &report).unwrap();
+        assert!(opstamp() > first);
+        assert!(index.contains("a").unwrap());
+        assert_eq!(index.load_manifest().unwrap(), manifest);
+
+        // Nothing changed: no commit.
+        let unchanged = UpdateReport::default();
+        let before = opstamp();
+        commit(
+            Some(index.writer().unwrap()),
+            manifest.clone(),
+            &manifest,
+            &unchanged,
+        )
+        .unwrap();
+        assert_eq!(opstamp(), before);
+
+        // A removal is applied and committed; a dry run (no writer) does nothing.
+        apply(None, Vec::new(), &["a".to_string()], Path::new("(memory)")).unwrap();
+        assert!(index.contains("a").unwrap());
+        let mut writer = index.writer().unwrap();
+        apply(
+            Some(&mut writer),
+            Vec::new(),
+            &["a".to_string()],
+            Path::new("(memory)"),
+        )
+        .unwrap();
+        let removed = UpdateReport {
+            removed: 1,
+            ..UpdateReport::default()
+        };
+        commit(Some(writer), Manifest::default(), &manifest, &removed).unwrap();
+        assert!(!index.contains("a").unwrap());
+    }
 }

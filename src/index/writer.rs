@@ -1,6 +1,7 @@
 //! The writer: add, replace and remove articles, then commit them in one atomic step.
 
 use std::collections::HashSet;
+use std::ops::Range;
 
 use tantivy::indexer::UserOperation;
 use tantivy::schema::Term;
@@ -8,8 +9,10 @@ use tantivy::{IndexWriter, TantivyDocument};
 
 use super::manifest::Manifest;
 use super::{Fields, Index, Payload, SCHEMA_VERSION, open_error};
-use crate::corpus::split_passages_with;
-use crate::{Article, Error, PassageConfig, Result};
+
+use crate::corpus::{PassageConfig, split_passages_with};
+use crate::domain::Facet;
+use crate::{Article, Error, Result};
 
 /// Memory the writer may use per indexing thread before it flushes a segment.
 const MEMORY_PER_THREAD: usize = 128 << 20;
@@ -48,7 +51,7 @@ pub struct Writer<'a> {
 }
 
 /// Near-duplicate detection for the articles of one writer's batch: the queued articles with
-/// each fingerprint (up to [`crate::MAX_SHARED`]: beyond, it is boilerplate), and each queued
+/// each fingerprint (up to [`crate::domain::MAX_SHARED`]: beyond, it is boilerplate), and each queued
 /// article's id, cluster key and fingerprint count. (Committed articles are found through the
 /// index, by the same rule.)
 #[derive(Default)]
@@ -61,33 +64,31 @@ struct Duplicates {
 enum Holders {
     One(u32),
     Many(Vec<u32>),
-    /// More than [`crate::MAX_SHARED`]: ignored.
+    /// More than [`crate::domain::MAX_SHARED`]: ignored.
     Boilerplate,
 }
 
-impl Index {
-    /// Takes the index's writer (failing at once with [`Error::Locked`] if another holds it).
-    pub fn writer(&self) -> Result<Writer<'_>> {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, MAX_THREADS);
-        let inner = self
-            .inner
-            .writer_with_num_threads(threads, threads * MEMORY_PER_THREAD)
-            .map_err(|e| open_error(&self.display_path(), e))?;
-        // Files left by an update that failed (a crash, a full disk) are garbage: free them
-        // before writing anything new.
-        let _ = inner.garbage_collect_files().wait();
-        let manifest = self.load_manifest()?;
-        Ok(Writer {
-            index: self,
-            inner,
-            manifest,
-            added: HashSet::new(),
-            removed: HashSet::new(),
-            dups: Duplicates::default(),
-        })
-    }
+/// Takes the index's writer (see [`Index::writer`]).
+pub(crate) fn take(index: &Index) -> Result<Writer<'_>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_THREADS);
+    let inner = index
+        .inner
+        .writer_with_num_threads(threads, threads * MEMORY_PER_THREAD)
+        .map_err(|e| open_error(&index.display_path(), e))?;
+    // Files left by an update that failed (a crash, a full disk) are garbage: free them
+    // before writing anything new.
+    let _ = inner.garbage_collect_files().wait();
+    let manifest = index.load_manifest()?;
+    Ok(Writer {
+        index,
+        inner,
+        manifest,
+        added: HashSet::new(),
+        removed: HashSet::new(),
+        dups: Duplicates::default(),
+    })
 }
 
 impl Writer<'_> {
@@ -216,8 +217,8 @@ impl Writer<'_> {
     /// committed, that shares the most fingerprints with it, if it contains most of this one's
     /// or is mostly contained in it; else its own.
     fn cluster_of(&mut self, id: &str, fingerprints: &[u64]) -> Result<u64> {
-        let own = crate::own_key(id);
-        if fingerprints.len() < crate::MIN_FINGERPRINTS {
+        let own = crate::domain::own_key(id);
+        if fingerprints.len() < crate::domain::MIN_FINGERPRINTS {
             return Ok(own);
         }
         let n = fingerprints.len();
@@ -240,7 +241,7 @@ impl Writer<'_> {
         best.sort_unstable_by_key(|&(i, count)| (std::cmp::Reverse(count), i));
         for (i, count) in best {
             let (other, key, their) = &self.dups.queued[i as usize];
-            if other != id && crate::near_duplicates(n, *their as usize, count) {
+            if other != id && crate::domain::near_duplicates(n, *their as usize, count) {
                 found = Some(*key);
                 break;
             }
@@ -261,7 +262,7 @@ impl Writer<'_> {
             *holders = match std::mem::replace(holders, Holders::Boilerplate) {
                 Holders::Many(list) if list.is_empty() => Holders::One(at),
                 Holders::One(i) => Holders::Many(vec![i, at]),
-                Holders::Many(mut list) if list.len() < crate::MAX_SHARED => {
+                Holders::Many(mut list) if list.len() < crate::domain::MAX_SHARED => {
                     list.push(at);
                     Holders::Many(list)
                 }
@@ -295,7 +296,7 @@ impl Writer<'_> {
                 else {
                     continue;
                 };
-                if postings.doc_freq() as usize > crate::MAX_SHARED {
+                if postings.doc_freq() as usize > crate::domain::MAX_SHARED {
                     continue;
                 }
                 let mut doc = postings.doc();
@@ -313,13 +314,17 @@ impl Writer<'_> {
             let counts = fast
                 .u64("fingerprint_count")
                 .map_err(|e| open_error(&path, e))?;
-            let keys = fast.u64("dup").map_err(|e| open_error(&path, e))?;
-            let ids = fast.str("article_id").map_err(|e| open_error(&path, e))?;
+            let keys = fast
+                .u64(super::fast::DUP)
+                .map_err(|e| open_error(&path, e))?;
+            let ids = fast
+                .str(super::fast::ARTICLE_ID)
+                .map_err(|e| open_error(&path, e))?;
             let mut best: Vec<(tantivy::DocId, usize)> = shared.into_iter().collect();
             best.sort_unstable_by_key(|&(doc, count)| (std::cmp::Reverse(count), doc));
             for (doc, count) in best {
                 let their = counts.first(doc).unwrap_or(0) as usize;
-                if !crate::near_duplicates(n, their, count) {
+                if !crate::domain::near_duplicates(n, their, count) {
                     continue;
                 }
                 let mut other = String::new();
@@ -381,102 +386,167 @@ pub(crate) fn passage_docs(
     article: &Article,
     tokens: &[crate::analysis::AnalyzedToken],
 ) -> Vec<TantivyDocument> {
-    let passages = split_passages_with(&article.body, config);
-    let aliases = crate::Aliases::builtin();
-    let mut analyzer = crate::analysis::warm();
-    let found = crate::domain::mentions_in(aliases, &article.body, tokens);
-    let entities = crate::domain::article_facets_of(aliases, &mut analyzer, &article.body, &found);
-    let quotes = crate::quotations(&article.body);
-    let date = article
-        .timestamp()
-        .map(|t| tantivy::DateTime::from_timestamp_secs(t.as_second()));
-    // The stemmed views read the text in the article's language (see `analysis::tag`).
-    let lang = article.language();
-    let language = crate::analysis::Language::analysing(lang.as_deref());
-    let lang = lang.as_deref().unwrap_or(crate::analysis::UNKNOWN_LANGUAGE);
-    let stemmed = |text: &str| crate::analysis::tagged(language, text).into_owned();
-    let title_stem = article.title.as_deref().map(stemmed);
-    let mut docs = Vec::with_capacity(passages.len());
-    for (ordinal, range) in passages.into_iter().enumerate() {
-        let text = &article.body[range.clone()];
-        let mut doc = TantivyDocument::default();
-        doc.add_text(fields.article_id, &article.id);
-        doc.add_u64(fields.ordinal, ordinal as u64);
-        doc.add_u64(fields.start, range.start as u64);
-        doc.add_text(fields.text, text);
-        doc.add_text(fields.stem, crate::analysis::tagged(language, text));
-        doc.add_text(fields.exact, text);
-        doc.add_text(fields.lang, lang);
-        for entity in &entities {
-            doc.add_text(fields.entities, entity);
-        }
-        let mut seen = std::collections::BTreeSet::new();
-        // Mentions are in text order: find this passage's first one by bisection.
-        let first = found.partition_point(|m| m.range.start < range.start);
-        for mention in found[first..]
-            .iter()
-            .take_while(|m| m.range.start < range.end)
-            .filter(|m| m.range.end <= range.end)
-        {
-            let group = &aliases.groups()[mention.group];
-            if seen.insert(mention.group) {
-                doc.add_text(
-                    fields.mentions,
-                    format!("{}:{}", group.kind.as_str(), group.id),
-                );
+    let found = Found::in_article(article, tokens);
+    split_passages_with(&article.body, config)
+        .into_iter()
+        .enumerate()
+        .map(|(ordinal, range)| {
+            let mut doc = passage_doc(fields, article, &found, ordinal, range);
+            if ordinal == 0 {
+                add_article_fields(fields, article, &mut doc);
             }
+            doc
+        })
+        .collect()
+}
+
+/// What the domain finds in an article's body, once for all its passages.
+struct Found {
+    aliases: &'static crate::domain::Aliases,
+    /// Entity mentions, in text order.
+    mentions: Vec<crate::domain::Mention>,
+    /// The article's entity facets (with its signatories).
+    entities: std::collections::BTreeSet<Facet>,
+    /// Quotations, in text order.
+    quotes: Vec<crate::domain::Quotation>,
+    date: Option<tantivy::DateTime>,
+    /// The language its stemmed views are read in (see `analysis::tag`), and its code.
+    language: crate::analysis::Language,
+    lang: String,
+}
+
+impl Found {
+    fn in_article(article: &Article, tokens: &[crate::analysis::AnalyzedToken]) -> Found {
+        let aliases = crate::domain::Aliases::builtin();
+        let mut analyzer = crate::analysis::warm();
+        let mentions = crate::domain::mentions_in(aliases, &article.body, tokens);
+        let entities =
+            crate::domain::article_facets_of(aliases, &mut analyzer, &article.body, &mentions);
+        let lang = article.language();
+        Found {
+            language: crate::analysis::Language::analysing(lang.as_deref()),
+            lang: lang.unwrap_or_else(|| crate::analysis::UNKNOWN_LANGUAGE.to_string()),
+            aliases,
+            mentions,
+            entities,
+            quotes: crate::domain::quotations(&article.body),
+            date: article
+                .timestamp()
+                .map(|t| tantivy::DateTime::from_timestamp_secs(t.as_second())),
         }
-        let first = quotes.partition_point(|q| q.range.end <= range.start);
-        let mut stored = Vec::new();
-        for quote in quotes[first..]
-            .iter()
-            .take_while(|q| q.range.start < range.end)
-        {
-            let start = quote.range.start.max(range.start);
-            let end = quote.range.end.min(range.end);
-            doc.add_text(fields.quote_stem, stemmed(&article.body[start..end]));
-            doc.add_text(fields.quote_exact, &article.body[start..end]);
-            stored.push(serde_json::json!([
-                start - range.start,
-                end - range.start,
-                quote.speaker
-            ]));
-        }
-        if !stored.is_empty() {
-            doc.add_text(fields.quotes, serde_json::Value::Array(stored).to_string());
-        }
-        if let (Some(title), Some(title_stem)) = (&article.title, &title_stem) {
-            doc.add_text(fields.title_stem, title_stem);
-            doc.add_text(fields.title_exact, title);
-        }
-        if let Some(source) = &article.source {
-            doc.add_text(fields.source, source);
-        }
-        if let Some(date) = date {
-            doc.add_date(fields.date, date);
-        }
-        if ordinal == 0 {
-            if let Some(title) = &article.title {
-                doc.add_text(fields.title, title);
-            }
-            if let Some(date) = &article.date {
-                doc.add_text(fields.date_text, date);
-            }
-            if let Some(source) = &article.source {
-                doc.add_text(fields.source_text, source);
-            }
-            if let Some(url) = &article.url {
-                doc.add_text(fields.url, url);
-            }
-            if let Some(path) = &article.path {
-                doc.add_text(fields.path, path);
-            }
-            if !article.metadata.is_empty() {
-                let json = serde_json::Value::Object(article.metadata.clone()).to_string();
-                doc.add_text(fields.metadata, json);
-            }
-        }
-        docs.push(doc);
     }
-    docs
+}
+
+/// The document of one passage (`body[range]`, the `ordinal`-th of the article).
+fn passage_doc(
+    fields: &Fields,
+    article: &Article,
+    found: &Found,
+    ordinal: usize,
+    range: Range<usize>,
+) -> TantivyDocument {
+    let text = &article.body[range.clone()];
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.article_id, &article.id);
+    doc.add_u64(fields.ordinal, ordinal as u64);
+    doc.add_u64(fields.start, range.start as u64);
+    doc.add_text(fields.text, text);
+    doc.add_text(fields.stem, crate::analysis::tagged(found.language, text));
+    doc.add_text(fields.exact, text);
+    doc.add_text(fields.lang, &found.lang);
+    for entity in &found.entities {
+        doc.add_text(fields.entities, entity.to_string());
+    }
+    add_mentions(fields, found, &range, &mut doc);
+    add_quotes(fields, &article.body, found, &range, &mut doc);
+    if let Some(title) = &article.title {
+        doc.add_text(
+            fields.title_stem,
+            crate::analysis::tagged(found.language, title),
+        );
+        doc.add_text(fields.title_exact, title);
+    }
+    if let Some(source) = &article.source {
+        doc.add_text(fields.source, source);
+    }
+    if let Some(date) = found.date {
+        doc.add_date(fields.date, date);
+    }
+    doc
+}
+
+/// The facets of the entities mentioned inside the passage at `range`, once each.
+fn add_mentions(fields: &Fields, found: &Found, range: &Range<usize>, doc: &mut TantivyDocument) {
+    let mut seen = std::collections::BTreeSet::new();
+    // Mentions are in text order: find this passage's first one by bisection.
+    let first = found
+        .mentions
+        .partition_point(|m| m.range.start < range.start);
+    for mention in found.mentions[first..]
+        .iter()
+        .take_while(|m| m.range.start < range.end)
+        .filter(|m| m.range.end <= range.end)
+    {
+        if seen.insert(mention.group)
+            && let Some(facet) = Facet::of_group(&found.aliases.groups()[mention.group])
+        {
+            doc.add_text(fields.mentions, facet.to_string());
+        }
+    }
+}
+
+/// The parts of quotations inside the passage at `range`: indexed for quotation search, and
+/// stored with their speakers as `[start, end, speaker]` relative to the passage.
+fn add_quotes(
+    fields: &Fields,
+    body: &str,
+    found: &Found,
+    range: &Range<usize>,
+    doc: &mut TantivyDocument,
+) {
+    let first = found.quotes.partition_point(|q| q.range.end <= range.start);
+    let mut stored = Vec::new();
+    for quote in found.quotes[first..]
+        .iter()
+        .take_while(|q| q.range.start < range.end)
+    {
+        let start = quote.range.start.max(range.start);
+        let end = quote.range.end.min(range.end);
+        doc.add_text(
+            fields.quote_stem,
+            crate::analysis::tagged(found.language, &body[start..end]),
+        );
+        doc.add_text(fields.quote_exact, &body[start..end]);
+        stored.push(serde_json::json!([
+            start - range.start,
+            end - range.start,
+            quote.speaker
+        ]));
+    }
+    if !stored.is_empty() {
+        doc.add_text(fields.quotes, serde_json::Value::Array(stored).to_string());
+    }
+}
+
+/// The article's metadata, stored on its first passage only.
+fn add_article_fields(fields: &Fields, article: &Article, doc: &mut TantivyDocument) {
+    if let Some(title) = &article.title {
+        doc.add_text(fields.title, title);
+    }
+    if let Some(date) = &article.date {
+        doc.add_text(fields.date_text, date);
+    }
+    if let Some(source) = &article.source {
+        doc.add_text(fields.source_text, source);
+    }
+    if let Some(url) = &article.url {
+        doc.add_text(fields.url, url);
+    }
+    if let Some(path) = &article.path {
+        doc.add_text(fields.path, path);
+    }
+    if !article.metadata.is_empty() {
+        let json = serde_json::Value::Object(article.metadata.clone()).to_string();
+        doc.add_text(fields.metadata, json);
+    }
 }

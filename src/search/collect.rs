@@ -74,10 +74,11 @@ pub(crate) fn rank_order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
 }
 
 fn id_column(reader: &SegmentReader) -> tantivy::Result<StrColumn> {
+    let name = crate::index::fast::ARTICLE_ID;
     reader
         .fast_fields()
-        .str("article_id")?
-        .ok_or_else(|| tantivy::TantivyError::FieldNotFound("article_id".into()))
+        .str(name)?
+        .ok_or_else(|| tantivy::TantivyError::FieldNotFound(name.into()))
 }
 
 fn first_ord(column: &StrColumn, doc: DocId) -> u64 {

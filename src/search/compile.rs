@@ -1,5 +1,10 @@
 //! Compiling a parsed query against an index: analysis of every leaf, expansion of prefixes and
 //! fuzzy words, the ranking clauses, filters; and the plan of what to highlight.
+//!
+//! Compiling is a function from the query's tree to a [`Compiled`] plan: every node gives a
+//! [`Part`] (its tantivy query, and what it would highlight), and a group combines its
+//! clauses' parts. What to highlight is derived from the parts, never gathered on the side: a
+//! leaf always says what it would highlight, and an excluded clause turns its marks off.
 
 use std::collections::HashMap;
 use std::ops::Bound;
@@ -15,8 +20,8 @@ use tantivy::{Searcher, Term};
 
 use super::highlight::Highlighter;
 use super::options::{Ranking, SearchOptions};
-use super::query::{Node, Occur, Scope};
-use crate::analysis::{Analyzer, Language, Script, script_of};
+use super::query::{Node, Occur, Scope, bare_words};
+use crate::analysis::{AnalyzedToken, Analyzer, Language, Script, script_of};
 use crate::index::Fields;
 use crate::{Error, Query, QueryError, Result};
 
@@ -35,21 +40,41 @@ pub(crate) struct Compiled {
     pub reranked: bool,
 }
 
-/// What one node gave.
+type Clause = (tantivy::query::Occur, Box<dyn TantivyQuery>);
+
+/// What one node gives.
 #[derive(Default)]
 struct Part {
     /// The query, if the node has searchable words.
     query: Option<Box<dyn TantivyQuery>>,
-    /// A stop word: its exact-view query and word, used only if its group has nothing else.
-    stop: Option<(Box<dyn TantivyQuery>, String)>,
+    /// A stop word: its exact-view query and highlight, used only if its group has nothing
+    /// else.
+    stop: Option<(Box<dyn TantivyQuery>, Highlighter)>,
     /// The single stemmed term of a bare word, for the proximity and coverage clauses.
     stem: Option<Term>,
     /// A bare word's title clause. Kept apart so that a group of optional words stays a flat
     /// union of term queries, which block-max WAND can prune.
     title: Option<Box<dyn TantivyQuery>>,
+    /// What the node highlights where it matches.
+    marks: Highlighter,
+    /// What the node would highlight if it were excluded once more (an exclusion inside an
+    /// exclusion matches).
+    excluded_marks: Highlighter,
+    /// The alias expansions made.
+    expansions: Vec<String>,
+    /// Whether it has phrases, proximity or coverage clauses: a two-phase search pays off.
+    reranked: bool,
 }
 
 impl Part {
+    /// A part of just a query.
+    fn of(query: Option<Box<dyn TantivyQuery>>) -> Part {
+        Part {
+            query,
+            ..Part::default()
+        }
+    }
+
     /// The query and the title clause as one query (the word in the text or in the title).
     fn combined(&mut self) -> Option<Box<dyn TantivyQuery>> {
         match (self.query.take(), self.title.take()) {
@@ -60,53 +85,132 @@ impl Part {
             (query, _) => query,
         }
     }
+
+    /// The part as an excluded clause: what it highlights is what it would once excluded.
+    fn excluded(mut self) -> Part {
+        std::mem::swap(&mut self.marks, &mut self.excluded_marks);
+        self
+    }
+
+    /// Takes in the marks, expansions and ranking flag of a clause.
+    fn absorb(&mut self, clause: &mut Part) {
+        self.marks.extend(std::mem::take(&mut clause.marks));
+        self.excluded_marks
+            .extend(std::mem::take(&mut clause.excluded_marks));
+        self.expansions.append(&mut clause.expansions);
+        self.reranked |= clause.reranked;
+    }
 }
 
-pub(crate) struct Compiler<'a> {
+/// Compiles `query` on `searcher` (for its term dictionaries and statistics): the options'
+/// filters and alias table apply, and inside quotations the text views are the quotation views.
+pub(crate) fn compile(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &Query,
+    options: &SearchOptions,
+    ranking: &Ranking,
+    cheap: bool,
+) -> Result<Compiled> {
+    let mut analyzer = crate::analysis::warm();
+    let quoted = Fields {
+        stem: fields.quote_stem,
+        exact: fields.quote_exact,
+        ..*fields
+    };
+    let aliases = options.use_aliases.then(|| {
+        options
+            .aliases
+            .as_deref()
+            .unwrap_or_else(|| crate::domain::Aliases::builtin())
+    });
+    Compiler {
+        long_group: false,
+        cheap,
+        aliases,
+        fields: if options.quotes { &quoted } else { fields },
+        searcher,
+        analyzer: &mut analyzer,
+        ranking,
+        query,
+        languages: query_languages(searcher, fields, options)?,
+        weights: HashMap::new(),
+    }
+    .compile(options)
+}
+
+/// The languages a query is analysed in, each with the codes of the articles it analyses: the
+/// one of `--lang`, else those of the index's articles (a language without its own analysis
+/// is read as English).
+fn query_languages(
+    searcher: &Searcher,
+    fields: &Fields,
+    options: &SearchOptions,
+) -> Result<Vec<(Language, Vec<String>)>> {
+    if let Some(code) = &options.lang {
+        return Ok(vec![(Language::analysing(Some(code)), vec![code.clone()])]);
+    }
+    let mut found: std::collections::BTreeMap<Language, Vec<String>> = Default::default();
+    for reader in searcher.segment_readers() {
+        let inverted = reader.inverted_index(fields.lang)?;
+        let mut terms = inverted
+            .terms()
+            .stream()
+            .map_err(|e| Error::io("(index)", e))?;
+        while terms.advance() {
+            let Ok(code) = std::str::from_utf8(terms.key()) else {
+                continue;
+            };
+            let codes = found.entry(Language::analysing(Some(code))).or_default();
+            if !codes.iter().any(|c| c == code) {
+                codes.push(code.to_string());
+            }
+        }
+    }
+    if found.is_empty() {
+        found.insert(Language::English, Vec::new());
+    }
+    Ok(found.into_iter().collect())
+}
+
+struct Compiler<'a> {
     /// Set while compiling a group of three bare words or more (a question, a long query).
-    pub long_group: bool,
-    /// Set when proximity or coverage clauses, or phrases, were compiled: a two-phase search
-    /// pays off.
-    pub reranked: bool,
+    long_group: bool,
     /// Compile the cheap query of a two-phase search: phrases as plain conjunctions of their
     /// words (the full query checks them).
-    pub cheap: bool,
+    cheap: bool,
     /// The alias table to expand bare words with, if any.
-    pub aliases: Option<&'a crate::Aliases>,
-    /// The expansions made.
-    pub expansions: Vec<String>,
-    pub fields: &'a Fields,
-    pub searcher: &'a Searcher,
-    pub analyzer: &'a mut Analyzer,
-    pub ranking: &'a Ranking,
-    pub query: &'a Query,
-    pub highlighter: Highlighter,
+    aliases: Option<&'a crate::domain::Aliases>,
+    fields: &'a Fields,
+    searcher: &'a Searcher,
+    analyzer: &'a mut Analyzer,
+    ranking: &'a Ranking,
+    query: &'a Query,
     /// The languages whose analysis a bare word gets: those of the index's articles (or the
     /// one asked for), English first (see [`Language::analysing`]), each with the article
     /// language codes it analyses.
-    pub languages: Vec<(Language, Vec<String>)>,
+    languages: Vec<(Language, Vec<String>)>,
     /// How likely the query is to be in each language, when several languages write the same
     /// script (see [`Compiler::weigh_languages`]).
-    pub weights: HashMap<Language, f32>,
+    weights: HashMap<Language, f32>,
 }
 
-impl Compiler<'_> {
+impl<'a> Compiler<'a> {
     /// Compiles the query and the options' filters.
-    pub(crate) fn compile(mut self, options: &SearchOptions) -> Result<Compiled> {
+    fn compile(mut self, options: &SearchOptions) -> Result<Compiled> {
         self.weigh_languages()?;
         let mut part = self.node(self.query.root(), false)?;
-        let main = match (part.combined(), part.stop) {
+        let main = match (part.combined(), part.stop.take()) {
             (Some(query), _) => query,
-            (None, Some((query, word))) => {
-                self.highlighter.words.insert(word);
+            (None, Some((query, marks))) => {
+                part.marks.extend(marks);
                 query
             }
             (None, None) => {
                 return Err(self.error(0, "the query has no searchable words").into());
             }
         };
-        let mut clauses: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> =
-            vec![(tantivy::query::Occur::Must, main)];
+        let mut clauses: Vec<Clause> = vec![(tantivy::query::Occur::Must, main)];
         for filter in self.filters(options)? {
             clauses.push((
                 tantivy::query::Occur::Must,
@@ -120,9 +224,9 @@ impl Compiler<'_> {
         };
         Ok(Compiled {
             query,
-            highlighter: self.highlighter,
-            expansions: self.expansions,
-            reranked: self.reranked,
+            highlighter: part.marks,
+            expansions: part.expansions,
+            reranked: part.reranked,
         })
     }
 
@@ -167,15 +271,14 @@ impl Compiler<'_> {
         Ok(filters)
     }
 
+    /// A node, `negated` if an odd number of exclusions holds it.
     fn node(&mut self, node: &Node, negated: bool) -> Result<Part> {
         match node {
             Node::Word { text, scope, .. } => {
                 if *scope == Scope::Text
-                    && let Some(aliases) = self.aliases
-                    && let Some(found) = aliases.find(&[text.as_str()])
-                    && found.strength == crate::Strength::Strong
+                    && let Some((group, _)) = self.strong_alias(&[text.as_str()])
                 {
-                    return Ok(self.alias(&aliases.groups()[found.group], text, negated));
+                    return Ok(self.alias(group, text));
                 }
                 if let Some(words) = self.chinese_words(text, *scope) {
                     let clauses: Vec<(Occur, Node)> = words
@@ -191,48 +294,9 @@ impl Compiler<'_> {
                         .collect();
                     return self.group(&clauses, negated);
                 }
-                Ok(self.word(text, *scope, negated))
+                Ok(self.word(text, *scope))
             }
-            Node::Phrase { text, scope, .. } => {
-                let (field, _) = self.views(*scope);
-                let tokens = self.analyzer.exact(text);
-                if *scope == Scope::Text && !negated && !tokens.is_empty() {
-                    let first = tokens[0].position;
-                    self.highlighter.phrases.push(
-                        tokens
-                            .iter()
-                            .map(|t| (t.position - first, t.text.clone()))
-                            .collect(),
-                    );
-                }
-                // A phrase reads the positions of every passage holding all its words: costly
-                // for common words. The cheap query of a two-phase search asks only for the
-                // words (block-max WAND prunes that); the full query checks the phrase on the
-                // candidates. An excluded phrase stays exact, so the cheap query never misses.
-                if tokens.len() > 1 {
-                    self.reranked = true;
-                    if self.cheap && !negated {
-                        let all: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> = tokens
-                            .iter()
-                            .map(|t| {
-                                let q: Box<dyn TantivyQuery> = Box::new(TermQuery::new(
-                                    Term::from_field_text(field, &t.text),
-                                    IndexRecordOption::WithFreqs,
-                                ));
-                                (tantivy::query::Occur::Must, q)
-                            })
-                            .collect();
-                        return Ok(Part {
-                            query: Some(Box::new(BooleanQuery::new(all))),
-                            ..Part::default()
-                        });
-                    }
-                }
-                Ok(Part {
-                    query: self.sequence(field, &tokens),
-                    ..Part::default()
-                })
-            }
+            Node::Phrase { text, scope, .. } => Ok(self.phrase(text, *scope, negated)),
             Node::Prefix { text, scope, span } => {
                 let (field, _) = self.views(*scope);
                 let word = self.single_word(text, span.start, "a prefix")?;
@@ -245,7 +309,7 @@ impl Compiler<'_> {
                         .into());
                 }
                 let terms = self.expand_prefix(field, &word)?;
-                Ok(self.expansion(field, terms, None, *scope, negated))
+                Ok(self.expansion(field, terms, None, *scope))
             }
             Node::Fuzzy {
                 text,
@@ -256,10 +320,37 @@ impl Compiler<'_> {
                 let (field, _) = self.views(*scope);
                 let word = self.single_word(text, span.start, "a fuzzy word")?;
                 let terms = self.expand_fuzzy(field, &word, *distance)?;
-                Ok(self.expansion(field, terms, Some(&word), *scope, negated))
+                Ok(self.expansion(field, terms, Some(&word), *scope))
             }
             Node::Group(clauses) => self.group(clauses, negated),
         }
+    }
+
+    /// A quoted phrase, exact; in the cheap query, the conjunction of its words (block-max
+    /// WAND prunes that; the full query checks the phrase on the candidates).
+    fn phrase(&mut self, text: &str, scope: Scope, negated: bool) -> Part {
+        let (field, _) = self.views(scope);
+        let tokens = self.analyzer.exact(text);
+        let mut part = if tokens.len() > 1 && self.cheap && !negated {
+            // An excluded phrase stays exact, so the cheap query never misses.
+            let all: Vec<Clause> = tokens
+                .iter()
+                .map(|t| {
+                    let term = Term::from_field_text(field, &t.text);
+                    (tantivy::query::Occur::Must, term_query(term))
+                })
+                .collect();
+            Part::of(Some(Box::new(BooleanQuery::new(all))))
+        } else {
+            Part::of(self.sequence(field, &tokens))
+        };
+        // A phrase reads the positions of every passage holding all its words: costly for
+        // common words, worth a second phase.
+        part.reranked = tokens.len() > 1;
+        if scope == Scope::Text {
+            part.marks.add_phrase(&tokens);
+        }
+        part
     }
 
     /// The (exact, stemmed) fields of a scope.
@@ -271,18 +362,17 @@ impl Compiler<'_> {
         }
     }
 
-    fn word(&mut self, text: &str, scope: Scope, negated: bool) -> Part {
+    /// A bare word: through the stemmed view (or the exact one without stemming), with its
+    /// title clause; a compound as a phrase; a stop word only if its group has nothing else.
+    fn word(&mut self, text: &str, scope: Scope) -> Part {
         let (exact_field, stem_field) = self.views(scope);
         let exact = self.analyzer.exact(text);
         if exact.is_empty() {
             return Part::default();
         }
-        let highlight = scope == Scope::Text && !negated;
+        let text_scope = scope == Scope::Text;
         let Some(stem_field) = stem_field else {
-            return Part {
-                query: self.sequence(exact_field, &exact),
-                ..Part::default()
-            };
+            return Part::of(self.sequence(exact_field, &exact));
         };
         let languages = self.languages_of(text);
         // A run of Chinese characters that the segmenter reads as one word (`意见`) is a word.
@@ -296,19 +386,11 @@ impl Compiler<'_> {
         };
         if exact.len() > 1 && chinese.is_none() {
             // `Kursk-region`, `U.S.-led`: the words must stand together.
-            if highlight {
-                let first = exact[0].position;
-                self.highlighter.phrases.push(
-                    exact
-                        .iter()
-                        .map(|t| (t.position - first, t.text.clone()))
-                        .collect(),
-                );
+            let mut part = Part::of(self.sequence(exact_field, &exact));
+            if text_scope {
+                part.marks.add_phrase(&exact);
             }
-            return Part {
-                query: self.sequence(exact_field, &exact),
-                ..Part::default()
-            };
+            return part;
         }
         // The word's stem in each language of the index that writes its script.
         let mut stems: Vec<String> = Vec::new();
@@ -340,104 +422,64 @@ impl Compiler<'_> {
                 && crate::analysis::is_query_stop_word(&exact[0].text));
         if is_stop_word && !self.ranking.stop_words {
             // A stop word: searchable through the exact view only if nothing else is.
+            let mut marks = Highlighter::default();
+            if text_scope {
+                marks.words.insert(exact[0].text.clone());
+            }
             let term = Term::from_field_text(exact_field, &exact[0].text);
-            let word = if highlight {
-                exact[0].text.clone()
-            } else {
-                String::new()
-            };
             return Part {
-                stop: Some((
-                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
-                    word,
-                )),
+                stop: Some((term_query(term), marks)),
                 ..Part::default()
             };
         }
         // The stemmed view, or the exact one without stemming (or for a kept stop word). A
         // Chinese word is a word of the segmented view, stemming or not.
         let segmented = exact.len() > 1;
+        let mut part = Part::default();
         let terms: Vec<Term> = if !stems.is_empty() && (self.ranking.stemming || segmented) {
-            if highlight {
-                self.highlighter.stems.extend(stems.iter().cloned());
-            }
+            part.marks.stems.extend(stems.iter().cloned());
             stems
                 .iter()
                 .map(|stem| Term::from_field_text(stem_field, stem))
                 .collect()
         } else {
-            if highlight {
-                self.highlighter.words.insert(exact[0].text.clone());
-            }
+            part.marks.words.insert(exact[0].text.clone());
             vec![Term::from_field_text(exact_field, &exact[0].text)]
         };
-        let any = |terms: Vec<Box<dyn TantivyQuery>>| -> Box<dyn TantivyQuery> {
-            if terms.len() == 1 {
-                terms.into_iter().next().expect("one")
-            } else {
-                Box::new(BooleanQuery::new(
-                    terms
-                        .into_iter()
-                        .map(|q| (tantivy::query::Occur::Should, q))
-                        .collect(),
-                ))
-            }
-        };
+        if !text_scope {
+            part.marks = Highlighter::default();
+        }
         // Several languages: each stem counts in the articles of its language, weighted by
         // how likely the query is to be in it (`tortur` is English, French and Spanish).
         let weighted = by_language.len() > 1
-            && term_is_stem(&terms, stem_field)
+            && terms.iter().all(|t| t.field() == stem_field)
             && !segmented
             && by_language.iter().any(|(l, _)| self.weight(*l) != 1.0);
-        let query = if weighted {
-            let alternatives = by_language
+        part.query = Some(if weighted {
+            any(by_language
                 .iter()
                 .map(|(language, stem)| {
                     let term = Term::from_field_text(stem_field, stem);
                     let query: Box<dyn TantivyQuery> = Box::new(BooleanQuery::new(vec![
-                        (
-                            tantivy::query::Occur::Must,
-                            Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
-                                as Box<dyn TantivyQuery>,
-                        ),
+                        (tantivy::query::Occur::Must, term_query(term)),
                         (tantivy::query::Occur::Must, self.language_filter(*language)),
                     ]));
                     Box::new(BoostQuery::new(query, self.weight(*language)))
                         as Box<dyn TantivyQuery>
                 })
-                .collect();
-            any(alternatives)
-        } else {
-            any(terms
-                .iter()
-                .map(|term| {
-                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs))
-                        as Box<dyn TantivyQuery>
-                })
                 .collect())
-        };
-        let mut title = None;
-        if scope == Scope::Text && self.ranking.title_weight > 0.0 {
-            // The word in the title also counts, for every passage of the article.
-            let (title_exact, title_stem) = self.views(Scope::Title);
-            let titles = terms
-                .iter()
-                .map(|term| {
-                    let title_field = if term.field() == stem_field {
-                        title_stem.unwrap_or(title_exact)
-                    } else {
-                        title_exact
-                    };
-                    let title_term =
-                        Term::from_field_text(title_field, term.value().as_str().unwrap_or(""));
-                    Box::new(TermQuery::new(title_term, IndexRecordOption::WithFreqs))
-                        as Box<dyn TantivyQuery>
-                })
-                .collect();
-            title = Some(
-                Box::new(BoostQuery::new(any(titles), self.ranking.title_weight))
-                    as Box<dyn TantivyQuery>,
-            );
+        } else {
+            any(terms.iter().map(|term| term_query(term.clone())).collect())
+        });
+        if text_scope && self.ranking.title_weight > 0.0 {
+            part.title = Some(if terms.len() == 1 {
+                self.title_clause(&terms[0], stem_field)
+            } else {
+                any(terms
+                    .iter()
+                    .map(|term| self.title_clause(term, stem_field))
+                    .collect())
+            });
         }
         // Proximity and coverage take the word in the likeliest language, else in the one
         // where it is most frequent.
@@ -453,12 +495,8 @@ impl Compiler<'_> {
                 .into_iter()
                 .max_by_key(|term| self.searcher.doc_freq(term).unwrap_or(0))
         };
-        Part {
-            query: Some(query),
-            stem: stem.filter(|_| scope == Scope::Text),
-            title,
-            ..Part::default()
-        }
+        part.stem = stem.filter(|_| text_scope);
+        part
     }
 
     /// Is this language among the index's (or the one asked for)?
@@ -478,7 +516,7 @@ impl Compiler<'_> {
             .iter()
             .find(|(l, _)| *l == language)
             .map_or(&[], |(_, codes)| codes.as_slice());
-        let clauses: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> = codes
+        let clauses: Vec<Clause> = codes
             .iter()
             .map(|code| {
                 let query: Box<dyn TantivyQuery> = Box::new(TermQuery::new(
@@ -501,7 +539,7 @@ impl Compiler<'_> {
     /// script of one language, weighs nothing.
     fn weigh_languages(&mut self) -> Result<()> {
         let mut words = Vec::new();
-        bare_words(self.query.root(), &mut words);
+        collect_bare_words(self.query.root(), &mut words);
         let latin: Vec<Language> = self
             .languages
             .iter()
@@ -527,10 +565,7 @@ impl Compiler<'_> {
                 let query = BooleanQuery::new(vec![
                     (
                         tantivy::query::Occur::Must,
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(self.fields.exact, &token.text),
-                            IndexRecordOption::Basic,
-                        )) as Box<dyn TantivyQuery>,
+                        term_query(Term::from_field_text(self.fields.exact, &token.text)),
                     ),
                     (tantivy::query::Occur::Must, self.language_filter(language)),
                 ]);
@@ -578,50 +613,59 @@ impl Compiler<'_> {
         (words.len() > 1).then_some(words)
     }
 
-    /// The longest alias (a name or code, not a weak equivalent) that the bare words starting
-    /// at `at` spell, all with the same occurrence: its expansion and how many words it took.
-    fn alias_run(
-        &mut self,
-        clauses: &[(Occur, Node)],
-        at: usize,
-        negated: bool,
-    ) -> Option<(Part, usize)> {
+    /// The title clause of a text word's `term`: the word in the title also counts, for every
+    /// passage of the article.
+    fn title_clause(&self, term: &Term, stem_field: Field) -> Box<dyn TantivyQuery> {
+        let (title_exact, title_stem) = self.views(Scope::Title);
+        let title_field = if term.field() == stem_field {
+            title_stem.unwrap_or(title_exact)
+        } else {
+            title_exact
+        };
+        let title_term = Term::from_field_text(title_field, term.value().as_str().unwrap_or(""));
+        Box::new(BoostQuery::new(
+            term_query(title_term),
+            self.ranking.title_weight,
+        ))
+    }
+
+    /// The longest strong alias (a name or code, not a weak equivalent) that `words` begin
+    /// with: its group and how many words it took.
+    fn strong_alias(&self, words: &[&str]) -> Option<(&'a crate::domain::AliasGroup, usize)> {
         let aliases = self.aliases?;
+        let found = aliases.find(words)?;
+        (found.strength == crate::domain::Strength::Strong)
+            .then(|| (&aliases.groups()[found.group], found.words))
+    }
+
+    /// The longest alias that the bare words starting at `at` spell, all with the same
+    /// occurrence: its expansion and how many words it took.
+    fn alias_run(&mut self, clauses: &[(Occur, Node)], at: usize) -> Option<(Part, usize)> {
+        self.aliases?;
         let occur = clauses[at].0;
         let words: Vec<&str> = clauses[at..]
             .iter()
-            .take_while(|(o, n)| {
-                *o == occur
-                    && matches!(
-                        n,
-                        Node::Word {
-                            scope: Scope::Text,
-                            ..
-                        }
-                    )
-            })
-            .map(|(_, n)| match n {
-                Node::Word { text, .. } => text.as_str(),
-                _ => unreachable!("only words are taken"),
+            .map_while(|(o, n)| match n {
+                Node::Word {
+                    text,
+                    scope: Scope::Text,
+                    ..
+                } if *o == occur => Some(text.as_str()),
+                _ => None,
             })
             .collect();
         if words.is_empty() {
             return None;
         }
-        let found = aliases.find(&words)?;
-        if found.strength != crate::Strength::Strong {
-            return None;
-        }
-        let matched = words[..found.words].join(" ");
-        Some((
-            self.alias(&aliases.groups()[found.group], &matched, negated),
-            found.words,
-        ))
+        let (group, taken) = self.strong_alias(&words)?;
+        let matched = words[..taken].join(" ");
+        Some((self.alias(group, &matched), taken))
     }
 
     /// An alias's expansion: any of the group's names (a name of several words as an exact
     /// phrase) or codes, and its weak equivalents at half weight.
-    fn alias(&mut self, group: &crate::AliasGroup, matched: &str, negated: bool) -> Part {
+    fn alias(&mut self, group: &crate::domain::AliasGroup, matched: &str) -> Part {
+        let mut part = Part::default();
         let mut variants: Vec<Box<dyn TantivyQuery>> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut shown = Vec::new();
@@ -637,82 +681,64 @@ impl Compiler<'_> {
             if tokens.is_empty() || word_like || !seen.insert(key.join(" ")) {
                 continue;
             }
+            let Some(query) = self.alias_name(name, &tokens, &mut part.marks) else {
+                continue;
+            };
             shown.push(if weight < 1.0 {
                 format!("{name} (weak)")
             } else {
                 name.clone()
             });
-            let query: Box<dyn TantivyQuery> = if tokens.len() == 1 {
-                let stem = self.analyzer.stemmed(name).into_iter().next();
-                match stem {
-                    Some(stem) if self.ranking.stemming => {
-                        if !negated {
-                            self.highlighter.stems.insert(stem.text.clone());
-                        }
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(self.fields.stem, &stem.text),
-                            IndexRecordOption::WithFreqs,
-                        ))
-                    }
-                    _ => {
-                        if !negated {
-                            self.highlighter.words.insert(tokens[0].text.clone());
-                        }
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(self.fields.exact, &tokens[0].text),
-                            IndexRecordOption::WithFreqs,
-                        ))
-                    }
-                }
-            } else {
-                if !negated {
-                    let first = tokens[0].position;
-                    self.highlighter.phrases.push(
-                        tokens
-                            .iter()
-                            .map(|t| (t.position - first, t.text.clone()))
-                            .collect(),
-                    );
-                }
-                match self.sequence(self.fields.exact, &tokens) {
-                    Some(query) => query,
-                    None => continue,
-                }
-            };
             // Each name weighs what the words the user typed would: a long name is not worth
             // more than a short one.
             let weight = weight * typed as f32 / tokens.len() as f32;
-            let query: Box<dyn TantivyQuery> = if (weight - 1.0).abs() > f32::EPSILON {
+            variants.push(if (weight - 1.0).abs() > f32::EPSILON {
                 Box::new(BoostQuery::new(query, weight))
             } else {
                 query
-            };
-            variants.push(query);
+            });
         }
-        self.expansions
-            .push(format!("{matched} → {}", shown.join(" | ")));
+        part.expansions = vec![format!("{matched} → {}", shown.join(" | "))];
         // The best-matching name counts (with a little for the others), not their sum: a
         // passage that names a country three ways is not three times as relevant.
-        Part {
-            query: Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
-                variants, 0.1,
-            ))),
-            ..Part::default()
+        part.query = Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
+            variants, 0.1,
+        )));
+        part
+    }
+
+    /// One name of an alias (its exact-view `tokens`): a word through the stemmed view (or the
+    /// exact one without stemming), several as a phrase; what it highlights goes to `marks`.
+    fn alias_name(
+        &mut self,
+        name: &str,
+        tokens: &[AnalyzedToken],
+        marks: &mut Highlighter,
+    ) -> Option<Box<dyn TantivyQuery>> {
+        if tokens.len() > 1 {
+            marks.add_phrase(tokens);
+            return self.sequence(self.fields.exact, tokens);
         }
+        let stem = self.analyzer.stemmed(name).into_iter().next();
+        let term = match stem {
+            Some(stem) if self.ranking.stemming => {
+                let term = Term::from_field_text(self.fields.stem, &stem.text);
+                marks.stems.insert(stem.text);
+                term
+            }
+            _ => {
+                marks.words.insert(tokens[0].text.clone());
+                Term::from_field_text(self.fields.exact, &tokens[0].text)
+            }
+        };
+        Some(term_query(term))
     }
 
     /// A term for one token, a phrase for several.
-    fn sequence(
-        &self,
-        field: Field,
-        tokens: &[crate::analysis::AnalyzedToken],
-    ) -> Option<Box<dyn TantivyQuery>> {
+    fn sequence(&self, field: Field, tokens: &[AnalyzedToken]) -> Option<Box<dyn TantivyQuery>> {
         match tokens {
             [] => None,
-            [one] => Some(Box::new(TermQuery::new(
-                Term::from_field_text(field, &one.text),
-                IndexRecordOption::WithFreqs,
-            ))),
+            [one] => Some(term_query(Term::from_field_text(field, &one.text))),
             [first, ..] => {
                 let terms = tokens
                     .iter()
@@ -788,27 +814,18 @@ impl Compiler<'_> {
         terms: Vec<(String, u64)>,
         exact: Option<&str>,
         scope: Scope,
-        negated: bool,
     ) -> Part {
-        if scope == Scope::Text && !negated {
-            self.highlighter
-                .words
-                .extend(terms.iter().map(|(t, _)| t.clone()));
-        }
         let docs = self.searcher.num_docs().max(1);
         let blended = idf(terms.first().map_or(1, |t| t.1), docs);
-        let clauses: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> = terms
+        let clauses: Vec<Clause> = terms
             .iter()
             .map(|(word, doc_freq)| {
-                let term = TermQuery::new(
-                    Term::from_field_text(field, word),
-                    IndexRecordOption::WithFreqs,
-                );
+                let term = term_query(Term::from_field_text(field, word));
                 let mut boost = blended / idf(*doc_freq, docs).max(f32::EPSILON);
                 if exact.is_some_and(|e| e != word) {
                     boost *= 0.85;
                 }
-                let query: Box<dyn TantivyQuery> = Box::new(BoostQuery::new(Box::new(term), boost));
+                let query: Box<dyn TantivyQuery> = Box::new(BoostQuery::new(term, boost));
                 (tantivy::query::Occur::Should, query)
             })
             .collect();
@@ -817,58 +834,39 @@ impl Compiler<'_> {
         } else {
             Box::new(BooleanQuery::new(clauses))
         };
-        Part {
-            query: Some(query),
-            ..Part::default()
+        let mut part = Part::of(Some(query));
+        if scope == Scope::Text {
+            part.marks.words.extend(terms.into_iter().map(|(t, _)| t));
         }
+        part
     }
 
+    /// A group of clauses, `negated` if an odd number of exclusions holds it.
     fn group(&mut self, clauses: &[(Occur, Node)], negated: bool) -> Result<Part> {
-        let mut compiled: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> = Vec::new();
-        let mut stops = Vec::new();
-        let mut stems = Vec::new();
-        let bare = |clauses: &[(Occur, Node)]| {
-            clauses
-                .iter()
-                .filter(|(o, n)| {
-                    *o != Occur::MustNot
-                        && matches!(
-                            n,
-                            Node::Word {
-                                scope: Scope::Text,
-                                ..
-                            }
-                        )
-                })
-                .count()
-        };
         let split;
-        let clauses = if self.ranking.split_compounds && bare(clauses) >= 2 && !negated {
+        let clauses = if self.ranking.split_compounds && bare_words(clauses) >= 2 && !negated {
             split = self.split_compounds(clauses);
             &split[..]
         } else {
             clauses
         };
-        let bare_words = bare(clauses);
-        let outer = self.long_group;
+        let mut group = Part::default();
+        let mut compiled: Vec<Clause> = Vec::new();
+        let mut stops = Vec::new();
+        let mut stems = Vec::new();
+        let long_group = bare_words(clauses) >= 3;
         let mut at = 0;
         while at < clauses.len() {
-            let (occur, node) = &clauses[at];
-            let negated_here = negated ^ (*occur == Occur::MustNot);
-            self.long_group = bare_words >= 3;
-            let (part, consumed) = match self.alias_run(clauses, at, negated_here) {
-                Some((part, words)) => (Ok(part), words),
-                None => (self.node(node, negated_here), 1),
-            };
-            self.long_group = outer;
+            let occur = clauses[at].0;
+            let (part, consumed) = self.clause(clauses, at, long_group, negated)?;
             at += consumed;
-            let _ = node;
-            let mut part = part?;
-            let occur = match occur {
-                Occur::Should => tantivy::query::Occur::Should,
-                Occur::Must => tantivy::query::Occur::Must,
-                Occur::MustNot => tantivy::query::Occur::MustNot,
+            let mut part = if occur == Occur::MustNot {
+                part.excluded()
+            } else {
+                part
             };
+            group.absorb(&mut part);
+            let occur = tantivy_occur(occur);
             // An optional word's title clause joins the group flat; otherwise it goes with
             // its word (required: in the text or the title; excluded: from both).
             let query = if occur == tantivy::query::Occur::Should {
@@ -886,35 +884,66 @@ impl Compiler<'_> {
                     stems.push(stem);
                 }
                 compiled.push((occur, query));
-            } else if let Some((query, word)) = part.stop {
-                stops.push((occur, query, word));
+            } else if let Some((query, marks)) = part.stop {
+                stops.push((occur, query, marks));
             }
         }
-        let positive = |c: &[(tantivy::query::Occur, Box<dyn TantivyQuery>)]| {
-            c.iter().any(|(o, _)| *o != tantivy::query::Occur::MustNot)
+        self.finish_group(group, compiled, stops, &stems)
+    }
+
+    /// The clause at `at` of a group (with `long_group` set while compiling it), as an alias
+    /// of its bare words from there if they spell one, and how many clauses it took.
+    fn clause(
+        &mut self,
+        clauses: &[(Occur, Node)],
+        at: usize,
+        long_group: bool,
+        negated: bool,
+    ) -> Result<(Part, usize)> {
+        let (occur, node) = &clauses[at];
+        let negated_here = negated ^ (*occur == Occur::MustNot);
+        let outer = std::mem::replace(&mut self.long_group, long_group);
+        let part = match self.alias_run(clauses, at) {
+            Some((part, words)) => Ok((part, words)),
+            None => self.node(node, negated_here).map(|part| (part, 1)),
         };
+        self.long_group = outer;
+        part
+    }
+
+    /// A group's compiled clauses as one part: its stop words if nothing else is positive, the
+    /// ranking clauses of its optional words, and everything if only exclusions are left.
+    fn finish_group(
+        &mut self,
+        mut group: Part,
+        mut compiled: Vec<Clause>,
+        stops: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>, Highlighter)>,
+        stems: &[Term],
+    ) -> Result<Part> {
+        let positive = |c: &[Clause]| c.iter().any(|(o, _)| *o != tantivy::query::Occur::MustNot);
         if !positive(&compiled) {
             // Only stop words (`of the`): search them through the exact view.
-            for (occur, query, word) in stops {
-                if occur != tantivy::query::Occur::MustNot && !word.is_empty() {
-                    self.highlighter.words.insert(word);
+            for (occur, query, marks) in stops {
+                if occur != tantivy::query::Occur::MustNot {
+                    group.marks.extend(marks);
                 }
                 compiled.push((occur, query));
             }
         }
         if stems.len() >= 2 {
-            self.ranking_clauses(&stems, &mut compiled);
+            group.reranked |= self.ranking_clauses(stems, &mut compiled);
         }
         if compiled.is_empty() {
-            return Ok(Part::default());
+            return Ok(Part {
+                query: None,
+                ..group
+            });
         }
         if !positive(&compiled) {
             compiled.push((tantivy::query::Occur::Must, Box::new(AllQuery)));
         }
-        Ok(Part {
-            query: Some(Box::new(BooleanQuery::new(compiled))),
-            ..Part::default()
-        })
+        group.query = Some(Box::new(BooleanQuery::new(compiled)));
+        Ok(group)
     }
 
     /// The clauses of a group of several bare words, with each optional compound of lowercase
@@ -926,11 +955,11 @@ impl Compiler<'_> {
     /// phrase, a compound that the text writes apart or inflected (`shock and sound waves`)
     /// gave nothing, and its words were lost to the ranking.
     ///
-    /// The group grows to at most [`MAX_QUERY_TERMS`](crate::MAX_QUERY_TERMS) words: past that,
+    /// The group grows to at most [`MAX_QUERY_TERMS`](crate::search::MAX_QUERY_TERMS) words: past that,
     /// compounds stay whole, so `ab-cd-ef-…` cannot turn one word into a thousand clauses.
     fn split_compounds(&mut self, clauses: &[(Occur, Node)]) -> Vec<(Occur, Node)> {
         let mut out = Vec::with_capacity(clauses.len());
-        let mut room = crate::MAX_QUERY_TERMS.saturating_sub(clauses.len());
+        let mut room = crate::search::MAX_QUERY_TERMS.saturating_sub(clauses.len());
         for (occur, node) in clauses {
             if let (
                 Occur::Should,
@@ -971,14 +1000,10 @@ impl Compiler<'_> {
         out
     }
 
-    /// Proximity (neighbouring words close together) and coverage (every word) clauses.
-    fn ranking_clauses(
-        &mut self,
-        stems: &[Term],
-        compiled: &mut Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)>,
-    ) {
+    /// Proximity (neighbouring words close together) and coverage (every word) clauses;
+    /// whether any were added.
+    fn ranking_clauses(&mut self, stems: &[Term], compiled: &mut Vec<Clause>) -> bool {
         let ranking = self.ranking;
-        self.reranked |= ranking.proximity_weight > 0.0 || ranking.coverage_weight > 0.0;
         if ranking.proximity_weight > 0.0 {
             for pair in stems.windows(2) {
                 // A phrase clause needs both words in one field (a kept stop word is in the
@@ -997,13 +1022,9 @@ impl Compiler<'_> {
             }
         }
         if ranking.coverage_weight > 0.0 {
-            let all: Vec<(tantivy::query::Occur, Box<dyn TantivyQuery>)> = stems
+            let all: Vec<Clause> = stems
                 .iter()
-                .map(|t| {
-                    let q: Box<dyn TantivyQuery> =
-                        Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs));
-                    (tantivy::query::Occur::Must, q)
-                })
+                .map(|t| (tantivy::query::Occur::Must, term_query(t.clone())))
                 .collect();
             compiled.push((
                 tantivy::query::Occur::Should,
@@ -1013,16 +1034,40 @@ impl Compiler<'_> {
                 )),
             ));
         }
+        ranking.proximity_weight > 0.0 || ranking.coverage_weight > 0.0
     }
 }
 
-/// Are these the terms of a stemmed view (not the exact one)?
-fn term_is_stem(terms: &[Term], stem_field: Field) -> bool {
-    terms.iter().all(|t| t.field() == stem_field)
+/// A term query with frequencies (for BM25).
+fn term_query(term: Term) -> Box<dyn TantivyQuery> {
+    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+}
+
+/// tantivy's occurrence for ours.
+fn tantivy_occur(occur: Occur) -> tantivy::query::Occur {
+    match occur {
+        Occur::Should => tantivy::query::Occur::Should,
+        Occur::Must => tantivy::query::Occur::Must,
+        Occur::MustNot => tantivy::query::Occur::MustNot,
+    }
+}
+
+/// One query, or the union of several.
+fn any(queries: Vec<Box<dyn TantivyQuery>>) -> Box<dyn TantivyQuery> {
+    if queries.len() == 1 {
+        queries.into_iter().next().expect("one")
+    } else {
+        Box::new(BooleanQuery::new(
+            queries
+                .into_iter()
+                .map(|q| (tantivy::query::Occur::Should, q))
+                .collect(),
+        ))
+    }
 }
 
 /// The bare words of a query (text scope, not excluded), in order.
-fn bare_words(node: &Node, out: &mut Vec<String>) {
+fn collect_bare_words(node: &Node, out: &mut Vec<String>) {
     match node {
         Node::Word {
             text,
@@ -1032,7 +1077,7 @@ fn bare_words(node: &Node, out: &mut Vec<String>) {
         Node::Group(clauses) => {
             for (occur, node) in clauses {
                 if *occur != Occur::MustNot {
-                    bare_words(node, out);
+                    collect_bare_words(node, out);
                 }
             }
         }
@@ -1089,8 +1134,7 @@ fn collect_terms<A>(
 
 /// The most frequent words first, at most [`MAX_EXPANSIONS`].
 fn top_terms(found: HashMap<String, u64>) -> Vec<(String, u64)> {
-    let mut found: Vec<(String, u64)> = found.into_iter().collect();
-    found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut found = crate::domain::facet::by_count(found);
     found.truncate(MAX_EXPANSIONS);
     found
 }
@@ -1099,4 +1143,94 @@ fn top_terms(found: HashMap<String, u64>) -> Vec<(String, u64)> {
 fn idf(doc_freq: u64, docs: u64) -> f32 {
     let df = doc_freq as f32;
     (1.0 + (docs as f32 - df + 0.5) / (df + 0.5)).ln()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Article, Index};
+
+    fn compiled(query: &str, cheap: bool) -> Compiled {
+        let index = Index::in_memory().unwrap();
+        let mut writer = index.writer().unwrap();
+        writer
+            .add(&Article::new(
+                "a",
+                "North Korean troops fought in the Kursk region; the Security Council met.",
+            ))
+            .unwrap();
+        writer.commit().unwrap();
+        let options = SearchOptions::new();
+        let snapshot = index.snapshot();
+        let query = Query::parse(query).unwrap();
+        let (searcher, fields) = (snapshot.searcher(), snapshot.fields());
+        compile(searcher, fields, &query, &options, &options.ranking, cheap).unwrap()
+    }
+
+    fn stem(word: &str) -> String {
+        Analyzer::new().stemmed(word)[0].text.clone()
+    }
+
+    fn sorted<'a>(set: impl IntoIterator<Item = &'a String>) -> Vec<&'a str> {
+        let mut out: Vec<&str> = set.into_iter().map(String::as_str).collect();
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn excluded_clauses_are_not_highlighted_unless_excluded_twice() {
+        let plan = compiled("sanctions -troops", false);
+        assert_eq!(sorted(&plan.highlighter.stems), [stem("sanctions")]);
+        let plan = compiled("kursk -(troops -missiles)", false);
+        let mut expected = vec![stem("kursk"), stem("missiles")];
+        expected.sort();
+        assert_eq!(sorted(&plan.highlighter.stems), expected);
+        assert!(
+            compiled("kursk -\"Security Council\"", false)
+                .highlighter
+                .phrases
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn stop_words_are_highlighted_only_when_nothing_else_is_searched() {
+        let plan = compiled("the", false);
+        assert_eq!(sorted(&plan.highlighter.words), ["the"]);
+        let plan = compiled("the region", false);
+        assert!(plan.highlighter.words.is_empty());
+        assert_eq!(sorted(&plan.highlighter.stems), [stem("region")]);
+    }
+
+    #[test]
+    fn phrases_and_alias_names_are_highlighted_as_phrases() {
+        let plan = compiled("\"Security Council\" DPRK", false);
+        let phrases = &plan.highlighter.phrases;
+        let security_council = vec![(0, "security".to_string()), (1, "council".to_string())];
+        assert!(phrases.contains(&security_council), "{phrases:?}");
+        let north_korea = vec![(0, "north".to_string()), (1, "korea".to_string())];
+        assert!(phrases.contains(&north_korea), "{phrases:?}");
+        assert_eq!(plan.expansions.len(), 1);
+        assert!(
+            plan.expansions[0].starts_with("DPRK → "),
+            "{:?}",
+            plan.expansions
+        );
+        assert!(plan.reranked);
+    }
+
+    #[test]
+    fn the_cheap_query_asks_for_the_words_of_a_phrase() {
+        let full = format!("{:?}", compiled("\"Security Council\"", false).query);
+        let cheap = format!("{:?}", compiled("\"Security Council\"", true).query);
+        assert!(full.contains("PhraseQuery"), "{full}");
+        assert!(!cheap.contains("PhraseQuery"), "{cheap}");
+        assert!(
+            cheap.contains("security") && cheap.contains("council"),
+            "{cheap}"
+        );
+        // An excluded phrase stays a phrase, so the cheap query never lets in what it excludes.
+        let cheap = format!("{:?}", compiled("kursk -\"Security Council\"", true).query);
+        assert!(cheap.contains("PhraseQuery"), "{cheap}");
+    }
 }

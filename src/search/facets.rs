@@ -8,6 +8,8 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::{Query, SearchOptions};
+use crate::domain::Facet;
+use crate::index::fast;
 use crate::{Index, Result};
 
 /// Counts, by facet, of the articles that match a query (most frequent first).
@@ -65,17 +67,16 @@ impl Index {
                 ..Facets::default()
             };
             for (facet, count) in counts.counts {
-                let (kind, value) = facet.split_once(':').unwrap_or(("", &facet));
-                let list = match kind {
-                    "country" => &mut facets.countries,
-                    "org" => &mut facets.orgs,
-                    "signatory" => &mut facets.signatories,
-                    "source" => &mut facets.sources,
-                    "year" => &mut facets.years,
-                    "lang" => &mut facets.languages,
-                    _ => continue,
+                let (list, value) = match facet {
+                    Facet::Country(id) => (&mut facets.countries, id),
+                    Facet::Org(id) => (&mut facets.orgs, id),
+                    Facet::Signatory(id) => (&mut facets.signatories, id),
+                    Facet::Source(name) => (&mut facets.sources, name),
+                    Facet::Year(Some(year)) => (&mut facets.years, format!("{year:04}")),
+                    Facet::Year(None) => (&mut facets.years, "undated".to_string()),
+                    Facet::Lang(code) => (&mut facets.languages, code),
                 };
-                list.push((value.to_string(), count));
+                list.push((value, count));
             }
             for list in [
                 &mut facets.countries,
@@ -84,7 +85,7 @@ impl Index {
                 &mut facets.sources,
                 &mut facets.languages,
             ] {
-                list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                *list = crate::domain::facet::by_count(std::mem::take(list));
             }
             facets.years.sort();
             Ok(facets)
@@ -96,7 +97,8 @@ impl Index {
     ///
     /// # Example
     /// ```
-    /// use communique::{Article, Index, Period, Query, SearchOptions};
+    /// use communique::search::Period;
+    /// use communique::{Article, Index, Query, SearchOptions};
     /// let index = Index::in_memory()?;
     /// let mut writer = index.writer()?;
     /// writer.add(&Article::new("a", "The grain corridor opened.").with_date("2022-08-01")?)?;
@@ -161,7 +163,7 @@ struct ArticleFacets;
 #[derive(Default)]
 struct FacetCounts {
     articles: u64,
-    counts: HashMap<String, u64>,
+    counts: HashMap<Facet, u64>,
 }
 
 struct ArticleFacetsSegment {
@@ -184,13 +186,15 @@ impl SegmentCollector for ArticleFacetsSegment {
     fn harvest(self) -> FacetCounts {
         let mut out = FacetCounts::default();
         let mut text = String::new();
-        let mut count = |key: String| *out.counts.entry(key).or_default() += 1;
+        let mut count = |key: Facet| *out.counts.entry(key).or_default() += 1;
         for &head in &self.heads {
             if let Some(entities) = &self.entities {
                 for ord in entities.term_ords(head) {
                     text.clear();
-                    if entities.ord_to_str(ord, &mut text).unwrap_or(false) {
-                        count(text.clone());
+                    if entities.ord_to_str(ord, &mut text).unwrap_or(false)
+                        && let Ok(facet) = text.parse()
+                    {
+                        count(facet);
                     }
                 }
             }
@@ -199,7 +203,7 @@ impl SegmentCollector for ArticleFacetsSegment {
             {
                 text.clear();
                 if sources.ord_to_str(ord, &mut text).unwrap_or(false) {
-                    count(format!("source:{text}"));
+                    count(Facet::Source(text.clone()));
                 }
             }
             if let Some(languages) = &self.languages
@@ -207,13 +211,15 @@ impl SegmentCollector for ArticleFacetsSegment {
             {
                 text.clear();
                 if languages.ord_to_str(ord, &mut text).unwrap_or(false) {
-                    count(format!("lang:{text}"));
+                    count(Facet::Lang(text.clone()));
                 }
             }
-            match self.dates.first(head).and_then(calendar) {
-                Some((year, _)) => count(format!("year:{year:04}")),
-                None => count("year:undated".into()),
-            }
+            count(Facet::Year(
+                self.dates
+                    .first(head)
+                    .and_then(calendar)
+                    .map(|(year, _)| year),
+            ));
         }
         out.articles = self.heads.len() as u64;
         out
@@ -232,11 +238,11 @@ impl Collector for ArticleFacets {
         let fast = reader.fast_fields();
         Ok(ArticleFacetsSegment {
             heads: HashSet::new(),
-            ordinal: fast.u64("ordinal")?,
-            entities: fast.str("entities")?,
-            sources: fast.str("source_text")?,
-            languages: fast.str("lang")?,
-            dates: fast.date("date")?,
+            ordinal: fast.u64(fast::ORDINAL)?,
+            entities: fast.str(fast::ENTITIES)?,
+            sources: fast.str(fast::SOURCE)?,
+            languages: fast.str(fast::LANG)?,
+            dates: fast.date(fast::DATE)?,
         })
     }
 
@@ -296,7 +302,7 @@ impl Collector for Timeline {
     ) -> tantivy::Result<TimelineSegment> {
         Ok(TimelineSegment {
             period: self.period,
-            dates: reader.fast_fields().date("date")?,
+            dates: reader.fast_fields().date(fast::DATE)?,
             counts: BTreeMap::new(),
         })
     }

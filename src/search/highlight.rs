@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use crate::analysis::{Analyzer, Language};
 
-/// What to highlight, gathered while compiling the query.
+/// What to highlight, derived from the compiled query.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Highlighter {
     /// Stemmed-view terms of bare words.
@@ -23,6 +23,24 @@ pub(crate) struct Highlighter {
 }
 
 impl Highlighter {
+    /// Adds what `other` highlights.
+    pub(crate) fn extend(&mut self, other: Highlighter) {
+        self.stems.extend(other.stems);
+        self.words.extend(other.words);
+        self.phrases.extend(other.phrases);
+    }
+
+    /// Adds a phrase of exact-view tokens (nothing if there are none).
+    pub(crate) fn add_phrase(&mut self, tokens: &[crate::analysis::AnalyzedToken]) {
+        if let Some(first) = tokens.first() {
+            let phrase = tokens
+                .iter()
+                .map(|t| (t.position - first.position, t.text.clone()))
+                .collect();
+            self.phrases.push(phrase);
+        }
+    }
+
     /// The highlights in `text`, a passage in `language`: sorted, non-overlapping byte ranges
     /// on character boundaries.
     pub(crate) fn highlight(

@@ -2,6 +2,8 @@
 
 use jiff::Timestamp;
 
+use crate::domain::Facet;
+
 /// The most articles a search can page through (`offset + limit`).
 pub const MAX_RESULTS: usize = 10_000;
 /// The most passages shown for one article.
@@ -89,7 +91,7 @@ pub struct SearchOptions {
     pub(crate) source: Option<String>,
     pub(crate) explain: bool,
     pub(crate) ranking: Ranking,
-    pub(crate) aliases: Option<std::sync::Arc<crate::Aliases>>,
+    pub(crate) aliases: Option<std::sync::Arc<crate::domain::Aliases>>,
     pub(crate) use_aliases: bool,
     pub(crate) entities: Vec<String>,
     pub(crate) quotes: bool,
@@ -182,7 +184,7 @@ impl SearchOptions {
     }
 
     /// Expand with this alias table instead of the built-in one.
-    pub fn alias_table(mut self, table: std::sync::Arc<crate::Aliases>) -> Self {
+    pub fn alias_table(mut self, table: std::sync::Arc<crate::domain::Aliases>) -> Self {
         self.aliases = Some(table);
         self
     }
@@ -190,19 +192,20 @@ impl SearchOptions {
     /// Only articles that mention this country (ISO alpha-3 code, `KOR`).
     pub fn country(mut self, code: &str) -> Self {
         self.entities
-            .push(format!("country:{}", code.to_uppercase()));
+            .push(Facet::Country(code.to_uppercase()).to_string());
         self
     }
 
     /// Only articles that mention this organisation (its id in the alias table, `UNSC`).
     pub fn org(mut self, id: &str) -> Self {
-        self.entities.push(format!("org:{id}"));
+        self.entities.push(Facet::Org(id.to_string()).to_string());
         self
     }
 
     /// Only joint statements that this country or organisation signed.
     pub fn signatory(mut self, id: &str) -> Self {
-        self.entities.push(format!("signatory:{id}"));
+        self.entities
+            .push(Facet::Signatory(id.to_string()).to_string());
         self
     }
 

@@ -99,6 +99,27 @@ pub enum Node {
     Group(Vec<(Occur, Node)>),
 }
 
+impl Node {
+    /// Whether this is a bare word of the text (no qualifier, quotes, prefix or fuzziness).
+    pub(crate) fn is_bare(&self) -> bool {
+        matches!(
+            self,
+            Node::Word {
+                scope: Scope::Text,
+                ..
+            }
+        )
+    }
+}
+
+/// How many of `clauses` are bare words that are not excluded.
+pub(crate) fn bare_words(clauses: &[(Occur, Node)]) -> usize {
+    clauses
+        .iter()
+        .filter(|(o, n)| *o != Occur::MustNot && n.is_bare())
+        .count()
+}
+
 /// A parsed query.
 ///
 /// # Example
@@ -160,21 +181,9 @@ impl Query {
 
     /// Bare words (not excluded, not qualified) at the top level of the query.
     pub fn bare_words(&self) -> usize {
-        let is_bare = |n: &Node| {
-            matches!(
-                n,
-                Node::Word {
-                    scope: Scope::Text,
-                    ..
-                }
-            )
-        };
         match &self.root {
-            Node::Group(clauses) => clauses
-                .iter()
-                .filter(|(o, n)| *o != Occur::MustNot && is_bare(n))
-                .count(),
-            node => usize::from(is_bare(node)),
+            Node::Group(clauses) => bare_words(clauses),
+            node => usize::from(node.is_bare()),
         }
     }
 
@@ -304,12 +313,14 @@ fn is_space(c: char) -> bool {
     c.is_whitespace() || c.is_control()
 }
 
+use crate::analysis::marks;
+
 fn is_open_quote(c: char) -> bool {
-    matches!(c, '"' | '“' | '„' | '«')
+    c == marks::STRAIGHT || marks::opens(c)
 }
 
 fn is_close_quote(c: char) -> bool {
-    matches!(c, '"' | '”' | '“' | '»')
+    c == marks::STRAIGHT || marks::closes(c)
 }
 
 fn is_delimiter(c: char) -> bool {
@@ -322,117 +333,128 @@ fn lex(text: &str) -> Result<Vec<Token>, QueryError> {
     while let Some(&(start, c)) = chars.peek() {
         if is_space(c) {
             chars.next();
-            continue;
-        }
-        if c == '(' || c == ')' {
+        } else if c == '(' || c == ')' {
             chars.next();
             let kind = if c == '(' { Kind::LParen } else { Kind::RParen };
             tokens.push(Token {
                 kind,
                 span: start..start + 1,
             });
-            continue;
-        }
-        if is_open_quote(c) {
-            chars.next();
-            let inner_start = start + c.len_utf8();
-            let mut end = None;
-            for (i, d) in chars.by_ref() {
-                if is_close_quote(d) {
-                    end = Some((i, i + d.len_utf8()));
-                    break;
-                }
-            }
-            let Some((inner_end, after)) = end else {
-                return Err(QueryError::new(
-                    text,
-                    start,
-                    "this quote has no closing quote: close the phrase with `\"`",
-                ));
-            };
-            let phrase = &text[inner_start..inner_end];
-            if phrase.trim().is_empty() {
-                return Err(QueryError::new(text, start, "empty phrase"));
-            }
-            if let Some(&(i, '~')) = chars.peek() {
-                return Err(QueryError::new(
-                    text,
-                    i,
-                    "`~` after a phrase (proximity search) is not supported; use the words without quotes",
-                ));
-            }
-            tokens.push(Token {
-                kind: Kind::Phrase(phrase.to_string()),
-                span: start..after,
-            });
-            continue;
-        }
-        if is_close_quote(c) {
+        } else if is_open_quote(c) {
+            tokens.push(lex_phrase(text, &mut chars)?);
+        } else if is_close_quote(c) {
             // Not an opening quote either (`”`, `»`): a word would stop before it at once.
             return Err(QueryError::new(
                 text,
                 start,
                 format!("this closing quote `{c}` has no opening quote"),
             ));
+        } else if (c == '+' || c == '-') && starts_clause(&tokens, text, start) {
+            tokens.push(lex_sign(text, &mut chars)?);
+        } else {
+            lex_word(text, &mut chars, &mut tokens)?;
         }
-        if (c == '+' || c == '-') && starts_clause(&tokens, text, start) {
-            chars.next();
-            match chars.peek() {
-                Some(&(_, d)) if !is_space(d) && d != ')' => {}
-                _ => {
-                    return Err(QueryError::new(
-                        text,
-                        start,
-                        format!(
-                            "`{c}` must be followed by a word, a phrase or a group, with no space"
-                        ),
-                    ));
-                }
-            }
-            let kind = if c == '+' { Kind::Plus } else { Kind::Minus };
-            tokens.push(Token {
-                kind,
-                span: start..start + 1,
-            });
-            continue;
-        }
-        // A word: up to the next space, parenthesis or quote.
-        let mut end = start;
-        while let Some(&(i, d)) = chars.peek() {
-            if is_delimiter(d) {
-                break;
-            }
-            end = i + d.len_utf8();
-            chars.next();
-            // A field qualifier ends the word at its colon: `title:"…"`, `title:(…)`.
-            if d == ':'
-                && let Some(scope) = Scope::from_name(&text[start..i])
-            {
-                let followed = chars.peek().is_some_and(|&(_, n)| !is_space(n) && n != ')');
-                if !followed {
-                    return Err(QueryError::new(
-                        text,
-                        start,
-                        format!(
-                            "`{}` must be followed by a word, a phrase or a group, with no space",
-                            &text[start..end]
-                        ),
-                    ));
-                }
-                tokens.push(Token {
-                    kind: Kind::Field(scope),
-                    span: start..end,
-                });
-                end = start;
-                break;
-            }
-        }
-        if end == start {
-            continue;
-        }
-        tokens.push(word_token(text, start..end)?);
     }
     Ok(tokens)
+}
+
+/// The characters of a query still to lex, with their byte offsets.
+type Chars<'a> = std::iter::Peekable<std::str::CharIndices<'a>>;
+
+/// A quoted phrase, from its opening quote (the next character) to its closing one.
+fn lex_phrase(text: &str, chars: &mut Chars<'_>) -> Result<Token, QueryError> {
+    let (start, quote) = chars.next().expect("an opening quote");
+    let inner_start = start + quote.len_utf8();
+    let mut end = None;
+    for (i, d) in chars.by_ref() {
+        if is_close_quote(d) {
+            end = Some((i, i + d.len_utf8()));
+            break;
+        }
+    }
+    let Some((inner_end, after)) = end else {
+        return Err(QueryError::new(
+            text,
+            start,
+            "this quote has no closing quote: close the phrase with `\"`",
+        ));
+    };
+    let phrase = &text[inner_start..inner_end];
+    if phrase.trim().is_empty() {
+        return Err(QueryError::new(text, start, "empty phrase"));
+    }
+    if let Some(&(i, '~')) = chars.peek() {
+        return Err(QueryError::new(
+            text,
+            i,
+            "`~` after a phrase (proximity search) is not supported; use the words without quotes",
+        ));
+    }
+    Ok(Token {
+        kind: Kind::Phrase(phrase.to_string()),
+        span: start..after,
+    })
+}
+
+/// A `+` or `-` (the next character) that starts a clause: it must be followed by one.
+fn lex_sign(text: &str, chars: &mut Chars<'_>) -> Result<Token, QueryError> {
+    let (start, c) = chars.next().expect("a sign");
+    match chars.peek() {
+        Some(&(_, d)) if !is_space(d) && d != ')' => {}
+        _ => {
+            return Err(QueryError::new(
+                text,
+                start,
+                format!("`{c}` must be followed by a word, a phrase or a group, with no space"),
+            ));
+        }
+    }
+    let kind = if c == '+' { Kind::Plus } else { Kind::Minus };
+    Ok(Token {
+        kind,
+        span: start..start + 1,
+    })
+}
+
+/// A word, up to the next space, parenthesis or quote; or a field qualifier (`title:`), which
+/// ends at its colon.
+fn lex_word(text: &str, chars: &mut Chars<'_>, tokens: &mut Vec<Token>) -> Result<(), QueryError> {
+    let Some(&(start, _)) = chars.peek() else {
+        return Ok(());
+    };
+    let mut end = start;
+    while let Some(&(i, d)) = chars.peek() {
+        if is_delimiter(d) {
+            break;
+        }
+        end = i + d.len_utf8();
+        chars.next();
+        // A field qualifier ends the word at its colon: `title:"…"`, `title:(…)`.
+        if d == ':'
+            && let Some(scope) = Scope::from_name(&text[start..i])
+        {
+            let followed = chars.peek().is_some_and(|&(_, n)| !is_space(n) && n != ')');
+            if !followed {
+                return Err(QueryError::new(
+                    text,
+                    start,
+                    format!(
+                        "`{}` must be followed by a word, a phrase or a group, with no space",
+                        &text[start..end]
+                    ),
+                ));
+            }
+            tokens.push(Token {
+                kind: Kind::Field(scope),
+                span: start..end,
+            });
+            return Ok(());
+        }
+    }
+    if end > start {
+        tokens.push(word_token(text, start..end)?);
+    }
+    Ok(())
 }
 
 /// Is a `+` or `-` at `position` a prefix operator (at the start of a clause)?

@@ -1,0 +1,532 @@
+//! The stages of a search, each a function of a [`Snapshot`] of the index:
+//!
+//! 1. [`candidates`]: the best passage of each of the best articles for a query (the cheap
+//!    one of a two-phase search), with block-max WAND pruning;
+//! 2. [`rescore`]: the full query scores every passage of the candidates' articles;
+//!    [`rank`] runs 1 and 2 with a pool of candidates that grows until it has enough;
+//! 3. [`collapse`]: near-duplicates of a better article leave the results;
+//! 4. [`page`]: the articles asked for;
+//! 5. [`Materialiser`]: the hits, with their passages' text, highlights and articles.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use tantivy::query::{EnableScoring, Query as TantivyQuery, Scorer};
+use tantivy::{DocAddress, DocId, SegmentOrdinal};
+
+use super::collect::{self, ArticleKey, Candidate, TopArticles};
+use super::compile::Compiled;
+use super::options::SearchOptions;
+use super::{ArticleInfo, Hit, Passage};
+use crate::analysis::WarmAnalyzer;
+use crate::index::{Snapshot, stored_str};
+use crate::{Error, Result};
+
+/// The largest pool of candidates for a two-phase search; beyond, the full query runs alone.
+const MAX_POOL: usize = 4000;
+/// Collapsing near-duplicates looks at most this many articles for the results.
+const MAX_COLLAPSE: usize = 40_000;
+
+/// The queries of one search.
+pub(crate) struct Plan {
+    /// The full query: ranks, and says what to highlight.
+    pub full: Compiled,
+    /// The cheap query of a two-phase search (no title, proximity or coverage clauses,
+    /// phrases as conjunctions), when the full one has clauses worth a second phase.
+    pub cheap: Option<Box<dyn TantivyQuery>>,
+}
+
+/// Articles ranked by the full query.
+#[derive(Default)]
+pub(crate) struct Ranked {
+    /// The best passage of each article, best article first.
+    pub articles: Vec<Candidate>,
+    /// The best passages of the articles rescored, best first.
+    pub passages: HashMap<ArticleKey, Vec<Candidate>>,
+    /// The near-duplicate cluster of each article (after [`collapse`]).
+    pub clusters: HashMap<ArticleKey, u64>,
+}
+
+/// Stage 1: the best passage of each of the `k` best articles for `query`, best first.
+pub(crate) fn candidates(
+    snapshot: &Snapshot<'_>,
+    query: &dyn TantivyQuery,
+    k: usize,
+) -> Result<Vec<Candidate>> {
+    Ok(snapshot.searcher().search(query, &TopArticles { k })?)
+}
+
+/// Stage 2: every live passage of the candidates' articles scored with `query`, and each
+/// article's `passages` best kept, best first. An article without any passage that `query`
+/// matches is left out.
+pub(crate) fn rescore(
+    snapshot: &Snapshot<'_>,
+    query: &dyn TantivyQuery,
+    candidates: &[Candidate],
+    passages: usize,
+) -> Result<HashMap<ArticleKey, Vec<Candidate>>> {
+    let searcher = snapshot.searcher();
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    // (segment, doc, candidate) for every passage of every candidate, in index order: each
+    // segment's scorer seeks forward from passage to passage.
+    let mut docs: Vec<(SegmentOrdinal, DocId, usize)> = Vec::new();
+    for (i, candidate) in candidates.iter().enumerate() {
+        let segment = candidate.address.segment_ord;
+        let block = snapshot.passages(candidate.address)?;
+        docs.extend(block.map(|doc| (segment, doc, i)));
+    }
+    docs.sort_unstable();
+    let mut out: HashMap<ArticleKey, Vec<Candidate>> = HashMap::new();
+    let mut scorer: Option<(SegmentOrdinal, Box<dyn Scorer>)> = None;
+    for (segment, doc, i) in docs {
+        let reader = searcher.segment_reader(segment);
+        if scorer.as_ref().is_none_or(|(s, _)| *s != segment) {
+            scorer = Some((segment, weight.scorer(reader, 1.0)?));
+        }
+        let (_, scorer) = scorer.as_mut().expect("just set");
+        if scorer.doc() < doc {
+            scorer.seek(doc);
+        }
+        if scorer.doc() != doc || reader.alive_bitset().is_some_and(|a| !a.is_alive(doc)) {
+            continue;
+        }
+        let candidate = &candidates[i];
+        out.entry(candidate.key())
+            .or_default()
+            .push(candidate.with(scorer.score(), DocAddress::new(segment, doc)));
+    }
+    for list in out.values_mut() {
+        list.sort_by(collect::rank_order);
+        list.truncate(passages);
+    }
+    Ok(out)
+}
+
+/// Each candidate replaced by its article's best rescored passage, dropped if its article has
+/// none, and the whole sorted again.
+fn rerank(candidates: &mut Vec<Candidate>, best: &HashMap<ArticleKey, Vec<Candidate>>) {
+    candidates.retain_mut(|candidate| {
+        match best.get(&candidate.key()).and_then(|list| list.first()) {
+            Some(best) => {
+                *candidate = best.clone();
+                true
+            }
+            None => false,
+        }
+    });
+    candidates.sort_by(collect::rank_order);
+}
+
+/// Stages 1 and 2: the `target` best articles for the plan, with their best `passages`.
+///
+/// The cheap query finds a pool of three times the target; the full query scores the pool's
+/// passages, ranks the articles, gives each its best passages, and drops those the cheap query
+/// let in wrongly (a phrase whose words are all there, but apart). If too few are left, the
+/// pool grows; at last the full query runs alone. (Measured on Cranfield and the diplomatic
+/// set: a pool of three times the results loses nothing.)
+pub(crate) fn rank(
+    snapshot: &Snapshot<'_>,
+    plan: &Plan,
+    target: usize,
+    passages: usize,
+) -> Result<Ranked> {
+    let full = &*plan.full.query;
+    let mut ranked = Ranked::default();
+    let mut pool = if plan.cheap.is_some() {
+        (target * 3).max(30).min(target + 1000)
+    } else {
+        target
+    };
+    loop {
+        let fallback = plan.cheap.is_none() || pool > MAX_POOL;
+        let (first, k) = match plan.cheap.as_deref() {
+            Some(cheap) if !fallback => (cheap, pool),
+            _ => (full, target),
+        };
+        let mut found = candidates(snapshot, first, k)?;
+        // The full query alone already gives each article its best passage.
+        if (fallback && passages == 1) || found.is_empty() {
+            ranked.articles = found;
+            return Ok(ranked);
+        }
+        ranked.passages = rescore(snapshot, full, &found, passages)?;
+        let exhausted = found.len() < k;
+        rerank(&mut found, &ranked.passages);
+        if found.len() >= target || exhausted || fallback {
+            ranked.articles = found;
+            return Ok(ranked);
+        }
+        pool *= 4;
+    }
+}
+
+/// Stage 3: reads the near-duplicate cluster of every ranked article and, if `collapse`,
+/// keeps only the best article of each cluster.
+pub(crate) fn collapse(snapshot: &Snapshot<'_>, ranked: &mut Ranked, collapse: bool) -> Result<()> {
+    for candidate in &ranked.articles {
+        if let Some(key) = snapshot.cluster(candidate.address)? {
+            ranked.clusters.insert(candidate.key(), key);
+        }
+    }
+    if collapse {
+        let mut seen = HashSet::new();
+        let clusters = &ranked.clusters;
+        ranked
+            .articles
+            .retain(|c| clusters.get(&c.key()).is_none_or(|key| seen.insert(*key)));
+    }
+    Ok(())
+}
+
+/// Stages 1 to 3 for the first `wanted` articles. Copies are rare, so the search asks for what
+/// is wanted and looks further only when collapsing left too few (up to a bound).
+pub(crate) fn rank_collapsed(
+    snapshot: &Snapshot<'_>,
+    plan: &Plan,
+    options: &SearchOptions,
+    wanted: usize,
+) -> Result<Ranked> {
+    let mut target = wanted;
+    loop {
+        let mut ranked = rank(snapshot, plan, target, options.passages)?;
+        let found = ranked.articles.len();
+        collapse(snapshot, &mut ranked, options.collapse)?;
+        if ranked.articles.len() < wanted && found >= target && target < MAX_COLLAPSE {
+            target = target.saturating_mul(4).min(MAX_COLLAPSE);
+            continue;
+        }
+        return Ok(ranked);
+    }
+}
+
+/// Stage 4: the `limit` articles after the first `offset`.
+pub(crate) fn page(articles: Vec<Candidate>, offset: usize, limit: usize) -> Vec<Candidate> {
+    articles.into_iter().skip(offset).take(limit).collect()
+}
+
+/// Stage 5: turns ranked articles into hits: their passages read, highlighted and explained,
+/// their articles read from their heads, their copies counted.
+pub(crate) struct Materialiser<'s, 'a> {
+    snapshot: &'s Snapshot<'a>,
+    plan: &'s Compiled,
+    options: &'s SearchOptions,
+    /// The index, for errors.
+    path: PathBuf,
+    analyzer: WarmAnalyzer,
+}
+
+impl<'s, 'a> Materialiser<'s, 'a> {
+    /// A materialiser for the hits of `plan` (the full query).
+    pub(crate) fn new(
+        snapshot: &'s Snapshot<'a>,
+        plan: &'s Compiled,
+        options: &'s SearchOptions,
+        path: PathBuf,
+    ) -> Self {
+        Materialiser {
+            snapshot,
+            plan,
+            options,
+            path,
+            analyzer: crate::analysis::warm(),
+        }
+    }
+
+    /// The hit at 1-based `rank` for `article` (its best passage), showing `passages` (the
+    /// article's best, or the candidate alone if empty).
+    pub(crate) fn hit(
+        &mut self,
+        rank: usize,
+        article: &Candidate,
+        passages: Option<Vec<Candidate>>,
+        cluster: Option<u64>,
+    ) -> Result<Hit> {
+        let chosen = passages.unwrap_or_else(|| vec![article.clone()]);
+        let shown = chosen
+            .iter()
+            .map(|passage| self.passage(passage))
+            .collect::<Result<Vec<Passage>>>()?;
+        let first = chosen.first().unwrap_or(article);
+        let duplicates = match cluster {
+            Some(key) => self.snapshot.cluster_size(key)?.saturating_sub(1),
+            None => 0,
+        };
+        Ok(Hit {
+            duplicates,
+            rank,
+            score: article.score,
+            article: self.article(first.address, first.id())?,
+            passages: shown,
+        })
+    }
+
+    /// A passage, highlighted (only inside quotations when searching them), explained if asked.
+    pub(crate) fn passage(&mut self, candidate: &Candidate) -> Result<Passage> {
+        let stored = self.snapshot.passage(candidate.address)?;
+        let explanation = if self.options.explain {
+            Some(self.explain(candidate.address)?)
+        } else {
+            None
+        };
+        // The passage is highlighted in its article's analysis.
+        let language = crate::analysis::Language::analysing(stored.lang.as_deref());
+        let mut highlights =
+            self.plan
+                .highlighter
+                .highlight(&mut self.analyzer, language, &stored.text);
+        if self.options.quotes {
+            let quotes = &stored.quotes;
+            highlights.retain(|h| {
+                quotes
+                    .iter()
+                    .any(|q| q.range.start <= h.start && h.end <= q.range.end)
+            });
+        }
+        Ok(Passage {
+            highlights,
+            end: stored.start + stored.text.len(),
+            text: stored.text,
+            start: stored.start,
+            score: candidate.score,
+            ordinal: stored.ordinal,
+            explanation,
+            quotes: stored.quotes,
+        })
+    }
+
+    fn explain(&self, address: DocAddress) -> Result<String> {
+        let mut text: String = self
+            .plan
+            .expansions
+            .iter()
+            .map(|e| format!("alias: {e}\n"))
+            .collect();
+        let explanation = self.plan.query.explain(self.snapshot.searcher(), address)?;
+        text.push_str(&super::explain::render(&explanation));
+        Ok(text)
+    }
+
+    /// The article `id` of the passage at `address`, read from its head.
+    pub(crate) fn article(&self, address: DocAddress, id: &str) -> Result<ArticleInfo> {
+        let head = match self.snapshot.head(address)? {
+            Some(head) => head,
+            None => self.snapshot.find_head(id)?.ok_or_else(|| Error::Corrupt {
+                path: self.path.clone(),
+                detail: format!("article `{id}` has no first passage"),
+            })?,
+        };
+        let doc = self.snapshot.doc(head)?;
+        let fields = self.snapshot.fields();
+        let lead_text = stored_str(&doc, fields.text).unwrap_or_default();
+        Ok(ArticleInfo {
+            id: id.to_string(),
+            title: stored_str(&doc, fields.title),
+            date: stored_str(&doc, fields.date_text),
+            source: stored_str(&doc, fields.source_text),
+            url: stored_str(&doc, fields.url),
+            path: stored_str(&doc, fields.path),
+            lang: stored_str(&doc, fields.lang),
+            lead: crate::corpus::lead(&lead_text, 12),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Article, Index, Query};
+
+    /// Paragraphs of about 90 words, so that each is a passage of its own.
+    const COUNCIL: &str = "The Security Council met on Monday to discuss the situation in the \
+        region, and members heard a briefing from the Special Envoy on the talks. Several \
+        delegations called for an immediate ceasefire and for humanitarian access to the \
+        besieged towns. The Council also discussed the renewal of the mission's mandate, which \
+        expires at the end of the month, and members agreed to continue consultations on a draft \
+        resolution that would extend it for another year. The Envoy said the parties had agreed \
+        to meet again in Geneva next week to continue the talks.";
+    const APART: &str = "Security in the border towns has worsened, the spokesperson said on \
+        Tuesday, and aid convoys have been stopped at checkpoints for several days. The ministry \
+        asked all parties to let humanitarian workers through and to respect the agreements \
+        reached in Geneva last month. Asked about the vote, she said the council of ministers \
+        would take up the question of funding at its next meeting, and that the government \
+        remained committed to the talks and to a lasting ceasefire in the region.";
+    const SANCTIONS: &str = "The Treasury Department imposed sanctions on three companies that \
+        shipped fuel to the regime in violation of the embargo, the spokesperson said. The \
+        sanctions freeze any assets the companies hold in the United States and bar Americans \
+        from dealing with them. The department said it would continue to act against anyone who \
+        helps the regime evade sanctions, and it urged its partners to enforce their own \
+        measures. The companies are registered in three countries, and one of them had been \
+        warned last year about its shipments.";
+
+    fn index(articles: &[Article]) -> Index {
+        let index = Index::in_memory().unwrap();
+        let mut writer = index.writer().unwrap();
+        for article in articles {
+            writer.add(article).unwrap();
+        }
+        writer.commit().unwrap();
+        index
+    }
+
+    fn corpus() -> Index {
+        index(&[
+            Article::new("council", format!("{SANCTIONS}\n\n{COUNCIL}")),
+            Article::new("apart", format!("{APART}\n\n{SANCTIONS}")),
+            Article::new("sanctions", SANCTIONS),
+        ])
+    }
+
+    fn plan(index: &Index, snapshot: &Snapshot<'_>, query: &str) -> Plan {
+        let query = Query::parse(query).unwrap();
+        index.plan(snapshot, &query, &SearchOptions::new()).unwrap()
+    }
+
+    fn ids(candidates: &[Candidate]) -> Vec<&str> {
+        candidates.iter().map(Candidate::id).collect()
+    }
+
+    #[test]
+    fn candidates_are_the_best_passage_of_each_article() {
+        let index = corpus();
+        let snapshot = index.snapshot();
+        let plan = plan(&index, &snapshot, "sanctions");
+        let found = candidates(&snapshot, &*plan.full.query, 10).unwrap();
+        let mut found_ids = ids(&found);
+        found_ids.sort_unstable();
+        assert_eq!(found_ids, ["apart", "council", "sanctions"]);
+        // Each is the article's passage about sanctions, not its other one.
+        for candidate in &found {
+            let text = snapshot.passage(candidate.address).unwrap().text;
+            assert!(text.starts_with("The Treasury"), "{text}");
+        }
+        assert_eq!(
+            candidates(&snapshot, &*plan.full.query, 1).unwrap().len(),
+            1
+        );
+    }
+
+    #[test]
+    fn rescore_drops_a_phrase_whose_words_stand_apart() {
+        let index = corpus();
+        let snapshot = index.snapshot();
+        let plan = plan(&index, &snapshot, "\"Security Council\"");
+        // The cheap query asks only for both words: the article where they stand apart too.
+        let cheap = plan.cheap.as_deref().expect("a phrase has a cheap query");
+        let pool = candidates(&snapshot, cheap, 10).unwrap();
+        let mut pool_ids = ids(&pool);
+        pool_ids.sort_unstable();
+        assert_eq!(pool_ids, ["apart", "council"]);
+        let rescored = rescore(&snapshot, &*plan.full.query, &pool, 5).unwrap();
+        assert_eq!(rescored.len(), 1);
+        let best = rescored.values().next().unwrap();
+        assert_eq!(best.len(), 1, "only the passage holding the phrase");
+        assert_eq!(best[0].id(), "council");
+        assert!(
+            snapshot
+                .passage(best[0].address)
+                .unwrap()
+                .text
+                .contains("Security Council")
+        );
+    }
+
+    #[test]
+    fn rank_gives_each_article_its_best_passages_best_first() {
+        let index = corpus();
+        let snapshot = index.snapshot();
+        let plan = plan(&index, &snapshot, "talks Geneva ceasefire");
+        let ranked = rank(&snapshot, &plan, 10, 2).unwrap();
+        assert_eq!(ids(&ranked.articles), ["council", "apart"]);
+        let scores: Vec<f32> = ranked.articles.iter().map(|c| c.score).collect();
+        assert!(scores[0] >= scores[1], "{scores:?}");
+        for article in &ranked.articles {
+            let passages = &ranked.passages[&article.key()];
+            // Only one passage of each article holds the words.
+            assert_eq!(passages.len(), 1);
+            assert_eq!(passages[0].address, article.address);
+        }
+    }
+
+    #[test]
+    fn collapse_keeps_the_best_of_near_duplicates() {
+        // Long enough for enough fingerprints to compare.
+        let original = format!("{COUNCIL}\n\n{APART}\n\n{SANCTIONS}");
+        let copy = format!("GENEVA (Wire) — {original}");
+        let index = index(&[
+            Article::new("original", original.as_str()),
+            Article::new("copy", copy.as_str()),
+            Article::new(
+                "envoy",
+                "The Special Envoy arrived in Geneva on Sunday for talks.",
+            ),
+        ]);
+        let snapshot = index.snapshot();
+        let plan = plan(&index, &snapshot, "Envoy");
+        let mut ranked = rank(&snapshot, &plan, 10, 1).unwrap();
+        assert_eq!(ranked.articles.len(), 3);
+        let mut uncollapsed = Ranked {
+            articles: ranked.articles.clone(),
+            ..Ranked::default()
+        };
+        collapse(&snapshot, &mut uncollapsed, false).unwrap();
+        assert_eq!(uncollapsed.articles.len(), 3);
+        collapse(&snapshot, &mut ranked, true).unwrap();
+        let kept = ids(&ranked.articles);
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        assert!(kept.contains(&"envoy"));
+        let kept_copy = ranked.articles.iter().find(|c| c.id() != "envoy").unwrap();
+        let copy_key = ranked.clusters[&kept_copy.key()];
+        assert_eq!(snapshot.cluster_size(copy_key).unwrap(), 2);
+    }
+
+    #[test]
+    fn page_skips_the_offset_and_keeps_the_limit() {
+        let index = corpus();
+        let snapshot = index.snapshot();
+        let plan = plan(&index, &snapshot, "sanctions");
+        let ranked = rank(&snapshot, &plan, 10, 1).unwrap();
+        let all = ids(&ranked.articles).join(",");
+        let second = page(ranked.articles.clone(), 1, 1);
+        assert_eq!(ids(&second), [all.split(',').nth(1).unwrap()]);
+        assert!(page(ranked.articles, 3, 5).is_empty());
+    }
+
+    #[test]
+    fn materialise_reads_the_article_and_highlights_what_matched() {
+        let index = index(
+            &[Article::new("council", format!("{SANCTIONS}\n\n{COUNCIL}"))
+                .with_title("Security Council consultations")],
+        );
+        let snapshot = index.snapshot();
+        let plan = plan(&index, &snapshot, "\"Security Council\" Envoy");
+        let ranked = rank(&snapshot, &plan, 10, 1).unwrap();
+        let options = SearchOptions::new();
+        let mut materialiser =
+            Materialiser::new(&snapshot, &plan.full, &options, PathBuf::from("(memory)"));
+        let article = &ranked.articles[0];
+        let hit = materialiser
+            .hit(
+                1,
+                article,
+                ranked.passages.get(&article.key()).cloned(),
+                None,
+            )
+            .unwrap();
+        assert_eq!(hit.article.id, "council");
+        assert_eq!(
+            hit.article.title.as_deref(),
+            Some("Security Council consultations")
+        );
+        assert_eq!(hit.duplicates, 0);
+        let passage = &hit.passages[0];
+        assert_eq!(passage.ordinal, 1);
+        assert_eq!(&passage.text, COUNCIL);
+        let marked: Vec<&str> = passage
+            .highlights
+            .iter()
+            .map(|h| &passage.text[h.clone()])
+            .collect();
+        assert_eq!(marked, ["Security Council", "Envoy", "Envoy"]);
+        assert_eq!(passage.start, SANCTIONS.len() + 2);
+    }
+}
