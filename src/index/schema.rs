@@ -15,7 +15,7 @@ use crate::analysis::{EXACT, STEMMED};
 
 /// Version of the schema and analysis. Bump it whenever either changes in a way that makes an
 /// old index wrong for this build; an index of another version asks for `index --rebuild`.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The names of the fast fields, for opening their columns on a segment (the schema is built
 /// with the same names).
@@ -36,6 +36,8 @@ pub(crate) mod fast {
     pub const DATE: &str = "date";
     /// The article language column.
     pub const LANG: &str = "lang";
+    /// The commit sequence number column.
+    pub const SEQ: &str = "seq";
 }
 
 /// The fields of the schema, resolved once.
@@ -95,6 +97,9 @@ pub(crate) struct Fields {
     /// The article's language code (`en`, `ru`, …; `und` when unknown), on every passage:
     /// indexed (the `--lang` filter, the languages of the index), fast (the facet) and stored.
     pub lang: Field,
+    /// The sequence number of the commit that added (or last changed) the article, on every
+    /// passage: indexed (to find what a commit changed, for saved searches) and fast.
+    pub seq: Field,
 }
 
 fn text_view(analyzer: &str) -> TextOptions {
@@ -142,6 +147,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         fingerprints: builder.add_u64_field("fingerprints", INDEXED),
         fingerprint_count: builder.add_u64_field("fingerprint_count", FAST),
         lang: builder.add_text_field("lang", STRING | FAST | STORED),
+        seq: builder.add_u64_field(fast::SEQ, INDEXED | FAST),
     };
     (builder.build(), fields)
 }
