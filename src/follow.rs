@@ -70,6 +70,9 @@ pub struct Filters {
     /// Expand names with the built-in alias table.
     #[serde(default = "yes")]
     pub aliases: bool,
+    /// Only articles in this language (a code such as `ru`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 fn yes() -> bool {
@@ -86,6 +89,7 @@ impl Filters {
             entities: options.entities.clone(),
             quotes: options.quotes,
             aliases: options.use_aliases,
+            lang: options.lang.clone(),
         }
     }
 
@@ -102,6 +106,7 @@ impl Filters {
             .and_then(|s| jiff::Timestamp::from_second(s).ok());
         options.source = self.source.clone();
         options.entities = self.entities.clone();
+        options.lang = self.lang.clone();
         options
     }
 }

@@ -5,21 +5,38 @@
 //!
 //! * the **exact** view ([`EXACT`]): Unicode words, lower-cased, diacritics folded
 //!   (`Kyïv` → `kyiv`), typographic apostrophes made ASCII and possessives stripped
-//!   (`Korea’s` → `korea`), absurdly long tokens dropped. No stemming and no stop words, so
-//!   phrases are exact: `"Council of Europe"` never matches "the Council adopts Europe policy".
-//! * the **stemmed** view ([`STEMMED`]): the exact view, then English stop words removed and
-//!   the English (Porter 2) stemmer, for ranked recall: `sanctions` finds `sanctioned`.
+//!   (`Korea’s` → `korea`), Arabic and Russian normalised as their readers expect (Arabic
+//!   diacritics and tatweel removed, alef forms unified; `ё` as `е`), absurdly long tokens
+//!   dropped. No stemming and no stop words, so phrases are exact: `"Council of Europe"` never
+//!   matches "the Council adopts Europe policy". Chinese characters are one word each, so a
+//!   phrase of them is a run of characters.
+//! * the **stemmed** view ([`STEMMED`]): the text analysed in its own language ([`Language`]):
+//!   its stop words removed and its Snowball stemmer, for ranked recall (`sanctions` finds
+//!   `sanctioned`, `свобода` finds `свободу`); Chinese is cut into dictionary words. Text in
+//!   another language than English reaches the stemmed view marked with [`tag`]; untagged text
+//!   is English, so an English index is analysed exactly as before languages existed.
 
+mod chinese;
+pub(crate) use chinese::segment as chinese_segment;
 mod filters;
+mod language;
 pub(crate) mod marks;
 mod tokenizer;
 
-pub use filters::{CachedStemmer, PossessiveFilter};
+pub use chinese::ChineseTokenizer;
+pub use filters::{
+    ArabicPrefixFilter, CachedStemmer, ElisionFilter, PossessiveFilter, ScriptNormalizer,
+};
+pub use language::{DETECTION_BYTES, Language, UNKNOWN_LANGUAGE, detect, normalize_code};
 pub use tokenizer::WordTokenizer;
 
+pub(crate) use language::{Script, detect_among, script_of};
+
+use std::borrow::Cow;
+
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, StopWordFilter, TextAnalyzer,
-    TokenStream, TokenizerManager,
+    AsciiFoldingFilter, BoxTokenStream, Language as StopLanguage, LowerCaser, RemoveLongFilter,
+    StopWordFilter, TextAnalyzer, TokenStream, Tokenizer, TokenizerManager,
 };
 
 /// Name under which the exact analyzer is registered with tantivy.
@@ -29,26 +46,220 @@ pub const STEMMED: &str = "communique_stem";
 /// Tokens longer than this many bytes (before normalisation) are not indexed or searched.
 pub const MAX_TOKEN_BYTES: usize = 64;
 
-/// The exact analyzer: words, lower-cased, folded, possessives stripped, long tokens dropped.
+/// The character that opens and closes a language tag (a private-use character, never in
+/// real text).
+const TAG_MARK: char = '\u{E000}';
+
+/// The tag that makes the stemmed analyzer read a text in `language`: `\u{E000}fr\u{E000}`
+/// before the text; nothing for English, which is the default.
+///
+/// # Example
+/// ```
+/// use communique::analysis::{Language, tag};
+/// assert_eq!(tag(Language::English), "");
+/// assert_eq!(tag(Language::Russian), "\u{E000}ru\u{E000}");
+/// ```
+pub fn tag(language: Language) -> String {
+    match language {
+        Language::English => String::new(),
+        other => format!("{TAG_MARK}{}{TAG_MARK}", other.code()),
+    }
+}
+
+/// `text` tagged for the stemmed view in `language` (borrowed as is for English).
+pub(crate) fn tagged(language: Language, text: &str) -> Cow<'_, str> {
+    match language {
+        Language::English => Cow::Borrowed(text),
+        other => Cow::Owned(format!("{}{text}", tag(other))),
+    }
+}
+
+/// The language a stemmed-view text is tagged with, and the text without its tag.
+fn untag(text: &str) -> (Language, &str) {
+    if let Some(rest) = text.strip_prefix(TAG_MARK)
+        && let Some((code, body)) = rest.split_once(TAG_MARK)
+        && let Some(language) = Language::from_code(code)
+    {
+        return (language, body);
+    }
+    (Language::English, text)
+}
+
+/// The exact analyzer: words, lower-cased, folded, possessives stripped, scripts normalised,
+/// long tokens dropped.
 pub fn exact_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(WordTokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(PossessiveFilter)
+        .filter(ScriptNormalizer)
         .build()
 }
 
-/// The stemmed analyzer: the exact analyzer, then English stop words out and stemming.
+/// The stemmed analyzer of English text: the exact analyzer, then English stop words out and
+/// stemming.
 pub fn stemmed_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(WordTokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(PossessiveFilter)
-        .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stop words"))
+        .filter(ScriptNormalizer)
+        .filter(
+            StopWordFilter::new(StopLanguage::English).expect("tantivy ships English stop words"),
+        )
         .filter(CachedStemmer::default())
         .build()
+}
+
+/// Arabic function words, normalised as [`ScriptNormalizer`] writes them.
+const ARABIC_STOP_WORDS: &[&str] = &[
+    "في",
+    "من",
+    "على",
+    "الى",
+    "عن",
+    "ان",
+    "او",
+    "ما",
+    "لا",
+    "هذا",
+    "هذه",
+    "ذلك",
+    "تلك",
+    "التي",
+    "الذي",
+    "الذين",
+    "كل",
+    "لكل",
+    "اي",
+    "مع",
+    "قد",
+    "كان",
+    "هو",
+    "هي",
+    "ثم",
+    "بين",
+    "حتى",
+    "لم",
+    "لن",
+    "عند",
+    "بعض",
+    "به",
+    "بها",
+    "له",
+    "لها",
+    "وفي",
+    "ومن",
+    "وعلى",
+    "او",
+    "ولا",
+    "كما",
+    "اذا",
+];
+
+/// The stemmed analyzer of text in `language`: its words (dictionary words for Chinese),
+/// normalised, its stop words out, its Snowball stemmer; accents folded after stemming, so a
+/// query typed without them still matches.
+///
+/// # Example
+/// ```
+/// use communique::analysis::{Language, stemmed_analyzer_for};
+/// let mut analyzer = stemmed_analyzer_for(Language::Russian);
+/// let mut stream = analyzer.token_stream("свободу выражения");
+/// let mut terms = Vec::new();
+/// while let Some(token) = tantivy::tokenizer::TokenStream::next(&mut stream) {
+///     terms.push(token.text.clone());
+/// }
+/// assert_eq!(terms, ["свобод", "выражен"]);
+/// ```
+pub fn stemmed_analyzer_for(language: Language) -> TextAnalyzer {
+    let stop = |l: StopLanguage| StopWordFilter::new(l).expect("tantivy ships these stop words");
+    let latin = |l: Language, s: StopLanguage| {
+        TextAnalyzer::builder(WordTokenizer)
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
+            .filter(LowerCaser)
+            .filter(PossessiveFilter)
+            .filter(stop(s))
+            .filter(CachedStemmer::new(
+                l.stemmer().expect("a Snowball language"),
+            ))
+            .filter(AsciiFoldingFilter)
+            .build()
+    };
+    match language {
+        Language::English => stemmed_analyzer(),
+        Language::French => TextAnalyzer::builder(WordTokenizer)
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
+            .filter(LowerCaser)
+            .filter(PossessiveFilter)
+            .filter(ElisionFilter)
+            .filter(stop(StopLanguage::French))
+            .filter(CachedStemmer::new(frostem::Algorithm::French))
+            .filter(AsciiFoldingFilter)
+            .build(),
+        Language::Spanish => latin(language, StopLanguage::Spanish),
+        Language::Portuguese => latin(language, StopLanguage::Portuguese),
+        Language::German => latin(language, StopLanguage::German),
+        Language::Russian => TextAnalyzer::builder(WordTokenizer)
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
+            .filter(LowerCaser)
+            .filter(PossessiveFilter)
+            .filter(ScriptNormalizer)
+            .filter(stop(StopLanguage::Russian))
+            .filter(CachedStemmer::new(frostem::Algorithm::Russian))
+            .build(),
+        Language::Arabic => TextAnalyzer::builder(WordTokenizer)
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
+            .filter(LowerCaser)
+            .filter(PossessiveFilter)
+            .filter(ScriptNormalizer)
+            .filter(StopWordFilter::remove(
+                ARABIC_STOP_WORDS.iter().map(|w| w.to_string()),
+            ))
+            .filter(ArabicPrefixFilter)
+            .filter(CachedStemmer::new(frostem::Algorithm::Arabic))
+            .build(),
+        Language::Chinese => TextAnalyzer::builder(ChineseTokenizer)
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .filter(StopWordFilter::remove(
+                chinese::STOP_WORDS.iter().map(|w| w.to_string()),
+            ))
+            .build(),
+    }
+}
+
+/// The stemmed view's tokenizer: reads the [`tag`] of a text and analyses it with that
+/// language's analyzer (English when untagged). Offsets are those of the text after the tag.
+#[derive(Clone)]
+struct TaggedStemmer {
+    english: TextAnalyzer,
+    others: Vec<Option<TextAnalyzer>>,
+}
+
+impl TaggedStemmer {
+    fn new() -> TaggedStemmer {
+        TaggedStemmer {
+            english: stemmed_analyzer(),
+            others: vec![None; Language::ALL.len()],
+        }
+    }
+}
+
+impl Tokenizer for TaggedStemmer {
+    type TokenStream<'a> = BoxTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BoxTokenStream<'a> {
+        match untag(text) {
+            (Language::English, body) => self.english.token_stream(body),
+            (language, body) => self.others[language as usize]
+                .get_or_insert_with(|| stemmed_analyzer_for(language))
+                .token_stream(body),
+        }
+    }
 }
 
 /// Words that carry little meaning in a question or a long query, beyond the index's stop words
@@ -175,13 +386,14 @@ pub fn is_query_stop_word(word: &str) -> bool {
     QUERY_STOP_WORDS.contains(&word)
 }
 
-/// Registers both analyzers with a tantivy tokenizer manager.
+/// Registers both analyzers with a tantivy tokenizer manager (the stemmed one reading the
+/// language [`tag`] of each text).
 ///
 /// tantivy does not store custom tokenizers in the index: this must run on every open, before
 /// any writer or query touches the index. [`crate::Index`] does it for you.
 pub fn register(manager: &TokenizerManager) {
     manager.register(EXACT, exact_analyzer());
-    manager.register(STEMMED, stemmed_analyzer());
+    manager.register(STEMMED, TextAnalyzer::from(TaggedStemmer::new()));
 }
 
 /// One term of analysed text with where it came from.
@@ -211,6 +423,8 @@ pub struct AnalyzedToken {
 pub struct Analyzer {
     exact: TextAnalyzer,
     stemmed: TextAnalyzer,
+    /// The stemmed analyzers of other languages, built on first use.
+    others: Vec<Option<TextAnalyzer>>,
 }
 
 impl Default for Analyzer {
@@ -231,6 +445,7 @@ impl Analyzer {
         Analyzer {
             exact: exact_analyzer(),
             stemmed: stemmed_analyzer(),
+            others: vec![None; Language::ALL.len()],
         }
     }
 
@@ -239,9 +454,31 @@ impl Analyzer {
         collect(&mut self.exact, text)
     }
 
-    /// The stemmed view of `text` (stop words are absent; positions keep their gaps).
+    /// The stemmed view of English `text` (stop words are absent; positions keep their
+    /// gaps).
     pub fn stemmed(&mut self, text: &str) -> Vec<AnalyzedToken> {
         collect(&mut self.stemmed, text)
+    }
+
+    /// The stemmed view of `text` in `language`.
+    ///
+    /// ```
+    /// use communique::analysis::{Analyzer, Language};
+    /// let mut analyzer = Analyzer::new();
+    /// let terms = |tokens: Vec<communique::analysis::AnalyzedToken>| -> Vec<String> {
+    ///     tokens.into_iter().map(|t| t.text).collect()
+    /// };
+    /// assert_eq!(terms(analyzer.stemmed_in(Language::French, "l'expression")), ["express"]);
+    /// let chinese = terms(analyzer.stemmed_in(Language::Chinese, "发表意见的自由"));
+    /// assert!(chinese.contains(&"意见".to_string()) && chinese.contains(&"自由".to_string()));
+    /// ```
+    pub fn stemmed_in(&mut self, language: Language, text: &str) -> Vec<AnalyzedToken> {
+        if language == Language::English {
+            return self.stemmed(text);
+        }
+        let analyzer =
+            self.others[language as usize].get_or_insert_with(|| stemmed_analyzer_for(language));
+        collect(analyzer, text)
     }
 }
 
@@ -357,7 +594,7 @@ mod tests {
         let text = "sanctions sanctioned nations United Nations negotiations negotiating sanctions";
         let mut tantivy_stemmer = TextAnalyzer::builder(WordTokenizer)
             .filter(LowerCaser)
-            .filter(tantivy::tokenizer::Stemmer::new(Language::English))
+            .filter(tantivy::tokenizer::Stemmer::new(StopLanguage::English))
             .build();
         let mut expected = Vec::new();
         let mut stream = tantivy_stemmer.token_stream(text);

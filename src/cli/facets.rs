@@ -67,6 +67,7 @@ pub fn facets(paths: &Paths, args: FacetsArgs) -> anyhow::Result<ExitCode> {
             ("signatories", &facets.signatories),
             ("sources", &facets.sources),
             ("years", &facets.years),
+            ("languages", &facets.languages),
         ] {
             if list.is_empty() {
                 continue;

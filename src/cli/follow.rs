@@ -16,6 +16,8 @@ pub struct FollowArgs {
     command: FollowCommand,
 }
 
+// Parsed once per run: the size of its largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum FollowCommand {
     /// Save a search: from now on, articles that arrive or change and match it are news.

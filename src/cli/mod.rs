@@ -64,7 +64,8 @@ enum Command {
     Index(index::IndexArgs),
     /// Search: the best passage of each matching article, best first.
     Search(search::SearchArgs),
-    /// Counts by country, organisation, signatory, source and year of the matching articles.
+    /// Counts by country, organisation, signatory, source, year and language of the matching
+    /// articles.
     Facets(facets::FacetsArgs),
     /// How many passages match per month or year, as a bar chart (or JSON).
     Timeline(facets::TimelineArgs),

@@ -251,6 +251,20 @@ pub fn print_stats(stats: &Stats, json: bool) -> anyhow::Result<()> {
             stats.sources.len() - SHOWN
         )?;
     }
+    let languages: Vec<String> = stats
+        .languages
+        .iter()
+        .map(|(code, count)| format!("{code} {count}"))
+        .collect();
+    writeln!(
+        out,
+        "{TITLE}languages{TITLE:#}       {}",
+        if languages.is_empty() {
+            "-".to_string()
+        } else {
+            languages.join(", ")
+        }
+    )?;
     Ok(())
 }
 

@@ -54,6 +54,10 @@ pub struct Filters {
     /// Only articles whose source contains these words.
     #[arg(long, value_name = "NAME")]
     source: Option<String>,
+    /// Only articles in this language (en, fr, es, ru, ar, zh, de, pt…); the query is then
+    /// analysed in that language alone.
+    #[arg(long, value_name = "CODE")]
+    lang: Option<String>,
     /// Only articles that mention this country (ISO alpha-3 code: KOR, PRK, USA). Repeatable.
     #[arg(long, value_name = "CODE")]
     country: Vec<String>,
@@ -86,6 +90,13 @@ impl Filters {
         }
         if let Some(source) = &self.source {
             options = options.source(source.clone());
+        }
+        if let Some(lang) = &self.lang {
+            anyhow::ensure!(
+                communique::analysis::normalize_code(lang).is_some(),
+                "--lang: `{lang}` is not a language code (expected e.g. `fr`, `ru` or `zh-Hans`)"
+            );
+            options = options.lang(lang);
         }
         for code in &self.country {
             options = options.country(code);

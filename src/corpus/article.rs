@@ -31,6 +31,11 @@ pub struct Article {
     pub url: Option<String>,
     /// The corpus-relative path of the file it came from (`/`-separated), if any.
     pub path: Option<String>,
+    /// The language the source declares (`lang` or `language` field, front matter, HTML
+    /// `lang` attribute), as a code ([`crate::analysis::normalize_code`]). When it is `None`,
+    /// the index detects the language from the text: see [`Article::language`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
     /// The text.
     pub body: String,
     /// Other fields of the source (front matter keys, JSON fields), kept as they were.
@@ -59,6 +64,30 @@ impl Article {
         parse_date(&date).map_err(crate::Error::InvalidArgument)?;
         self.date = Some(date.trim().to_string());
         Ok(self)
+    }
+
+    /// Sets the language, a code such as `fr` or a tag such as `zh-Hans` (normalised by
+    /// [`crate::analysis::normalize_code`]); an unreadable tag leaves it to detection.
+    pub fn with_lang(mut self, lang: impl AsRef<str>) -> Article {
+        self.lang = crate::analysis::normalize_code(lang.as_ref());
+        self
+    }
+
+    /// The article's language: the declared one, else the one detected from its body (and
+    /// title), else `None`.
+    ///
+    /// # Example
+    /// ```
+    /// use communique::Article;
+    /// let article = Article::new("a", "Все люди рождаются свободными и равными в своем достоинстве и правах.");
+    /// assert_eq!(article.language().as_deref(), Some("ru"));
+    /// assert_eq!(article.with_lang("uk").language().as_deref(), Some("uk"));
+    /// ```
+    pub fn language(&self) -> Option<String> {
+        if let Some(lang) = &self.lang {
+            return Some(lang.clone());
+        }
+        crate::analysis::detect(&self.body)
     }
 
     /// Sets the source.
@@ -106,6 +135,9 @@ impl Article {
         field(self.url.as_deref());
         field(self.path.as_deref());
         field(Some(&self.body));
+        if let Some(lang) = &self.lang {
+            field(Some(&format!("lang:{lang}")));
+        }
         if !self.metadata.is_empty() {
             let metadata = serde_json::Value::Object(self.metadata.clone()).to_string();
             field(Some(&metadata));

@@ -1,10 +1,12 @@
-//! The corpus: a folder of articles (`.txt`, `.md`, `.json`, `.jsonl`) read into [`Article`]s.
+//! The corpus: a folder of articles (`.txt`, `.md`, `.json`, `.jsonl`, `.html`) read into
+//! [`Article`]s.
 //!
 //! Files are found recursively in a stable order (sorted by name; hidden files and folders are
 //! skipped; symbolic links are followed, loops reported). A file that cannot be read or parsed
 //! is reported with its path (and line, for JSON Lines) and skipped; everything else is read.
 
 mod article;
+mod html;
 mod parse;
 mod passage;
 

@@ -23,6 +23,8 @@ pub(crate) enum Format {
     Json,
     /// `.jsonl`: one article object per line.
     JsonLines,
+    /// `.html` or `.htm`: a web page (see [`super::html`]).
+    Html,
 }
 
 impl Format {
@@ -32,6 +34,7 @@ impl Format {
             "txt" | "md" | "markdown" => Some(Format::Text),
             "json" => Some(Format::Json),
             "jsonl" | "ndjson" => Some(Format::JsonLines),
+            "html" | "htm" => Some(Format::Html),
             _ => None,
         }
     }
@@ -63,6 +66,10 @@ pub(crate) fn parse(path: &Path, rel: &str, format: Format, bytes: &[u8]) -> Par
             Err(e) => parsed.errors.push(e),
         },
         Format::Json => parse_json(path, rel, &text, &mut parsed),
+        Format::Html => match super::html::parse_html(path, rel, &text, &mut parsed.warnings) {
+            Ok(article) => parsed.articles.push(article),
+            Err(e) => parsed.errors.push(e),
+        },
         Format::JsonLines => {
             for (index, line) in text.split('\n').enumerate() {
                 let number = index + 1;
@@ -369,7 +376,9 @@ fn set_field(
     value: Value,
     warnings: &mut Vec<Warning>,
 ) -> Result<()> {
-    let known = ["id", "title", "date", "source", "author", "url"];
+    let known = [
+        "id", "title", "date", "source", "author", "url", "lang", "language",
+    ];
     if !known.contains(&key) {
         article.metadata.insert(key.to_string(), value);
         return Ok(());
@@ -405,6 +414,19 @@ fn set_field(
                 .metadata
                 .insert("author".into(), Value::String(text));
         }
+        "lang" | "language" => match crate::analysis::normalize_code(&text) {
+            Some(code) => article.lang = Some(code),
+            None => {
+                warnings.push(Warning::new(
+                    path,
+                    line,
+                    format!(
+                        "`{text}` is not a language code (expected e.g. `fr` or `zh-Hans`); the language will be detected"
+                    ),
+                ));
+                article.metadata.insert(key.into(), Value::String(text));
+            }
+        },
         "date" => match parse_date(&text) {
             Ok(_) => article.date = Some(text),
             Err(message) => {

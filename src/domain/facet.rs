@@ -32,6 +32,8 @@ pub enum Facet {
     Source(String),
     /// The year of publication; `None` for an undated article.
     Year(Option<i16>),
+    /// The article's language code (`en`, `ru`; `und` when unknown).
+    Lang(String),
 }
 
 impl Facet {
@@ -55,6 +57,7 @@ impl fmt::Display for Facet {
             Facet::Source(name) => write!(f, "source:{name}"),
             Facet::Year(Some(year)) => write!(f, "year:{year:04}"),
             Facet::Year(None) => f.write_str("year:undated"),
+            Facet::Lang(code) => write!(f, "lang:{code}"),
         }
     }
 }
@@ -65,8 +68,8 @@ impl FromStr for Facet {
     fn from_str(text: &str) -> Result<Facet, Error> {
         let invalid = || {
             Error::InvalidArgument(format!(
-                "`{text}` is not a facet: expected country:, org:, signatory:, source: or year: \
-                 and a value"
+                "`{text}` is not a facet: expected country:, org:, signatory:, source:, year: or \
+                 lang: and a value"
             ))
         };
         let (kind, value) = text.split_once(':').ok_or_else(invalid)?;
@@ -81,6 +84,7 @@ impl FromStr for Facet {
             "source" => Facet::Source(value),
             "year" if value == "undated" => Facet::Year(None),
             "year" => Facet::Year(Some(value.parse().map_err(|_| invalid())?)),
+            "lang" => Facet::Lang(value),
             _ => return Err(invalid()),
         })
     }

@@ -117,6 +117,9 @@ pub struct Stats {
     pub undated: u64,
     /// Sources with their number of articles, most frequent first.
     pub sources: Vec<(String, u64)>,
+    /// Languages (codes; `und` when unknown) with their number of articles, most frequent
+    /// first.
+    pub languages: Vec<(String, u64)>,
     /// The schema version of the index.
     pub schema_version: u32,
 }
@@ -324,10 +327,12 @@ impl Index {
         let head_query = TermQuery::new(head, IndexRecordOption::Basic);
         let heads = searcher.search(&head_query, &tantivy::collector::DocSetCollector)?;
         let mut source_buf = String::new();
+        let mut languages: std::collections::HashMap<String, u64> = Default::default();
         for segment_ord in 0..searcher.segment_readers().len() {
             let reader = searcher.segment_reader(segment_ord as u32);
             let dates = reader.fast_fields().date(fast::DATE)?;
             let source_col = reader.fast_fields().str(fast::SOURCE)?;
+            let lang_col = reader.fast_fields().str(fast::LANG)?;
             for address in heads.iter().filter(|a| a.segment_ord == segment_ord as u32) {
                 articles += 1;
                 match dates.first(address.doc_id) {
@@ -348,9 +353,21 @@ impl Index {
                         *sources.entry(source_buf.clone()).or_default() += 1;
                     }
                 }
+                if let Some(col) = &lang_col
+                    && let Some(ord) = col.term_ords(address.doc_id).next()
+                {
+                    source_buf.clear();
+                    if col
+                        .ord_to_str(ord, &mut source_buf)
+                        .map_err(|e| Error::io(self.display_path(), e))?
+                    {
+                        *languages.entry(source_buf.clone()).or_default() += 1;
+                    }
+                }
             }
         }
         let sources = crate::domain::facet::by_count(sources);
+        let languages = crate::domain::facet::by_count(languages);
         let size_bytes = match &self.storage {
             Storage::Disk(path) => folder_size(path),
             Storage::Memory(_) => searcher
@@ -374,6 +391,7 @@ impl Index {
             last_date: last.map(format),
             undated,
             sources,
+            languages,
             schema_version: SCHEMA_VERSION,
         })
     }

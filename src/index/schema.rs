@@ -15,7 +15,7 @@ use crate::analysis::{EXACT, STEMMED};
 
 /// Version of the schema and analysis. Bump it whenever either changes in a way that makes an
 /// old index wrong for this build; an index of another version asks for `index --rebuild`.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The names of the fast fields, for opening their columns on a segment (the schema is built
 /// with the same names).
@@ -34,6 +34,8 @@ pub(crate) mod fast {
     pub const SOURCE: &str = "source_text";
     /// The article date column.
     pub const DATE: &str = "date";
+    /// The article language column.
+    pub const LANG: &str = "lang";
     /// The commit sequence number column.
     pub const SEQ: &str = "seq";
 }
@@ -92,6 +94,9 @@ pub(crate) struct Fields {
     pub fingerprints: Field,
     /// Head only: how many fingerprints the article has: fast.
     pub fingerprint_count: Field,
+    /// The article's language code (`en`, `ru`, …; `und` when unknown), on every passage:
+    /// indexed (the `--lang` filter, the languages of the index), fast (the facet) and stored.
+    pub lang: Field,
     /// The sequence number of the commit that added (or last changed) the article, on every
     /// passage: indexed (to find what a commit changed, for saved searches) and fast.
     pub seq: Field,
@@ -141,6 +146,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         dup: builder.add_u64_field(fast::DUP, INDEXED | FAST | STORED),
         fingerprints: builder.add_u64_field("fingerprints", INDEXED),
         fingerprint_count: builder.add_u64_field("fingerprint_count", FAST),
+        lang: builder.add_text_field("lang", STRING | FAST | STORED),
         seq: builder.add_u64_field(fast::SEQ, INDEXED | FAST),
     };
     (builder.build(), fields)

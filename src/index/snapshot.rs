@@ -86,6 +86,8 @@ pub(crate) struct StoredPassage {
     pub start: usize,
     /// Its quotations (byte ranges in `text`).
     pub quotes: Vec<Quotation>,
+    /// Its article's language code, if stored.
+    pub lang: Option<String>,
 }
 
 /// The index as one search sees it: a searcher on the last commit, the fields, and the columns
@@ -243,6 +245,7 @@ impl Snapshot<'_> {
             .map(|json| parse_quotes(&json, &text))
             .unwrap_or_default();
         Ok(StoredPassage {
+            lang: stored_str(&doc, self.fields.lang),
             text,
             ordinal,
             start,

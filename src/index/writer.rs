@@ -418,6 +418,9 @@ struct Found {
     /// Quotations, in text order.
     quotes: Vec<crate::domain::Quotation>,
     date: Option<tantivy::DateTime>,
+    /// The language its stemmed views are read in (see `analysis::tag`), and its code.
+    language: crate::analysis::Language,
+    lang: String,
 }
 
 impl Found {
@@ -427,7 +430,10 @@ impl Found {
         let mentions = crate::domain::mentions_in(aliases, &article.body, tokens);
         let entities =
             crate::domain::article_facets_of(aliases, &mut analyzer, &article.body, &mentions);
+        let lang = article.language();
         Found {
+            language: crate::analysis::Language::analysing(lang.as_deref()),
+            lang: lang.unwrap_or_else(|| crate::analysis::UNKNOWN_LANGUAGE.to_string()),
             aliases,
             mentions,
             entities,
@@ -453,15 +459,19 @@ fn passage_doc(
     doc.add_u64(fields.ordinal, ordinal as u64);
     doc.add_u64(fields.start, range.start as u64);
     doc.add_text(fields.text, text);
-    doc.add_text(fields.stem, text);
+    doc.add_text(fields.stem, crate::analysis::tagged(found.language, text));
     doc.add_text(fields.exact, text);
+    doc.add_text(fields.lang, &found.lang);
     for entity in &found.entities {
         doc.add_text(fields.entities, entity.to_string());
     }
     add_mentions(fields, found, &range, &mut doc);
     add_quotes(fields, &article.body, found, &range, &mut doc);
     if let Some(title) = &article.title {
-        doc.add_text(fields.title_stem, title);
+        doc.add_text(
+            fields.title_stem,
+            crate::analysis::tagged(found.language, title),
+        );
         doc.add_text(fields.title_exact, title);
     }
     if let Some(source) = &article.source {
@@ -510,7 +520,10 @@ fn add_quotes(
     {
         let start = quote.range.start.max(range.start);
         let end = quote.range.end.min(range.end);
-        doc.add_text(fields.quote_stem, &body[start..end]);
+        doc.add_text(
+            fields.quote_stem,
+            crate::analysis::tagged(found.language, &body[start..end]),
+        );
         doc.add_text(fields.quote_exact, &body[start..end]);
         stored.push(serde_json::json!([
             start - range.start,

@@ -21,7 +21,7 @@ use tantivy::{Searcher, Term};
 use super::highlight::Highlighter;
 use super::options::{Ranking, SearchOptions};
 use super::query::{Node, Occur, Scope, bare_words};
-use crate::analysis::{AnalyzedToken, Analyzer};
+use crate::analysis::{AnalyzedToken, Analyzer, Language, Script, script_of};
 use crate::index::Fields;
 use crate::{Error, Query, QueryError, Result};
 
@@ -133,8 +133,44 @@ pub(crate) fn compile(
         analyzer: &mut analyzer,
         ranking,
         query,
+        languages: query_languages(searcher, fields, options)?,
+        weights: HashMap::new(),
     }
     .compile(options)
+}
+
+/// The languages a query is analysed in, each with the codes of the articles it analyses: the
+/// one of `--lang`, else those of the index's articles (a language without its own analysis
+/// is read as English).
+fn query_languages(
+    searcher: &Searcher,
+    fields: &Fields,
+    options: &SearchOptions,
+) -> Result<Vec<(Language, Vec<String>)>> {
+    if let Some(code) = &options.lang {
+        return Ok(vec![(Language::analysing(Some(code)), vec![code.clone()])]);
+    }
+    let mut found: std::collections::BTreeMap<Language, Vec<String>> = Default::default();
+    for reader in searcher.segment_readers() {
+        let inverted = reader.inverted_index(fields.lang)?;
+        let mut terms = inverted
+            .terms()
+            .stream()
+            .map_err(|e| Error::io("(index)", e))?;
+        while terms.advance() {
+            let Ok(code) = std::str::from_utf8(terms.key()) else {
+                continue;
+            };
+            let codes = found.entry(Language::analysing(Some(code))).or_default();
+            if !codes.iter().any(|c| c == code) {
+                codes.push(code.to_string());
+            }
+        }
+    }
+    if found.is_empty() {
+        found.insert(Language::English, Vec::new());
+    }
+    Ok(found.into_iter().collect())
 }
 
 struct Compiler<'a> {
@@ -150,11 +186,19 @@ struct Compiler<'a> {
     analyzer: &'a mut Analyzer,
     ranking: &'a Ranking,
     query: &'a Query,
+    /// The languages whose analysis a bare word gets: those of the index's articles (or the
+    /// one asked for), English first (see [`Language::analysing`]), each with the article
+    /// language codes it analyses.
+    languages: Vec<(Language, Vec<String>)>,
+    /// How likely the query is to be in each language, when several languages write the same
+    /// script (see [`Compiler::weigh_languages`]).
+    weights: HashMap<Language, f32>,
 }
 
 impl<'a> Compiler<'a> {
     /// Compiles the query and the options' filters.
     fn compile(mut self, options: &SearchOptions) -> Result<Compiled> {
+        self.weigh_languages()?;
         let mut part = self.node(self.query.root(), false)?;
         let main = match (part.combined(), part.stop.take()) {
             (Some(query), _) => query,
@@ -212,6 +256,12 @@ impl<'a> Compiler<'a> {
                 .ok_or_else(|| Error::InvalidArgument(format!("source `{source}` has no words")))?;
             filters.push(query);
         }
+        if let Some(lang) = &options.lang {
+            filters.push(Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.lang, lang),
+                IndexRecordOption::Basic,
+            )));
+        }
         for entity in &options.entities {
             filters.push(Box::new(TermQuery::new(
                 Term::from_field_text(self.fields.entities, entity),
@@ -241,6 +291,20 @@ impl<'a> Compiler<'a> {
                     && let Some((group, _)) = self.strong_alias(&[text.as_str()])
                 {
                     return Ok(self.alias(group, text));
+                }
+                if let Some(words) = self.chinese_words(text, *scope) {
+                    let clauses: Vec<(Occur, Node)> = words
+                        .into_iter()
+                        .map(|text| {
+                            let word = Node::Word {
+                                text,
+                                scope: *scope,
+                                span: 0..0,
+                            };
+                            (Occur::Should, word)
+                        })
+                        .collect();
+                    return self.group(&clauses, negated);
                 }
                 Ok(self.word(text, *scope))
             }
@@ -322,7 +386,17 @@ impl<'a> Compiler<'a> {
         let Some(stem_field) = stem_field else {
             return Part::of(self.sequence(exact_field, &exact));
         };
-        if exact.len() > 1 {
+        let languages = self.languages_of(text);
+        // A run of Chinese characters that the segmenter reads as one word (`意见`) is a word.
+        let chinese = if exact.len() > 1 && languages.contains(&Language::Chinese) {
+            match crate::analysis::chinese_segment(text).as_slice() {
+                [one] => Some(one.clone()),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        if exact.len() > 1 && chinese.is_none() {
             // `Kursk-region`, `U.S.-led`: the words must stand together.
             let mut part = Part::of(self.sequence(exact_field, &exact));
             if text_scope {
@@ -330,8 +404,31 @@ impl<'a> Compiler<'a> {
             }
             return part;
         }
-        let stemmed = self.analyzer.stemmed(text);
-        let is_stop_word = stemmed.is_empty()
+        // The word's stem in each language of the index that writes its script.
+        let mut stems: Vec<String> = Vec::new();
+        let mut by_language: Vec<(Language, String)> = Vec::new();
+        if let Some(word) = chinese {
+            // The word and the dictionary words inside it (`婚姻家庭`: `婚姻`, `家庭`), as the
+            // index reads Chinese.
+            for part in self.analyzer.stemmed_in(Language::Chinese, &word) {
+                if !stems.contains(&part.text) {
+                    stems.push(part.text);
+                }
+            }
+            if stems.is_empty() {
+                stems.push(word);
+            }
+        } else {
+            for &language in &languages {
+                if let Some(stem) = self.analyzer.stemmed_in(language, text).into_iter().next() {
+                    if !stems.contains(&stem.text) {
+                        stems.push(stem.text.clone());
+                    }
+                    by_language.push((language, stem.text));
+                }
+            }
+        }
+        let is_stop_word = stems.is_empty()
             || (self.long_group
                 && self.ranking.query_stop_words
                 && crate::analysis::is_query_stop_word(&exact[0].text));
@@ -347,27 +444,185 @@ impl<'a> Compiler<'a> {
                 ..Part::default()
             };
         }
-        // The stemmed view, or the exact one without stemming (or for a kept stop word).
+        // The stemmed view, or the exact one without stemming (or for a kept stop word). A
+        // Chinese word is a word of the segmented view, stemming or not.
+        let segmented = exact.len() > 1;
         let mut part = Part::default();
-        let term = match stemmed.first() {
-            Some(stem) if self.ranking.stemming => {
-                part.marks.stems.insert(stem.text.clone());
-                Term::from_field_text(stem_field, &stem.text)
-            }
-            _ => {
-                part.marks.words.insert(exact[0].text.clone());
-                Term::from_field_text(exact_field, &exact[0].text)
-            }
+        let terms: Vec<Term> = if !stems.is_empty() && (self.ranking.stemming || segmented) {
+            part.marks.stems.extend(stems.iter().cloned());
+            stems
+                .iter()
+                .map(|stem| Term::from_field_text(stem_field, stem))
+                .collect()
+        } else {
+            part.marks.words.insert(exact[0].text.clone());
+            vec![Term::from_field_text(exact_field, &exact[0].text)]
         };
         if !text_scope {
             part.marks = Highlighter::default();
         }
-        part.query = Some(term_query(term.clone()));
+        // Several languages: each stem counts in the articles of its language, weighted by
+        // how likely the query is to be in it (`tortur` is English, French and Spanish).
+        let weighted = by_language.len() > 1
+            && terms.iter().all(|t| t.field() == stem_field)
+            && !segmented
+            && by_language.iter().any(|(l, _)| self.weight(*l) != 1.0);
+        part.query = Some(if weighted {
+            any(by_language
+                .iter()
+                .map(|(language, stem)| {
+                    let term = Term::from_field_text(stem_field, stem);
+                    let query: Box<dyn TantivyQuery> = Box::new(BooleanQuery::new(vec![
+                        (tantivy::query::Occur::Must, term_query(term)),
+                        (tantivy::query::Occur::Must, self.language_filter(*language)),
+                    ]));
+                    Box::new(BoostQuery::new(query, self.weight(*language)))
+                        as Box<dyn TantivyQuery>
+                })
+                .collect())
+        } else {
+            any(terms.iter().map(|term| term_query(term.clone())).collect())
+        });
         if text_scope && self.ranking.title_weight > 0.0 {
-            part.title = Some(self.title_clause(&term, stem_field));
+            part.title = Some(if terms.len() == 1 {
+                self.title_clause(&terms[0], stem_field)
+            } else {
+                any(terms
+                    .iter()
+                    .map(|term| self.title_clause(term, stem_field))
+                    .collect())
+            });
         }
-        part.stem = text_scope.then_some(term);
+        // Proximity and coverage take the word in the likeliest language, else in the one
+        // where it is most frequent.
+        let stem = if terms.len() == 1 {
+            terms.into_iter().next()
+        } else if weighted {
+            by_language
+                .iter()
+                .max_by(|a, b| self.weight(a.0).total_cmp(&self.weight(b.0)))
+                .map(|(_, stem)| Term::from_field_text(stem_field, stem))
+        } else {
+            terms
+                .into_iter()
+                .max_by_key(|term| self.searcher.doc_freq(term).unwrap_or(0))
+        };
+        part.stem = stem.filter(|_| text_scope);
         part
+    }
+
+    /// Is this language among the index's (or the one asked for)?
+    fn has(&self, language: Language) -> bool {
+        self.languages.iter().any(|(l, _)| *l == language)
+    }
+
+    /// The weight of a language's reading of the query words (1 when unknown).
+    fn weight(&self, language: Language) -> f32 {
+        self.weights.get(&language).copied().unwrap_or(1.0)
+    }
+
+    /// Only the articles that a language analyses.
+    fn language_filter(&self, language: Language) -> Box<dyn TantivyQuery> {
+        let codes: &[String] = self
+            .languages
+            .iter()
+            .find(|(l, _)| *l == language)
+            .map_or(&[], |(_, codes)| codes.as_slice());
+        let clauses: Vec<Clause> = codes
+            .iter()
+            .map(|code| {
+                let query: Box<dyn TantivyQuery> = Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.lang, code),
+                    IndexRecordOption::Basic,
+                ));
+                (tantivy::query::Occur::Should, query)
+            })
+            .collect();
+        Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(clauses)),
+            0.0,
+        ))
+    }
+
+    /// When languages of the index share a script, how likely the query is to be in each:
+    /// 1, plus the share of its bare words that articles in the language write as typed
+    /// (`asilo` is in the Spanish articles), plus 0.5 for the language the detector reads the
+    /// words in (`-ed` is English, `-ción` Spanish). An index in one language, or a query in a
+    /// script of one language, weighs nothing.
+    fn weigh_languages(&mut self) -> Result<()> {
+        let mut words = Vec::new();
+        collect_bare_words(self.query.root(), &mut words);
+        let latin: Vec<Language> = self
+            .languages
+            .iter()
+            .map(|(l, _)| *l)
+            .filter(|l| l.script() == Script::Latin)
+            .collect();
+        let latin_words: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .filter(|w| script_of(w) == Script::Latin)
+            .collect();
+        if latin.len() < 2 || latin_words.is_empty() {
+            return Ok(());
+        }
+        let detected = crate::analysis::detect_among(&latin_words.join(" "), &latin);
+        for language in latin {
+            let mut written = 0;
+            for word in &latin_words {
+                let exact = self.analyzer.exact(word);
+                let [token] = exact.as_slice() else {
+                    continue;
+                };
+                let query = BooleanQuery::new(vec![
+                    (
+                        tantivy::query::Occur::Must,
+                        term_query(Term::from_field_text(self.fields.exact, &token.text)),
+                    ),
+                    (tantivy::query::Occur::Must, self.language_filter(language)),
+                ]);
+                if self.searcher.search(&query, &tantivy::collector::Count)? > 0 {
+                    written += 1;
+                }
+            }
+            let mut weight = 1.0 + written as f32 / latin_words.len() as f32;
+            if detected == Some(language) {
+                weight += 0.5;
+            }
+            self.weights.insert(language, weight);
+        }
+        Ok(())
+    }
+
+    /// The languages of the index whose analysis a word in this script gets: the ones written
+    /// in it, and English, the analysis of languages without their own; digits and symbols
+    /// read alike in every language.
+    fn languages_of(&self, word: &str) -> Vec<Language> {
+        let script = script_of(word);
+        let found: Vec<Language> = self
+            .languages
+            .iter()
+            .map(|(l, _)| *l)
+            .filter(|l| {
+                script == Script::Neutral || *l == Language::English || l.script() == script
+            })
+            .collect();
+        if found.is_empty() {
+            vec![Language::English]
+        } else {
+            found
+        }
+    }
+
+    /// A bare Chinese word of several dictionary words (`言论自由` → `言论`, `自由`), when the
+    /// index has Chinese: its words, to be searched as the optional words of a group.
+    fn chinese_words(&self, text: &str, scope: Scope) -> Option<Vec<String>> {
+        if scope == Scope::Source || !self.has(Language::Chinese) || script_of(text) != Script::Han
+        {
+            return None;
+        }
+        let words = crate::analysis::chinese_segment(text);
+        (words.len() > 1).then_some(words)
     }
 
     /// The title clause of a text word's `term`: the word in the title also counts, for every
@@ -806,6 +1061,39 @@ fn tantivy_occur(occur: Occur) -> tantivy::query::Occur {
         Occur::Should => tantivy::query::Occur::Should,
         Occur::Must => tantivy::query::Occur::Must,
         Occur::MustNot => tantivy::query::Occur::MustNot,
+    }
+}
+
+/// One query, or the union of several.
+fn any(queries: Vec<Box<dyn TantivyQuery>>) -> Box<dyn TantivyQuery> {
+    if queries.len() == 1 {
+        queries.into_iter().next().expect("one")
+    } else {
+        Box::new(BooleanQuery::new(
+            queries
+                .into_iter()
+                .map(|q| (tantivy::query::Occur::Should, q))
+                .collect(),
+        ))
+    }
+}
+
+/// The bare words of a query (text scope, not excluded), in order.
+fn collect_bare_words(node: &Node, out: &mut Vec<String>) {
+    match node {
+        Node::Word {
+            text,
+            scope: Scope::Text,
+            ..
+        } => out.push(text.clone()),
+        Node::Group(clauses) => {
+            for (occur, node) in clauses {
+                if *occur != Occur::MustNot {
+                    collect_bare_words(node, out);
+                }
+            }
+        }
+        _ => {}
     }
 }
 

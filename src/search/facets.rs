@@ -27,6 +27,8 @@ pub struct Facets {
     pub sources: Vec<(String, u64)>,
     /// Years of publication (`undated` for articles without a date).
     pub years: Vec<(String, u64)>,
+    /// Languages (codes such as `en`, `ru`; `und` when unknown).
+    pub languages: Vec<(String, u64)>,
 }
 
 /// How a timeline groups passages.
@@ -39,7 +41,8 @@ pub enum Period {
 }
 
 impl Index {
-    /// Counts by country, organisation, signatory, source and year of the articles that match.
+    /// Counts by country, organisation, signatory, source, year and language of the articles
+    /// that match.
     ///
     /// # Example
     /// ```
@@ -71,6 +74,7 @@ impl Index {
                     Facet::Source(name) => (&mut facets.sources, name),
                     Facet::Year(Some(year)) => (&mut facets.years, format!("{year:04}")),
                     Facet::Year(None) => (&mut facets.years, "undated".to_string()),
+                    Facet::Lang(code) => (&mut facets.languages, code),
                 };
                 list.push((value, count));
             }
@@ -79,6 +83,7 @@ impl Index {
                 &mut facets.orgs,
                 &mut facets.signatories,
                 &mut facets.sources,
+                &mut facets.languages,
             ] {
                 *list = crate::domain::facet::by_count(std::mem::take(list));
             }
@@ -166,6 +171,7 @@ struct ArticleFacetsSegment {
     ordinal: tantivy::columnar::Column<u64>,
     entities: Option<tantivy::columnar::StrColumn>,
     sources: Option<tantivy::columnar::StrColumn>,
+    languages: Option<tantivy::columnar::StrColumn>,
     dates: tantivy::columnar::Column<tantivy::DateTime>,
 }
 
@@ -200,6 +206,14 @@ impl SegmentCollector for ArticleFacetsSegment {
                     count(Facet::Source(text.clone()));
                 }
             }
+            if let Some(languages) = &self.languages
+                && let Some(ord) = languages.term_ords(head).next()
+            {
+                text.clear();
+                if languages.ord_to_str(ord, &mut text).unwrap_or(false) {
+                    count(Facet::Lang(text.clone()));
+                }
+            }
             count(Facet::Year(
                 self.dates
                     .first(head)
@@ -227,6 +241,7 @@ impl Collector for ArticleFacets {
             ordinal: fast.u64(fast::ORDINAL)?,
             entities: fast.str(fast::ENTITIES)?,
             sources: fast.str(fast::SOURCE)?,
+            languages: fast.str(fast::LANG)?,
             dates: fast.date(fast::DATE)?,
         })
     }

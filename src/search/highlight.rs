@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use crate::analysis::Analyzer;
+use crate::analysis::{Analyzer, Language};
 
 /// What to highlight, derived from the compiled query.
 #[derive(Clone, Debug, Default)]
@@ -41,15 +41,21 @@ impl Highlighter {
         }
     }
 
-    /// The highlights in `text`: sorted, non-overlapping byte ranges on character boundaries.
-    pub(crate) fn highlight(&self, analyzer: &mut Analyzer, text: &str) -> Vec<Range<usize>> {
+    /// The highlights in `text`, a passage in `language`: sorted, non-overlapping byte ranges
+    /// on character boundaries.
+    pub(crate) fn highlight(
+        &self,
+        analyzer: &mut Analyzer,
+        language: Language,
+        text: &str,
+    ) -> Vec<Range<usize>> {
         if self.stems.is_empty() && self.words.is_empty() && self.phrases.is_empty() {
             return Vec::new();
         }
         let exact = analyzer.exact(text);
         let mut ranges = Vec::new();
         if !self.stems.is_empty() {
-            for token in analyzer.stemmed(text) {
+            for token in analyzer.stemmed_in(language, text) {
                 if self.stems.contains(&token.text) {
                     ranges.push(token.start..token.end);
                 }
@@ -197,7 +203,7 @@ mod tests {
 
     fn marked(highlighter: &Highlighter, text: &str) -> Vec<String> {
         highlighter
-            .highlight(&mut Analyzer::new(), text)
+            .highlight(&mut Analyzer::new(), Language::English, text)
             .into_iter()
             .map(|r| text[r].to_string())
             .collect()

@@ -1,8 +1,8 @@
 //! Search: the query language, ranking of passages, and highlighting of exactly what matched.
 //!
-//! A search compiles the query into a plan ([`compile`]: the full query, a cheap one for a
-//! first phase, and what to highlight), then runs the stages of [`pipeline`] on a
-//! [`Snapshot`] of the index: tantivy ranks passages by BM25 (plus the proximity and coverage
+//! A search compiles the query into a plan (`compile`: the full query, a cheap one for a
+//! first phase, and what to highlight), then runs the stages of `pipeline` on a
+//! `Snapshot` of the index: tantivy ranks passages by BM25 (plus the proximity and coverage
 //! clauses of [`Ranking`]) and `collect::TopArticles` keeps the best passage of each of the
 //! best articles, with block-max WAND pruning (candidates); the full query scores the
 //! candidates' passages (rescore); near-duplicates leave (collapse); the page asked for is
@@ -66,6 +66,8 @@ pub struct ArticleInfo {
     pub url: Option<String>,
     /// Corpus-relative path of its file, if any.
     pub path: Option<String>,
+    /// Its language code (`en`, `ru`, …), declared or detected; `und` when unknown.
+    pub lang: Option<String>,
     /// The first words of the article, for listings when there is no title.
     #[serde(skip)]
     pub lead: String,

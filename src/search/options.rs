@@ -96,6 +96,7 @@ pub struct SearchOptions {
     pub(crate) entities: Vec<String>,
     pub(crate) quotes: bool,
     pub(crate) collapse: bool,
+    pub(crate) lang: Option<String>,
     /// Only passages added by a commit after this sequence number (saved searches).
     pub(crate) after_seq: Option<u64>,
     /// Only these articles (saved searches' news).
@@ -118,6 +119,7 @@ impl Default for SearchOptions {
             entities: Vec::new(),
             quotes: false,
             collapse: true,
+            lang: None,
             after_seq: None,
             ids: None,
         }
@@ -163,6 +165,15 @@ impl SearchOptions {
     /// Only articles whose source contains these words (`"Spokesperson"`, `"VOA"`).
     pub fn source(mut self, name: impl Into<String>) -> Self {
         self.source = Some(name.into());
+        self
+    }
+
+    /// Only articles in this language (`ru`, `zh-Hans`: normalised by
+    /// [`normalize_code`](crate::analysis::normalize_code)); the query is then analysed for
+    /// that language alone.
+    pub fn lang(mut self, code: impl AsRef<str>) -> Self {
+        let code = code.as_ref();
+        self.lang = Some(crate::analysis::normalize_code(code).unwrap_or_else(|| code.to_string()));
         self
     }
 

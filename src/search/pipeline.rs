@@ -268,10 +268,12 @@ impl<'s, 'a> Materialiser<'s, 'a> {
         } else {
             None
         };
-        let mut highlights = self
-            .plan
-            .highlighter
-            .highlight(&mut self.analyzer, &stored.text);
+        // The passage is highlighted in its article's analysis.
+        let language = crate::analysis::Language::analysing(stored.lang.as_deref());
+        let mut highlights =
+            self.plan
+                .highlighter
+                .highlight(&mut self.analyzer, language, &stored.text);
         if self.options.quotes {
             let quotes = &stored.quotes;
             highlights.retain(|h| {
@@ -323,6 +325,7 @@ impl<'s, 'a> Materialiser<'s, 'a> {
             source: stored_str(&doc, fields.source_text),
             url: stored_str(&doc, fields.url),
             path: stored_str(&doc, fields.path),
+            lang: stored_str(&doc, fields.lang),
             lead: crate::corpus::lead(&lead_text, 12),
         })
     }

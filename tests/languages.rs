@@ -1,0 +1,279 @@
+//! Every UN language: HTML pages, the language of every article, analysis per language, and
+//! queries that need no language (issue 13). Texts are Article 19 of the Universal Declaration
+//! of Human Rights in its official translations.
+
+mod common;
+
+use communique::{Article, Corpus, Index, Query, SearchOptions};
+
+const EN: &str = "Everyone has the right to freedom of opinion and expression; this right includes freedom to hold opinions without interference and to seek, receive and impart information and ideas through any media and regardless of frontiers.";
+const FR: &str = "Tout individu a droit à la liberté d’opinion et d’expression, ce qui implique le droit de ne pas être inquiété pour ses opinions et celui de chercher, de recevoir et de répandre, sans considérations de frontières, les informations et les idées par quelque moyen d’expression que ce soit.";
+const ES: &str = "Todo individuo tiene derecho a la libertad de opinión y de expresión; este derecho incluye el de no ser molestado a causa de sus opiniones, el de investigar y recibir informaciones y opiniones, y el de difundirlas, sin limitación de fronteras, por cualquier medio de expresión.";
+const RU: &str = "Каждый человек имеет право на свободу убеждений и на свободное выражение их; это право включает свободу беспрепятственно придерживаться своих убеждений и свободу искать, получать и распространять информацию и идеи любыми средствами и независимо от государственных границ.";
+const AR: &str = "لكل شخص الحق في حرية الرأي والتعبير. ويشمل هذا الحق حرية اعتناق الآراء دون أي تدخل، واستقاء الأنباء والأفكار وتلقيها وإذاعتها بأية وسيلة كانت دون تقيد بالحدود الجغرافية.";
+const ZH: &str = "人人有权享有主张和发表意见的自由;此项权利包括持有主张而不受干涉的自由,和通过任何媒介和不论国界寻求、接受和传递消息和思想的自由。";
+/// Article 5 (torture) in Russian and English, so that each language has a wrong answer.
+const RU5: &str = "Никто не должен подвергаться пыткам или жестоким, бесчеловечным или унижающим его достоинство обращению и наказанию.";
+const EN5: &str = "No one shall be subjected to torture or to cruel, inhuman or degrading treatment or punishment.";
+
+/// An index of the articles, languages left to detection.
+fn index() -> Index {
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, text) in [
+        ("en/19", EN),
+        ("fr/19", FR),
+        ("es/19", ES),
+        ("ru/19", RU),
+        ("ar/19", AR),
+        ("zh/19", ZH),
+        ("ru/05", RU5),
+        ("en/05", EN5),
+    ] {
+        writer.add(&Article::new(id, text)).unwrap();
+    }
+    writer.commit().unwrap();
+    index
+}
+
+/// The ids of the hits and the highlighted words of the first passage of the first hit.
+fn search(index: &Index, query: &str, options: SearchOptions) -> (Vec<String>, Vec<String>) {
+    let hits = index
+        .search(&Query::parse(query).unwrap(), &options)
+        .unwrap();
+    let ids = hits.iter().map(|h| h.article.id.clone()).collect();
+    let marked = hits
+        .first()
+        .map(|h| {
+            let p = &h.passages[0];
+            p.highlights
+                .iter()
+                .map(|r| p.text[r.clone()].to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    (ids, marked)
+}
+
+#[test]
+fn languages_are_detected_stored_and_counted() {
+    let index = index();
+    let stats = index.stats().unwrap();
+    let mut languages = stats.languages.clone();
+    languages.sort();
+    assert_eq!(
+        languages,
+        [
+            ("ar", 1),
+            ("en", 2),
+            ("es", 1),
+            ("fr", 1),
+            ("ru", 2),
+            ("zh", 1)
+        ]
+        .map(|(l, n)| (l.to_string(), n))
+    );
+    let hits = index
+        .search(&Query::parse("свобода").unwrap(), &SearchOptions::new())
+        .unwrap();
+    assert_eq!(hits[0].article.lang.as_deref(), Some("ru"));
+    let facets = index
+        .facets(
+            &Query::parse("свободу OR пыткам OR right").unwrap(),
+            &SearchOptions::new(),
+        )
+        .unwrap();
+    assert!(
+        facets.languages.contains(&("ru".to_string(), 2)),
+        "{facets:?}"
+    );
+    assert!(
+        facets.languages.contains(&("en".to_string(), 1)),
+        "{facets:?}"
+    );
+}
+
+#[test]
+fn queries_need_no_language() {
+    let index = index();
+    let options = || SearchOptions::new();
+    // Russian: another case of the word the text has (`выражение`).
+    let (ids, marked) = search(&index, "выражения", options());
+    assert_eq!(ids, ["ru/19"]);
+    assert_eq!(marked, ["выражение"]);
+    let (ids, marked) = search(&index, "пытка", options());
+    assert_eq!(ids, ["ru/05"]);
+    assert_eq!(marked, ["пыткам"]);
+    // Spanish: the words in the Spanish article rank it first.
+    let (ids, marked) = search(&index, "libertad de expresión", options());
+    assert_eq!(ids[0], "es/19");
+    assert!(marked.contains(&"expresión".to_string()), "{marked:?}");
+    // Chinese: a dictionary word inside a run of characters.
+    let (ids, marked) = search(&index, "意见", options());
+    assert_eq!(ids, ["zh/19"]);
+    assert_eq!(marked, ["意见"]);
+    // Arabic: without the article and the conjunction the text writes (`والتعبير`).
+    let (ids, marked) = search(&index, "تعبير", options());
+    assert_eq!(ids, ["ar/19"]);
+    assert_eq!(marked, ["والتعبير"]);
+    // English finds the English article, highlighted in its inflection.
+    let (ids, _) = search(&index, "expressions", options());
+    assert!(ids.contains(&"en/19".to_string()), "{ids:?}");
+    let (ids, marked) = search(&index, "tortured", SearchOptions::new().lang("en"));
+    assert_eq!(ids, ["en/05"]);
+    assert_eq!(marked, ["torture"]);
+}
+
+#[test]
+fn arabic_and_russian_normalisation() {
+    let index = index();
+    // Diacritics, tatweel and a hamza on the alef in the query.
+    let (ids, _) = search(&index, "حُرِّيّـــة", SearchOptions::new());
+    assert_eq!(ids, ["ar/19"]);
+    let (ids, _) = search(&index, "الأنباء", SearchOptions::new());
+    assert_eq!(ids, ["ar/19"]);
+    // ё reads as е.
+    let (ids, _) = search(&index, "свобо́ду убеждёний", SearchOptions::new());
+    assert_eq!(ids.first().map(String::as_str), Some("ru/19"));
+}
+
+#[test]
+fn phrases_operators_prefixes_and_fuzzy_words_in_every_language() {
+    let index = index();
+    let (ids, marked) = search(&index, "\"свободное выражение\"", SearchOptions::new());
+    assert_eq!(ids, ["ru/19"]);
+    assert_eq!(marked, ["свободное выражение"]);
+    let (ids, _) = search(&index, "\"حرية الرأي\"", SearchOptions::new());
+    assert_eq!(ids, ["ar/19"]);
+    let (ids, _) = search(&index, "\"发表意见\"", SearchOptions::new());
+    assert_eq!(ids, ["zh/19"]);
+    let (ids, _) = search(&index, "свобод* AND NOT пыткам", SearchOptions::new());
+    assert_eq!(ids, ["ru/19"]);
+    let (ids, _) = search(&index, "пыткамм~1", SearchOptions::new());
+    assert_eq!(ids, ["ru/05"]);
+    let (ids, _) = search(&index, "libertad OR 意见", SearchOptions::new());
+    assert!(ids.contains(&"zh/19".to_string()) && ids.contains(&"es/19".to_string()));
+}
+
+#[test]
+fn the_lang_filter() {
+    let index = index();
+    let (ids, _) = search(&index, "opinion", SearchOptions::new().lang("fr"));
+    assert_eq!(ids, ["fr/19"]);
+    let (ids, _) = search(&index, "opinion", SearchOptions::new().lang("ru"));
+    assert!(ids.is_empty());
+    // Declared languages win over detection.
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    writer.add(&Article::new("x", RU).with_lang("uk")).unwrap();
+    writer.commit().unwrap();
+    assert_eq!(index.stats().unwrap().languages, [("uk".to_string(), 1)]);
+}
+
+#[test]
+fn html_pages_in_a_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("ru.html"),
+        format!(
+            "<!doctype html><html lang=\"ru-RU\"><head><title>Статья 19</title>\
+             <meta property=\"article:published_time\" content=\"1948-12-10\">\
+             <link rel=\"canonical\" href=\"https://example.org/ru/19\"></head>\
+             <body><nav><a href=\"/\">Главная</a></nav><main><h1>Статья 19</h1><p>{RU}</p></main>\
+             <script>var x = \"скрипт\";</script></body></html>"
+        ),
+    )
+    .unwrap();
+    std::fs::write(root.join("fake.htm"), "plain words, no markup at all").unwrap();
+    let scan = Corpus::new(root).read_all().unwrap();
+    assert_eq!(scan.articles.len(), 1);
+    let article = &scan.articles[0];
+    assert_eq!(article.lang.as_deref(), Some("ru"));
+    assert_eq!(article.title.as_deref(), Some("Статья 19"));
+    assert_eq!(article.date.as_deref(), Some("1948-12-10"));
+    assert_eq!(article.url.as_deref(), Some("https://example.org/ru/19"));
+    assert_eq!(article.body, format!("Статья 19\n\n{RU}"));
+    assert_eq!(scan.errors.len(), 1);
+    let error = scan.errors[0].to_string();
+    assert!(
+        error.contains("fake.htm") && error.contains("not an HTML page"),
+        "{error}"
+    );
+
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    writer.add(article).unwrap();
+    writer.commit().unwrap();
+    let hits = index
+        .search(&Query::parse("выражения").unwrap(), &SearchOptions::new())
+        .unwrap();
+    let passage = &hits[0].passages[0];
+    // Byte offsets refer to the extracted text.
+    let start = passage.start;
+    assert_eq!(&article.body[start..passage.end], passage.text);
+    assert_eq!(&passage.text[passage.highlights[0].clone()], "выражение");
+    // Navigation and scripts are not indexed.
+    for word in ["Главная", "скрипт"] {
+        assert!(
+            index
+                .search(&Query::parse(word).unwrap(), &SearchOptions::new())
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs ../shared/data; .ci/run runs it"]
+fn the_udhr_declarations_in_the_six_un_languages() {
+    let source = common::shared().join("data/udhr/declaration");
+    let dir = tempfile::tempdir().unwrap();
+    for code in ["eng", "fra", "spa", "rus", "arb", "cmn_hans"] {
+        std::os::unix::fs::symlink(
+            source.join(format!("{code}.html")),
+            dir.path().join(format!("{code}.html")),
+        )
+        .unwrap();
+    }
+    let scan = Corpus::new(dir.path()).read_all().unwrap();
+    assert!(scan.errors.is_empty(), "{:?}", scan.errors);
+    let langs: Vec<Option<&str>> = scan.articles.iter().map(|a| a.lang.as_deref()).collect();
+    assert_eq!(
+        langs,
+        [
+            Some("ar"),
+            Some("zh"),
+            Some("en"),
+            Some("fr"),
+            Some("ru"),
+            Some("es")
+        ]
+    );
+    let russian = &scan.articles[4];
+    assert_eq!(russian.title.as_deref(), Some("Russian"));
+    assert!(
+        russian
+            .body
+            .contains("Статья 19\n\nКаждый человек имеет право на свободу убеждений")
+    );
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for article in &scan.articles {
+        writer.add(article).unwrap();
+    }
+    writer.commit().unwrap();
+    for (query, id) in [
+        ("выражения", "rus.html"),
+        ("تعبير", "arb.html"),
+        ("意见", "cmn_hans.html"),
+        ("libertad de expresión", "spa.html"),
+    ] {
+        let hits = index
+            .search(&Query::parse(query).unwrap(), &SearchOptions::new())
+            .unwrap();
+        assert_eq!(hits[0].article.id, id, "{query}");
+        let passage = &hits[0].passages[0];
+        assert!(!passage.highlights.is_empty(), "{query}");
+    }
+}
