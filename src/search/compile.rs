@@ -400,8 +400,10 @@ impl Compiler<'_> {
             });
             let query: Box<dyn TantivyQuery> = if tokens.len() == 1 {
                 let stem = self.analyzer.stemmed(name).into_iter().next();
+                // A name that is not plain ASCII (Россия, روسيا, Türkiye) is matched on the
+                // exact view: the English stemmer has nothing to do with it.
                 match stem {
-                    Some(stem) if self.ranking.stemming => {
+                    Some(stem) if self.ranking.stemming && name.is_ascii() => {
                         if !negated {
                             self.highlighter.stems.insert(stem.text.clone());
                         }
