@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use communique::eval::{self, ArticleScore};
-use communique::{Corpus, Index, PassageConfig, Ranking, SearchOptions};
+use communique::{Index, PassageConfig, Ranking, SearchOptions};
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -101,7 +101,7 @@ pub fn run(paths: &super::Paths, args: EvalArgs) -> anyhow::Result<ExitCode> {
                 None => PassageConfig::default(),
             };
             let index = Index::in_memory_with_passages(passages)?;
-            let report = index.update(&Corpus::new(&paths.corpus))?;
+            let report = index.update(&paths.open_corpus())?;
             anyhow::ensure!(
                 report.added > 0,
                 "no articles in {}",

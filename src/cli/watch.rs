@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Args;
-use communique::{Corpus, Index, WatchEvent, WatchOptions};
+use communique::{Index, WatchEvent, WatchOptions};
 
 use super::{Paths, output};
 
@@ -22,7 +22,7 @@ pub struct WatchArgs {
 }
 
 pub fn run(paths: &Paths, args: WatchArgs) -> anyhow::Result<ExitCode> {
-    let corpus = Corpus::new(&paths.corpus);
+    let corpus = paths.open_corpus();
     corpus.files()?;
     let index = Index::open_or_create(&paths.index)?;
     let stop = Arc::new(AtomicBool::new(false));
