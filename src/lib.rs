@@ -58,8 +58,9 @@ mod search;
 struct ReadmeDoctests;
 
 pub use corpus::{
-    Article, Corpus, CorpusFile, CorpusScan, MAX_FILE_BYTES, MAX_JSONL_BYTES, MAX_LINE_BYTES,
-    PassageConfig, Warning, parse_date, split_passages, split_passages_with,
+    Article, Corpus, CorpusFile, CorpusScan, FileMetadata, MAX_FILE_BYTES, MAX_JSONL_BYTES,
+    MAX_LINE_BYTES, METADATA_FILE, Metadata, PassageConfig, Warning, parse_date, split_passages,
+    split_passages_with,
 };
 pub use domain::{
     AliasGroup, AliasMatch, Aliases, EntityKind, MAX_QUOTATION_BYTES, MAX_SHARED, MIN_CONTAINMENT,
