@@ -6,25 +6,28 @@ then the organisations, written out below; then, for every state and for the UN 
 names in the other five UN languages (French, Spanish, Russian, Arabic, Chinese), generated from
 two well-kept sources of localised names: the Unicode CLDR (through babel: the short name, as
 "Россия", "Russie", "Rusia", "روسيا", "俄罗斯") and Debian's iso-codes translations of the ISO 3166
-names (shipped with pycountry: "Российская Федерация"). The six-language names of the other main
+names (shipped with pycountry: "Российская Федерация"). Russian names also get their case forms
+("России", "Российской Федерации"), inflected with pymorphy3 (the OpenCorpora dictionary), and
+Arabic names their form with the conjunction و attached ("وروسيا", "and Russia"). The six-language names of the other main
 organisations (Security Council, General Assembly, NATO, African Union…) are written out by hand
 in ORG_NAMES below: neither source has them.
 
 Rerun (from the repository root, with ../shared beside it):
 
-    pip install 'babel==2.19.0' 'pycountry==26.2.16'
+    pip install 'babel==2.19.0' 'pycountry==26.2.16' 'pymorphy3==2.0.6'
     python3 data/make_aliases.py ../shared > data/aliases.tsv
 
 The TSV is what communique reads (compiled in); this script records where it came from.
 """
 import csv
-import os
-import sys
-
 import gettext
+import os
+import re
+import sys
 import unicodedata
 
 import pycountry
+import pymorphy3
 from babel import Locale
 
 shared = sys.argv[1] if len(sys.argv) > 1 else "../shared"
@@ -101,7 +104,12 @@ ISO_CODES = {
 
 # Localised names that are also an everyday word or a given name in the statements' languages:
 # they would make a country of "grenade", "chili" or "Maurice". Left out.
-AMBIGUOUS = {"Grenade", "Granada", "Chili", "Maurice", "Mauricio", "Dominique", "Salvador"}
+AMBIGUOUS = {
+    "Grenade", "Granada", "Chili", "Maurice", "Mauricio", "Dominique", "Salvador",
+    "Того",  # Togo, and the Russian word "того" (of that)
+    "مالي",  # Mali, and the Arabic word for "financial"
+    "عمان",  # Oman, spelled as Amman, the capital of Jordan
+}
 
 # Arabic short vowels and other marks (tashkeel) and the tatweel: names are written without them.
 ARABIC_MARKS = dict.fromkeys([*range(0x064B, 0x0660), 0x0670, 0x0640])
@@ -118,11 +126,66 @@ def clean(name):
 
 
 def spellings(name):
-    """The name and its plain spellings (ё as е, أ/إ/آ as ا)."""
-    out = [name]
-    for variant in (name.replace("ё", "е").replace("Ё", "Е"), name.translate(ARABIC_ALEF)):
-        add(out, variant)
+    """The name, its case forms (Russian) or its form with و (Arabic), and their plain spellings
+    (ё as е, أ/إ/آ as ا)."""
+    forms = [name]
+    if re.match(r"[А-Яа-яЁё]", name):
+        forms += russian_cases(name)
+    elif re.match(r"[\u0600-\u06FF]", name):
+        forms = arabic_forms(name)
+    out = []
+    for form in forms:
+        for variant in (form, form.replace("ё", "е").replace("Ё", "Е"), form.translate(ARABIC_ALEF)):
+            add(out, variant)
     return out
+
+
+MORPH = pymorphy3.MorphAnalyzer()
+CASES = ["gent", "datv", "accs", "ablt", "loct"]
+
+
+def russian_cases(name):
+    """The other case forms of a Russian name: the words up to its first noun agree with it and
+    are inflected ("Российская Федерация" -> "Российской Федерации"), the rest is a complement
+    and stays ("Организация Объединённых Наций" -> "Организации Объединённых Наций").
+    Abbreviations (КНДР) do not decline. An accusative that is the nominative (inanimate
+    masculine and plural nouns) is left to the nominative."""
+    words = name.split(" ")
+    if not all(re.fullmatch(r"[А-Яа-яЁё]+", w) for w in words):
+        return []
+    # A name is in the nominative: take each word's reading as one.
+    parses = [next((p for p in MORPH.parse(w) if "nomn" in p.tag), MORPH.parse(w)[0]) for w in words]
+    head = next((i for i, p in enumerate(parses) if "NOUN" in p.tag), None)
+    if head is None or any(w.isupper() and len(w) > 1 for w in words[: head + 1]):
+        return []
+    out = []
+    for case in CASES:
+        inflected = inflect(parses[head], case)
+        if inflected is None or (case == "accs" and inflected.word == parses[head].word):
+            continue
+        new = []
+        for i, (word, parse) in enumerate(zip(words, parses)):
+            if i <= head:
+                form = inflect(parse, case)
+                if form is None:
+                    break
+                new.append(form.word.capitalize() if word[0].isupper() else form.word)
+            else:
+                new.append(word)
+        else:
+            out.append(" ".join(new))
+    return out
+
+
+def inflect(parse, case):
+    """A word in another case, in the same number."""
+    grammemes = {case} | ({parse.tag.number} if parse.tag.number else set())
+    return parse.inflect(grammemes)
+
+
+def arabic_forms(name):
+    """An Arabic name and its form with the conjunction و ("and") written onto it."""
+    return [name, "و" + name]
 
 
 def add(names, name):

@@ -35,6 +35,20 @@ fn russia_in_the_six_un_languages_is_one_entity() {
     }
     // Chinese is written without spaces: a name is a run of ideographs, one word each.
     assert_eq!(found(&["俄", "罗", "斯", "外", "交"]), one("RUS", 3));
+    // Russian names in every case; Arabic names with the conjunction و attached.
+    for name in ["России", "Россию", "Россией"] {
+        assert_eq!(found(&[name]), one("RUS", 1), "{name}");
+    }
+    assert_eq!(found(&["Российской", "Федерации"]), one("RUS", 2));
+    assert_eq!(
+        found(&["Организации", "Объединённых", "Наций"]),
+        one("UN", 3)
+    );
+    assert_eq!(found(&["Совета", "Безопасности"]), one("UNSC", 2));
+    assert_eq!(found(&["وروسيا"]), one("RUS", 1));
+    // Names that are also everyday words are left out: "того" is "of that", not Togo.
+    assert_eq!(found(&["того"]), None);
+    assert_eq!(found(&["مالي"]), None);
     // Official names, as the iso-codes translations give them.
     assert_eq!(
         found(&["Российская", "Федерация", "заявила"]),
@@ -146,6 +160,13 @@ fn entities_are_recognised_in_running_text_of_every_script() {
             &mut analyzer
         ),
         pairs(&[("RUS", "Россия"), ("UN", "Организация Объединённых Наций")])
+    );
+    assert_eq!(
+        ids(
+            "Делегация России выступила в Совете Безопасности против резолюции.",
+            &mut analyzer
+        ),
+        pairs(&[("RUS", "России"), ("UNSC", "Совете Безопасности")])
     );
     assert_eq!(
         ids(
