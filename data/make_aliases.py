@@ -2,16 +2,33 @@
 """Regenerates aliases.tsv: the UN member and observer states that speak in the General Debate
 (codes from the speech files of ../shared/data/ungd), with the names the UN uses
 (speakers_by_session.csv), the ISO 3166 names (pycountry) and the common names written out below;
-then the organisations, written out below.
+then the organisations, written out below; then, for every state and for the UN and the EU, their
+names in the other five UN languages (French, Spanish, Russian, Arabic, Chinese), generated from
+two well-kept sources of localised names: the Unicode CLDR (through babel: the short name, as
+"Россия", "Russie", "Rusia", "روسيا", "俄罗斯") and Debian's iso-codes translations of the ISO 3166
+names (shipped with pycountry: "Российская Федерация"). Russian names also get their case forms
+("России", "Российской Федерации"), inflected with pymorphy3 (the OpenCorpora dictionary), and
+Arabic names their form with the conjunction و attached ("وروسيا", "and Russia"). The six-language names of the other main
+organisations (Security Council, General Assembly, NATO, African Union…) are written out by hand
+in ORG_NAMES below: neither source has them.
 
-Run: pip install pycountry && python3 data/make_aliases.py ../shared > data/aliases.tsv
+Rerun (from the repository root, with ../shared beside it):
+
+    pip install 'babel==2.19.0' 'pycountry==26.2.16' 'pymorphy3==2.0.6'
+    python3 data/make_aliases.py ../shared > data/aliases.tsv
+
 The TSV is what communique reads (compiled in); this script records where it came from.
 """
 import csv
+import gettext
 import os
+import re
 import sys
+import unicodedata
 
 import pycountry
+import pymorphy3
+from babel import Locale
 
 shared = sys.argv[1] if len(sys.argv) > 1 else "../shared"
 speeches = os.path.join(shared, "data/ungd/speeches")
@@ -76,10 +93,185 @@ extra = {
 # codes (they would match "IT", "NO", "IS"…): the three-letter codes stay.
 unsafe_codes = {"AU", "IN", "IS", "IT", "NO", "ME", "AS", "AT", "BE", "TO", "SO", "AM", "AN", "BY", "DO", "GO", "HE", "HI", "IF", "MY", "OR", "ON", "UP", "WE", "PE", "PA", "LA", "MA", "CA", "AL", "ID", "OK", "PR", "SA", "TV", "AI", "MS", "MD", "NE", "CO", "DE", "KP", "VA", "CD", "PS", "ST", "SC", "SE", "SI", "SR", "NA", "MO", "MH", "LT", "LY", "FM", "GM", "BO"}
 
+
+# The other five UN languages. Chinese is the simplified script the UN uses.
+LANGUAGES = [("fr", "fr"), ("es", "es"), ("ru", "ru"), ("ar", "ar"), ("zh", "zh_CN")]
+CLDR = {lang: Locale.parse(lang).territories for lang, _ in LANGUAGES}
+ISO_CODES = {
+    lang: gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[po])
+    for lang, po in LANGUAGES
+}
+
+# Localised names that are also an everyday word or a given name in the statements' languages:
+# they would make a country of "grenade", "chili" or "Maurice". Left out.
+AMBIGUOUS = {
+    "Grenade", "Granada", "Chili", "Maurice", "Mauricio", "Dominique", "Salvador",
+    "Того",  # Togo, and the Russian word "того" (of that)
+    "مالي",  # Mali, and the Arabic word for "financial"
+    "عمان",  # Oman, spelled as Amman, the capital of Jordan
+}
+
+# Arabic short vowels and other marks (tashkeel) and the tatweel: names are written without them.
+ARABIC_MARKS = dict.fromkeys([*range(0x064B, 0x0660), 0x0670, 0x0640])
+# Arabic hamza forms of alef, and the Russian letter ё, are often written plainly (ا, е): the
+# table has both spellings, so a name matches either way whatever the analysis does with them.
+ARABIC_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+
+
+def clean(name):
+    """A localised name as it is written in running text."""
+    name = unicodedata.normalize("NFC", name).translate(ARABIC_MARKS)
+    name = name.replace("\u0301", "")  # Russian stress marks (Респу́блика)
+    return " ".join(name.split())
+
+
+def spellings(name):
+    """The name, its case forms (Russian) or its form with و (Arabic), and their plain spellings
+    (ё as е, أ/إ/آ as ا)."""
+    forms = [name]
+    if re.match(r"[А-Яа-яЁё]", name):
+        forms += russian_cases(name)
+    elif re.match(r"[\u0600-\u06FF]", name):
+        forms = arabic_forms(name)
+    out = []
+    for form in forms:
+        for variant in (form, form.replace("ё", "е").replace("Ё", "Е"), form.translate(ARABIC_ALEF)):
+            add(out, variant)
+    return out
+
+
+MORPH = pymorphy3.MorphAnalyzer()
+CASES = ["gent", "datv", "accs", "ablt", "loct"]
+
+
+def russian_cases(name):
+    """The other case forms of a Russian name: the words up to its first noun agree with it and
+    are inflected ("Российская Федерация" -> "Российской Федерации"), the rest is a complement
+    and stays ("Организация Объединённых Наций" -> "Организации Объединённых Наций").
+    Abbreviations (КНДР) do not decline. An accusative that is the nominative (inanimate
+    masculine and plural nouns) is left to the nominative."""
+    words = name.split(" ")
+    if not all(re.fullmatch(r"[А-Яа-яЁё]+", w) for w in words):
+        return []
+    # A name is in the nominative: take each word's reading as one.
+    parses = [next((p for p in MORPH.parse(w) if "nomn" in p.tag), MORPH.parse(w)[0]) for w in words]
+    head = next((i for i, p in enumerate(parses) if "NOUN" in p.tag), None)
+    if head is None or any(w.isupper() and len(w) > 1 for w in words[: head + 1]):
+        return []
+    out = []
+    for case in CASES:
+        inflected = inflect(parses[head], case)
+        if inflected is None or (case == "accs" and inflected.word == parses[head].word):
+            continue
+        new = []
+        for i, (word, parse) in enumerate(zip(words, parses)):
+            if i <= head:
+                form = inflect(parse, case)
+                if form is None:
+                    break
+                new.append(form.word.capitalize() if word[0].isupper() else form.word)
+            else:
+                new.append(word)
+        else:
+            out.append(" ".join(new))
+    return out
+
+
+def inflect(parse, case):
+    """A word in another case, in the same number."""
+    grammemes = {case} | ({parse.tag.number} if parse.tag.number else set())
+    return parse.inflect(grammemes)
+
+
+def arabic_forms(name):
+    """An Arabic name and its form with the conjunction و ("and") written onto it."""
+    return [name, "و" + name]
+
+
+def add(names, name):
+    """Adds a name unless the list has it already in any case (names match case-insensitively)."""
+    if name.casefold() not in (n.casefold() for n in names):
+        names.append(name)
+
+
+def localised(alpha2, english_names=()):
+    """The names of a territory in the five other UN languages: the CLDR name, then the iso-codes
+    translations of the ISO name and official name. Inverted ISO forms ("Corée, République de")
+    are left out: nobody writes them in a sentence."""
+    country = pycountry.countries.get(alpha_2=alpha2)
+    out = []
+    for lang, _ in LANGUAGES:
+        found = [CLDR[lang].get(alpha2)]
+        if country is not None:
+            translate = ISO_CODES[lang].gettext
+            found += [translate(country.name)]
+            official = getattr(country, "official_name", None)
+            if official:
+                found.append(translate(official))
+        for name in found:
+            if not name or "," in name:
+                continue
+            name = clean(name)
+            if name in AMBIGUOUS or name in english_names:
+                continue
+            for spelling in spellings(name):
+                add(out, spelling)
+    return out
+
+
+# The main organisations in the five other UN languages, written out by hand (CLDR and iso-codes
+# name only the UN and the EU, which are generated above): the names these bodies use in their
+# own six-language documents and the UN terminology database (UNTERM), checked against them.
+# Codes (ONU, ООН, OTAN, НАТО…) match only in capitals, as in English.
+ORG_NAMES = {
+    "UN": (["Organisation des Nations Unies", "Organización de las Naciones Unidas",
+            "Организация Объединённых Наций", "Объединённые Нации", "هيئة الأمم المتحدة"],
+           ["ONU", "ООН"]),
+    "UNSC": (["Conseil de sécurité", "Conseil de sécurité des Nations Unies",
+              "Consejo de Seguridad", "Consejo de Seguridad de las Naciones Unidas",
+              "Совет Безопасности", "Совет Безопасности ООН", "Совет Безопасности Организации Объединённых Наций",
+              "مجلس الأمن", "مجلس الأمن الدولي", "مجلس الأمن التابع للأمم المتحدة",
+              "安全理事会", "联合国安全理事会", "安理会", "联合国安理会"], []),
+    "UNGA": (["Assemblée générale", "Assemblée générale des Nations Unies",
+              "Asamblea General", "Asamblea General de las Naciones Unidas",
+              "Генеральная Ассамблея", "Генеральная Ассамблея ООН",
+              "Генеральная Ассамблея Организации Объединённых Наций",
+              "الجمعية العامة", "الجمعية العامة للأمم المتحدة",
+              "联合国大会", "联大"], []),
+    "UNHRC": (["Conseil des droits de l'homme", "Consejo de Derechos Humanos",
+               "Совет по правам человека", "مجلس حقوق الإنسان", "人权理事会"], []),
+    "WHO": (["Organisation mondiale de la Santé", "Organización Mundial de la Salud",
+             "Всемирная организация здравоохранения", "منظمة الصحة العالمية",
+             "世界卫生组织", "世卫组织"], ["OMS", "ВОЗ"]),
+    "IAEA": (["Agence internationale de l'énergie atomique", "Organismo Internacional de Energía Atómica",
+              "Международное агентство по атомной энергии", "الوكالة الدولية للطاقة الذرية",
+              "国际原子能机构"], ["AIEA", "OIEA", "МАГАТЭ"]),
+    "ICJ": (["Cour internationale de Justice", "Corte Internacional de Justicia", "Международный Суд",
+             "محكمة العدل الدولية", "国际法院"], ["CIJ"]),
+    "ICC": (["Cour pénale internationale", "Corte Penal Internacional", "Международный уголовный суд",
+             "المحكمة الجنائية الدولية", "国际刑事法院"], ["CPI", "МУС"]),
+    "NATO": (["Organisation du traité de l'Atlantique nord", "Organización del Tratado del Atlántico Norte",
+              "Организация Североатлантического договора", "Североатлантический альянс",
+              "حلف شمال الأطلسي", "منظمة حلف شمال الأطلسي", "الناتو",
+              "北大西洋公约组织", "北约"], ["OTAN", "НАТО"]),
+    "AU": (["Union africaine", "Unión Africana", "Африканский союз", "الاتحاد الأفريقي", "非洲联盟", "非盟"], ["UA"]),
+    "EU": (["Евросоюз", "欧洲联盟"], ["UE", "ЕС"]),
+}
+
+
+def org_names(code):
+    names, codes_ = ORG_NAMES.get(code, ([], []))
+    out = []
+    for name in names:
+        for spelling in spellings(clean(name)):
+            add(out, spelling)
+    return out, codes_
+
 print("# communique alias table: id, kind, names, codes, weak names (tab-separated; lists |-separated).")
 print("# Names match whole words, case-insensitively (a name of several words as a phrase); codes")
 print("# match only in capitals; weak names (capitals, metonyms) count at half weight.")
-print("# Generated by data/make_aliases.py from ../shared/data/ungd and pycountry, plus the hand-written")
+print("# Generated by data/make_aliases.py from ../shared/data/ungd, pycountry (ISO 3166 and its")
+print("# iso-codes translations) and babel (CLDR names in the six UN languages), plus the hand-written")
 print("# lists in that script; edit the script and regenerate rather than this file.")
 for code in codes:
     names, iso_codes, weak = [], [], []
@@ -98,6 +290,14 @@ for code in codes:
     for name in sorted(un_names.get(code, ())):
         if name not in names:
             names.append(name)
+    alpha2 = country.alpha_2 if country is not None else ("EU" if code == "EU" else None)
+    if alpha2 and names:
+        for name in localised(alpha2, names):
+            add(names, name)
+    more_names, more_codes = org_names(code)
+    for name in more_names:
+        add(names, name)
+    iso_codes += [c for c in more_codes if c not in iso_codes]
     if code == "EU":
         kind = "org"
     else:
@@ -157,6 +357,14 @@ orgs = [
     ("CSTO", ["CSTO", "Collective Security Treaty Organization"], ["CSTO"], []),
 ]
 for code, names, codes_, weak in orgs:
+    names, codes_ = list(names), list(codes_)
+    if code == "UN":
+        for name in localised("UN", names):
+            add(names, name)
+    more_names, more_codes = org_names(code)
+    for name in more_names:
+        add(names, name)
+    codes_ += [c for c in more_codes if c not in codes_]
     print("\t".join([code, "org", "|".join(names), "|".join(codes_), "|".join(weak)]))
 
 # Places whose names are spelled several ways (equivalent names, not entities).

@@ -122,7 +122,7 @@ fn search_runs(
         None => PassageConfig::default(),
     };
     let index = Index::in_memory_with_passages(passages)?;
-    let report = index.update(&Corpus::new(&paths.corpus))?;
+    let report = index.update(&paths.open_corpus())?;
     anyhow::ensure!(
         report.added > 0,
         "no articles in {}",

@@ -24,7 +24,7 @@ pub struct IndexArgs {
 }
 
 pub fn run(paths: &Paths, args: IndexArgs) -> anyhow::Result<ExitCode> {
-    let corpus = Corpus::new(&paths.corpus);
+    let corpus = paths.open_corpus();
     // Check the corpus before creating anything.
     corpus.files()?;
     let report = with_progress(args.dry_run, |options| {

@@ -46,6 +46,10 @@ struct Global {
         value_name = "DIR"
     )]
     index: PathBuf,
+    /// How to read the corpus files' metadata from their paths and a table beside them
+    /// (default: `communique.toml` in the corpus folder, if there is one).
+    #[arg(long, global = true, env = "COMMUNIQUE_METADATA", value_name = "FILE")]
+    metadata: Option<PathBuf>,
     /// When to colour the output (NO_COLOR is honoured in `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     color: ColorWhen,
@@ -103,6 +107,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = Paths {
         corpus: cli.global.corpus,
         index: cli.global.index,
+        metadata: cli.global.metadata,
     };
     match cli.command {
         Command::Index(args) => index::run(&paths, args),
@@ -127,6 +132,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 pub struct Paths {
     pub corpus: PathBuf,
     pub index: PathBuf,
+    /// `--metadata FILE`, when given.
+    pub metadata: Option<PathBuf>,
+}
+
+impl Paths {
+    /// The corpus, with the metadata file given on the command line.
+    pub fn open_corpus(&self) -> communique::Corpus {
+        let corpus = communique::Corpus::new(&self.corpus);
+        match &self.metadata {
+            Some(file) => corpus.with_metadata(file),
+            None => corpus,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use communique::{Corpus, Error, Index, Query, SearchOptions};
+use communique::{Error, Index, Query, SearchOptions};
 
 use super::{Paths, index, output};
 
@@ -168,7 +168,7 @@ pub fn open_or_build(paths: &Paths) -> anyhow::Result<Index> {
                 paths.index.display(),
                 paths.corpus.display()
             );
-            let corpus = Corpus::new(&paths.corpus);
+            let corpus = paths.open_corpus();
             let index = Index::open_or_create(&paths.index)
                 .with_context(|| format!("cannot create the index in {}", paths.index.display()))?;
             let report = index::update_with_progress(&index, &corpus, false)?;

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Args;
+use communique::Index;
 use communique::index::{WatchEvent, WatchOptions};
-use communique::{Corpus, Index};
 
 use super::{Paths, output};
 
@@ -26,7 +26,7 @@ pub struct WatchArgs {
 }
 
 pub fn run(paths: &Paths, args: WatchArgs) -> anyhow::Result<ExitCode> {
-    let corpus = Corpus::new(&paths.corpus);
+    let corpus = paths.open_corpus();
     corpus.files()?;
     let index = Index::open_or_create(&paths.index)?;
     let notifier = args

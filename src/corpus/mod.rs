@@ -4,13 +4,17 @@
 //! Files are found recursively in a stable order (sorted by name; hidden files and folders are
 //! skipped; symbolic links are followed, loops reported). A file that cannot be read or parsed
 //! is reported with its path (and line, for JSON Lines) and skipped; everything else is read.
+//! A `communique.toml` in the folder (or named with [`Corpus::with_metadata`]) fills in the
+//! fields that the files do not give (see [`Metadata`]).
 
 mod article;
 mod html;
+mod metadata;
 mod parse;
 mod passage;
 
 pub use article::{Article, parse_date};
+pub use metadata::{FileMetadata, METADATA_FILE, Metadata};
 pub use parse::{MAX_FILE_BYTES, MAX_JSONL_BYTES, MAX_LINE_BYTES};
 pub use passage::{PassageConfig, split_passages, split_passages_with};
 
@@ -39,6 +43,8 @@ use crate::{Error, Result};
 #[derive(Clone, Debug)]
 pub struct Corpus {
     root: PathBuf,
+    /// The metadata file, when not the folder's own `communique.toml`.
+    metadata: Option<PathBuf>,
 }
 
 /// A file of the corpus, as found by the walk (not yet read).
@@ -50,8 +56,12 @@ pub struct CorpusFile {
     pub rel: String,
     /// Its size in bytes.
     pub size: u64,
-    /// Its modification time, when the file system gives one.
+    /// Its modification time, when the file system gives one. For a file that a metadata
+    /// rule reads, the latest of its own and those of the metadata file and its tables, so that
+    /// the file is read again when they change.
     pub modified: Option<SystemTime>,
+    /// What the metadata says about it, and the metadata file.
+    pub(crate) metadata: Option<std::sync::Arc<(PathBuf, FileMetadata)>>,
 }
 
 /// A problem that did not stop an article from being indexed (an unreadable date, a front
@@ -110,7 +120,34 @@ pub(crate) struct FileRead {
 impl Corpus {
     /// A corpus rooted at `root`. Nothing is read until asked.
     pub fn new(root: impl Into<PathBuf>) -> Corpus {
-        Corpus { root: root.into() }
+        Corpus {
+            root: root.into(),
+            metadata: None,
+        }
+    }
+
+    /// Reads the files' metadata from this file instead of the folder's own
+    /// [`METADATA_FILE`] (for a folder that cannot hold one). Its tables are still found from
+    /// the corpus folder.
+    pub fn with_metadata(mut self, path: impl Into<PathBuf>) -> Corpus {
+        self.metadata = Some(path.into());
+        self
+    }
+
+    /// The metadata of the corpus: the file given to [`Corpus::with_metadata`], else the
+    /// folder's `communique.toml` if there is one, read with its tables.
+    pub fn metadata(&self) -> Result<Option<Metadata>> {
+        let path = match &self.metadata {
+            Some(path) => path.clone(),
+            None => {
+                let path = self.root.join(METADATA_FILE);
+                if !path.is_file() {
+                    return Ok(None);
+                }
+                path
+            }
+        };
+        Metadata::load(&path, &self.root).map(Some)
     }
 
     /// The corpus folder.
@@ -120,13 +157,14 @@ impl Corpus {
 
     /// The article files, sorted by path, and the folders or entries that could not be walked.
     ///
-    /// Fails only when the corpus folder itself is missing.
+    /// Fails when the corpus folder itself is missing, or when its metadata file cannot be read.
     pub fn files(&self) -> Result<(Vec<CorpusFile>, Vec<Error>)> {
         if !self.root.is_dir() {
             return Err(Error::CorpusMissing {
                 path: self.root.clone(),
             });
         }
+        let metadata = self.metadata()?;
         let mut files = Vec::new();
         let mut errors = Vec::new();
         let walk = walkdir::WalkDir::new(&self.root)
@@ -154,8 +192,15 @@ impl Corpus {
             if !entry.file_type().is_file() || Format::of(entry.path()).is_none() {
                 continue;
             }
-            let metadata = match entry.metadata() {
-                Ok(metadata) => metadata,
+            // A metadata table (JSON Lines) is not an article file.
+            if metadata
+                .as_ref()
+                .is_some_and(|m| m.inputs().any(|input| input == entry.path()))
+            {
+                continue;
+            }
+            let stat = match entry.metadata() {
+                Ok(stat) => stat,
                 Err(e) => {
                     errors.push(Error::io(
                         entry.path(),
@@ -165,11 +210,18 @@ impl Corpus {
                 }
             };
             let rel = relative(&self.root, entry.path());
+            let mut modified = stat.modified().ok();
+            let of_file = metadata.as_ref().and_then(|m| {
+                let of_file = m.for_file(&rel)?;
+                modified = modified.max(m.modified());
+                Some(std::sync::Arc::new((m.path().to_path_buf(), of_file)))
+            });
             files.push(CorpusFile {
                 path: entry.path().to_path_buf(),
                 rel,
-                size: metadata.len(),
-                modified: metadata.modified().ok(),
+                size: stat.len(),
+                modified,
+                metadata: of_file,
             });
         }
         Ok((files, errors))
@@ -209,11 +261,27 @@ fn relative(root: &Path, path: &Path) -> String {
 /// Reads one file (within the size limits) and parses it.
 pub(crate) fn read_file(file: &CorpusFile) -> Result<FileRead> {
     let bytes = read_bytes(file)?;
-    let hash = blake3::hash(&bytes).to_hex().to_string();
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&bytes);
     let format = Format::of(&file.path).unwrap_or(Format::Text);
-    let parsed = parse::parse(&file.path, &file.rel, format, &bytes);
+    let mut parsed = parse::parse(&file.path, &file.rel, format, &bytes);
+    if let Some(metadata) = &file.metadata {
+        let (metadata_file, of_file) = metadata.as_ref();
+        // The file is what its bytes and its metadata make it.
+        for (name, value) in &of_file.fields {
+            for part in [name, value] {
+                hasher.update(&(part.len() as u64).to_le_bytes());
+                hasher.update(part.as_bytes());
+            }
+        }
+        parsed.warnings.extend(of_file.warnings.iter().cloned());
+        for article in &mut parsed.articles {
+            let warnings = of_file.apply(article, metadata_file);
+            parsed.warnings.extend(warnings);
+        }
+    }
     Ok(FileRead {
-        hash,
+        hash: hasher.finalize().to_hex().to_string(),
         articles: parsed.articles,
         warnings: parsed.warnings,
         errors: parsed.errors,

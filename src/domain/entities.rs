@@ -35,10 +35,10 @@ pub(crate) fn mentions_in(
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        // Words must follow each other (no gap left by a dropped token); a name has at most
-        // eight words, so the window never looks further.
+        // Words must follow each other (no gap left by a dropped token); a name is matched on
+        // at most MAX_NAME_WORDS words, so the window never looks further.
         let mut run = 1;
-        while run < 8
+        while run < super::aliases::MAX_NAME_WORDS
             && i + run < tokens.len()
             && tokens[i + run].position == tokens[i + run - 1].position + 1
         {

@@ -235,7 +235,9 @@ fn hostile_queries_get_a_position_or_a_correct_answer_quickly() {
     }
     let answers: Vec<(String, i32)> = vec![
         ("kursk\u{7}\u{1b}[31m".into(), 0),
-        ("الأمم المتحدة".into(), 1),
+        ("مرحبا بالعالم".into(), 1),
+        // The UN in Arabic is in the alias table: it finds the English statements.
+        ("الأمم المتحدة".into(), 0),
         ("Kursk 🙂".into(), 0),
         ("👩\u{200d}💻 kursk".into(), 0),
         (format!("{long_word} kursk"), 0),

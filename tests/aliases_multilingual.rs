@@ -1,0 +1,318 @@
+//! Names across languages: the built-in alias table knows every state and the main
+//! organisations in the six UN languages, so a name in one finds statements in the others and
+//! the country facets count a Russian statement that says Россия as RUS.
+//!
+//! Names are compared on the exact view (lower-cased, folded, no stemming), so these tests hold
+//! whatever stemming each language gets.
+
+use communique::analysis::Analyzer;
+use communique::domain::{Aliases, EntityKind, mentions};
+use communique::{Article, Index, Query, SearchOptions};
+
+/// The id of the group that `words` (as written) start with, and how many words matched.
+fn found(words: &[&str]) -> Option<(String, usize)> {
+    let aliases = Aliases::builtin();
+    aliases
+        .find(words)
+        .map(|m| (aliases.groups()[m.group].id.clone(), m.words))
+}
+
+fn one(id: &str, words: usize) -> Option<(String, usize)> {
+    Some((id.to_string(), words))
+}
+
+#[test]
+fn russia_in_the_six_un_languages_is_one_entity() {
+    for name in [
+        "Russia",
+        "Russie",
+        "Rusia",
+        "Россия",
+        "РОССИЯ",
+        "روسيا",
+        "俄罗斯",
+    ] {
+        assert_eq!(found(&[name]), one("RUS", 1), "{name}");
+    }
+    // Chinese is written without spaces: a name is a run of ideographs, one word each.
+    assert_eq!(found(&["俄", "罗", "斯", "外", "交"]), one("RUS", 3));
+    // Russian names in every case; Arabic names with the conjunction و attached.
+    for name in ["России", "Россию", "Россией"] {
+        assert_eq!(found(&[name]), one("RUS", 1), "{name}");
+    }
+    assert_eq!(found(&["Российской", "Федерации"]), one("RUS", 2));
+    assert_eq!(
+        found(&["Организации", "Объединённых", "Наций"]),
+        one("UN", 3)
+    );
+    assert_eq!(found(&["Совета", "Безопасности"]), one("UNSC", 2));
+    assert_eq!(found(&["وروسيا"]), one("RUS", 1));
+    // Names that are also everyday words are left out: "того" is "of that", not Togo.
+    assert_eq!(found(&["того"]), None);
+    assert_eq!(found(&["مالي"]), None);
+    // Official names, as the iso-codes translations give them.
+    assert_eq!(
+        found(&["Российская", "Федерация", "заявила"]),
+        one("RUS", 2)
+    );
+    assert_eq!(found(&["Federación", "Rusa"]), one("RUS", 2));
+    assert_eq!(found(&["الاتحاد", "الروسي"]), one("RUS", 2));
+    // Belarus ("White Russia" in Arabic) is the longer match, not Russia.
+    assert_eq!(found(&["روسيا", "البيضاء"]), one("BLR", 2));
+    assert_eq!(found(&["白", "俄", "罗", "斯"]), one("BLR", 4));
+}
+
+#[test]
+fn the_united_nations_and_its_bodies_in_the_six_languages() {
+    // ё or е: both spellings are in the table.
+    for words in [
+        &["Организация", "Объединённых", "Наций"][..],
+        &["Организация", "Объединенных", "Наций"],
+        &["Organisation", "des", "Nations", "Unies"],
+        &["Naciones", "Unidas"],
+        &["الأمم", "المتحدة"],
+        &["الامم", "المتحدة"],
+    ] {
+        assert_eq!(found(words), one("UN", words.len()), "{words:?}");
+    }
+    assert_eq!(found(&["联", "合", "国"]), one("UN", 3));
+    // The longest name wins: 联合国安理会 is the Security Council, not the UN.
+    assert_eq!(found(&["联", "合", "国", "安", "理", "会"]), one("UNSC", 6));
+    assert_eq!(found(&["Совет", "Безопасности", "ООН"]), one("UNSC", 3));
+    assert_eq!(found(&["Conseil", "de", "sécurité"]), one("UNSC", 3));
+    assert_eq!(found(&["مجلس", "الأمن"]), one("UNSC", 2));
+    // Codes in other scripts, in capitals only.
+    assert_eq!(found(&["ООН"]), one("UN", 1));
+    assert_eq!(found(&["НАТО"]), one("NATO", 1));
+    assert_eq!(found(&["OTAN"]), one("NATO", 1));
+    assert_eq!(found(&["北", "约"]), one("NATO", 2));
+    assert_eq!(found(&["Евросоюз"]), one("EU", 1));
+    assert_eq!(found(&["الاتحاد", "الاوروبي"]), one("EU", 2));
+}
+
+#[test]
+fn every_state_has_names_in_the_six_un_languages() {
+    let aliases = Aliases::builtin();
+    let mut analyzer = Analyzer::new();
+    let script = |name: &str, range: std::ops::RangeInclusive<char>| {
+        name.chars().any(|c| range.contains(&c))
+    };
+    let countries: Vec<_> = aliases
+        .groups()
+        .iter()
+        .filter(|g| g.kind == EntityKind::Country)
+        .collect();
+    assert!(countries.len() >= 193, "{} states", countries.len());
+    for group in countries {
+        let names = &group.names;
+        assert!(
+            names.iter().any(|n| script(n, 'А'..='я')),
+            "{}: no Russian name in {names:?}",
+            group.id
+        );
+        assert!(
+            names.iter().any(|n| script(n, '\u{0621}'..='\u{064A}')),
+            "{}: no Arabic name",
+            group.id
+        );
+        assert!(
+            names.iter().any(|n| script(n, '\u{4E00}'..='\u{9FFF}')),
+            "{}: no Chinese name",
+            group.id
+        );
+        // Every name is found as itself, as a run of words (Chinese ones too).
+        for name in names {
+            let tokens = analyzer.exact(name);
+            let words: Vec<&str> = tokens.iter().map(|t| &name[t.start..t.end]).collect();
+            let hit = aliases.find(&words);
+            assert!(
+                hit.is_some_and(|m| m.words == words.len()),
+                "{}: {name:?} ({} words) is not found whole",
+                group.id,
+                words.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn entities_are_recognised_in_running_text_of_every_script() {
+    let aliases = Aliases::builtin();
+    let mut analyzer = Analyzer::new();
+    let ids = |text: &str, analyzer: &mut Analyzer| -> Vec<(String, String)> {
+        mentions(aliases, analyzer, text)
+            .into_iter()
+            .map(|m| {
+                (
+                    aliases.groups()[m.group].id.clone(),
+                    text[m.range].to_string(),
+                )
+            })
+            .collect()
+    };
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        ids(
+            "Россия отвергла эти обвинения, а Организация Объединённых Наций призвала к диалогу.",
+            &mut analyzer
+        ),
+        pairs(&[("RUS", "Россия"), ("UN", "Организация Объединённых Наций")])
+    );
+    assert_eq!(
+        ids(
+            "Делегация России выступила в Совете Безопасности против резолюции.",
+            &mut analyzer
+        ),
+        pairs(&[("RUS", "России"), ("UNSC", "Совете Безопасности")])
+    );
+    assert_eq!(
+        ids(
+            "俄罗斯外交部表示，联合国安理会将于下周就乌克兰局势举行会议。",
+            &mut analyzer
+        ),
+        pairs(&[
+            ("RUS", "俄罗斯"),
+            ("UNSC", "联合国安理会"),
+            ("UKR", "乌克兰")
+        ])
+    );
+    assert_eq!(
+        ids(
+            "رحبت الأمم المتحدة بالاتفاق، وقالت روسيا إنها ستدعمه في مجلس الأمن.",
+            &mut analyzer
+        ),
+        pairs(&[
+            ("UN", "الأمم المتحدة"),
+            ("RUS", "روسيا"),
+            ("UNSC", "مجلس الأمن")
+        ])
+    );
+    assert_eq!(
+        ids(
+            "La Russie et les États-Unis se sont opposés au Conseil de sécurité.",
+            &mut analyzer
+        ),
+        pairs(&[
+            ("RUS", "Russie"),
+            ("USA", "États-Unis"),
+            ("UNSC", "Conseil de sécurité")
+        ])
+    );
+}
+
+/// A statement in each UN language that names Russia, and two that do not.
+fn statements() -> Index {
+    let articles = [
+        Article::new(
+            "en",
+            "Russia rejected the accusations at the Security Council on Monday.",
+        ),
+        Article::new(
+            "ru",
+            "Россия отвергла эти обвинения. Организация Объединённых Наций призвала стороны к диалогу.",
+        ),
+        Article::new(
+            "ar",
+            "قالت روسيا إنها ترفض هذه الاتهامات، ودعت الأمم المتحدة الطرفين إلى الحوار.",
+        ),
+        Article::new("zh", "俄罗斯拒绝了这些指控。联合国呼吁各方进行对话。"),
+        Article::new(
+            "fr",
+            "La Russie a rejeté ces accusations devant le Conseil de sécurité.",
+        ),
+        Article::new(
+            "es",
+            "Rusia rechazó las acusaciones ante el Consejo de Seguridad.",
+        ),
+        Article::new("ru-other", "Китай и Индия подписали торговое соглашение."),
+        Article::new("en-other", "The weather in Geneva was mild all week."),
+    ];
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for article in &articles {
+        writer.add(article).unwrap();
+    }
+    writer.commit().unwrap();
+    index
+}
+
+fn search(index: &Index, query: &str, options: &SearchOptions) -> Vec<communique::Hit> {
+    let query: Query = query.parse().unwrap();
+    index.search(&query, options).unwrap()
+}
+
+fn sorted_ids(hits: &[communique::Hit]) -> Vec<String> {
+    let mut ids: Vec<String> = hits.iter().map(|h| h.article.id.clone()).collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_name_in_one_language_finds_statements_in_all_six() {
+    let index = statements();
+    let everywhere = ["ar", "en", "es", "fr", "ru", "zh"];
+    for query in ["Russia", "Россия", "俄罗斯", "روسيا", "Russie"] {
+        let hits = search(&index, query, &SearchOptions::new());
+        assert_eq!(sorted_ids(&hits), everywhere, "{query}");
+    }
+    // The highlight is the name as the statement writes it.
+    let hits = search(&index, "Russia", &SearchOptions::new());
+    for hit in &hits {
+        let passage = &hit.passages[0];
+        let marked: Vec<&str> = passage
+            .highlights
+            .iter()
+            .map(|h| &passage.text[h.clone()])
+            .collect();
+        let expected = match hit.article.id.as_str() {
+            "en" => "Russia",
+            "ru" => "Россия",
+            "ar" => "روسيا",
+            "zh" => "俄罗斯",
+            "fr" => "Russie",
+            "es" => "Rusia",
+            other => panic!("unexpected hit {other}"),
+        };
+        assert_eq!(marked, [expected], "{}", hit.article.id);
+    }
+    // Without the alias table, the English name finds only English.
+    let plain = search(&index, "Russia", &SearchOptions::new().aliases(false));
+    assert_eq!(sorted_ids(&plain), ["en"]);
+    // The UN in Russian finds the Arabic and the Chinese statements that name it.
+    let hits = search(
+        &index,
+        "\"Организация Объединённых Наций\"",
+        &SearchOptions::new(),
+    );
+    assert_eq!(sorted_ids(&hits), ["ru"], "a phrase is never expanded");
+    let hits = search(&index, "ООН", &SearchOptions::new());
+    assert_eq!(sorted_ids(&hits), ["ar", "ru", "zh"]);
+}
+
+#[test]
+fn country_facets_count_every_language() {
+    let index = statements();
+    let everything = Query::parse("Russia OR Китай OR weather").unwrap();
+    let facets = index.facets(&everything, &SearchOptions::new()).unwrap();
+    let count = |list: &[(String, u64)], id: &str| {
+        list.iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    assert_eq!(facets.articles, 8);
+    assert_eq!(count(&facets.countries, "RUS"), 6, "{:?}", facets.countries);
+    assert_eq!(count(&facets.countries, "CHN"), 1);
+    assert_eq!(count(&facets.countries, "IND"), 1);
+    assert_eq!(count(&facets.orgs, "UN"), 3, "{:?}", facets.orgs);
+    assert_eq!(count(&facets.orgs, "UNSC"), 3);
+    // The country filter sees the Russian statement through Россия.
+    let hits = search(&index, "обвинения", &SearchOptions::new().country("RUS"));
+    assert_eq!(sorted_ids(&hits), ["ru"]);
+    let hits = search(&index, "соглашение", &SearchOptions::new().country("RUS"));
+    assert!(hits.is_empty());
+}
