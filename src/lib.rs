@@ -72,7 +72,7 @@ pub use index::{
     UpdateReport, WatchEvent, WatchOptions, Writer,
 };
 pub use search::{
-    ArticleInfo, Excerpt, Facets, Hit, MAX_EXPANSIONS, MAX_PASSAGES, MAX_QUERY_BYTES,
+    ArticleInfo, ArticleView, Excerpt, Facets, Hit, MAX_EXPANSIONS, MAX_PASSAGES, MAX_QUERY_BYTES,
     MAX_QUERY_TERMS, MAX_RESULTS, MIN_PREFIX_CHARS, Node, Occur, Passage, Period, Query, Ranking,
     Scope, SearchOptions,
 };

@@ -5,6 +5,7 @@ mod facets;
 mod index;
 pub mod output;
 mod search;
+mod serve;
 mod stats;
 mod watch;
 
@@ -68,6 +69,8 @@ enum Command {
     Timeline(facets::TimelineArgs),
     /// Figures about the index: articles, passages, terms, size, dates, sources.
     Stats(stats::StatsArgs),
+    /// Serve the index over HTTP: a search page at / and a JSON API under /api (Ctrl-C stops).
+    Serve(serve::ServeArgs),
     /// Watch the corpus folder and keep the index up to date as articles arrive (Ctrl-C stops).
     Watch(watch::WatchArgs),
     /// Measure ranking quality on a query set with judgments (nDCG@10, MAP@100, MRR@10…).
@@ -106,6 +109,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Timeline(args) => facets::timeline(&paths, args),
         Command::Stats(args) => stats::run(&paths, args),
         Command::Watch(args) => watch::run(&paths, args),
+        Command::Serve(args) => serve::run(&paths, args),
         Command::Eval(args) => eval::run(&paths, args),
         Command::Check { json } => stats::check(&paths, json),
         Command::Completions { shell } => {

@@ -5,13 +5,16 @@
 //! best articles, with block-max WAND pruning; then only the shown passages are fetched,
 //! analysed again and highlighted.
 
+mod article;
 mod collect;
 mod compile;
+mod count;
 mod facets;
 mod highlight;
 mod options;
 mod query;
 
+pub use article::ArticleView;
 pub use compile::{MAX_EXPANSIONS, MIN_PREFIX_CHARS};
 pub use facets::{Facets, Period};
 pub use highlight::Excerpt;

@@ -1,0 +1,131 @@
+//! The article view: one article as a whole (its text, the byte ranges of its passages) with the
+//! highlights of a query, for a reader that shows the article a hit came from.
+
+use std::ops::Range;
+
+use serde::Serialize;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Term};
+
+use super::{ArticleInfo, Columns, Query, SearchOptions, ranges_as_pairs};
+use crate::{Index, Result};
+
+/// A whole article, as stored in the index, with what a query matched in it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ArticleView {
+    /// The article's metadata.
+    pub article: ArticleInfo,
+    /// The article body (its passages end to end).
+    pub text: String,
+    /// The byte ranges of its passages in `text`, in order (as `[start, end]` pairs in JSON).
+    #[serde(serialize_with = "ranges_as_pairs")]
+    pub passages: Vec<Range<usize>>,
+    /// What the query matched, as byte ranges in `text` (sorted, not overlapping; empty
+    /// without a query).
+    #[serde(serialize_with = "ranges_as_pairs")]
+    pub highlights: Vec<Range<usize>>,
+}
+
+impl Index {
+    /// The article with this id as a whole, with the highlights of `query` (compiled with the
+    /// alias table and quotation scope of `options`); `None` when there is no such article.
+    ///
+    /// # Example
+    /// ```
+    /// use communique::{Article, Index, Query, SearchOptions};
+    ///
+    /// let index = Index::in_memory()?;
+    /// let mut writer = index.writer()?;
+    /// writer.add(&Article::new(
+    ///     "kursk",
+    ///     "Troops arrived in the Kursk region.\n\nThe Security Council met on Monday.",
+    /// ))?;
+    /// writer.commit()?;
+    ///
+    /// let query = Query::parse("\"Security Council\"")?;
+    /// let view = index.article("kursk", Some(&query), &SearchOptions::new())?.unwrap();
+    /// assert_eq!(view.passages.len(), 2);
+    /// assert_eq!(&view.text[view.highlights[0].clone()], "Security Council");
+    /// assert!(index.article("nowhere", None, &SearchOptions::new())?.is_none());
+    /// # Ok::<(), communique::Error>(())
+    /// ```
+    pub fn article(
+        &self,
+        id: &str,
+        query: Option<&Query>,
+        options: &SearchOptions,
+    ) -> Result<Option<ArticleView>> {
+        crate::index::guard(&self.display_path(), || {
+            self.article_unguarded(id, query, options)
+        })
+    }
+
+    fn article_unguarded(
+        &self,
+        id: &str,
+        query: Option<&Query>,
+        options: &SearchOptions,
+    ) -> Result<Option<ArticleView>> {
+        let searcher = self.reader.searcher();
+        let term = Term::from_field_text(self.fields.article_id, id);
+        let found = searcher.search(
+            &TermQuery::new(term, IndexRecordOption::Basic),
+            &DocSetCollector,
+        )?;
+        if found.is_empty() {
+            return Ok(None);
+        }
+        let mut columns = Columns::new(&self.columns);
+        let mut parts: Vec<(usize, String, DocAddress, Vec<crate::Quotation>)> =
+            Vec::with_capacity(found.len());
+        for address in found {
+            let (text, _ordinal, start, quotes) =
+                self.passage_at(&searcher, &mut columns, address)?;
+            parts.push((start, text, address, quotes));
+        }
+        parts.sort_by_key(|(start, _, address, _)| (*start, *address));
+        let highlighter = match query {
+            Some(query) => {
+                let compiled = self.compile(&searcher, query, options, &options.ranking, false)?;
+                Some(compiled.highlighter)
+            }
+            None => None,
+        };
+        let mut analyzer = crate::analysis::warm();
+        let mut text = String::new();
+        let mut passages = Vec::with_capacity(parts.len());
+        let mut highlights = Vec::new();
+        let head_address = parts[0].2;
+        for (start, passage, _, quotes) in &parts {
+            // Passages cover the body end to end; should one ever leave a gap, keep every
+            // passage at its offset.
+            if *start > text.len() {
+                text.push_str(&" ".repeat(start - text.len()));
+            }
+            let at = text.len();
+            text.push_str(passage);
+            passages.push(at..text.len());
+            if let Some(highlighter) = &highlighter {
+                let mut ranges = highlighter.highlight(&mut analyzer, passage);
+                if options.quotes {
+                    // Inside quotations only, as in the search results.
+                    ranges.retain(|h| {
+                        quotes
+                            .iter()
+                            .any(|q| q.range.start <= h.start && h.end <= q.range.end)
+                    });
+                }
+                highlights.extend(ranges.into_iter().map(|r| r.start + at..r.end + at));
+            }
+        }
+        let article = self.head_of(&searcher, &mut columns, head_address, 0, id)?;
+        Ok(Some(ArticleView {
+            article,
+            text,
+            passages,
+            highlights,
+        }))
+    }
+}
