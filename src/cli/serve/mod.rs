@@ -7,6 +7,8 @@
 
 mod api;
 mod assets;
+#[cfg(test)]
+mod tests;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
