@@ -175,7 +175,12 @@ async fn the_page_in_a_real_browser() {
         corpus.join("i18n.md"),
         "---\ntitle: Statement in three scripts\ndate: 2025-02-01\nsource: Test desk\n---\n\n\
          The ministers called on the “Security Council” to act.\n\n\
-         Президент Зеленський подякував партнерам за підтримку.\n\n\
+         Президент Зеленський подякував партнерам за підтримку.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("arabic.md"),
+        "---\ntitle: بيان مجلس الأمن\ndate: 2025-02-01\nsource: Test desk\n---\n\n\
          مجلس الأمن يعقد اجتماعا طارئا بشأن الوضع الإنساني\n",
     )
     .unwrap();
@@ -197,10 +202,8 @@ async fn the_page_in_a_real_browser() {
     let marks = until(&client, "highlights", MARKS).await;
     for mark in marks.as_array().unwrap() {
         let word = mark.as_str().unwrap().to_lowercase();
-        assert!(
-            word.starts_with("secur") || word.starts_with("council"),
-            "{mark}"
-        );
+        // A word in any inflection, or a name of the Security Council from the alias table.
+        assert!(word.contains("secur") || word.contains("council"), "{mark}");
     }
     let url = client.current_url().await.unwrap();
     assert!(url.as_str().contains("q=Security+Council"), "{url}");
