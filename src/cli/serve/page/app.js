@@ -223,7 +223,8 @@ function renderHits(body) {
   const pager = $('pager');
   pager.hidden = false;
   $('prev').disabled = body.offset === 0;
-  $('next').disabled = last >= total;
+  // Collapsed copies count in the total but are not shown: a short page is the last one.
+  $('next').disabled = last >= total || body.hits.length < body.limit;
   $('page-info').textContent = `${first}–${last} of ${total.toLocaleString('en')}`;
   const csv = filterParams(state);
   csv.set('format', 'csv');
@@ -337,7 +338,8 @@ function renderTimeline(periods) {
   const height = 110;
   const bottom = 16;
   const max = Math.max(1, ...periods.map((p) => p.passages));
-  const step = width / periods.length;
+  // At least 24 slots, so that a few months do not make a few very wide bars.
+  const step = width / Math.max(periods.length, 24);
   const svg = document.createElementNS(NS, 'svg');
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('preserveAspectRatio', 'none');
@@ -360,7 +362,7 @@ function renderTimeline(periods) {
   const labels = periods.length <= 1 ? [0] : [0, periods.length - 1];
   for (const i of labels) {
     const text = document.createElementNS(NS, 'text');
-    text.setAttribute('x', String(i === 0 ? 2 : width - 2));
+    text.setAttribute('x', String(i === 0 ? 2 : Math.min(width - 2, (i + 1) * step)));
     text.setAttribute('y', String(height - 3));
     text.setAttribute('text-anchor', i === 0 ? 'start' : 'end');
     text.textContent = periods[i].period;
