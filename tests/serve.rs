@@ -276,3 +276,33 @@ fn search_csv_on_the_command_line() {
     assert_eq!(&rows[0][0], "1");
     assert!(rows.iter().all(|r| r[9].to_lowercase().contains("kursk")));
 }
+
+#[test]
+fn a_rebuild_beside_the_server_is_swapped_in_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    copy_dir(&project_corpus(), &corpus);
+    let index = dir.path().join("index");
+    let server = Server::start(&corpus, &index, &["--no-watch"]);
+    let (_, before) = server.json("/api/search?q=Kursk");
+    std::fs::write(
+        corpus.join("rebuilt.txt"),
+        "The Narwhal charter was adopted in Reykjavik.\n",
+    )
+    .unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_communique"))
+        .arg("--corpus")
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index)
+        .args(["index", "--rebuild"])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    wait_for(&server, "/api/search?q=Narwhal", 1);
+    let (_, after) = server.json("/api/search?q=Kursk");
+    assert_eq!(after["total"], before["total"]);
+    let (status, health) = server.json("/api/health");
+    assert_eq!(status, 200, "{health}");
+}

@@ -46,7 +46,9 @@ impl Index {
     ///
     /// let query = Query::parse("\"Security Council\"")?;
     /// let view = index.article("kursk", Some(&query), &SearchOptions::new())?.unwrap();
-    /// assert_eq!(view.passages.len(), 2);
+    /// // The passages cover the text end to end (these two short paragraphs share one).
+    /// assert_eq!(view.passages.first().unwrap().start, 0);
+    /// assert_eq!(view.passages.last().unwrap().end, view.text.len());
     /// assert_eq!(&view.text[view.highlights[0].clone()], "Security Council");
     /// assert!(index.article("nowhere", None, &SearchOptions::new())?.is_none());
     /// # Ok::<(), communique::Error>(())
