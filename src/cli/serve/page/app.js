@@ -387,7 +387,8 @@ async function showArticle() {
     return;
   }
   const a = body.article;
-  title.textContent = a.title && a.title.trim() ? a.title : a.id;
+  // Untitled wire copy: its first words, as the command line shows it.
+  title.textContent = a.title && a.title.trim() ? a.title : body.text.split(/\s+/).slice(0, 12).join(' ') + '…';
   title.setAttribute('dir', 'auto');
   const meta = $('article-meta');
   meta.replaceChildren([dateOnly(a.date), a.source, a.id].filter(Boolean).join(' · '));
