@@ -7,6 +7,7 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,11 +15,17 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
-/// A child process killed when dropped.
-struct Killed(Child);
+/// A child process killed when dropped, with its process group when it leads one (chromedriver
+/// and the browsers it starts, even when a failed assertion skips closing the session).
+struct Killed(Child, bool);
 
 impl Drop for Killed {
     fn drop(&mut self) {
+        if self.1
+            && let Some(pid) = rustix::process::Pid::from_raw(self.0.id() as i32)
+        {
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -64,7 +71,7 @@ fn start_server(corpus: &Path, index: &Path) -> (Killed, String) {
         }
     };
     std::thread::spawn(move || for _ in lines {});
-    (Killed(child), base)
+    (Killed(child, false), base)
 }
 
 fn start_chromedriver() -> (Killed, String) {
@@ -86,6 +93,7 @@ fn start_chromedriver() -> (Killed, String) {
         .port();
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -98,7 +106,7 @@ fn start_chromedriver() -> (Killed, String) {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    (Killed(child), format!("http://127.0.0.1:{port}"))
+    (Killed(child, true), format!("http://127.0.0.1:{port}"))
 }
 
 async fn browser(driver: &str, profile: &Path, width: u32, height: u32) -> Client {
