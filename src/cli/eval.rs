@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use communique::corpus::PassageConfig;
 use communique::eval::{self, ArticleScore};
 use communique::search::Ranking;
-use communique::{Corpus, Index, SearchOptions};
+use communique::{Index, SearchOptions};
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {

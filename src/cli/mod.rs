@@ -7,6 +7,7 @@ mod index;
 mod notify;
 pub mod output;
 mod search;
+mod serve;
 mod stats;
 mod watch;
 
@@ -75,6 +76,8 @@ enum Command {
     Timeline(facets::TimelineArgs),
     /// Figures about the index: articles, passages, terms, size, dates, sources.
     Stats(stats::StatsArgs),
+    /// Serve the index over HTTP: a search page at / and a JSON API under /api (Ctrl-C stops).
+    Serve(serve::ServeArgs),
     /// Watch the corpus folder and keep the index up to date as articles arrive (Ctrl-C stops).
     Watch(watch::WatchArgs),
     /// Saved searches: follow a query as statements arrive (add, list, remove, news).
@@ -116,6 +119,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Timeline(args) => facets::timeline(&paths, args),
         Command::Stats(args) => stats::run(&paths, args),
         Command::Watch(args) => watch::run(&paths, args),
+        Command::Serve(args) => serve::run(&paths, args),
         Command::Eval(args) => eval::run(&paths, args),
         Command::Follow(args) => follow::run(&paths, args),
         Command::Check { json } => stats::check(&paths, json),

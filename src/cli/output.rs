@@ -123,6 +123,45 @@ pub fn print_hits_json(hits: &[Hit]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The columns of `--csv` (and of the service's `format=csv`), one row per hit.
+pub const CSV_HEADER: [&str; 10] = [
+    "rank",
+    "score",
+    "id",
+    "title",
+    "date",
+    "source",
+    "url",
+    "duplicates",
+    "passage_start",
+    "passage",
+];
+
+/// Hits as CSV (RFC 4180, a header row first): one row per hit with its best passage, for
+/// people who continue in a spreadsheet.
+pub fn write_hits_csv(out: impl Write, hits: &[Hit]) -> csv::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(CSV_HEADER)?;
+    for hit in hits {
+        let article = &hit.article;
+        let passage = hit.passages.first();
+        writer.write_record([
+            hit.rank.to_string().as_str(),
+            &hit.score.to_string(),
+            &article.id,
+            article.title.as_deref().unwrap_or(""),
+            article.date.as_deref().unwrap_or(""),
+            article.source.as_deref().unwrap_or(""),
+            article.url.as_deref().unwrap_or(""),
+            &hit.duplicates.to_string(),
+            &passage.map(|p| p.start.to_string()).unwrap_or_default(),
+            &passage.map(|p| flat(&p.text)).unwrap_or_default(),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
 /// Every skipped file (and warning) on stderr, with why.
 pub fn print_skipped(report: &UpdateReport) -> std::io::Result<()> {
     let mut err = anstream::stderr().lock();

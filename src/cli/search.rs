@@ -26,8 +26,11 @@ pub struct SearchArgs {
     #[command(flatten)]
     filters: Filters,
     /// Print JSON Lines, one hit per line.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     json: bool,
+    /// Print CSV (a header row, then one row per hit with its best passage).
+    #[arg(long)]
+    csv: bool,
     /// Show why each passage matched (score breakdown).
     #[arg(long)]
     explain: bool,
@@ -131,6 +134,8 @@ pub fn run(paths: &Paths, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let hits = index.search(&query, &options)?;
     if args.json {
         output::print_hits_json(&hits)?;
+    } else if args.csv {
+        output::write_hits_csv(std::io::stdout().lock(), &hits)?;
     } else {
         output::print_hits(&hits, args.max_chars, args.quotes)?;
     }
@@ -142,7 +147,7 @@ pub fn run(paths: &Paths, args: SearchArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The last second of a day, month or year given as a date; a date-time as is.
-fn end_of(text: &str) -> Result<jiff::Timestamp, String> {
+pub fn end_of(text: &str) -> Result<jiff::Timestamp, String> {
     let start = communique::corpus::parse_date(text)?;
     let text = text.trim();
     let span = match text.len() {

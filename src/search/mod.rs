@@ -8,8 +8,10 @@
 //! candidates' passages (rescore); near-duplicates leave (collapse); the page asked for is
 //! taken (page); only its passages are fetched, analysed again and highlighted (materialise).
 
+mod article;
 mod collect;
 mod compile;
+mod count;
 mod explain;
 mod facets;
 mod feedback;
@@ -19,6 +21,7 @@ mod options;
 mod pipeline;
 mod query;
 
+pub use article::ArticleView;
 pub use compile::{MAX_EXPANSIONS, MIN_PREFIX_CHARS};
 pub use facets::{Facets, Period};
 pub use highlight::Excerpt;

@@ -308,27 +308,38 @@ impl<'s, 'a> Materialiser<'s, 'a> {
 
     /// The article `id` of the passage at `address`, read from its head.
     pub(crate) fn article(&self, address: DocAddress, id: &str) -> Result<ArticleInfo> {
-        let head = match self.snapshot.head(address)? {
-            Some(head) => head,
-            None => self.snapshot.find_head(id)?.ok_or_else(|| Error::Corrupt {
-                path: self.path.clone(),
-                detail: format!("article `{id}` has no first passage"),
-            })?,
-        };
-        let doc = self.snapshot.doc(head)?;
-        let fields = self.snapshot.fields();
-        let lead_text = stored_str(&doc, fields.text).unwrap_or_default();
-        Ok(ArticleInfo {
-            id: id.to_string(),
-            title: stored_str(&doc, fields.title),
-            date: stored_str(&doc, fields.date_text),
-            source: stored_str(&doc, fields.source_text),
-            url: stored_str(&doc, fields.url),
-            path: stored_str(&doc, fields.path),
-            lang: stored_str(&doc, fields.lang),
-            lead: crate::corpus::lead(&lead_text, 12),
-        })
+        article_info(self.snapshot, address, id, &self.path)
     }
+}
+
+/// The article `id` of the passage at `address`, read from its head (`path` names the index in
+/// errors).
+pub(crate) fn article_info(
+    snapshot: &Snapshot<'_>,
+    address: DocAddress,
+    id: &str,
+    path: &std::path::Path,
+) -> Result<ArticleInfo> {
+    let head = match snapshot.head(address)? {
+        Some(head) => head,
+        None => snapshot.find_head(id)?.ok_or_else(|| Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!("article `{id}` has no first passage"),
+        })?,
+    };
+    let doc = snapshot.doc(head)?;
+    let fields = snapshot.fields();
+    let lead_text = stored_str(&doc, fields.text).unwrap_or_default();
+    Ok(ArticleInfo {
+        id: id.to_string(),
+        title: stored_str(&doc, fields.title),
+        date: stored_str(&doc, fields.date_text),
+        source: stored_str(&doc, fields.source_text),
+        url: stored_str(&doc, fields.url),
+        path: stored_str(&doc, fields.path),
+        lang: stored_str(&doc, fields.lang),
+        lead: crate::corpus::lead(&lead_text, 12),
+    })
 }
 
 #[cfg(test)]
