@@ -8,6 +8,7 @@
 //! candidates' passages (rescore); near-duplicates leave (collapse); the page asked for is
 //! taken (page); only its passages are fetched, analysed again and highlighted (materialise).
 
+mod articles;
 mod collect;
 mod compile;
 mod explain;
@@ -22,7 +23,9 @@ pub use compile::{MAX_EXPANSIONS, MIN_PREFIX_CHARS};
 pub use facets::{Facets, Period};
 pub use highlight::Excerpt;
 pub use options::{MAX_PASSAGES, MAX_RESULTS, Ranking, SearchOptions};
-pub use query::{MAX_QUERY_BYTES, MAX_QUERY_TERMS, Node, Occur, Query, Scope};
+pub use query::{
+    MAX_NEAR_DISTANCE, MAX_QUERY_BYTES, MAX_QUERY_TERMS, Node, Occur, Proximity, Query, Scope,
+};
 
 use std::ops::Range;
 
@@ -201,6 +204,17 @@ impl Index {
             let fields = snapshot.fields();
             compile::compile(searcher, fields, query, options, ranking, cheap)
         };
+        if compile::needs_articles(query.root()) {
+            // Boolean logic over whole articles: the filter decides which match, the passage
+            // query ranks and highlights their passages.
+            let (full, articles) =
+                compile::compile_articles(searcher, snapshot.fields(), query, options, &ranking)?;
+            return Ok(pipeline::Plan {
+                full,
+                cheap: None,
+                articles: Some(articles),
+            });
+        }
         let mut full = compile(&ranking, false)?;
         let mut cheap = if full.reranked || ranking.title_weight > 0.0 {
             let cheap_ranking = Ranking {
@@ -221,7 +235,11 @@ impl Index {
                 cheap = cheap.map(|cheap| feedback::with_words(snapshot, cheap, &words));
             }
         }
-        Ok(pipeline::Plan { full, cheap })
+        Ok(pipeline::Plan {
+            full,
+            cheap,
+            articles: None,
+        })
     }
 
     /// Compiles `query` for this index (with the options' filters and alias table), on
