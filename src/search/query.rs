@@ -1,12 +1,17 @@
 //! The query language: words, "phrases", `+must`, `-exclude`, `AND`, `OR`, `NOT`, parentheses,
-//! `title:` and `source:` qualifiers, `word*` prefixes and `word~1` fuzzy words.
+//! `title:` and `source:` qualifiers, `word*` prefixes, `word~1` fuzzy words, and proximities
+//! (`a NEAR/5 b`, `a NEAR/s b`, `a NEAR/p b`, `"a b c"~5`).
 //!
 //! Parsing produces a small syntax tree ([`Node`]) with the byte span of every leaf; broken
 //! syntax is a [`QueryError`] that points at the position. Analysis (stemming, stop words) is
 //! applied later, when the tree is compiled against an index.
 //!
-//! Meaning, by precedence from tightest:
+//! Meaning, by precedence from tightest (required and excluded clauses hold over the whole
+//! article, see `articles`; a proximity within one passage):
 //!
+//! * `a NEAR/n b`, `a NEAR/s b`, `a NEAR/p b`: two words or phrases at most `n` words apart
+//!   (any order), in one sentence, in one passage; `"a b c"~n`: the phrase's words at most `n`
+//!   words apart in all, any order.
 //! * `NOT x`, `-x`, `+x`: exclude or require `x`.
 //! * `a AND b`: both required.
 //! * `a b`: a sequence. Bare words are optional but rank (a passage holding more of them, or
