@@ -1247,6 +1247,60 @@ mod tests {
     }
 
     #[test]
+    fn proximities_bind_tighter_than_not_and_and() {
+        let near = |left: Node, right: Node, within, span: Range<usize>| Node::Near {
+            operands: vec![left, right],
+            within,
+            span,
+        };
+        assert_eq!(
+            parse("kursk NEAR/5 troops"),
+            near(
+                word("kursk", 0),
+                word("troops", 13),
+                Proximity::Words(5),
+                0..19
+            )
+        );
+        assert_eq!(
+            parse("NOT a NEAR/s b AND c"),
+            Node::Group(vec![
+                (
+                    Occur::MustNot,
+                    near(word("a", 4), word("b", 13), Proximity::Sentence, 4..14)
+                ),
+                (Occur::Must, word("c", 19)),
+            ])
+        );
+        // A proximity in a sequence is required, like a phrase.
+        let Node::Group(clauses) = parse("x a NEAR/p b") else {
+            panic!("a group")
+        };
+        assert_eq!(clauses[1].0, Occur::Must);
+        let Node::Near {
+            operands, within, ..
+        } = parse("\"north korean troops\"~5")
+        else {
+            panic!("a proximity")
+        };
+        assert_eq!(within, Proximity::Words(5));
+        let words: Vec<_> = operands
+            .iter()
+            .map(|n| match n {
+                Node::Phrase { text, span, .. } => (text.as_str(), span.clone()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            words,
+            [("north", 1..6), ("korean", 7..13), ("troops", 14..20)]
+        );
+        // `NEAR` without a slash is a word.
+        assert!(matches!(parse("NEAR"), Node::Word { .. }));
+        assert!(error("a NEAR/1001 b").message.contains("over the limit"));
+    }
+
+    #[test]
     fn urls_and_colons_are_words() {
         assert!(matches!(parse("https://example.org"), Node::Word { .. }));
         assert!(matches!(parse("16:00"), Node::Word { .. }));
