@@ -16,7 +16,7 @@ use tantivy::query::{AllQuery, Query as TantivyQuery};
 use super::collect::{ArticleKey, Candidate, TopArticles};
 use super::highlight::NearRule;
 use crate::Result;
-use crate::index::Snapshot;
+use crate::index::{Snapshot, stored_str};
 
 /// The Boolean structure of a query, over articles.
 pub(crate) enum Filter {
@@ -113,7 +113,8 @@ fn evaluate(
             let mut holding: HashSet<ArticleKey> = HashSet::new();
             let docs = snapshot.searcher().search(&**query, &DocSetCollector)?;
             for address in docs {
-                let text = snapshot.passage(address)?.text;
+                let doc = snapshot.doc(address)?;
+                let text = stored_str(&doc, snapshot.fields().text).unwrap_or_default();
                 if rule.matches(analyzer, &text).is_empty() {
                     continue;
                 }

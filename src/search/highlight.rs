@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use super::query::Proximity;
-use crate::analysis::Analyzer;
+use crate::analysis::{AnalyzedToken, Analyzer};
 
 /// What to highlight, derived from the compiled query.
 #[derive(Clone, Debug, Default)]
@@ -36,6 +36,13 @@ pub(crate) struct NearRule {
     pub within: Proximity,
 }
 
+/// A passage analysed once: its text, its exact view and (when needed) its stemmed view.
+struct Analysed<'a> {
+    text: &'a str,
+    exact: &'a [AnalyzedToken],
+    stemmed: &'a [AnalyzedToken],
+}
+
 /// One match of an operand in a passage: its first and last word positions, its byte range.
 struct Occurrence {
     first: usize,
@@ -48,10 +55,25 @@ impl NearRule {
     /// The byte ranges of the operands where they stand close enough in `text` (empty if they
     /// never do).
     pub(crate) fn matches(&self, analyzer: &mut Analyzer, text: &str) -> Vec<Range<usize>> {
-        let tokens = analyzer.exact(text);
+        let stemmed = self.needs_stems().then(|| analyzer.stemmed(text));
+        let exact = analyzer.exact(text);
+        self.matches_in(&Analysed {
+            text,
+            exact: &exact,
+            stemmed: stemmed.as_deref().unwrap_or_default(),
+        })
+    }
+
+    fn needs_stems(&self) -> bool {
+        self.operands.iter().any(Highlighter::needs_stems)
+    }
+
+    /// [`NearRule::matches`] on a text analysed once.
+    fn matches_in(&self, analysed: &Analysed<'_>) -> Vec<Range<usize>> {
+        let (text, tokens) = (analysed.text, analysed.exact);
         let mut found = Vec::new();
         for (operand, marks) in self.operands.iter().enumerate() {
-            let ranges = marks.highlight(analyzer, text);
+            let ranges = marks.ranges(analysed);
             if ranges.is_empty() {
                 return Vec::new();
             }
@@ -150,19 +172,35 @@ impl Highlighter {
         {
             return Vec::new();
         }
+        let stemmed = self.needs_stems().then(|| analyzer.stemmed(text));
+        let exact = analyzer.exact(text);
+        self.ranges(&Analysed {
+            text,
+            exact: &exact,
+            stemmed: stemmed.as_deref().unwrap_or_default(),
+        })
+    }
+
+    /// Whether highlighting needs the stemmed view.
+    fn needs_stems(&self) -> bool {
+        !self.stems.is_empty() || self.near.iter().any(NearRule::needs_stems)
+    }
+
+    /// [`Highlighter::highlight`] on a text analysed once.
+    fn ranges(&self, analysed: &Analysed<'_>) -> Vec<Range<usize>> {
+        let exact = analysed.exact;
         let mut ranges = Vec::new();
         for rule in &self.near {
-            ranges.extend(rule.matches(analyzer, text));
+            ranges.extend(rule.matches_in(analysed));
         }
-        let exact = analyzer.exact(text);
         if !self.stems.is_empty() {
-            for token in analyzer.stemmed(text) {
+            for token in analysed.stemmed {
                 if self.stems.contains(&token.text) {
                     ranges.push(token.start..token.end);
                 }
             }
         }
-        for token in &exact {
+        for token in exact {
             if self.words.contains(&token.text) {
                 ranges.push(token.start..token.end);
             }
@@ -177,7 +215,7 @@ impl Highlighter {
                 let Some((first_offset, first_word)) = phrase.first() else {
                     continue;
                 };
-                for token in &exact {
+                for token in exact {
                     if token.text != *first_word || token.position < *first_offset {
                         continue;
                     }
