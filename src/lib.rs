@@ -60,6 +60,7 @@ pub mod corpus;
 pub mod domain;
 mod error;
 pub mod eval;
+pub mod follow;
 pub mod index;
 pub mod search;
 

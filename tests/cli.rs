@@ -535,6 +535,92 @@ fn kill_9_at_any_moment_loses_nothing() {
     );
 }
 
+/// The news of every saved search, as (search, id, copies), from `follow news --all --json`.
+fn all_news(corpus: &Path, index: &Path) -> Vec<(String, String, u64)> {
+    let output = communique(corpus, index)
+        .args(["follow", "news", "--all", "--json", "--limit", "10000"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.code() != Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut news: Vec<(String, String, u64)> = json_lines(&output.stdout)
+        .iter()
+        .map(|h| {
+            (
+                h["search"].as_str().unwrap().to_string(),
+                h["article"]["id"].as_str().unwrap().to_string(),
+                h["duplicates"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    news.sort();
+    news
+}
+
+#[test]
+fn kill_9_neither_loses_nor_repeats_a_saved_search_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    generate(&corpus, 0, 200);
+    let initial = dir.path().join("initial");
+    communique(&corpus, &initial)
+        .arg("index")
+        .assert()
+        .success();
+    for (name, query) in [
+        ("kursk", "Kursk"),
+        ("council", "\"Security Council\""),
+        ("m", "marker1999"),
+    ] {
+        communique(&corpus, &initial)
+            .args(["follow", "add", name, query])
+            .assert()
+            .success();
+    }
+    generate(&corpus, 20, 1980);
+    let clean = dir.path().join("clean");
+    copy_dir(&initial, &clean);
+    communique(&corpus, &clean).arg("index").assert().success();
+    let expected = all_news(&corpus, &clean);
+    // Many news (short articles are never folded), and the one article `m` names.
+    assert!(expected.len() > 10, "{expected:?}");
+    assert!(expected.contains(&("m".to_string(), "g01999.txt".to_string(), 0)));
+
+    for (i, delay) in [20u64, 400, 1200, 2500, 4000].into_iter().enumerate() {
+        let index = dir.path().join(format!("run{i}"));
+        copy_dir(&initial, &index);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_communique"))
+            .arg("--corpus")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&index)
+            .arg("index")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        child.kill().ok(); // SIGKILL
+        child.wait().unwrap();
+        // Whatever the moment, the news after the work completes are exactly the clean run's.
+        communique(&corpus, &index)
+            .arg("index")
+            .assert()
+            .code(predicate::in_iter([0, 1]));
+        assert_eq!(all_news(&corpus, &index), expected, "kill at {delay} ms");
+        // And a second pass reports nothing twice.
+        communique(&corpus, &index).arg("index").assert().success();
+        assert_eq!(
+            all_news(&corpus, &index),
+            expected,
+            "again after kill at {delay} ms"
+        );
+    }
+}
+
 #[test]
 fn rebuild_from_the_command_line_repairs_a_damaged_index() {
     let dir = indexed();

@@ -54,9 +54,15 @@ pub mod generate;
 
 /// A generated corpus of `articles` articles (seed 1) in `bench-data/`, made on first use.
 pub fn generated_corpus(articles: usize) -> PathBuf {
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("bench-data/gen-{articles}-1"));
+    generated_corpus_seeded(articles, 1)
+}
+
+/// A generated corpus of `articles` articles with this seed in `bench-data/`, made on first use.
+pub fn generated_corpus_seeded(articles: usize, seed: u64) -> PathBuf {
+    let out =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("bench-data/gen-{articles}-{seed}"));
     if !out.join("part-0000.jsonl").is_file() {
-        generate::generate(&generate::default_sources(&shared()), articles, 1, &out)
+        generate::generate(&generate::default_sources(&shared()), articles, seed, &out)
             .expect("generate the bench corpus");
     }
     out

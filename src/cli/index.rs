@@ -37,6 +37,11 @@ pub fn run(paths: &Paths, args: IndexArgs) -> anyhow::Result<ExitCode> {
         }
     })?;
     output::print_update_report(&report, args.json)?;
+    if !args.dry_run {
+        // Also after a run with no change: it completes the evaluation of a commit that an
+        // interrupted run made but did not get to evaluate.
+        super::follow::catch_up(&Index::open(&paths.index)?)?;
+    }
     Ok(exit_code(&report))
 }
 

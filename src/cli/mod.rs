@@ -2,6 +2,7 @@
 
 mod eval;
 mod facets;
+mod follow;
 mod index;
 pub mod output;
 mod search;
@@ -70,6 +71,8 @@ enum Command {
     Stats(stats::StatsArgs),
     /// Watch the corpus folder and keep the index up to date as articles arrive (Ctrl-C stops).
     Watch(watch::WatchArgs),
+    /// Saved searches: follow a query as statements arrive (add, list, remove, news).
+    Follow(follow::FollowArgs),
     /// Measure ranking quality on a query set with judgments (nDCG@10, MAP@100, MRR@10…).
     Eval(eval::EvalArgs),
     /// Verify the index: every file's checksum, the manifest, the articles it lists.
@@ -107,6 +110,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats::run(&paths, args),
         Command::Watch(args) => watch::run(&paths, args),
         Command::Eval(args) => eval::run(&paths, args),
+        Command::Follow(args) => follow::run(&paths, args),
         Command::Check { json } => stats::check(&paths, json),
         Command::Completions { shell } => {
             let mut command = Cli::command();

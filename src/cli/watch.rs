@@ -62,6 +62,12 @@ pub fn run(paths: &Paths, args: WatchArgs) -> anyhow::Result<ExitCode> {
                     took.as_millis()
                 );
                 let _ = out.flush();
+                drop(out);
+                if report.changed()
+                    && let Err(e) = super::follow::catch_up(&index)
+                {
+                    eprintln!("[{now}] saved searches not evaluated (the next batch retries): {e}");
+                }
             }
             WatchEvent::Busy => {
                 eprintln!("[{now}] the index is being updated by another process; retrying");

@@ -88,6 +88,10 @@ pub(crate) struct Payload {
     pub manifest: Option<String>,
     /// When this commit was made (RFC 3339).
     pub updated: Option<String>,
+    /// This commit's sequence number: 1 for the first, one more for each commit after. Every
+    /// passage records the sequence number of the commit that added it (`Fields::seq`).
+    #[serde(default)]
+    pub seq: u64,
 }
 
 /// Figures about an index, for `communique stats`.
@@ -263,6 +267,30 @@ impl Index {
             .as_deref()
             .and_then(|p| serde_json::from_str(p).ok())
             .unwrap_or_default())
+    }
+
+    /// The sequence number of the last commit: 1 for the first commit of an index, one more for
+    /// each commit after it. Every article records the number of the commit that added or last
+    /// changed it, so [`SearchOptions::changed_after`](crate::SearchOptions::changed_after) finds
+    /// what is new since a given commit.
+    ///
+    /// # Example
+    /// ```
+    /// use communique::{Article, Index, Query, SearchOptions};
+    /// let index = Index::in_memory()?;
+    /// let before = index.commit_seq()?;
+    /// let mut writer = index.writer()?;
+    /// writer.add(&Article::new("a", "The grain corridor reopened."))?;
+    /// writer.commit()?;
+    /// assert_eq!(index.commit_seq()?, before + 1);
+    /// let new = SearchOptions::new().changed_after(before);
+    /// assert_eq!(index.search(&Query::parse("grain")?, &new)?.len(), 1);
+    /// let none = SearchOptions::new().changed_after(before + 1);
+    /// assert!(index.search(&Query::parse("grain")?, &none)?.is_empty());
+    /// # Ok::<(), communique::Error>(())
+    /// ```
+    pub fn commit_seq(&self) -> Result<u64> {
+        Ok(self.payload()?.seq)
     }
 
     /// Sees the last commit (of any process). Called after each commit of this handle.

@@ -46,6 +46,12 @@ pub(crate) fn run(
         let fresh = Index::create(&staging)?;
         fresh.update_with(corpus, options)?
     };
+    // Saved searches belong to the index folder: they move with it.
+    let follows = path.join(crate::follow::FILE_NAME);
+    if follows.exists() {
+        let to = staging.join(crate::follow::FILE_NAME);
+        std::fs::copy(&follows, &to).map_err(|e| Error::io(&to, e))?;
+    }
     if exists {
         exchange(&staging, path)?;
         // The old index now sits in the staging folder; readers that have it open keep

@@ -15,7 +15,7 @@ use crate::analysis::{EXACT, STEMMED};
 
 /// Version of the schema and analysis. Bump it whenever either changes in a way that makes an
 /// old index wrong for this build; an index of another version asks for `index --rebuild`.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The names of the fast fields, for opening their columns on a segment (the schema is built
 /// with the same names).
@@ -34,6 +34,8 @@ pub(crate) mod fast {
     pub const SOURCE: &str = "source_text";
     /// The article date column.
     pub const DATE: &str = "date";
+    /// The commit sequence number column.
+    pub const SEQ: &str = "seq";
 }
 
 /// The fields of the schema, resolved once.
@@ -90,6 +92,9 @@ pub(crate) struct Fields {
     pub fingerprints: Field,
     /// Head only: how many fingerprints the article has: fast.
     pub fingerprint_count: Field,
+    /// The sequence number of the commit that added (or last changed) the article, on every
+    /// passage: indexed (to find what a commit changed, for saved searches) and fast.
+    pub seq: Field,
 }
 
 fn text_view(analyzer: &str) -> TextOptions {
@@ -136,6 +141,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         dup: builder.add_u64_field(fast::DUP, INDEXED | FAST | STORED),
         fingerprints: builder.add_u64_field("fingerprints", INDEXED),
         fingerprint_count: builder.add_u64_field("fingerprint_count", FAST),
+        seq: builder.add_u64_field(fast::SEQ, INDEXED | FAST),
     };
     (builder.build(), fields)
 }

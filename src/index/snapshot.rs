@@ -35,6 +35,8 @@ pub(crate) struct SegmentColumns {
     pub article: Option<StrColumn>,
     /// Near-duplicate cluster key, on heads.
     pub dup: Column<u64>,
+    /// The sequence number of the commit that added the passage.
+    pub seq: Column<u64>,
 }
 
 impl SegmentColumns {
@@ -45,12 +47,21 @@ impl SegmentColumns {
             start: fast.u64(fast::START)?,
             article: fast.str(fast::ARTICLE_ID)?,
             dup: fast.u64(fast::DUP)?,
+            seq: fast.u64(fast::SEQ)?,
         })
     }
 
     /// The ordinal of the article id of `doc` in the segment's id column.
     fn article_ord(&self, doc: DocId) -> Option<u64> {
         self.article.as_ref()?.term_ords(doc).next()
+    }
+
+    /// The article id of `doc`, if it has one.
+    pub fn article_id(&self, doc: DocId) -> Option<String> {
+        let column = self.article.as_ref()?;
+        let ord = column.term_ords(doc).next()?;
+        let mut id = String::new();
+        column.ord_to_str(ord, &mut id).ok()?.then_some(id)
     }
 
     /// The passage ordinal of `doc` (0 if it has none).

@@ -48,6 +48,8 @@ pub struct Writer<'a> {
     added: HashSet<String>,
     removed: HashSet<String>,
     dups: Duplicates,
+    /// The sequence number this writer's commit will have, recorded on every passage it adds.
+    seq: u64,
 }
 
 /// Near-duplicate detection for the articles of one writer's batch: the queued articles with
@@ -81,6 +83,7 @@ pub(crate) fn take(index: &Index) -> Result<Writer<'_>> {
     // before writing anything new.
     let _ = inner.garbage_collect_files().wait();
     let manifest = index.load_manifest()?;
+    let seq = index.payload()?.seq + 1;
     Ok(Writer {
         index,
         inner,
@@ -88,6 +91,7 @@ pub(crate) fn take(index: &Index) -> Result<Writer<'_>> {
         added: HashSet::new(),
         removed: HashSet::new(),
         dups: Duplicates::default(),
+        seq,
     })
 }
 
@@ -140,6 +144,7 @@ impl Writer<'_> {
             communique_schema: SCHEMA_VERSION,
             manifest: Some(manifest_name.clone()),
             updated: Some(jiff::Timestamp::now().to_string()),
+            seq: self.seq,
         };
         let payload =
             serde_json::to_string(&payload).map_err(|e| Error::InvalidArgument(e.to_string()))?;
@@ -186,6 +191,9 @@ impl Writer<'_> {
         let fingerprints = crate::domain::fingerprints_of(&tokens);
         let key = self.cluster_of(&article.id, &fingerprints)?;
         let mut docs = passage_docs(&self.index.fields, &self.index.passages, article, &tokens);
+        for doc in &mut docs {
+            doc.add_u64(self.index.fields.seq, self.seq);
+        }
         if let Some(head) = docs.first_mut() {
             let fields = &self.index.fields;
             head.add_u64(fields.dup, key);

@@ -298,6 +298,18 @@ impl<'a> Compiler<'a> {
                 IndexRecordOption::Basic,
             )));
         }
+        if let Some(seq) = options.after_seq {
+            filters.push(Box::new(RangeQuery::new(
+                Bound::Excluded(Term::from_field_u64(self.fields.seq, seq)),
+                Bound::Unbounded,
+            )));
+        }
+        if let Some(ids) = &options.ids {
+            let terms = ids
+                .iter()
+                .map(|id| Term::from_field_text(self.fields.article_id, id));
+            filters.push(Box::new(tantivy::query::TermSetQuery::new(terms)));
+        }
         Ok(filters)
     }
 

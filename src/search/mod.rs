@@ -15,6 +15,7 @@ mod explain;
 mod facets;
 mod feedback;
 mod highlight;
+mod matching;
 mod options;
 mod pipeline;
 mod query;
@@ -34,6 +35,7 @@ use tantivy::Searcher;
 
 use crate::index::{Index, Snapshot};
 use crate::{Error, Result};
+pub(crate) use matching::Matched;
 
 /// One article in the results, with its best passages.
 #[derive(Clone, Debug, Serialize)]

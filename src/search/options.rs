@@ -96,6 +96,10 @@ pub struct SearchOptions {
     pub(crate) entities: Vec<String>,
     pub(crate) quotes: bool,
     pub(crate) collapse: bool,
+    /// Only passages added by a commit after this sequence number (saved searches).
+    pub(crate) after_seq: Option<u64>,
+    /// Only these articles (saved searches' news).
+    pub(crate) ids: Option<std::sync::Arc<Vec<String>>>,
 }
 
 impl Default for SearchOptions {
@@ -114,6 +118,8 @@ impl Default for SearchOptions {
             entities: Vec::new(),
             quotes: false,
             collapse: true,
+            after_seq: None,
+            ids: None,
         }
     }
 }
@@ -216,6 +222,19 @@ impl SearchOptions {
     /// Ranking weights.
     pub fn ranking(mut self, ranking: Ranking) -> Self {
         self.ranking = ranking;
+        self
+    }
+
+    /// Only articles added or changed by a commit after commit number `seq` (see
+    /// [`Index::commit_seq`](crate::Index::commit_seq)): what is new since then.
+    pub fn changed_after(mut self, seq: u64) -> Self {
+        self.after_seq = Some(seq);
+        self
+    }
+
+    /// Only the articles with these ids.
+    pub fn only_ids(mut self, ids: Vec<String>) -> Self {
+        self.ids = Some(std::sync::Arc::new(ids));
         self
     }
 

@@ -1,0 +1,832 @@
+//! Saved searches that follow a query as statements arrive: what is new since you last looked.
+//!
+//! A saved search is a query with its filters, kept beside the index in a small transactional
+//! store (`communique-follow.redb` in the index folder). Every passage records the sequence
+//! number of the commit that added it ([`Index::commit_seq`]), so after any commit
+//! [`Follows::catch_up`] evaluates each saved search against the articles that arrived or changed
+//! since the last evaluation, and only those: its cost follows the size of the change, not of
+//! the index. The new matches and the point reached are recorded in one transaction, so a crash
+//! at any moment neither loses a match (the next catch-up starts where the last recorded one
+//! stopped) nor reports one twice.
+//!
+//! Rules:
+//! * A saved search starts from what is there: the articles that match when it is saved are
+//!   known, never news. An article is news the first time it matches: when it arrives, or when
+//!   an edit makes it match. An article that already matched is never reported again.
+//! * A near-duplicate of an article the search already knows (a syndicated copy of one
+//!   statement) is folded into it: the reported match counts one more copy.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use serde::{Deserialize, Serialize};
+
+use crate::search::Matched;
+use crate::{Error, Hit, Index, Query, Result, SearchOptions};
+
+/// The store's file name in the index folder.
+pub const FILE_NAME: &str = "communique-follow.redb";
+/// The longest name of a saved search, in bytes.
+pub const MAX_NAME_BYTES: usize = 64;
+/// The most saved searches a store holds.
+pub const MAX_SEARCHES: usize = 10_000;
+
+/// Saved searches by name: the search as JSON ([`SavedSearch`]).
+const SEARCHES: TableDefinition<&str, &str> = TableDefinition::new("searches");
+/// Bookkeeping: `through` (the last commit sequence number evaluated).
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+/// (search, article id) → cluster key, for every article a search has matched (known at save
+/// time or reported since).
+const MATCHED: TableDefinition<(&str, &str), u64> = TableDefinition::new("matched");
+/// (search, cluster key) → (article id, commit seq of its report; 0 when known at save time).
+const CLUSTERS: TableDefinition<(&str, u64), (&str, u64)> = TableDefinition::new("clusters");
+/// (search, commit seq, article id) → (copies folded into it, read).
+const NEWS: TableDefinition<(&str, u64, &str), (u32, bool)> = TableDefinition::new("news");
+
+/// How long an operation waits for another process that holds the store.
+const BUSY_WAIT: Duration = Duration::from_secs(10);
+
+/// The filters a saved search keeps (the query aside).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filters {
+    /// Only articles dated on or after this time (seconds since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<i64>,
+    /// Only articles dated on or before this time (seconds since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<i64>,
+    /// Only articles whose source contains these words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Entity filters (`country:KOR`, `org:UNSC`, `signatory:JPN`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<String>,
+    /// Match inside quotations only.
+    #[serde(default)]
+    pub quotes: bool,
+    /// Expand names with the built-in alias table.
+    #[serde(default = "yes")]
+    pub aliases: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Filters {
+    /// The filters of these search options.
+    pub fn of(options: &SearchOptions) -> Filters {
+        Filters {
+            since: options.since.map(|t| t.as_second()),
+            until: options.until.map(|t| t.as_second()),
+            source: options.source.clone(),
+            entities: options.entities.clone(),
+            quotes: options.quotes,
+            aliases: options.use_aliases,
+        }
+    }
+
+    /// Search options with these filters (and default limits and ranking).
+    pub fn options(&self) -> SearchOptions {
+        let mut options = SearchOptions::new()
+            .aliases(self.aliases)
+            .quotes(self.quotes);
+        options.since = self
+            .since
+            .and_then(|s| jiff::Timestamp::from_second(s).ok());
+        options.until = self
+            .until
+            .and_then(|s| jiff::Timestamp::from_second(s).ok());
+        options.source = self.source.clone();
+        options.entities = self.entities.clone();
+        options
+    }
+}
+
+/// A saved search.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedSearch {
+    /// Its name (letters, digits, `-`, `_` and `.`).
+    pub name: String,
+    /// The query, as typed.
+    pub query: String,
+    /// Its filters.
+    pub filters: Filters,
+    /// When it was saved (RFC 3339).
+    pub created: String,
+    /// The commit sequence number it was saved at: only later commits bring it news.
+    pub since_seq: u64,
+}
+
+impl SavedSearch {
+    /// The parsed query (it parsed when saved).
+    pub fn parsed(&self) -> Result<Query> {
+        Ok(Query::parse(&self.query)?)
+    }
+}
+
+/// A saved search with its counts, for listings.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// The saved search.
+    #[serde(flatten)]
+    pub search: SavedSearch,
+    /// New matches not read yet.
+    pub unread: usize,
+    /// New matches reported since it was saved, read or not.
+    pub reported: usize,
+}
+
+/// An article that is news for a saved search.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NewMatch {
+    /// The saved search's name.
+    pub search: String,
+    /// The article id.
+    pub id: String,
+    /// The sequence number of the commit that brought it.
+    pub seq: u64,
+    /// Near-duplicate copies that arrived since and were folded into it.
+    pub copies: u32,
+    /// Whether it has been read ([`Follows::mark_read`]).
+    pub read: bool,
+}
+
+/// The saved searches of one index, and what is new for each.
+///
+/// # Example
+/// ```
+/// use communique::follow::Follows;
+/// use communique::{Article, Index, SearchOptions};
+///
+/// let index = Index::in_memory()?;
+/// let follows = Follows::in_memory()?;
+/// follows.add(&index, "kursk", "Kursk", &SearchOptions::new())?;
+///
+/// let mut writer = index.writer()?;
+/// writer.add(&Article::new("a", "North Korean troops fought in the Kursk region."))?;
+/// writer.add(&Article::new("b", "The grain corridor reopened."))?;
+/// writer.commit()?;
+///
+/// let new = follows.catch_up(&index)?;
+/// assert_eq!(new.len(), 1);
+/// assert_eq!((new[0].search.as_str(), new[0].id.as_str()), ("kursk", "a"));
+/// assert_eq!(follows.list()?[0].unread, 1);
+/// follows.mark_read(&new)?;
+/// assert_eq!(follows.list()?[0].unread, 0);
+/// # Ok::<(), communique::Error>(())
+/// ```
+pub struct Follows {
+    store: Store,
+}
+
+enum Store {
+    /// A file, opened for each operation so that several processes can share it.
+    Disk(PathBuf),
+    Memory(Arc<redb::Database>),
+}
+
+impl std::fmt::Debug for Follows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.store {
+            Store::Disk(path) => write!(f, "Follows({})", path.display()),
+            Store::Memory(_) => f.write_str("Follows(in memory)"),
+        }
+    }
+}
+
+impl Follows {
+    /// The saved searches of an index on disk (the store is created on first write).
+    pub fn of(index: &Index) -> Result<Follows> {
+        match index.path() {
+            Some(path) => Ok(Follows::at(path.join(FILE_NAME))),
+            None => Err(Error::InvalidArgument(
+                "an index in memory keeps its saved searches in `Follows::in_memory()`".into(),
+            )),
+        }
+    }
+
+    /// The saved searches in the store file at `path`.
+    pub fn at(path: impl Into<PathBuf>) -> Follows {
+        Follows {
+            store: Store::Disk(path.into()),
+        }
+    }
+
+    /// Saved searches kept in memory (for tests and in-memory indexes).
+    pub fn in_memory() -> Result<Follows> {
+        let db = redb::Database::builder()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .map_err(|e| store_error(Path::new("(memory)"), e))?;
+        Ok(Follows {
+            store: Store::Memory(Arc::new(db)),
+        })
+    }
+
+    /// Does the store exist yet (is anything saved or has anything ever been)?
+    pub fn exists(&self) -> bool {
+        match &self.store {
+            Store::Disk(path) => path.exists(),
+            Store::Memory(_) => true,
+        }
+    }
+
+    /// Saves a search. Its name must be new; a query that does not parse is refused with the
+    /// position of the problem. What matches now is known, not news.
+    pub fn add(
+        &self,
+        index: &Index,
+        name: &str,
+        query: &str,
+        options: &SearchOptions,
+    ) -> Result<SavedSearch> {
+        check_name(name)?;
+        let parsed = Query::parse(query)?;
+        index.reload()?;
+        let filters = Filters::of(options);
+        let since_seq = index.visible_seq()?;
+        // Everything that matches now, to tell an edit that makes an article match for the
+        // first time from one that already did.
+        let known = index.matching_articles(&parsed, &filters.options())?;
+        let search = SavedSearch {
+            name: name.to_string(),
+            query: query.to_string(),
+            filters,
+            created: jiff::Timestamp::now().to_string(),
+            since_seq,
+        };
+        let json =
+            serde_json::to_string(&search).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        self.write(|txn, path| {
+            let mut searches = txn.open_table(SEARCHES).map_err(|e| store_error(path, e))?;
+            if searches
+                .get(name)
+                .map_err(|e| store_error(path, e))?
+                .is_some()
+            {
+                return Err(Error::InvalidArgument(format!(
+                    "a saved search named `{name}` exists; remove it first"
+                )));
+            }
+            if searches.len().map_err(|e| store_error(path, e))? as usize >= MAX_SEARCHES {
+                return Err(Error::InvalidArgument(format!(
+                    "there are already {MAX_SEARCHES} saved searches"
+                )));
+            }
+            searches
+                .insert(name, json.as_str())
+                .map_err(|e| store_error(path, e))?;
+            let mut matched = txn.open_table(MATCHED).map_err(|e| store_error(path, e))?;
+            let mut clusters = txn.open_table(CLUSTERS).map_err(|e| store_error(path, e))?;
+            for article in &known {
+                matched
+                    .insert((name, article.id.as_str()), article.cluster)
+                    .map_err(|e| store_error(path, e))?;
+                clusters
+                    .insert((name, article.cluster), (article.id.as_str(), 0))
+                    .map_err(|e| store_error(path, e))?;
+            }
+            let mut meta = txn.open_table(META).map_err(|e| store_error(path, e))?;
+            if meta
+                .get("through")
+                .map_err(|e| store_error(path, e))?
+                .is_none()
+            {
+                meta.insert("through", since_seq)
+                    .map_err(|e| store_error(path, e))?;
+            }
+            Ok(())
+        })?;
+        Ok(search)
+    }
+
+    /// Removes a saved search and its news; returns whether it existed.
+    pub fn remove(&self, name: &str) -> Result<bool> {
+        if !self.exists() {
+            return Ok(false);
+        }
+        self.write(|txn, path| {
+            let mut searches = txn.open_table(SEARCHES).map_err(|e| store_error(path, e))?;
+            let existed = searches
+                .remove(name)
+                .map_err(|e| store_error(path, e))?
+                .is_some();
+            let mut matched = txn.open_table(MATCHED).map_err(|e| store_error(path, e))?;
+            matched
+                .retain_in((name, "")..=(name, MAX_STR), |_, _| false)
+                .map_err(|e| store_error(path, e))?;
+            let mut clusters = txn.open_table(CLUSTERS).map_err(|e| store_error(path, e))?;
+            clusters
+                .retain_in((name, 0)..=(name, u64::MAX), |_, _| false)
+                .map_err(|e| store_error(path, e))?;
+            let mut news = txn.open_table(NEWS).map_err(|e| store_error(path, e))?;
+            news.retain_in(news_range(name), |_, _| false)
+                .map_err(|e| store_error(path, e))?;
+            Ok(existed)
+        })
+    }
+
+    /// Every saved search, by name, with its unread and reported counts.
+    pub fn list(&self) -> Result<Vec<Summary>> {
+        if !self.exists() {
+            return Ok(Vec::new());
+        }
+        self.read(|txn, path| {
+            let searches = self.searches_in(txn, path)?;
+            let news = match txn.open_table(NEWS) {
+                Ok(table) => Some(table),
+                Err(redb::TableError::TableDoesNotExist(_)) => None,
+                Err(e) => return Err(store_error(path, e)),
+            };
+            let mut out = Vec::with_capacity(searches.len());
+            for search in searches {
+                let (mut unread, mut reported) = (0, 0);
+                if let Some(news) = &news {
+                    for row in news
+                        .range(news_range(&search.name))
+                        .map_err(|e| store_error(path, e))?
+                    {
+                        let (_, value) = row.map_err(|e| store_error(path, e))?;
+                        reported += 1;
+                        if !value.value().1 {
+                            unread += 1;
+                        }
+                    }
+                }
+                out.push(Summary {
+                    search,
+                    unread,
+                    reported,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// The saved search with this name.
+    pub fn get(&self, name: &str) -> Result<Option<SavedSearch>> {
+        if !self.exists() {
+            return Ok(None);
+        }
+        self.read(|txn, path| {
+            Ok(self
+                .searches_in(txn, path)?
+                .into_iter()
+                .find(|s| s.name == name))
+        })
+    }
+
+    /// Evaluates every saved search against the articles that commits since the last
+    /// evaluation added or changed, records the new matches and returns them (oldest commit
+    /// first). Call it after each commit (`index`, `watch` and `serve` do); a call after a
+    /// crash catches up with every commit it missed.
+    pub fn catch_up(&self, index: &Index) -> Result<Vec<NewMatch>> {
+        if !self.exists() {
+            return Ok(Vec::new());
+        }
+        index.reload()?;
+        let top = index.visible_seq()?;
+        let (searches, through) = self.read(|txn, path| {
+            let searches = self.searches_in(txn, path)?;
+            let through = match txn.open_table(META) {
+                Ok(meta) => meta
+                    .get("through")
+                    .map_err(|e| store_error(path, e))?
+                    .map(|v| v.value()),
+                Err(redb::TableError::TableDoesNotExist(_)) => None,
+                Err(e) => return Err(store_error(path, e)),
+            };
+            Ok((searches, through))
+        })?;
+        let through = through.unwrap_or(top);
+        if top == through {
+            return Ok(Vec::new());
+        }
+        // When `top < through` the index was rebuilt (its commit numbers started again):
+        // everything in it now is what the searches start from, and nothing is evaluated.
+        let mut found: Vec<(String, Vec<Matched>)> = Vec::with_capacity(searches.len());
+        if top > through {
+            for search in &searches {
+                let after = through.max(search.since_seq);
+                if after >= top {
+                    continue;
+                }
+                let options = search.filters.options().changed_after(after);
+                let matched = index.matching_articles(&search.parsed()?, &options)?;
+                if !matched.is_empty() {
+                    found.push((search.name.clone(), matched));
+                }
+            }
+        }
+        self.write(|txn, path| record(txn, path, &found, top))
+    }
+
+    /// The news of one saved search (or of all), oldest first: unread only, or every reported
+    /// match with `all`.
+    pub fn news(&self, name: Option<&str>, all: bool) -> Result<Vec<NewMatch>> {
+        if !self.exists() {
+            return Ok(Vec::new());
+        }
+        if let Some(name) = name
+            && self.get(name)?.is_none()
+        {
+            return Err(Error::InvalidArgument(format!(
+                "no saved search named `{name}` (see `communique follow list`)"
+            )));
+        }
+        self.read(|txn, path| {
+            let news = match txn.open_table(NEWS) {
+                Ok(table) => table,
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+                Err(e) => return Err(store_error(path, e)),
+            };
+            let rows = match name {
+                Some(name) => news.range(news_range(name)),
+                None => news.range::<(&str, u64, &str)>(..),
+            }
+            .map_err(|e| store_error(path, e))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (key, value) = row.map_err(|e| store_error(path, e))?;
+                let (search, seq, id) = key.value();
+                let (copies, read) = value.value();
+                if all || !read {
+                    out.push(NewMatch {
+                        search: search.to_string(),
+                        id: id.to_string(),
+                        seq,
+                        copies,
+                        read,
+                    });
+                }
+            }
+            out.sort_by(|a, b| (a.seq, &a.search, &a.id).cmp(&(b.seq, &b.search, &b.id)));
+            Ok(out)
+        })
+    }
+
+    /// Marks these matches as read.
+    pub fn mark_read(&self, matches: &[NewMatch]) -> Result<()> {
+        if matches.is_empty() {
+            return Ok(());
+        }
+        self.write(|txn, path| {
+            let mut news = txn.open_table(NEWS).map_err(|e| store_error(path, e))?;
+            for m in matches {
+                let key = (m.search.as_str(), m.seq, m.id.as_str());
+                let current = news
+                    .get(key)
+                    .map_err(|e| store_error(path, e))?
+                    .map(|v| v.value());
+                if let Some((copies, _)) = current {
+                    news.insert(key, (copies, true))
+                        .map_err(|e| store_error(path, e))?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// The news of a saved search as search hits (best first, as `search` ranks them), with
+    /// the matched words highlighted: unread only, or every reported match with `all`.
+    pub fn hits(
+        &self,
+        index: &Index,
+        search: &SavedSearch,
+        news: &[NewMatch],
+        limit: usize,
+    ) -> Result<Vec<Hit>> {
+        let ids: Vec<String> = news
+            .iter()
+            .filter(|m| m.search == search.name)
+            .map(|m| m.id.clone())
+            .collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let limit = limit.clamp(1, crate::search::MAX_RESULTS).min(ids.len());
+        let options = search
+            .filters
+            .options()
+            .only_ids(ids)
+            .collapse(false)
+            .limit(limit);
+        let mut hits = index.search(&search.parsed()?, &options)?;
+        for hit in &mut hits {
+            if let Some(m) = news
+                .iter()
+                .find(|m| m.search == search.name && m.id == hit.article.id)
+            {
+                hit.duplicates = m.copies as usize;
+            }
+        }
+        Ok(hits)
+    }
+
+    fn searches_in(&self, txn: &redb::ReadTransaction, path: &Path) -> Result<Vec<SavedSearch>> {
+        let table = match txn.open_table(SEARCHES) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(store_error(path, e)),
+        };
+        let mut out = Vec::new();
+        for row in table.iter().map_err(|e| store_error(path, e))? {
+            let (name, json) = row.map_err(|e| store_error(path, e))?;
+            let search: SavedSearch = serde_json::from_str(json.value()).map_err(|e| {
+                Error::parse(
+                    path,
+                    None,
+                    format!("saved search `{}` is unreadable: {e}", name.value()),
+                )
+            })?;
+            out.push(search);
+        }
+        Ok(out)
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&redb::ReadTransaction, &Path) -> Result<T>) -> Result<T> {
+        self.with_db(|db, path| {
+            let txn = db.begin_read().map_err(|e| store_error(path, e))?;
+            f(&txn, path)
+        })
+    }
+
+    /// Runs `f` in one write transaction, committed only if `f` succeeds.
+    fn write<T>(&self, f: impl FnOnce(&redb::WriteTransaction, &Path) -> Result<T>) -> Result<T> {
+        self.with_db(|db, path| {
+            let txn = db.begin_write().map_err(|e| store_error(path, e))?;
+            let out = f(&txn, path)?;
+            txn.commit().map_err(|e| store_error(path, e))?;
+            Ok(out)
+        })
+    }
+
+    /// Opens the store (waiting a while for another process that has it open) and runs `f`.
+    fn with_db<T>(&self, f: impl FnOnce(&redb::Database, &Path) -> Result<T>) -> Result<T> {
+        match &self.store {
+            Store::Memory(db) => f(db, Path::new("(memory)")),
+            Store::Disk(path) => {
+                let started = Instant::now();
+                loop {
+                    match redb::Database::create(path) {
+                        Ok(db) => return f(&db, path),
+                        Err(redb::DatabaseError::DatabaseAlreadyOpen)
+                            if started.elapsed() < BUSY_WAIT =>
+                        {
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                        Err(e) => return Err(store_error(path, e)),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Records what a catch-up found, and the point it reached, in one transaction.
+fn record(
+    txn: &redb::WriteTransaction,
+    path: &Path,
+    found: &[(String, Vec<Matched>)],
+    top: u64,
+) -> Result<Vec<NewMatch>> {
+    let mut matched = txn.open_table(MATCHED).map_err(|e| store_error(path, e))?;
+    let mut clusters = txn.open_table(CLUSTERS).map_err(|e| store_error(path, e))?;
+    let mut news = txn.open_table(NEWS).map_err(|e| store_error(path, e))?;
+    let mut out = Vec::new();
+    for (name, articles) in found {
+        let name = name.as_str();
+        let mut articles: Vec<&Matched> = articles.iter().collect();
+        articles.sort_by(|a, b| (a.seq, &a.id).cmp(&(b.seq, &b.id)));
+        for article in articles {
+            let id = article.id.as_str();
+            if matched
+                .get((name, id))
+                .map_err(|e| store_error(path, e))?
+                .is_some()
+            {
+                continue; // matched before: never reported twice
+            }
+            matched
+                .insert((name, id), article.cluster)
+                .map_err(|e| store_error(path, e))?;
+            let known = clusters
+                .get((name, article.cluster))
+                .map_err(|e| store_error(path, e))?
+                .map(|v| {
+                    let (id, seq) = v.value();
+                    (id.to_string(), seq)
+                });
+            match known {
+                Some((original, seq)) => {
+                    // A copy of a statement the search knows: folded into it.
+                    if seq > 0 {
+                        let key = (name, seq, original.as_str());
+                        let current = news
+                            .get(key)
+                            .map_err(|e| store_error(path, e))?
+                            .map(|v| v.value());
+                        if let Some((copies, read)) = current {
+                            news.insert(key, (copies + 1, read))
+                                .map_err(|e| store_error(path, e))?;
+                        }
+                    }
+                }
+                None => {
+                    clusters
+                        .insert((name, article.cluster), (id, article.seq))
+                        .map_err(|e| store_error(path, e))?;
+                    news.insert((name, article.seq, id), (0, false))
+                        .map_err(|e| store_error(path, e))?;
+                    out.push(NewMatch {
+                        search: name.to_string(),
+                        id: id.to_string(),
+                        seq: article.seq,
+                        copies: 0,
+                        read: false,
+                    });
+                }
+            }
+        }
+    }
+    let mut meta = txn.open_table(META).map_err(|e| store_error(path, e))?;
+    meta.insert("through", top)
+        .map_err(|e| store_error(path, e))?;
+    Ok(out)
+}
+
+/// The largest string key: no UTF-8 string sorts after it.
+const MAX_STR: &str = "\u{10FFFF}\u{10FFFF}\u{10FFFF}\u{10FFFF}";
+
+fn news_range(name: &str) -> Range<(&str, u64, &str)> {
+    (name, 0, "")..(name, u64::MAX, MAX_STR)
+}
+
+/// A name is letters, digits, `-`, `_` and `.`, at most [`MAX_NAME_BYTES`], not starting with
+/// `.`: it names a feed in a URL and a file.
+fn check_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_NAME_BYTES
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "`{name}` cannot name a saved search: use letters, digits, `-`, `_` and `.` \
+             (at most {MAX_NAME_BYTES} bytes, not starting with `.`)"
+        )))
+    }
+}
+
+fn store_error(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(format!("saved searches: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Article;
+
+    fn add(index: &Index, articles: &[(&str, &str)]) {
+        let mut writer = index.writer().unwrap();
+        for (id, text) in articles {
+            writer.replace(&Article::new(*id, *text)).unwrap();
+        }
+        writer.commit().unwrap();
+    }
+
+    #[test]
+    fn only_what_arrives_after_saving_is_news_and_never_twice() {
+        let index = Index::in_memory().unwrap();
+        add(&index, &[("old", "Troops massed near Kursk in August.")]);
+        let follows = Follows::in_memory().unwrap();
+        follows
+            .add(&index, "kursk", "Kursk", &SearchOptions::new())
+            .unwrap();
+        assert!(follows.catch_up(&index).unwrap().is_empty());
+
+        add(
+            &index,
+            &[
+                ("new", "A statement on the Kursk region was issued."),
+                ("other", "The grain corridor reopened."),
+            ],
+        );
+        let news = follows.catch_up(&index).unwrap();
+        let ids: Vec<&str> = news.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["new"]);
+
+        // An edit of an article that already matched (before or since saving) is not news.
+        add(
+            &index,
+            &[
+                ("old", "Troops massed near Kursk in late August."),
+                (
+                    "new",
+                    "A statement on the Kursk region was issued on Monday.",
+                ),
+            ],
+        );
+        assert!(follows.catch_up(&index).unwrap().is_empty());
+
+        // An edit that makes an article match for the first time is.
+        add(
+            &index,
+            &[("other", "The grain corridor reopened, Kursk said.")],
+        );
+        let news = follows.catch_up(&index).unwrap();
+        assert_eq!(news.len(), 1);
+        assert_eq!(news[0].id, "other");
+        assert_eq!(follows.news(Some("kursk"), false).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn commits_never_evaluated_are_caught_up_later() {
+        // As after a crash between a commit and its evaluation: nothing is lost.
+        let index = Index::in_memory().unwrap();
+        let follows = Follows::in_memory().unwrap();
+        follows
+            .add(&index, "grain", "grain", &SearchOptions::new())
+            .unwrap();
+        add(&index, &[("a", "The grain corridor reopened.")]);
+        add(&index, &[("b", "Grain shipments resumed from Odesa.")]);
+        let news = follows.catch_up(&index).unwrap();
+        let ids: Vec<&str> = news.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert!(follows.catch_up(&index).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_broken_query_or_name_is_refused_with_its_position() {
+        let index = Index::in_memory().unwrap();
+        let follows = Follows::in_memory().unwrap();
+        let err = follows
+            .add(&index, "x", "kursk AND (", &SearchOptions::new())
+            .unwrap_err();
+        assert!(matches!(err, Error::Query(_)), "{err}");
+        assert!(err.to_string().contains("column"), "{err}");
+        let err = follows
+            .add(&index, "../etc", "kursk", &SearchOptions::new())
+            .unwrap_err();
+        assert!(err.to_string().contains("cannot name"), "{err}");
+        follows
+            .add(&index, "k", "kursk", &SearchOptions::new())
+            .unwrap();
+        let err = follows
+            .add(&index, "k", "kursk", &SearchOptions::new())
+            .unwrap_err();
+        assert!(err.to_string().contains("exists"), "{err}");
+        assert!(follows.remove("k").unwrap());
+        assert!(!follows.remove("k").unwrap());
+        assert!(follows.list().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_syndicated_copy_is_folded_into_the_statement_already_reported() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/dprk");
+        let read = |name: &str| std::fs::read_to_string(corpus.join(name)).unwrap();
+        let original = read("2024-12-16-ten-country-statement-kursk.txt");
+        let copy = read("2024-12-17-wire-copy-kursk-statement.md");
+        let index = Index::in_memory().unwrap();
+        let follows = Follows::in_memory().unwrap();
+        follows
+            .add(&index, "kursk", "Kursk", &SearchOptions::new())
+            .unwrap();
+        add(&index, &[("original", original.as_str())]);
+        assert_eq!(follows.catch_up(&index).unwrap().len(), 1);
+        add(&index, &[("copy", copy.as_str())]);
+        assert!(follows.catch_up(&index).unwrap().is_empty());
+        let news = follows.news(Some("kursk"), false).unwrap();
+        assert_eq!(news.len(), 1);
+        assert_eq!((news[0].id.as_str(), news[0].copies), ("original", 1));
+    }
+
+    #[test]
+    fn filters_apply_to_news() {
+        let index = Index::in_memory().unwrap();
+        let follows = Follows::in_memory().unwrap();
+        let options = SearchOptions::new().country("PRK");
+        follows.add(&index, "troops", "troops", &options).unwrap();
+        add(
+            &index,
+            &[
+                ("a", "North Korea sent troops to Russia."),
+                ("b", "France sent troops to Estonia."),
+            ],
+        );
+        let news = follows.catch_up(&index).unwrap();
+        assert_eq!(
+            news.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+            ["a"]
+        );
+    }
+}
