@@ -82,6 +82,16 @@ pub(crate) fn members(snapshot: &Snapshot<'_>, filter: &Filter) -> Result<Member
     Ok(Members { articles, near })
 }
 
+/// The article of the passage at `address`, as a key (`None` if it has no id).
+pub(crate) fn key_of(snapshot: &Snapshot<'_>, address: DocAddress) -> Result<Option<ArticleKey>> {
+    let columns = snapshot.columns(address.segment_ord)?;
+    Ok(columns
+        .article
+        .as_ref()
+        .and_then(|c| c.term_ords(address.doc_id).next())
+        .map(|ord| (address.segment_ord, ord)))
+}
+
 /// Articles, or `None` for all of them (not materialised until needed).
 type Set = Option<HashMap<ArticleKey, Candidate>>;
 
@@ -119,13 +129,8 @@ fn evaluate(
                     continue;
                 }
                 near.insert(address);
-                let columns = snapshot.columns(address.segment_ord)?;
-                if let Some(ord) = columns
-                    .article
-                    .as_ref()
-                    .and_then(|c| c.term_ords(address.doc_id).next())
-                {
-                    holding.insert((address.segment_ord, ord));
+                if let Some(key) = key_of(snapshot, address)? {
+                    holding.insert(key);
                 }
             }
             articles.retain(|key, _| holding.contains(key));

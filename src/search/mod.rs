@@ -1,12 +1,15 @@
 //! Search: the query language, ranking of passages, and highlighting of exactly what matched.
 //!
-//! A search compiles the query into a plan ([`compile`]: the full query, a cheap one for a
-//! first phase, and what to highlight), then runs the stages of [`pipeline`] on a
-//! [`Snapshot`] of the index: tantivy ranks passages by BM25 (plus the proximity and coverage
-//! clauses of [`Ranking`]) and `collect::TopArticles` keeps the best passage of each of the
+//! A search compiles the query into a plan (`compile`: the full query, a cheap one for a
+//! first phase, and what to highlight), then runs the stages of `pipeline` on a snapshot of
+//! the index (`index::Snapshot`): tantivy ranks passages by BM25 (plus the proximity and
+//! coverage clauses of [`Ranking`]) and `collect::TopArticles` keeps the best passage of each of the
 //! best articles, with block-max WAND pruning (candidates); the full query scores the
 //! candidates' passages (rescore); near-duplicates leave (collapse); the page asked for is
 //! taken (page); only its passages are fetched, analysed again and highlighted (materialise).
+//! A query with required or excluded clauses or a proximity is first decided per article
+//! (`articles`: its Boolean structure over each article's title and passages); only the
+//! articles it lets in are ranked, by their passages.
 
 mod articles;
 mod collect;
