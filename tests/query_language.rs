@@ -185,3 +185,28 @@ fn proximity_errors_point_at_the_column() {
         assert!(err.message.contains(message), "{query}: {}", err.message);
     }
 }
+
+#[test]
+#[ignore = "needs the real collections in ../shared (COMMUNIQUE_SHARED)"]
+fn real_and_finds_a_release_naming_the_words_in_different_paragraphs() {
+    // "Reported Massacre in Mali" names Mali in its first and third paragraphs and the Wagner
+    // Group only in its second.
+    let id = "https://www.state.gov/reported-massacre-in-mali/";
+    let run = |query: &str| -> Vec<Hit> {
+        let parsed: Query = query.parse().unwrap();
+        common::real_index()
+            .search(&parsed, &SearchOptions::new().limit(100).passages(2))
+            .unwrap_or_else(|e| panic!("{query}: {e}"))
+    };
+    let found = |hits: &[Hit]| hits.iter().find(|h| h.article.id == id).cloned();
+    let hit = found(&run("Wagner AND Mali")).expect("Wagner AND Mali finds the release");
+    let shown: Vec<&str> = hit.passages.iter().flat_map(marked).collect();
+    assert!(shown.contains(&"Wagner"), "{shown:?}");
+    assert!(shown.contains(&"Mali"), "{shown:?}");
+    assert!(
+        found(&run("Wagner NEAR/p Mali")).is_none(),
+        "not in one passage"
+    );
+    assert!(found(&run("Wagner AND NOT Mali")).is_none());
+    assert!(found(&run("Wagner NEAR/p Malian")).is_some());
+}
