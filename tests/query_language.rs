@@ -99,6 +99,14 @@ fn and_not_excludes_articles_that_mention_the_word_anywhere() {
         titles(&search("+kursk -missiles", &all)),
         "the other spelling of exclusion"
     );
+    // Facets count the same articles as the search (near-duplicates included).
+    for query in ["kursk AND NOT missiles", "kursk AND missiles"] {
+        let hits = search(query, &all.clone().collapse(false));
+        let facets = project_index()
+            .facets(&query.parse().unwrap(), &SearchOptions::new())
+            .unwrap();
+        assert_eq!(facets.articles, hits.len() as u64, "{query}");
+    }
 }
 
 #[test]
