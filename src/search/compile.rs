@@ -18,9 +18,10 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
-use super::highlight::Highlighter;
+use super::articles::Filter;
+use super::highlight::{Highlighter, NearRule};
 use super::options::{Ranking, SearchOptions};
-use super::query::{Node, Occur, Scope, bare_words};
+use super::query::{Node, Occur, Proximity, Scope, bare_words};
 use crate::analysis::{AnalyzedToken, Analyzer, Language, Script, script_of};
 use crate::index::Fields;
 use crate::{Error, Query, QueryError, Result};
@@ -44,12 +45,12 @@ type Clause = (tantivy::query::Occur, Box<dyn TantivyQuery>);
 
 /// What one node gives.
 #[derive(Default)]
-struct Part {
+pub(crate) struct Part {
     /// The query, if the node has searchable words.
-    query: Option<Box<dyn TantivyQuery>>,
+    pub(crate) query: Option<Box<dyn TantivyQuery>>,
     /// A stop word: its exact-view query and highlight, used only if its group has nothing
     /// else.
-    stop: Option<(Box<dyn TantivyQuery>, Highlighter)>,
+    pub(crate) stop: Option<(Box<dyn TantivyQuery>, Highlighter)>,
     /// The single stemmed term of a bare word, for the proximity and coverage clauses.
     stem: Option<Term>,
     /// A bare word's title clause. Kept apart so that a group of optional words stays a flat
@@ -67,6 +68,16 @@ struct Part {
 }
 
 impl Part {
+    /// The rule of a proximity's part.
+    pub(crate) fn near_rule(&self) -> Option<NearRule> {
+        match self.marks.near.as_slice() {
+            [rule] if self.marks.stems.is_empty() && self.marks.words.is_empty() => {
+                Some(rule.clone())
+            }
+            _ => None,
+        }
+    }
+
     /// A part of just a query.
     fn of(query: Option<Box<dyn TantivyQuery>>) -> Part {
         Part {
@@ -76,7 +87,7 @@ impl Part {
     }
 
     /// The query and the title clause as one query (the word in the text or in the title).
-    fn combined(&mut self) -> Option<Box<dyn TantivyQuery>> {
+    pub(crate) fn combined(&mut self) -> Option<Box<dyn TantivyQuery>> {
         match (self.query.take(), self.title.take()) {
             (Some(query), Some(title)) => Some(Box::new(BooleanQuery::new(vec![
                 (tantivy::query::Occur::Should, query),
@@ -112,6 +123,69 @@ pub(crate) fn compile(
     ranking: &Ranking,
     cheap: bool,
 ) -> Result<Compiled> {
+    with_compiler(
+        searcher,
+        fields,
+        query,
+        options,
+        ranking,
+        cheap,
+        false,
+        |c| c.compile(options),
+    )
+}
+
+/// Compiles `query` for article-level Boolean logic: the [`Filter`] that decides which
+/// articles match (its Boolean structure over whole articles), and the passage query that
+/// ranks and highlights their passages (every positive clause optional, exclusions left to
+/// the filter).
+pub(crate) fn compile_articles(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &Query,
+    options: &SearchOptions,
+    ranking: &Ranking,
+) -> Result<(Compiled, Filter)> {
+    with_compiler(
+        searcher,
+        fields,
+        query,
+        options,
+        ranking,
+        false,
+        false,
+        |c| {
+            let filter = c.filter(query.root(), false)?;
+            c.relaxed = true;
+            Ok((c.compile(options)?, filter))
+        },
+    )
+}
+
+/// Whether `node` needs article-level logic: a clause that is required or excluded, or a
+/// proximity, anywhere. (A union of words or phrases means the same over passages and over
+/// articles: it stays on the passage path, which block-max WAND prunes.)
+pub(crate) fn needs_articles(node: &Node) -> bool {
+    match node {
+        Node::Near { .. } => true,
+        Node::Group(clauses) => clauses
+            .iter()
+            .any(|(occur, node)| *occur != Occur::Should || needs_articles(node)),
+        _ => false,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn with_compiler<T>(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &Query,
+    options: &SearchOptions,
+    ranking: &Ranking,
+    cheap: bool,
+    relaxed: bool,
+    run: impl FnOnce(&mut Compiler<'_>) -> Result<T>,
+) -> Result<T> {
     let mut analyzer = crate::analysis::warm();
     let quoted = Fields {
         stem: fields.quote_stem,
@@ -124,9 +198,10 @@ pub(crate) fn compile(
             .as_deref()
             .unwrap_or_else(|| crate::domain::Aliases::builtin())
     });
-    Compiler {
+    let mut compiler = Compiler {
         long_group: false,
         cheap,
+        relaxed,
         aliases,
         fields: if options.quotes { &quoted } else { fields },
         searcher,
@@ -135,8 +210,8 @@ pub(crate) fn compile(
         query,
         languages: query_languages(searcher, fields, options)?,
         weights: HashMap::new(),
-    }
-    .compile(options)
+    };
+    run(&mut compiler)
 }
 
 /// The languages a query is analysed in, each with the codes of the articles it analyses: the
@@ -179,6 +254,9 @@ struct Compiler<'a> {
     /// Compile the cheap query of a two-phase search: phrases as plain conjunctions of their
     /// words (the full query checks them).
     cheap: bool,
+    /// Compile the passage query of an article-level search: required clauses optional,
+    /// exclusions left out (the article filter applies them).
+    relaxed: bool,
     /// The alias table to expand bare words with, if any.
     aliases: Option<&'a crate::domain::Aliases>,
     fields: &'a Fields,
@@ -197,7 +275,7 @@ struct Compiler<'a> {
 
 impl<'a> Compiler<'a> {
     /// Compiles the query and the options' filters.
-    fn compile(mut self, options: &SearchOptions) -> Result<Compiled> {
+    fn compile(&mut self, options: &SearchOptions) -> Result<Compiled> {
         self.weigh_languages()?;
         let mut part = self.node(self.query.root(), false)?;
         let main = match (part.combined(), part.stop.take()) {
@@ -206,6 +284,8 @@ impl<'a> Compiler<'a> {
                 part.marks.extend(marks);
                 query
             }
+            // Only exclusions: every passage of the articles the filter lets in.
+            (None, None) if self.relaxed => Box::new(AllQuery),
             (None, None) => {
                 return Err(self.error(0, "the query has no searchable words").into());
             }
@@ -334,8 +414,89 @@ impl<'a> Compiler<'a> {
                 let terms = self.expand_fuzzy(field, &word, *distance)?;
                 Ok(self.expansion(field, terms, Some(&word), *scope))
             }
+            Node::Near {
+                operands, within, ..
+            } => self.near(operands, *within, negated),
             Node::Group(clauses) => self.group(clauses, negated),
         }
+    }
+
+    /// A proximity: the passages holding every operand (each a word without alias expansion,
+    /// a phrase, a prefix or a fuzzy word, in the text), marked where they stand close enough.
+    /// Which passages do is checked on their text by the [`NearRule`] (see
+    /// [`Filter::Near`]).
+    fn near(&mut self, operands: &[Node], within: Proximity, negated: bool) -> Result<Part> {
+        let mut all: Vec<Clause> = Vec::new();
+        let mut rule = NearRule {
+            operands: Vec::new(),
+            within,
+        };
+        let mut part = Part::default();
+        for operand in operands {
+            let mut compiled = match operand {
+                Node::Word { text, .. } => self.word(text, Scope::Text),
+                Node::Phrase { text, .. } => self.phrase(text, Scope::Text, true),
+                other => self.node(other, negated)?,
+            };
+            let (query, marks) = match (compiled.query.take(), compiled.stop.take()) {
+                (Some(query), _) => (query, std::mem::take(&mut compiled.marks)),
+                (None, Some((query, marks))) => (query, marks),
+                (None, None) => {
+                    let at = match operand {
+                        Node::Word { span, .. }
+                        | Node::Phrase { span, .. }
+                        | Node::Prefix { span, .. }
+                        | Node::Fuzzy { span, .. } => span.start,
+                        _ => 0,
+                    };
+                    return Err(self
+                        .error(at, "this operand of `NEAR` has no searchable words")
+                        .into());
+                }
+            };
+            part.expansions.append(&mut compiled.expansions);
+            all.push((tantivy::query::Occur::Must, query));
+            rule.operands.push(marks);
+        }
+        part.query = Some(Box::new(BooleanQuery::new(all)));
+        part.marks.near.push(rule);
+        part.reranked = true;
+        Ok(part)
+    }
+
+    /// The article filter of `node` (`negated` if an odd number of exclusions holds it): its
+    /// Boolean structure, with the tantivy query of each leaf (or alias run) as compiled for
+    /// the full query, in the text or the title.
+    fn filter(&mut self, node: &Node, negated: bool) -> Result<Filter> {
+        let Node::Group(clauses) = node else {
+            let part = self.node(node, negated)?;
+            return Ok(Filter::of(part));
+        };
+        let long_group = bare_words(clauses) >= 3;
+        let (mut must, mut should, mut must_not) = (Vec::new(), Vec::new(), Vec::new());
+        let mut at = 0;
+        while at < clauses.len() {
+            let (occur, child) = &clauses[at];
+            let negated_here = negated ^ (*occur == Occur::MustNot);
+            let filter = if matches!(child, Node::Group(_)) {
+                at += 1;
+                self.filter(child, negated_here)?
+            } else {
+                let (part, consumed) = self.clause(clauses, at, long_group, negated)?;
+                at += consumed;
+                Filter::of(part)
+            };
+            match occur {
+                Occur::Must => must.push(filter),
+                Occur::Should => should.push(filter),
+                Occur::MustNot => must_not.push(filter),
+            }
+        }
+        Ok(Filter::Group {
+            must,
+            should,
+            must_not,
+        })
     }
 
     /// A quoted phrase, exact; in the cheap query, the conjunction of its words (block-max
@@ -872,6 +1033,13 @@ impl<'a> Compiler<'a> {
             let occur = clauses[at].0;
             let (part, consumed) = self.clause(clauses, at, long_group, negated)?;
             at += consumed;
+            // In an article-level search the filter decides membership: here every positive
+            // clause only ranks and highlights, and exclusions have nothing to add.
+            let occur = match (self.relaxed, occur) {
+                (true, Occur::MustNot) => continue,
+                (true, _) => Occur::Should,
+                (false, occur) => occur,
+            };
             let mut part = if occur == Occur::MustNot {
                 part.excluded()
             } else {

@@ -59,9 +59,11 @@ impl Index {
     /// ```
     pub fn facets(&self, query: &Query, options: &SearchOptions) -> Result<Facets> {
         crate::index::guard(&self.display_path(), || {
-            let searcher = self.reader.searcher();
-            let compiled = self.compile(&searcher, query, options, &options.ranking, false)?;
-            let counts = searcher.search(&compiled.query, &ArticleFacets)?;
+            let snapshot = self.snapshot();
+            let (compiled, allowed) = self.matching(&snapshot, query, options)?;
+            let counts = snapshot
+                .searcher()
+                .search(&compiled.query, &ArticleFacets { allowed })?;
             let mut facets = Facets {
                 articles: counts.articles,
                 ..Facets::default()
@@ -115,12 +117,58 @@ impl Index {
         period: Period,
     ) -> Result<Vec<(String, u64)>> {
         crate::index::guard(&self.display_path(), || {
-            let searcher = self.reader.searcher();
-            let compiled = self.compile(&searcher, query, options, &options.ranking, false)?;
-            let counts = searcher.search(&compiled.query, &Timeline { period })?;
+            let snapshot = self.snapshot();
+            let (compiled, allowed) = self.matching(&snapshot, query, options)?;
+            let counts = snapshot
+                .searcher()
+                .search(&compiled.query, &Timeline { period, allowed })?;
             Ok(fill(counts, period))
         })
     }
+}
+
+/// The heads of the articles a query lets in, by segment: `None` lets every article in.
+type Allowed = Option<std::sync::Arc<HashSet<(SegmentOrdinal, DocId)>>>;
+
+impl Index {
+    /// The passage query of `query` and, for a query with article-level logic (required or
+    /// excluded clauses, proximities), the heads of the articles it lets in, as a search
+    /// decides them.
+    fn matching(
+        &self,
+        snapshot: &crate::index::Snapshot<'_>,
+        query: &Query,
+        options: &SearchOptions,
+    ) -> Result<(super::compile::Compiled, Allowed)> {
+        if !super::compile::needs_articles(query.root()) {
+            let compiled =
+                self.compile(snapshot.searcher(), query, options, &options.ranking, false)?;
+            return Ok((compiled, None));
+        }
+        let (compiled, filter) = super::compile::compile_articles(
+            snapshot.searcher(),
+            snapshot.fields(),
+            query,
+            options,
+            &options.ranking,
+        )?;
+        let members = super::articles::members(snapshot, &filter)?;
+        let mut heads = HashSet::new();
+        for candidate in members.articles.values() {
+            if let Some(head) = snapshot.head(candidate.address)? {
+                heads.insert((head.segment_ord, head.doc_id));
+            }
+        }
+        Ok((compiled, Some(std::sync::Arc::new(heads))))
+    }
+}
+
+/// Whether the passage `doc` (with passage ordinal `ordinal`) of `segment` belongs to an
+/// allowed article.
+fn allowed(allowed: &Allowed, segment: SegmentOrdinal, doc: DocId, ordinal: u64) -> bool {
+    allowed
+        .as_ref()
+        .is_none_or(|heads| heads.contains(&(segment, doc.saturating_sub(ordinal as DocId))))
 }
 
 /// Periods from the first to the last, with zeros for the empty ones.
@@ -157,8 +205,10 @@ fn calendar(date: tantivy::DateTime) -> Option<(i16, i8)> {
     Some((civil.year(), civil.month()))
 }
 
-/// Per-article facet counts of the matching passages' articles.
-struct ArticleFacets;
+/// Per-article facet counts of the matching passages' articles (those allowed).
+struct ArticleFacets {
+    allowed: Allowed,
+}
 
 #[derive(Default)]
 struct FacetCounts {
@@ -167,6 +217,8 @@ struct FacetCounts {
 }
 
 struct ArticleFacetsSegment {
+    allowed: Allowed,
+    segment: SegmentOrdinal,
     heads: HashSet<DocId>,
     ordinal: tantivy::columnar::Column<u64>,
     entities: Option<tantivy::columnar::StrColumn>,
@@ -179,8 +231,10 @@ impl SegmentCollector for ArticleFacetsSegment {
     type Fruit = FacetCounts;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        let ordinal = self.ordinal.first(doc).unwrap_or(0) as DocId;
-        self.heads.insert(doc.saturating_sub(ordinal));
+        let ordinal = self.ordinal.first(doc).unwrap_or(0);
+        if allowed(&self.allowed, self.segment, doc, ordinal) {
+            self.heads.insert(doc.saturating_sub(ordinal as DocId));
+        }
     }
 
     fn harvest(self) -> FacetCounts {
@@ -232,11 +286,13 @@ impl Collector for ArticleFacets {
 
     fn for_segment(
         &self,
-        _segment: SegmentOrdinal,
+        segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<ArticleFacetsSegment> {
         let fast = reader.fast_fields();
         Ok(ArticleFacetsSegment {
+            allowed: self.allowed.clone(),
+            segment,
             heads: HashSet::new(),
             ordinal: fast.u64(fast::ORDINAL)?,
             entities: fast.str(fast::ENTITIES)?,
@@ -262,13 +318,17 @@ impl Collector for ArticleFacets {
     }
 }
 
-/// Matching passages per period.
+/// Matching passages (of the allowed articles) per period.
 struct Timeline {
     period: Period,
+    allowed: Allowed,
 }
 
 struct TimelineSegment {
     period: Period,
+    allowed: Allowed,
+    segment: SegmentOrdinal,
+    ordinal: tantivy::columnar::Column<u64>,
     dates: tantivy::columnar::Column<tantivy::DateTime>,
     counts: BTreeMap<(i16, i8), u64>,
 }
@@ -277,6 +337,16 @@ impl SegmentCollector for TimelineSegment {
     type Fruit = BTreeMap<(i16, i8), u64>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
+        if self.allowed.is_some()
+            && !allowed(
+                &self.allowed,
+                self.segment,
+                doc,
+                self.ordinal.first(doc).unwrap_or(0),
+            )
+        {
+            return;
+        }
         if let Some((year, month)) = self.dates.first(doc).and_then(calendar) {
             let key = match self.period {
                 Period::Year => (year, 1),
@@ -297,11 +367,14 @@ impl Collector for Timeline {
 
     fn for_segment(
         &self,
-        _segment: SegmentOrdinal,
+        segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<TimelineSegment> {
         Ok(TimelineSegment {
             period: self.period,
+            allowed: self.allowed.clone(),
+            segment,
+            ordinal: reader.fast_fields().u64(fast::ORDINAL)?,
             dates: reader.fast_fields().date(fast::DATE)?,
             counts: BTreeMap::new(),
         })

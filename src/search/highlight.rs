@@ -9,7 +9,8 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use crate::analysis::{Analyzer, Language};
+use super::query::Proximity;
+use crate::analysis::{AnalyzedToken, Analyzer, Language};
 
 /// What to highlight, derived from the compiled query.
 #[derive(Clone, Debug, Default)]
@@ -20,6 +21,133 @@ pub(crate) struct Highlighter {
     pub words: HashSet<String>,
     /// Phrases: exact-view words with their offsets from the first.
     pub phrases: Vec<Vec<(usize, String)>>,
+    /// Proximities: marked only where their operands stand close enough.
+    pub near: Vec<NearRule>,
+}
+
+/// What a [`Node::Near`](super::Node::Near) matches: each operand's marks, and how close they
+/// must stand. One rule decides both whether a passage holds the proximity and what is
+/// highlighted in it.
+#[derive(Clone, Debug)]
+pub(crate) struct NearRule {
+    /// What each operand matches.
+    pub operands: Vec<Highlighter>,
+    /// How close they must be.
+    pub within: Proximity,
+}
+
+/// A passage analysed once: its text, its exact view and (when needed) its stemmed view.
+struct Analysed<'a> {
+    text: &'a str,
+    exact: &'a [AnalyzedToken],
+    stemmed: &'a [AnalyzedToken],
+}
+
+/// One match of an operand in a passage: its first and last word positions, its byte range.
+struct Occurrence {
+    first: usize,
+    last: usize,
+    operand: usize,
+    range: Range<usize>,
+}
+
+impl NearRule {
+    /// The byte ranges of the operands where they stand close enough in `text` (empty if they
+    /// never do).
+    pub(crate) fn matches(
+        &self,
+        analyzer: &mut Analyzer,
+        language: Language,
+        text: &str,
+    ) -> Vec<Range<usize>> {
+        let stemmed = self
+            .needs_stems()
+            .then(|| analyzer.stemmed_in(language, text));
+        let exact = analyzer.exact(text);
+        self.matches_in(&Analysed {
+            text,
+            exact: &exact,
+            stemmed: stemmed.as_deref().unwrap_or_default(),
+        })
+    }
+
+    fn needs_stems(&self) -> bool {
+        self.operands.iter().any(Highlighter::needs_stems)
+    }
+
+    /// [`NearRule::matches`] on a text analysed once.
+    fn matches_in(&self, analysed: &Analysed<'_>) -> Vec<Range<usize>> {
+        let (text, tokens) = (analysed.text, analysed.exact);
+        let mut found = Vec::new();
+        for (operand, marks) in self.operands.iter().enumerate() {
+            let ranges = marks.ranges(analysed);
+            if ranges.is_empty() {
+                return Vec::new();
+            }
+            for range in ranges {
+                let first = tokens.partition_point(|t| t.start < range.start);
+                let last = tokens.partition_point(|t| t.start < range.end);
+                let (Some(first), Some(last)) = (tokens.get(first), tokens.get(last.max(1) - 1))
+                else {
+                    continue;
+                };
+                found.push(Occurrence {
+                    first: first.position,
+                    last: last.position.max(first.position),
+                    operand,
+                    range,
+                });
+            }
+        }
+        if self.within == Proximity::Passage {
+            return merge(found.into_iter().map(|o| o.range).collect());
+        }
+        let sentences = match self.within {
+            Proximity::Sentence => crate::corpus::sentence_ranges(text),
+            _ => Vec::new(),
+        };
+        let sentence = |o: &Occurrence| sentences.partition_point(|s| s.end <= o.range.start);
+        found.sort_by_key(|o| (o.first, o.last));
+        // For each occurrence, the shortest run ending there that holds every operand: the
+        // closest any set of operands stands (two pointers).
+        let k = self.operands.len();
+        let mut count = vec![0usize; k];
+        let mut covered = 0;
+        let mut left = 0;
+        let mut ranges = Vec::new();
+        for right in 0..found.len() {
+            count[found[right].operand] += 1;
+            if count[found[right].operand] == 1 {
+                covered += 1;
+            }
+            while covered == k && count[found[left].operand] > 1 {
+                count[found[left].operand] -= 1;
+                left += 1;
+            }
+            if covered < k {
+                continue;
+            }
+            let run = &found[left..=right];
+            let close = match self.within {
+                Proximity::Words(n) => {
+                    let last = run.iter().map(|o| o.last).max().unwrap_or(0);
+                    let span = last + 1 - run[0].first;
+                    // The words the operands themselves take (the shortest of each).
+                    let mut own = vec![usize::MAX; k];
+                    for o in run {
+                        own[o.operand] = own[o.operand].min(o.last + 1 - o.first);
+                    }
+                    let own: usize = own.iter().filter(|&&n| n != usize::MAX).sum();
+                    span.saturating_sub(own) <= n as usize
+                }
+                _ => run.iter().all(|o| sentence(o) == sentence(&run[0])),
+            };
+            if close {
+                ranges.extend(run.iter().map(|o| o.range.clone()));
+            }
+        }
+        merge(ranges)
+    }
 }
 
 impl Highlighter {
@@ -28,6 +156,7 @@ impl Highlighter {
         self.stems.extend(other.stems);
         self.words.extend(other.words);
         self.phrases.extend(other.phrases);
+        self.near.extend(other.near);
     }
 
     /// Adds a phrase of exact-view tokens (nothing if there are none).
@@ -49,19 +178,44 @@ impl Highlighter {
         language: Language,
         text: &str,
     ) -> Vec<Range<usize>> {
-        if self.stems.is_empty() && self.words.is_empty() && self.phrases.is_empty() {
+        if self.stems.is_empty()
+            && self.words.is_empty()
+            && self.phrases.is_empty()
+            && self.near.is_empty()
+        {
             return Vec::new();
         }
+        let stemmed = self
+            .needs_stems()
+            .then(|| analyzer.stemmed_in(language, text));
         let exact = analyzer.exact(text);
+        self.ranges(&Analysed {
+            text,
+            exact: &exact,
+            stemmed: stemmed.as_deref().unwrap_or_default(),
+        })
+    }
+
+    /// Whether highlighting needs the stemmed view.
+    fn needs_stems(&self) -> bool {
+        !self.stems.is_empty() || self.near.iter().any(NearRule::needs_stems)
+    }
+
+    /// [`Highlighter::highlight`] on a text analysed once.
+    fn ranges(&self, analysed: &Analysed<'_>) -> Vec<Range<usize>> {
+        let exact = analysed.exact;
         let mut ranges = Vec::new();
+        for rule in &self.near {
+            ranges.extend(rule.matches_in(analysed));
+        }
         if !self.stems.is_empty() {
-            for token in analyzer.stemmed_in(language, text) {
+            for token in analysed.stemmed {
                 if self.stems.contains(&token.text) {
                     ranges.push(token.start..token.end);
                 }
             }
         }
-        for token in &exact {
+        for token in exact {
             if self.words.contains(&token.text) {
                 ranges.push(token.start..token.end);
             }
@@ -76,7 +230,7 @@ impl Highlighter {
                 let Some((first_offset, first_word)) = phrase.first() else {
                     continue;
                 };
-                for token in &exact {
+                for token in exact {
                     if token.text != *first_word || token.position < *first_offset {
                         continue;
                     }

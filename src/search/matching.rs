@@ -32,11 +32,39 @@ impl Index {
         crate::index::guard(&self.display_path(), || {
             let snapshot = self.snapshot();
             let searcher = snapshot.searcher();
-            let compiled = self.compile(searcher, query, options, &options.ranking, false)?;
+            // With article-level logic (required or excluded clauses, proximities), the
+            // article filter decides, as in a search; the passage query then only applies the
+            // options' filters.
+            let (compiled, members) = if super::compile::needs_articles(query.root()) {
+                let (compiled, filter) = super::compile::compile_articles(
+                    searcher,
+                    snapshot.fields(),
+                    query,
+                    options,
+                    &options.ranking,
+                )?;
+                (
+                    compiled,
+                    Some(super::articles::members(&snapshot, &filter)?),
+                )
+            } else {
+                let compiled = self.compile(searcher, query, options, &options.ranking, false)?;
+                (compiled, None)
+            };
             let mut docs: Vec<DocAddress> = searcher
                 .search(&compiled.query, &DocSetCollector)?
                 .into_iter()
                 .collect();
+            if let Some(members) = members {
+                let mut kept = Vec::with_capacity(docs.len());
+                for address in docs {
+                    let key = super::articles::key_of(&snapshot, address)?;
+                    if key.is_some_and(|key| members.articles.contains_key(&key)) {
+                        kept.push(address);
+                    }
+                }
+                docs = kept;
+            }
             docs.sort_unstable();
             let mut out: HashMap<String, Matched> = HashMap::new();
             for address in docs {
@@ -73,5 +101,52 @@ impl Index {
             }
         }
         Ok(top)
+    }
+}
+
+#[cfg(test)]
+mod article_logic_tests {
+    use crate::{Article, Index, Query, SearchOptions};
+
+    /// Two paragraphs of the joint statement on North Korean troops in Kursk: Kursk in the
+    /// first, missiles only in the second.
+    const FIRST: &str = "The foreign ministers of Australia, Canada, France, Germany, Italy, Japan, \
+        the Republic of Korea, New Zealand, the United Kingdom and the United States, joined by \
+        the High Representative of the European Union, issued a joint statement on 16 December \
+        2024 condemning the deployment of North Korean soldiers to Russia. The text, released \
+        in Washington by the State Department, said those troops were now engaged in combat \
+        against Ukrainian forces in Russia's Kursk region.";
+    const SECOND: &str = "The signatories described North Korea's direct part in the fighting \
+        as a dangerous widening of the war, with serious consequences for security in Europe \
+        and in the Indo-Pacific alike. They recalled that Russia had already used North Korean \
+        ballistic missiles and artillery shells against Ukraine, and said the transfers of \
+        ballistic missiles breached UN Security Council resolutions that Moscow itself had \
+        supported as a permanent member of the Security Council.";
+
+    fn ids(index: &Index, query: &str) -> Vec<String> {
+        let query = Query::parse(query).unwrap();
+        let mut ids: Vec<String> = index
+            .matching_articles(&query, &SearchOptions::new())
+            .unwrap()
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn saved_searches_match_boolean_queries_per_article_as_search_does() {
+        let index = Index::in_memory().unwrap();
+        let mut writer = index.writer().unwrap();
+        writer
+            .add(&Article::new("both", format!("{FIRST}\n\n{SECOND}")))
+            .unwrap();
+        writer.add(&Article::new("kursk", FIRST)).unwrap();
+        writer.commit().unwrap();
+        assert_eq!(ids(&index, "kursk AND NOT missiles"), ["kursk"]);
+        assert_eq!(ids(&index, "kursk AND missiles"), ["both"]);
+        assert_eq!(ids(&index, "deployment NEAR/3 soldiers"), ["both", "kursk"]);
+        assert!(ids(&index, "deployment NEAR/2 soldiers").is_empty());
     }
 }

@@ -7,8 +7,12 @@
 //! best articles, with block-max WAND pruning (candidates); the full query scores the
 //! candidates' passages (rescore); near-duplicates leave (collapse); the page asked for is
 //! taken (page); only its passages are fetched, analysed again and highlighted (materialise).
+//! A query with required or excluded clauses or a proximity is first decided per article
+//! (`articles`: its Boolean structure over each article's title and passages); only the
+//! articles it lets in are ranked, by their passages.
 
 mod article;
+mod articles;
 mod collect;
 mod compile;
 mod count;
@@ -26,7 +30,9 @@ pub use compile::{MAX_EXPANSIONS, MIN_PREFIX_CHARS};
 pub use facets::{Facets, Period};
 pub use highlight::Excerpt;
 pub use options::{MAX_PASSAGES, MAX_RESULTS, Ranking, SearchOptions};
-pub use query::{MAX_QUERY_BYTES, MAX_QUERY_TERMS, Node, Occur, Query, Scope};
+pub use query::{
+    MAX_NEAR_DISTANCE, MAX_QUERY_BYTES, MAX_QUERY_TERMS, Node, Occur, Proximity, Query, Scope,
+};
 
 use std::ops::Range;
 
@@ -208,6 +214,17 @@ impl Index {
             let fields = snapshot.fields();
             compile::compile(searcher, fields, query, options, ranking, cheap)
         };
+        if compile::needs_articles(query.root()) {
+            // Boolean logic over whole articles: the filter decides which match, the passage
+            // query ranks and highlights their passages.
+            let (full, articles) =
+                compile::compile_articles(searcher, snapshot.fields(), query, options, &ranking)?;
+            return Ok(pipeline::Plan {
+                full,
+                cheap: None,
+                articles: Some(articles),
+            });
+        }
         let mut full = compile(&ranking, false)?;
         let mut cheap = if full.reranked || ranking.title_weight > 0.0 {
             let cheap_ranking = Ranking {
@@ -228,7 +245,11 @@ impl Index {
                 cheap = cheap.map(|cheap| feedback::with_words(snapshot, cheap, &words));
             }
         }
-        Ok(pipeline::Plan { full, cheap })
+        Ok(pipeline::Plan {
+            full,
+            cheap,
+            articles: None,
+        })
     }
 
     /// Compiles `query` for this index (with the options' filters and alias table), on

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use tantivy::query::{EnableScoring, Query as TantivyQuery, Scorer};
 use tantivy::{DocAddress, DocId, SegmentOrdinal};
 
+use super::articles::{self, Filter};
 use super::collect::{self, ArticleKey, Candidate, TopArticles};
 use super::compile::Compiled;
 use super::options::SearchOptions;
@@ -34,6 +35,9 @@ pub(crate) struct Plan {
     /// The cheap query of a two-phase search (no title, proximity or coverage clauses,
     /// phrases as conjunctions), when the full one has clauses worth a second phase.
     pub cheap: Option<Box<dyn TantivyQuery>>,
+    /// For a query with article-level logic (required or excluded clauses, proximities): the
+    /// filter that decides which articles match; `full` then only ranks their passages.
+    pub articles: Option<Filter>,
 }
 
 /// Articles ranked by the full query.
@@ -131,6 +135,9 @@ pub(crate) fn rank(
     passages: usize,
 ) -> Result<Ranked> {
     let full = &*plan.full.query;
+    if let Some(filter) = &plan.articles {
+        return rank_articles(snapshot, full, filter, passages);
+    }
     let mut ranked = Ranked::default();
     let mut pool = if plan.cheap.is_some() {
         (target * 3).max(30).min(target + 1000)
@@ -160,6 +167,40 @@ pub(crate) fn rank(
     }
 }
 
+/// Stages 1 and 2 for a query with article-level logic: the articles `filter` lets in, each
+/// ranked by its best passage for `query`, with its best `passages` (those holding a proximity
+/// of the query first). An article none of whose passages `query` matches (it holds only
+/// title words, or the options' filters leave it out) is left out.
+pub(crate) fn rank_articles(
+    snapshot: &Snapshot<'_>,
+    query: &dyn TantivyQuery,
+    filter: &Filter,
+    passages: usize,
+) -> Result<Ranked> {
+    let members = articles::members(snapshot, filter)?;
+    let found: Vec<Candidate> = members.articles.into_values().collect();
+    let keep = if members.near.is_empty() {
+        passages
+    } else {
+        usize::MAX
+    };
+    let mut best = rescore(snapshot, query, &found, keep)?;
+    if !members.near.is_empty() {
+        for list in best.values_mut() {
+            // Stable: by score within each kind.
+            list.sort_by_key(|c| !members.near.contains(&c.address));
+            list.truncate(passages);
+        }
+    }
+    let mut articles = found;
+    rerank(&mut articles, &best);
+    Ok(Ranked {
+        articles,
+        passages: best,
+        clusters: HashMap::new(),
+    })
+}
+
 /// Stage 3: reads the near-duplicate cluster of every ranked article and, if `collapse`,
 /// keeps only the best article of each cluster.
 pub(crate) fn collapse(snapshot: &Snapshot<'_>, ranked: &mut Ranked, collapse: bool) -> Result<()> {
@@ -186,6 +227,12 @@ pub(crate) fn rank_collapsed(
     options: &SearchOptions,
     wanted: usize,
 ) -> Result<Ranked> {
+    if plan.articles.is_some() {
+        // Article-level logic ranks every article it lets in at once.
+        let mut ranked = rank(snapshot, plan, wanted, options.passages)?;
+        collapse(snapshot, &mut ranked, options.collapse)?;
+        return Ok(ranked);
+    }
     let mut target = wanted;
     loop {
         let mut ranked = rank(snapshot, plan, target, options.passages)?;

@@ -1,12 +1,17 @@
 //! The query language: words, "phrases", `+must`, `-exclude`, `AND`, `OR`, `NOT`, parentheses,
-//! `title:` and `source:` qualifiers, `word*` prefixes and `word~1` fuzzy words.
+//! `title:` and `source:` qualifiers, `word*` prefixes, `word~1` fuzzy words, and proximities
+//! (`a NEAR/5 b`, `a NEAR/s b`, `a NEAR/p b`, `"a b c"~5`).
 //!
 //! Parsing produces a small syntax tree ([`Node`]) with the byte span of every leaf; broken
 //! syntax is a [`QueryError`] that points at the position. Analysis (stemming, stop words) is
 //! applied later, when the tree is compiled against an index.
 //!
-//! Meaning, by precedence from tightest:
+//! Meaning, by precedence from tightest (required and excluded clauses hold over the whole
+//! article, see `articles`; a proximity within one passage):
 //!
+//! * `a NEAR/n b`, `a NEAR/s b`, `a NEAR/p b`: two words or phrases at most `n` words apart
+//!   (any order), in one sentence, in one passage; `"a b c"~n`: the phrase's words at most `n`
+//!   words apart in all, any order.
 //! * `NOT x`, `-x`, `+x`: exclude or require `x`.
 //! * `a AND b`: both required.
 //! * `a b`: a sequence. Bare words are optional but rank (a passage holding more of them, or
@@ -95,9 +100,33 @@ pub enum Node {
         /// Byte range in the query.
         span: Range<usize>,
     },
+    /// Words or phrases close together in one passage: `a NEAR/5 b`, `a NEAR/s b`,
+    /// `a NEAR/p b`, `"a b c"~5`.
+    Near {
+        /// The operands (words, phrases, prefixes or fuzzy words), in the order typed.
+        operands: Vec<Node>,
+        /// How close they must be.
+        within: Proximity,
+        /// Byte range in the query, from the first operand to the last.
+        span: Range<usize>,
+    },
     /// Clauses combined.
     Group(Vec<(Occur, Node)>),
 }
+
+/// How close the operands of a [`Node::Near`] must stand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proximity {
+    /// At most this many other words between them, in any order (`NEAR/5`, `"…"~5`).
+    Words(u32),
+    /// In one sentence (`NEAR/s`).
+    Sentence,
+    /// In one passage (`NEAR/p`).
+    Passage,
+}
+
+/// The largest distance `NEAR/n` and `"…"~n` accept.
+pub const MAX_NEAR_DISTANCE: u32 = 1000;
 
 impl Node {
     /// Whether this is a bare word of the text (no qualifier, quotes, prefix or fuzziness).
@@ -269,6 +298,9 @@ enum Kind {
     Phrase(String),
     Prefix(String),
     Fuzzy(String, u8),
+    /// A phrase with `~n`: its words within `n` positions, any order.
+    NearPhrase(String, u32),
+    Near(Proximity),
     Field(Scope),
     LParen,
     RParen,
@@ -289,14 +321,19 @@ impl Token {
     fn is_leaf(&self) -> bool {
         matches!(
             self.kind,
-            Kind::Word(_) | Kind::Phrase(_) | Kind::Prefix(_) | Kind::Fuzzy(..)
+            Kind::Word(_)
+                | Kind::Phrase(_)
+                | Kind::Prefix(_)
+                | Kind::Fuzzy(..)
+                | Kind::NearPhrase(..)
         )
     }
 
     fn describe(&self) -> String {
         match &self.kind {
             Kind::Word(w) | Kind::Prefix(w) | Kind::Fuzzy(w, _) => format!("word `{w}`"),
-            Kind::Phrase(_) => "phrase".into(),
+            Kind::Phrase(_) | Kind::NearPhrase(..) => "phrase".into(),
+            Kind::Near(_) => "`NEAR`".into(),
             Kind::Field(_) => "field qualifier".into(),
             Kind::LParen => "`(`".into(),
             Kind::RParen => "`)`".into(),
@@ -383,17 +420,53 @@ fn lex_phrase(text: &str, chars: &mut Chars<'_>) -> Result<Token, QueryError> {
     if phrase.trim().is_empty() {
         return Err(QueryError::new(text, start, "empty phrase"));
     }
-    if let Some(&(i, '~')) = chars.peek() {
-        return Err(QueryError::new(
-            text,
-            i,
-            "`~` after a phrase (proximity search) is not supported; use the words without quotes",
-        ));
+    if let Some(&(tilde, '~')) = chars.peek() {
+        chars.next();
+        let digits_start = tilde + 1;
+        let mut digits_end = digits_start;
+        while let Some(&(i, d)) = chars.peek() {
+            if is_delimiter(d) {
+                break;
+            }
+            digits_end = i + d.len_utf8();
+            chars.next();
+        }
+        let digits = &text[digits_start..digits_end];
+        let distance = near_distance(text, digits_start, digits, "`\"…\"~`")?;
+        return Ok(Token {
+            kind: Kind::NearPhrase(phrase.to_string(), distance),
+            span: start..digits_end,
+        });
     }
     Ok(Token {
         kind: Kind::Phrase(phrase.to_string()),
         span: start..after,
     })
+}
+
+/// The distance after `NEAR/` or a phrase's `~` (`digits`, at `position`): a number up to
+/// [`MAX_NEAR_DISTANCE`].
+fn near_distance(text: &str, position: usize, digits: &str, what: &str) -> Result<u32, QueryError> {
+    if digits.is_empty() {
+        return Err(QueryError::new(
+            text,
+            position,
+            format!("{what} needs a distance in words after it, such as 5"),
+        ));
+    }
+    match digits.parse::<u32>() {
+        Ok(n) if n <= MAX_NEAR_DISTANCE && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        Ok(_) => Err(QueryError::new(
+            text,
+            position,
+            format!("the distance {digits} is over the limit of {MAX_NEAR_DISTANCE} words"),
+        )),
+        Err(_) => Err(QueryError::new(
+            text,
+            position,
+            format!("{what} needs a distance in words, not `{digits}`"),
+        )),
+    }
 }
 
 /// A `+` or `-` (the next character) that starts a clause: it must be followed by one.
@@ -473,6 +546,35 @@ fn word_token(text: &str, span: Range<usize>) -> Result<Token, QueryError> {
         "AND" | "&&" => Kind::And,
         "OR" | "||" => Kind::Or,
         "NOT" => Kind::Not,
+        _ if word.starts_with("NEAR/") => {
+            let rest = &word["NEAR/".len()..];
+            let at = span.start + "NEAR/".len();
+            match rest {
+                "s" | "S" => Kind::Near(Proximity::Sentence),
+                "p" | "P" => Kind::Near(Proximity::Passage),
+                "" => {
+                    return Err(QueryError::new(
+                        text,
+                        span.start,
+                        "`NEAR/` needs a distance: NEAR/5 (within 5 words), NEAR/s (same \
+                         sentence) or NEAR/p (same passage)",
+                    ));
+                }
+                _ if rest.bytes().all(|b| b.is_ascii_digit()) => {
+                    Kind::Near(Proximity::Words(near_distance(text, at, rest, "`NEAR/`")?))
+                }
+                _ => {
+                    return Err(QueryError::new(
+                        text,
+                        at,
+                        format!(
+                            "`NEAR/{rest}` is not a proximity: use NEAR/5 (within 5 words), \
+                             NEAR/s (same sentence) or NEAR/p (same passage)"
+                        ),
+                    ));
+                }
+            }
+        }
         _ => {
             // Unknown qualifiers: `name:value` where `name` is a plain word.
             if let Some((name, rest)) = word.split_once(':')
@@ -689,7 +791,7 @@ impl Parser<'_> {
         let modifier = match token.kind {
             Kind::Not | Kind::Minus => Modifier::Exclude,
             Kind::Plus => Modifier::Require,
-            _ => return Ok((Modifier::None, self.primary(Scope::Text)?)),
+            _ => return Ok((Modifier::None, self.near()?)),
         };
         self.next();
         match self.peek() {
@@ -705,8 +807,69 @@ impl Parser<'_> {
                 t.span.start,
                 format!("unexpected {} after {}", t.describe(), token.describe()),
             )),
-            _ => Ok((modifier, self.primary(Scope::Text)?)),
+            _ => Ok((modifier, self.near()?)),
         }
+    }
+
+    /// `primary (NEAR/… primary)?`: two operands, each a word, a phrase, a prefix or a fuzzy
+    /// word.
+    fn near(&mut self) -> Result<Node, QueryError> {
+        let left = self.primary(Scope::Text)?;
+        let Some(Token {
+            kind: Kind::Near(within),
+            span: near_span,
+        }) = self.peek().cloned()
+        else {
+            return Ok(left);
+        };
+        self.next();
+        let operand = |node: &Node| {
+            matches!(
+                node,
+                Node::Word { .. } | Node::Phrase { .. } | Node::Prefix { .. } | Node::Fuzzy { .. }
+            )
+        };
+        if !operand(&left) {
+            return Err(self.error(
+                near_span.start,
+                "`NEAR` needs a word or a phrase before it, not a group",
+            ));
+        }
+        match self.peek() {
+            Some(t)
+                if matches!(
+                    t.kind,
+                    Kind::Word(_) | Kind::Phrase(_) | Kind::Prefix(_) | Kind::Fuzzy(..)
+                ) => {}
+            Some(t) => {
+                return Err(self.error(
+                    t.span.start,
+                    format!(
+                        "`NEAR` needs a word or a phrase after it, not {}",
+                        t.describe()
+                    ),
+                ));
+            }
+            None => {
+                return Err(self.error(near_span.start, "`NEAR` needs a word or a phrase after it"));
+            }
+        }
+        let right = self.primary(Scope::Text)?;
+        if let Some(t) = self.peek()
+            && matches!(t.kind, Kind::Near(_))
+        {
+            return Err(self.error(
+                t.span.start,
+                "`NEAR` joins two words or phrases: combine several with AND, as in \
+                 `(a NEAR/5 b) AND (b NEAR/5 c)`",
+            ));
+        }
+        let span = span_of(&left).start..span_of(&right).end;
+        Ok(Node::Near {
+            operands: vec![left, right],
+            within,
+            span,
+        })
     }
 
     fn primary(&mut self, scope: Scope) -> Result<Node, QueryError> {
@@ -724,6 +887,35 @@ impl Parser<'_> {
                 scope,
                 span,
             }),
+            Kind::NearPhrase(words, distance) => {
+                // Each word of the phrase, exact, anywhere within `distance` of the others.
+                let inner = span.start + 1;
+                let mut operands = Vec::new();
+                let mut offset = 0;
+                for word in words.split_whitespace() {
+                    let at = offset + words[offset..].find(word).unwrap_or(0);
+                    offset = at + word.len();
+                    operands.push(Node::Phrase {
+                        text: word.to_string(),
+                        scope: Scope::Text,
+                        span: inner + at..inner + offset,
+                    });
+                }
+                if operands.len() < 2 {
+                    return Err(self.error(
+                        span.start,
+                        "`\"…\"~n` needs at least two words between the quotes",
+                    ));
+                }
+                Ok(Node::Near {
+                    operands,
+                    within: Proximity::Words(distance),
+                    span,
+                })
+            }
+            Kind::Near(_) => {
+                Err(self.error(span.start, "`NEAR` needs a word or a phrase before it"))
+            }
             Kind::Field(inner) => {
                 match self.peek().map(|t| &t.kind) {
                     Some(
@@ -774,6 +966,18 @@ fn token_describe(kind: &Kind) -> String {
     .describe()
 }
 
+/// The byte range of a leaf or a proximity in the query (`0..0` for a group).
+fn span_of(node: &Node) -> Range<usize> {
+    match node {
+        Node::Word { span, .. }
+        | Node::Phrase { span, .. }
+        | Node::Prefix { span, .. }
+        | Node::Fuzzy { span, .. }
+        | Node::Near { span, .. } => span.clone(),
+        Node::Group(_) => 0..0,
+    }
+}
+
 /// Applies a field qualifier to every leaf of a group that has none of its own.
 fn with_scope(node: Node, scope: Scope) -> Node {
     if scope == Scope::Text {
@@ -820,7 +1024,7 @@ fn with_scope(node: Node, scope: Scope) -> Node {
 fn requires(node: &Node) -> bool {
     match node {
         Node::Word { .. } | Node::Prefix { .. } | Node::Fuzzy { .. } => false,
-        Node::Phrase { .. } => true,
+        Node::Phrase { .. } | Node::Near { .. } => true,
         Node::Group(clauses) => {
             clauses.iter().any(|(o, _)| *o == Occur::Must)
                 || (clauses.iter().all(|(o, _)| *o == Occur::Should)
@@ -1040,6 +1244,60 @@ mod tests {
             );
             assert_eq!(err.column(), column, "{query}");
         }
+    }
+
+    #[test]
+    fn proximities_bind_tighter_than_not_and_and() {
+        let near = |left: Node, right: Node, within, span: Range<usize>| Node::Near {
+            operands: vec![left, right],
+            within,
+            span,
+        };
+        assert_eq!(
+            parse("kursk NEAR/5 troops"),
+            near(
+                word("kursk", 0),
+                word("troops", 13),
+                Proximity::Words(5),
+                0..19
+            )
+        );
+        assert_eq!(
+            parse("NOT a NEAR/s b AND c"),
+            Node::Group(vec![
+                (
+                    Occur::MustNot,
+                    near(word("a", 4), word("b", 13), Proximity::Sentence, 4..14)
+                ),
+                (Occur::Must, word("c", 19)),
+            ])
+        );
+        // A proximity in a sequence is required, like a phrase.
+        let Node::Group(clauses) = parse("x a NEAR/p b") else {
+            panic!("a group")
+        };
+        assert_eq!(clauses[1].0, Occur::Must);
+        let Node::Near {
+            operands, within, ..
+        } = parse("\"north korean troops\"~5")
+        else {
+            panic!("a proximity")
+        };
+        assert_eq!(within, Proximity::Words(5));
+        let words: Vec<_> = operands
+            .iter()
+            .map(|n| match n {
+                Node::Phrase { text, span, .. } => (text.as_str(), span.clone()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            words,
+            [("north", 1..6), ("korean", 7..13), ("troops", 14..20)]
+        );
+        // `NEAR` without a slash is a word.
+        assert!(matches!(parse("NEAR"), Node::Word { .. }));
+        assert!(error("a NEAR/1001 b").message.contains("over the limit"));
     }
 
     #[test]

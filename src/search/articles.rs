@@ -1,0 +1,188 @@
+//! Article-level Boolean logic: which articles a query with `AND`, `NOT`, `+`, `-`, required
+//! phrases or proximities matches, over the article's title and all its passages.
+//!
+//! The compiler gives a [`Filter`], the query's Boolean structure with a tantivy query at each
+//! leaf. [`members`] evaluates it per article: a leaf matches an article when any passage of
+//! the article (or its title) matches; a proximity when one passage holds its operands close
+//! enough, checked on the passage's text by the same rule that highlights it. Ranking stays
+//! passage-based (see `pipeline`): only the articles let in are ranked.
+
+use std::collections::{HashMap, HashSet};
+
+use tantivy::DocAddress;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::{AllQuery, Query as TantivyQuery};
+
+use super::collect::{ArticleKey, Candidate, TopArticles};
+use super::highlight::NearRule;
+use crate::Result;
+use crate::index::{Snapshot, stored_str};
+
+/// The Boolean structure of a query, over articles.
+pub(crate) enum Filter {
+    /// No constraint (a leaf without searchable words).
+    All,
+    /// The articles with a passage (or title) that `query` matches.
+    Any(Box<dyn TantivyQuery>),
+    /// The articles with a passage that `query` (every operand) matches and where `rule`
+    /// finds the operands close enough.
+    Near {
+        /// Every operand, required.
+        query: Box<dyn TantivyQuery>,
+        /// How close they must be.
+        rule: NearRule,
+    },
+    /// Clauses combined: every `must`, at least one `should` if there is no `must`, no
+    /// `must_not`.
+    Group {
+        /// Required.
+        must: Vec<Filter>,
+        /// Optional (one of them required when nothing is).
+        should: Vec<Filter>,
+        /// Excluded.
+        must_not: Vec<Filter>,
+    },
+}
+
+impl Filter {
+    /// The filter of a compiled leaf (or alias run): a proximity, its query in the text or
+    /// the title, its stop-word query, or nothing.
+    pub(crate) fn of(mut part: super::compile::Part) -> Filter {
+        if let Some(rule) = part.near_rule()
+            && let Some(query) = part.query.take()
+        {
+            return Filter::Near { query, rule };
+        }
+        match (part.combined(), part.stop.take()) {
+            (Some(query), _) => Filter::Any(query),
+            (None, Some((query, _))) => Filter::Any(query),
+            (None, None) => Filter::All,
+        }
+    }
+}
+
+/// The articles a filter lets in, each with one of its matching passages, and the passages
+/// found to hold a proximity (to show first).
+#[derive(Default)]
+pub(crate) struct Members {
+    /// The articles, each with one passage.
+    pub articles: HashMap<ArticleKey, Candidate>,
+    /// Passages where a proximity of the query holds.
+    pub near: HashSet<DocAddress>,
+}
+
+/// The articles `filter` lets in.
+pub(crate) fn members(snapshot: &Snapshot<'_>, filter: &Filter) -> Result<Members> {
+    let mut near = HashSet::new();
+    let mut analyzer = crate::analysis::warm();
+    let articles = match evaluate(snapshot, filter, &mut analyzer, &mut near)? {
+        Some(articles) => articles,
+        None => everything(snapshot)?,
+    };
+    Ok(Members { articles, near })
+}
+
+/// The article of the passage at `address`, as a key (`None` if it has no id).
+pub(crate) fn key_of(snapshot: &Snapshot<'_>, address: DocAddress) -> Result<Option<ArticleKey>> {
+    let columns = snapshot.columns(address.segment_ord)?;
+    Ok(columns
+        .article
+        .as_ref()
+        .and_then(|c| c.term_ords(address.doc_id).next())
+        .map(|ord| (address.segment_ord, ord)))
+}
+
+/// Articles, or `None` for all of them (not materialised until needed).
+type Set = Option<HashMap<ArticleKey, Candidate>>;
+
+fn everything(snapshot: &Snapshot<'_>) -> Result<HashMap<ArticleKey, Candidate>> {
+    search(snapshot, &AllQuery)
+}
+
+fn search(
+    snapshot: &Snapshot<'_>,
+    query: &dyn TantivyQuery,
+) -> Result<HashMap<ArticleKey, Candidate>> {
+    let found = snapshot
+        .searcher()
+        .search(query, &TopArticles { k: usize::MAX })?;
+    Ok(found.into_iter().map(|c| (c.key(), c)).collect())
+}
+
+fn evaluate(
+    snapshot: &Snapshot<'_>,
+    filter: &Filter,
+    analyzer: &mut crate::analysis::Analyzer,
+    near: &mut HashSet<DocAddress>,
+) -> Result<Set> {
+    match filter {
+        Filter::All => Ok(None),
+        Filter::Any(query) => Ok(Some(search(snapshot, &**query)?)),
+        Filter::Near { query, rule } => {
+            let mut articles = search(snapshot, &**query)?;
+            let mut holding: HashSet<ArticleKey> = HashSet::new();
+            let docs = snapshot.searcher().search(&**query, &DocSetCollector)?;
+            for address in docs {
+                let doc = snapshot.doc(address)?;
+                let text = stored_str(&doc, snapshot.fields().text).unwrap_or_default();
+                let lang = stored_str(&doc, snapshot.fields().lang);
+                let language = crate::analysis::Language::analysing(lang.as_deref());
+                if rule.matches(analyzer, language, &text).is_empty() {
+                    continue;
+                }
+                near.insert(address);
+                if let Some(key) = key_of(snapshot, address)? {
+                    holding.insert(key);
+                }
+            }
+            articles.retain(|key, _| holding.contains(key));
+            Ok(Some(articles))
+        }
+        Filter::Group {
+            must,
+            should,
+            must_not,
+        } => {
+            let mut set: Set = None;
+            for filter in must {
+                let found = evaluate(snapshot, filter, analyzer, near)?;
+                set = match (set, found) {
+                    (None, found) => found,
+                    (set, None) => set,
+                    (Some(mut set), Some(found)) => {
+                        set.retain(|key, _| found.contains_key(key));
+                        Some(set)
+                    }
+                };
+            }
+            if must.is_empty() && !should.is_empty() {
+                let mut union = Some(HashMap::new());
+                for filter in should {
+                    match (evaluate(snapshot, filter, analyzer, near)?, union.as_mut()) {
+                        (None, _) => union = None,
+                        (Some(found), Some(union)) => {
+                            for (key, candidate) in found {
+                                union.entry(key).or_insert(candidate);
+                            }
+                        }
+                        (Some(_), None) => {}
+                    }
+                }
+                set = union;
+            }
+            for filter in must_not {
+                let Some(excluded) = evaluate(snapshot, filter, analyzer, near)? else {
+                    // Excluding a clause without searchable words excludes nothing.
+                    continue;
+                };
+                let mut kept = match set {
+                    Some(set) => set,
+                    None => everything(snapshot)?,
+                };
+                kept.retain(|key, _| !excluded.contains_key(key));
+                set = Some(kept);
+            }
+            Ok(set)
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! The query language over whole articles (Boolean logic) and within passages (proximity), on
+//! the project corpus: a real joint statement on North Korean troops in Kursk, whose
+//! paragraphs name different things.
+
+mod common;
+
+use common::{marked, project_index};
+use communique::{Hit, Query, SearchOptions};
+
+const STATEMENT: &str =
+    "Ten countries and the EU condemn North Korean troops fighting for Russia in Kursk";
+
+fn search(query: &str, options: &SearchOptions) -> Vec<Hit> {
+    let parsed: Query = query.parse().unwrap_or_else(|e| panic!("{query}: {e}"));
+    project_index()
+        .search(&parsed, options)
+        .unwrap_or_else(|e| panic!("{query}: {e}"))
+}
+
+fn titles(hits: &[Hit]) -> Vec<&str> {
+    hits.iter().map(|h| h.article.display_title()).collect()
+}
+
+fn statement<'a>(hits: &'a [Hit], query: &str) -> &'a Hit {
+    hits.iter()
+        .find(|h| h.article.title.as_deref() == Some(STATEMENT))
+        .unwrap_or_else(|| panic!("{query}: the statement is not among {:?}", titles(hits)))
+}
+
+fn has_statement(hits: &[Hit]) -> bool {
+    hits.iter()
+        .any(|h| h.article.title.as_deref() == Some(STATEMENT))
+}
+
+/// The ordinals of the statement's passages holding `word` (its only hits for it).
+fn ordinals(word: &str) -> Vec<usize> {
+    let hits = search(word, &SearchOptions::new().limit(100).passages(10));
+    let mut ordinals: Vec<usize> = statement(&hits, word)
+        .passages
+        .iter()
+        .filter(|p| !p.highlights.is_empty())
+        .map(|p| p.ordinal)
+        .collect();
+    ordinals.sort_unstable();
+    ordinals
+}
+
+#[test]
+fn and_finds_an_article_naming_each_word_in_another_paragraph() {
+    // The statement names Pyongyang in its third paragraph and Zelenskyy in its fourth.
+    let (pyongyang, zelenskyy) = (ordinals("Pyongyang"), ordinals("Zelenskyy"));
+    assert!(
+        pyongyang.iter().all(|p| !zelenskyy.contains(p)),
+        "no passage holds both: {pyongyang:?} {zelenskyy:?}"
+    );
+    for query in [
+        "Zelenskyy AND Pyongyang",
+        "+Zelenskyy +Pyongyang",
+        "Zelenskyy AND \"strategic partnership\"",
+    ] {
+        let hits = search(query, &SearchOptions::new().limit(50).passages(3));
+        let hit = statement(&hits, query);
+        // The passages shown hold the matched words, each highlighted where it stands.
+        let shown: Vec<&str> = hit.passages.iter().flat_map(marked).collect();
+        assert!(shown.contains(&"Zelenskyy"), "{query}: {shown:?}");
+        assert!(
+            shown.contains(&"Pyongyang") || shown.contains(&"strategic partnership"),
+            "{query}: {shown:?}"
+        );
+        for passage in &hit.passages {
+            assert!(
+                !passage.highlights.is_empty(),
+                "{query}: a passage without a match shown"
+            );
+        }
+    }
+}
+
+#[test]
+fn and_not_excludes_articles_that_mention_the_word_anywhere() {
+    let all = SearchOptions::new().limit(100);
+    let kursk = search("kursk", &all);
+    let without = search("kursk AND NOT missiles", &all);
+    let with = search("kursk AND missiles", &all);
+    // The statement names Kursk in its first paragraph and missiles only in its second.
+    assert!(has_statement(&kursk));
+    assert!(has_statement(&with));
+    assert!(!has_statement(&without), "{:?}", titles(&without));
+    assert!(!without.is_empty());
+    // Every Kursk article is in exactly one of the two.
+    let mut split: Vec<&str> = titles(&without);
+    split.extend(titles(&with));
+    split.sort_unstable();
+    let mut whole = titles(&kursk);
+    whole.sort_unstable();
+    assert_eq!(split, whole);
+    assert_eq!(
+        titles(&without),
+        titles(&search("+kursk -missiles", &all)),
+        "the other spelling of exclusion"
+    );
+    // Facets count the same articles as the search (near-duplicates included).
+    for query in ["kursk AND NOT missiles", "kursk AND missiles"] {
+        let hits = search(query, &all.clone().collapse(false));
+        let facets = project_index()
+            .facets(&query.parse().unwrap(), &SearchOptions::new())
+            .unwrap();
+        assert_eq!(facets.articles, hits.len() as u64, "{query}");
+    }
+}
+
+#[test]
+fn near_counts_the_words_between_in_any_order() {
+    // "condemning the deployment of North Korean soldiers to Russia": three words between.
+    let options = SearchOptions::new().limit(50).passages(3);
+    for (query, matches) in [
+        ("deployment NEAR/3 soldiers", true),
+        ("soldiers NEAR/3 deployment", true),
+        ("deployment NEAR/2 soldiers", false),
+        ("\"deployment soldiers\"~3", true),
+        ("\"soldiers deployment\"~3", true),
+        ("\"deployment soldiers\"~2", false),
+        ("\"soldiers korean\"~0", true),
+    ] {
+        let hits = search(query, &options);
+        assert_eq!(
+            has_statement(&hits),
+            matches,
+            "{query}: {:?}",
+            titles(&hits)
+        );
+        if matches {
+            let hit = statement(&hits, query);
+            let passage = &hit.passages[0];
+            let shown = marked(passage);
+            assert!(!shown.is_empty(), "{query}");
+            // Only the words that stand close are marked, not every soldier of the passage.
+            for word in &shown {
+                assert!(
+                    ["deployment", "soldiers", "Korean"].contains(word),
+                    "{query}: {shown:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn near_s_needs_one_sentence_and_near_p_one_passage() {
+    let options = SearchOptions::new().limit(50);
+    // "On the same day President Volodymyr Zelenskyy said that … sending North Korean units
+    // into assaults in the Kursk area, and that those units were already suffering noticeable
+    // losses. Ukrainian officials had first reported North Korean soldiers near the front in
+    // early November, …"
+    for (query, matches) in [
+        ("Zelenskyy NEAR/s losses", true),
+        ("Zelenskyy NEAR/s November", false),
+        ("Zelenskyy NEAR/p November", true),
+        ("Zelenskyy NEAR/p Pyongyang", false),
+        ("Zelenskyy AND Pyongyang", true),
+        ("(Zelenskyy NEAR/s assaults) AND NOT missiles", false),
+        ("(Zelenskyy NEAR/s assaults) AND missiles", true),
+        ("(Zelenskyy NEAR/s November) OR Pyongyang", true),
+    ] {
+        let hits = search(query, &options);
+        assert_eq!(
+            has_statement(&hits),
+            matches,
+            "{query}: {:?}",
+            titles(&hits)
+        );
+    }
+    let hits = search("Zelenskyy NEAR/s losses", &options.clone().passages(2));
+    let passage = &statement(&hits, "NEAR/s").passages[0];
+    assert_eq!(marked(passage), ["Zelenskyy", "losses"]);
+}
+
+#[test]
+fn proximity_errors_point_at_the_column() {
+    for (query, column, message) in [
+        ("A NEAR/ B", 3, "needs a distance"),
+        ("NEAR/5 B", 1, "before it"),
+        ("\"a b\"~x", 7, "not `x`"),
+        ("\"a b\"~", 7, "needs a distance"),
+        ("a NEAR/q b", 8, "not a proximity"),
+        ("a NEAR/5", 3, "after it"),
+        ("(a b) NEAR/5 c", 7, "not a group"),
+        ("a NEAR/5 b NEAR/5 c", 12, "combine several with AND"),
+        ("\"kursk\"~2", 1, "at least two words"),
+    ] {
+        let err = query.parse::<Query>().expect_err(query);
+        assert_eq!(err.column(), column, "{query}: {err}");
+        assert!(err.message.contains(message), "{query}: {}", err.message);
+    }
+}
+
+#[test]
+#[ignore = "needs the real collections in ../shared (COMMUNIQUE_SHARED)"]
+fn real_and_finds_a_release_naming_the_words_in_different_paragraphs() {
+    // "Reported Massacre in Mali" names Mali in its first and third paragraphs and the Wagner
+    // Group only in its second.
+    let id = "https://www.state.gov/reported-massacre-in-mali/";
+    let run = |query: &str| -> Vec<Hit> {
+        let parsed: Query = query.parse().unwrap();
+        common::real_index()
+            .search(&parsed, &SearchOptions::new().limit(100).passages(2))
+            .unwrap_or_else(|e| panic!("{query}: {e}"))
+    };
+    let found = |hits: &[Hit]| hits.iter().find(|h| h.article.id == id).cloned();
+    let hit = found(&run("Wagner AND Mali")).expect("Wagner AND Mali finds the release");
+    let shown: Vec<&str> = hit.passages.iter().flat_map(marked).collect();
+    assert!(shown.contains(&"Wagner"), "{shown:?}");
+    assert!(shown.contains(&"Mali"), "{shown:?}");
+    assert!(
+        found(&run("Wagner NEAR/p Mali")).is_none(),
+        "not in one passage"
+    );
+    assert!(found(&run("Wagner AND NOT Mali")).is_none());
+    assert!(found(&run("Wagner NEAR/p Malian")).is_some());
+}
