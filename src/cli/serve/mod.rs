@@ -231,7 +231,7 @@ impl Service {
 }
 
 pub fn run(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let corpus = Corpus::new(&paths.corpus);
+    let corpus = paths.open_corpus();
     let index = if args.no_watch {
         super::search::open_or_build(paths)?
     } else {
@@ -437,6 +437,10 @@ fn watcher(service: &Service, stop: &AtomicBool, corpus: &Corpus, options: &Watc
                     took_ms: took.as_millis(),
                 });
             });
+            // Saved searches: what this batch (or an interrupted process) brought.
+            if let Err(e) = super::follow::catch_up(&index) {
+                eprintln!("[{}] saved searches not evaluated (the next batch retries): {e}", now());
+            }
             // Segments merged or added: verify the new files.
             let now_segments = segment_count(&index);
             if report.changed() || now_segments != segments {
