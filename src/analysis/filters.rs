@@ -331,12 +331,15 @@ macro_rules! word_filter {
         }
 
         impl<T: TokenStream> TokenStream for $stream<T> {
+            /// A word the filter empties (an Arabic diacritic alone) is dropped.
             fn advance(&mut self) -> bool {
-                if !self.tail.advance() {
-                    return false;
+                while self.tail.advance() {
+                    $apply(&mut self.tail.token_mut().text);
+                    if !self.tail.token().text.is_empty() {
+                        return true;
+                    }
                 }
-                $apply(&mut self.tail.token_mut().text);
-                true
+                false
             }
 
             fn token(&self) -> &Token {
