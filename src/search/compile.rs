@@ -892,9 +892,16 @@ impl<'a> Compiler<'a> {
             marks.add_phrase(tokens);
             return self.sequence(self.fields.exact, tokens);
         }
+        // Names are stemmed only in an index of English alone: where articles are in several
+        // languages, each stems differently (`Russie`, `Россия`), and a name is matched as
+        // written.
+        let english_only = self
+            .languages
+            .iter()
+            .all(|(language, _)| *language == Language::English);
         let stem = self.analyzer.stemmed(name).into_iter().next();
         let term = match stem {
-            Some(stem) if self.ranking.stemming => {
+            Some(stem) if self.ranking.stemming && english_only && name.is_ascii() => {
                 let term = Term::from_field_text(self.fields.stem, &stem.text);
                 marks.stems.insert(stem.text);
                 term
