@@ -459,13 +459,24 @@ impl Index {
         match self.load_manifest() {
             Ok(manifest) => {
                 report.manifest_files = manifest.files.len();
-                let missing: Vec<&str> = manifest
-                    .files
-                    .values()
-                    .flat_map(|f| f.articles.iter().map(|a| a.id.as_str()))
-                    .filter(|id| !self.contains(id).unwrap_or(false))
-                    .take(5)
-                    .collect();
+                // Reading a damaged file can panic inside tantivy: `guard` turns that into an
+                // error, which is reported as a problem rather than ending the check.
+                let missing = guard(&path, || {
+                    Ok(manifest
+                        .files
+                        .values()
+                        .flat_map(|f| f.articles.iter().map(|a| a.id.as_str()))
+                        .filter(|id| !self.contains(id).unwrap_or(false))
+                        .take(5)
+                        .collect::<Vec<&str>>())
+                });
+                let missing = match missing {
+                    Ok(missing) => missing,
+                    Err(e) => {
+                        report.problems.push(e.to_string());
+                        Vec::new()
+                    }
+                };
                 if !missing.is_empty() {
                     report.problems.push(format!(
                         "articles listed in the manifest are missing from the index (e.g. {})",
@@ -650,7 +661,11 @@ pub(crate) fn open_error(path: &Path, error: TantivyError) -> Error {
         TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath })
             if matches!(
                 io_error.kind(),
-                std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof
+                std::io::ErrorKind::InvalidData
+                    | std::io::ErrorKind::UnexpectedEof
+                    // tantivy's decoders (sstable versions, codecs) report bad bytes as `Other`;
+                    // the operating system's own failures have kinds of their own.
+                    | std::io::ErrorKind::Other
             ) =>
         {
             Error::Corrupt {
@@ -670,7 +685,11 @@ pub(crate) fn open_error(path: &Path, error: TantivyError) -> Error {
         TantivyError::IoError(io_error)
             if matches!(
                 io_error.kind(),
-                std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof
+                std::io::ErrorKind::InvalidData
+                    | std::io::ErrorKind::UnexpectedEof
+                    // tantivy's decoders (sstable versions, codecs) report bad bytes as `Other`;
+                    // the operating system's own failures have kinds of their own.
+                    | std::io::ErrorKind::Other
             ) =>
         {
             Error::Corrupt {
@@ -694,6 +713,14 @@ pub(crate) fn guard<T>(path: &Path, read: impl FnOnce() -> Result<T>) -> Result<
         Ok(Err(Error::Index(TantivyError::IoError(error)))) => Err(Error::Corrupt {
             path: path.to_path_buf(),
             detail: first_sentence(&error.to_string()).to_string(),
+        }),
+        // Every column the schema declares is written in every segment: one that tantivy
+        // cannot find while reading means a damaged `.fast` file, not a wrong schema.
+        Ok(Err(Error::Index(
+            TantivyError::SchemaError(message) | TantivyError::FieldNotFound(message),
+        ))) => Err(Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!("a column cannot be read ({message})"),
         }),
         // tantivy's other errors about the index's files name what is damaged.
         Ok(Err(Error::Index(error))) => Err(open_error(path, error)),
