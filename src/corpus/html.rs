@@ -88,10 +88,74 @@ pub(crate) fn parse_html(
             "not an HTML page: no HTML element in the file (rename it to .txt if it is text)",
         ));
     }
-    let elements: Vec<ElementRef<'_>> = root.descendent_elements().collect();
-    let find = |name: &str| elements.iter().find(|e| e.value().name() == name).copied();
-    let meta = |attribute: &str, values: &[&str]| -> Option<String> {
-        elements
+    let page = Page {
+        root,
+        elements: root.descendent_elements().collect(),
+    };
+    let mut article = Article {
+        id: rel.to_string(),
+        path: Some(rel.to_string()),
+        title: page.title(),
+        lang: page.lang(),
+        url: page.url(),
+        source: page
+            .meta("name", &["author"])
+            .or_else(|| page.meta("property", &["og:site_name"])),
+        ..Article::default()
+    };
+    if let Some(date) = page.date() {
+        match parse_date(&date) {
+            Ok(_) => article.date = Some(date),
+            Err(message) => warnings.push(Warning::new(path, None, message)),
+        }
+    }
+    let mut out = Extractor::default();
+    out.walk(*page.content(), false);
+    out.flush();
+    article.body = out.paragraphs.join("\n\n");
+    if article.body.trim().is_empty() {
+        return Err(Error::parse(path, None, "the HTML page has no text"));
+    }
+    Ok(article)
+}
+
+/// The elements of a parsed page, and where its fields are read from.
+struct Page<'a> {
+    root: ElementRef<'a>,
+    elements: Vec<ElementRef<'a>>,
+}
+
+impl<'a> Page<'a> {
+    /// The first element named `name`.
+    fn find(&self, name: &str) -> Option<ElementRef<'a>> {
+        self.elements
+            .iter()
+            .find(|e| e.value().name() == name)
+            .copied()
+    }
+
+    /// The only element named `name`, if there is exactly one.
+    fn one(&self, name: &str) -> Option<ElementRef<'a>> {
+        let mut found = self.elements.iter().filter(|e| e.value().name() == name);
+        match (found.next(), found.next()) {
+            (Some(e), None) => Some(*e),
+            _ => None,
+        }
+    }
+
+    /// The first element named `name` with a non-empty value of `attribute`, trimmed.
+    fn attr_of(&self, name: &str, attribute: &str) -> Option<String> {
+        self.elements
+            .iter()
+            .filter(|e| e.value().name() == name)
+            .find_map(|e| e.value().attr(attribute))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The content of the first `<meta>` whose `attribute` is one of `values`.
+    fn meta(&self, attribute: &str, values: &[&str]) -> Option<String> {
+        self.elements
             .iter()
             .filter(|e| e.value().name() == "meta")
             .find(|e| {
@@ -102,79 +166,65 @@ pub(crate) fn parse_html(
             .and_then(|e| e.value().attr("content"))
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
-    };
-
-    let mut article = Article {
-        id: rel.to_string(),
-        path: Some(rel.to_string()),
-        ..Article::default()
-    };
-    let heading = |e: ElementRef<'_>| collapse(&e.text().collect::<String>());
-    article.title = find("title")
-        .map(heading)
-        .filter(|t| !t.is_empty())
-        .or_else(|| find("h1").map(heading).filter(|t| !t.is_empty()));
-    article.lang = [Some(root), find("body")]
-        .into_iter()
-        .flatten()
-        .find_map(|e| {
-            e.value()
-                .attr("lang")
-                .or_else(|| e.value().attr("xml:lang"))
-        })
-        .map(str::to_string)
-        .or_else(|| meta("http-equiv", &["content-language"]))
-        .and_then(|tag| crate::analysis::normalize_code(&tag));
-    let date = meta("property", &["article:published_time", "og:published_time"])
-        .or_else(|| meta("name", &["date", "dc.date", "dcterms.date", "pubdate"]))
-        .or_else(|| meta("itemprop", &["datePublished"]))
-        .or_else(|| {
-            elements
-                .iter()
-                .filter(|e| e.value().name() == "time")
-                .find_map(|e| e.value().attr("datetime"))
-                .map(|v| v.trim().to_string())
-        });
-    if let Some(date) = date {
-        match parse_date(&date) {
-            Ok(_) => article.date = Some(date),
-            Err(message) => warnings.push(Warning::new(path, None, message)),
-        }
     }
-    article.url = elements
-        .iter()
-        .filter(|e| e.value().name() == "link")
-        .find(|e| {
-            e.value().attr("rel").is_some_and(|r| {
-                r.split_whitespace()
-                    .any(|r| r.eq_ignore_ascii_case("canonical"))
+
+    /// `<title>`, else the first `<h1>`.
+    fn title(&self) -> Option<String> {
+        let heading = |e: ElementRef<'_>| collapse(&e.text().collect::<String>());
+        self.find("title")
+            .map(heading)
+            .filter(|t| !t.is_empty())
+            .or_else(|| self.find("h1").map(heading).filter(|t| !t.is_empty()))
+    }
+
+    /// The language of `<html>` or `<body>`, else of a `content-language` header.
+    fn lang(&self) -> Option<String> {
+        [Some(self.root), self.find("body")]
+            .into_iter()
+            .flatten()
+            .find_map(|e| {
+                e.value()
+                    .attr("lang")
+                    .or_else(|| e.value().attr("xml:lang"))
             })
-        })
-        .and_then(|e| e.value().attr("href"))
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .or_else(|| meta("property", &["og:url"]));
-    article.source = meta("name", &["author"]).or_else(|| meta("property", &["og:site_name"]));
-
-    let one = |name: &str| {
-        let mut found = elements.iter().filter(|e| e.value().name() == name);
-        match (found.next(), found.next()) {
-            (Some(e), None) => Some(*e),
-            _ => None,
-        }
-    };
-    let content = one("main")
-        .or_else(|| one("article"))
-        .or_else(|| find("body"))
-        .unwrap_or(root);
-    let mut out = Extractor::default();
-    out.walk(*content, false);
-    out.flush();
-    article.body = out.paragraphs.join("\n\n");
-    if article.body.trim().is_empty() {
-        return Err(Error::parse(path, None, "the HTML page has no text"));
+            .map(str::to_string)
+            .or_else(|| self.meta("http-equiv", &["content-language"]))
+            .and_then(|tag| crate::analysis::normalize_code(&tag))
     }
-    Ok(article)
+
+    /// The publication date as written: Open Graph, Dublin Core, schema.org, else `<time>`.
+    fn date(&self) -> Option<String> {
+        self.meta("property", &["article:published_time", "og:published_time"])
+            .or_else(|| self.meta("name", &["date", "dc.date", "dcterms.date", "pubdate"]))
+            .or_else(|| self.meta("itemprop", &["datePublished"]))
+            .or_else(|| self.attr_of("time", "datetime"))
+    }
+
+    /// The canonical link, else `og:url`.
+    fn url(&self) -> Option<String> {
+        self.elements
+            .iter()
+            .filter(|e| e.value().name() == "link")
+            .find(|e| {
+                e.value().attr("rel").is_some_and(|r| {
+                    r.split_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("canonical"))
+                })
+            })
+            .and_then(|e| e.value().attr("href"))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .or_else(|| self.meta("property", &["og:url"]))
+    }
+
+    /// The element holding the text: the only `<main>`, else the only `<article>`, else
+    /// `<body>`.
+    fn content(&self) -> ElementRef<'a> {
+        self.one("main")
+            .or_else(|| self.one("article"))
+            .or_else(|| self.find("body"))
+            .unwrap_or(self.root)
+    }
 }
 
 /// `text` with runs of whitespace made one space, trimmed.

@@ -155,160 +155,41 @@ impl Metadata {
     /// `corpus_root`. An error names the file and the line (`communique.toml:4: …`).
     pub fn load(path: &Path, corpus_root: &Path) -> Result<Metadata> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-        let error =
-            |offset: usize, message: String| Error::parse(path, Some(line_of(offset)), message);
+        let loader = Loader {
+            path,
+            corpus_root,
+            text: &text,
+        };
         let raw: RawFile = toml::from_str(&text).map_err(|e| {
-            let line = e.span().map(|s| line_of(s.start));
+            let line = e.span().map(|s| loader.line_of(s.start));
             Error::parse(path, line, e.message().trim().to_string())
         })?;
-        let modified = |p: &Path| std::fs::metadata(p).ok().and_then(|m| m.modified().ok());
         let mut inputs = vec![(path.to_path_buf(), modified(path))];
         let mut rules = Vec::new();
-        for raw_rule in raw.files {
-            let pattern_at = raw_rule.pattern.span().start;
-            let pattern = Template::parse(raw_rule.pattern.get_ref())
-                .map_err(|m| error(pattern_at, format!("pattern: {m}")))?;
-            let mut captures: Vec<&str> = Vec::new();
-            for piece in &pattern.pieces {
-                match piece {
-                    Piece::Value {
-                        alias_name: true, ..
-                    } => {
-                        return Err(error(pattern_at, "a pattern has no filters".into()));
-                    }
-                    Piece::Value { name, .. } if !captures.contains(&name.as_str()) => {
-                        captures.push(name)
-                    }
-                    _ => {}
-                }
-            }
-            if pattern
-                .pieces
-                .windows(2)
-                .any(|w| matches!(w[0], Piece::Value { .. }) && matches!(w[1], Piece::Value { .. }))
-            {
-                return Err(error(
-                    pattern_at,
-                    format!(
-                        "pattern {:?}: two fields side by side cannot be told apart; put text between them",
-                        pattern.text
-                    ),
-                ));
-            }
-            let under = raw_rule
-                .under
-                .as_ref()
-                .map(|u| u.get_ref().trim_matches('/').to_string())
-                .unwrap_or_default();
+        for raw_rule in &raw.files {
+            let (pattern, captures) = loader.pattern(&raw_rule.pattern)?;
             let table = match &raw_rule.table {
                 None => None,
                 Some(raw_table) => {
-                    let at = raw_table.span().start;
-                    let raw_table = raw_table.get_ref();
-                    let file = raw_table.file.get_ref();
-                    let table_path = corpus_root.join(file);
-                    let (columns, rows, lines) = read_table(&table_path)?;
+                    let table = loader.table(raw_table, &pattern, &captures)?;
+                    let table_path = corpus_root.join(&table.name);
                     inputs.push((table_path.clone(), modified(&table_path)));
-                    let mut key = Vec::new();
-                    for (column, template) in &raw_table.key {
-                        let at = template.span().start;
-                        if !columns.contains_key(column) {
-                            return Err(error(
-                                at,
-                                format!(
-                                    "table {file} has no column {column:?} (its columns: {})",
-                                    list(columns.keys())
-                                ),
-                            ));
-                        }
-                        let template = Template::parse(template.get_ref())
-                            .map_err(|m| error(at, format!("key {column:?}: {m}")))?;
-                        for name in template.names() {
-                            if !captures.contains(&name) {
-                                return Err(error(
-                                    at,
-                                    format!(
-                                        "key {column:?}: {{{name}}} is not a field of the pattern {:?}",
-                                        pattern.text
-                                    ),
-                                ));
-                            }
-                        }
-                        key.push((column.clone(), template));
-                    }
-                    if key.is_empty() {
-                        return Err(error(at, format!("table {file} needs a key")));
-                    }
-                    let mut index: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
-                    for (i, row) in rows.iter().enumerate() {
-                        let values = key
-                            .iter()
-                            .map(|(column, _)| row[columns[column]].clone())
-                            .collect();
-                        index.entry(values).or_default().push(i);
-                    }
-                    Some(Table {
-                        name: file.clone(),
-                        line: line_of(at),
-                        key,
-                        columns,
-                        rows,
-                        lines,
-                        index,
-                    })
+                    Some(table)
                 }
             };
-            let mut fields = Vec::new();
-            for (name, value) in &raw_rule.fields {
-                let at = value.span().start;
-                if RESERVED.contains(&name.as_str()) {
-                    return Err(error(
-                        at,
-                        format!("field {name:?} cannot be set from metadata"),
-                    ));
-                }
-                let texts = match value.get_ref() {
-                    OneOrMany::One(text) => vec![text.clone()],
-                    OneOrMany::Many(texts) if !texts.is_empty() => texts.clone(),
-                    OneOrMany::Many(_) => {
-                        return Err(error(at, format!("field {name:?}: no template")));
-                    }
-                };
-                let mut templates = Vec::new();
-                for text in texts {
-                    let template = Template::parse(&text)
-                        .map_err(|m| error(at, format!("field {name:?}: {m}")))?;
-                    for value in template.names() {
-                        let known = captures.contains(&value)
-                            || table
-                                .as_ref()
-                                .is_some_and(|t| t.columns.contains_key(value));
-                        if !known {
-                            let table = match &table {
-                                Some(t) => format!(" nor a column of {}", t.name),
-                                None => String::new(),
-                            };
-                            return Err(error(
-                                at,
-                                format!(
-                                    "field {name:?}: {{{value}}} is neither a field of the pattern {:?}{table}",
-                                    pattern.text
-                                ),
-                            ));
-                        }
-                    }
-                    templates.push(template);
-                }
-                fields.push(Field {
-                    name: name.clone(),
-                    templates,
-                });
-            }
+            let fields = raw_rule
+                .fields
+                .iter()
+                .map(|(name, value)| loader.field(name, value, &pattern, &captures, table.as_ref()))
+                .collect::<Result<Vec<_>>>()?;
             rules.push(Rule {
-                under,
+                under: raw_rule
+                    .under
+                    .as_ref()
+                    .map(|u| u.get_ref().trim_matches('/').to_string())
+                    .unwrap_or_default(),
+                pattern_line: loader.line_of(raw_rule.pattern.span().start),
                 pattern,
-                pattern_line: line_of(pattern_at),
                 table,
                 fields,
             });
@@ -726,6 +607,175 @@ fn match_from(pieces: &[Piece], subject: &str, captures: &mut Vec<(String, Strin
             }
             false
         }
+    }
+}
+
+/// The modification time of a file, if it can be read.
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).ok().and_then(|m| m.modified().ok())
+}
+
+/// Reads the parts of one metadata file, with errors that name its file and line.
+struct Loader<'a> {
+    path: &'a Path,
+    corpus_root: &'a Path,
+    text: &'a str,
+}
+
+impl Loader<'_> {
+    /// The line of a byte offset in the file.
+    fn line_of(&self, offset: usize) -> usize {
+        self.text[..offset.min(self.text.len())]
+            .matches('\n')
+            .count()
+            + 1
+    }
+
+    /// An error at a byte offset in the file.
+    fn error(&self, offset: usize, message: String) -> Error {
+        Error::parse(self.path, Some(self.line_of(offset)), message)
+    }
+
+    /// A rule's file-name pattern, and the names it captures.
+    fn pattern(&self, raw: &Spanned<String>) -> Result<(Template, Vec<String>)> {
+        let at = raw.span().start;
+        let pattern =
+            Template::parse(raw.get_ref()).map_err(|m| self.error(at, format!("pattern: {m}")))?;
+        let mut captures: Vec<String> = Vec::new();
+        for piece in &pattern.pieces {
+            match piece {
+                Piece::Value {
+                    alias_name: true, ..
+                } => {
+                    return Err(self.error(at, "a pattern has no filters".into()));
+                }
+                Piece::Value { name, .. } if !captures.contains(name) => {
+                    captures.push(name.clone())
+                }
+                _ => {}
+            }
+        }
+        if pattern
+            .pieces
+            .windows(2)
+            .any(|w| matches!(w[0], Piece::Value { .. }) && matches!(w[1], Piece::Value { .. }))
+        {
+            return Err(self.error(
+                at,
+                format!(
+                    "pattern {:?}: two fields side by side cannot be told apart; put text between them",
+                    pattern.text
+                ),
+            ));
+        }
+        Ok((pattern, captures))
+    }
+
+    /// A rule's table: its rows read, its key checked against the pattern, and indexed.
+    fn table(
+        &self,
+        raw: &Spanned<RawTable>,
+        pattern: &Template,
+        captures: &[String],
+    ) -> Result<Table> {
+        let at = raw.span().start;
+        let raw = raw.get_ref();
+        let file = raw.file.get_ref();
+        let (columns, rows, lines) = read_table(&self.corpus_root.join(file))?;
+        let mut key = Vec::new();
+        for (column, template) in &raw.key {
+            let at = template.span().start;
+            if !columns.contains_key(column) {
+                return Err(self.error(
+                    at,
+                    format!(
+                        "table {file} has no column {column:?} (its columns: {})",
+                        list(columns.keys())
+                    ),
+                ));
+            }
+            let template = Template::parse(template.get_ref())
+                .map_err(|m| self.error(at, format!("key {column:?}: {m}")))?;
+            if let Some(name) = template.names().find(|n| !captures.iter().any(|c| c == n)) {
+                return Err(self.error(
+                    at,
+                    format!(
+                        "key {column:?}: {{{name}}} is not a field of the pattern {:?}",
+                        pattern.text
+                    ),
+                ));
+            }
+            key.push((column.clone(), template));
+        }
+        if key.is_empty() {
+            return Err(self.error(at, format!("table {file} needs a key")));
+        }
+        let mut index: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+        for (i, row) in rows.iter().enumerate() {
+            let values = key
+                .iter()
+                .map(|(column, _)| row[columns[column]].clone())
+                .collect();
+            index.entry(values).or_default().push(i);
+        }
+        Ok(Table {
+            name: file.clone(),
+            line: self.line_of(at),
+            key,
+            columns,
+            rows,
+            lines,
+            index,
+        })
+    }
+
+    /// One field of a rule: its templates, each naming only captures or table columns.
+    fn field(
+        &self,
+        name: &str,
+        value: &Spanned<OneOrMany>,
+        pattern: &Template,
+        captures: &[String],
+        table: Option<&Table>,
+    ) -> Result<Field> {
+        let at = value.span().start;
+        if RESERVED.contains(&name) {
+            return Err(self.error(at, format!("field {name:?} cannot be set from metadata")));
+        }
+        let texts = match value.get_ref() {
+            OneOrMany::One(text) => std::slice::from_ref(text),
+            OneOrMany::Many(texts) if !texts.is_empty() => texts.as_slice(),
+            OneOrMany::Many(_) => {
+                return Err(self.error(at, format!("field {name:?}: no template")));
+            }
+        };
+        let mut templates = Vec::new();
+        for text in texts {
+            let template = Template::parse(text)
+                .map_err(|m| self.error(at, format!("field {name:?}: {m}")))?;
+            let known = |value: &str| {
+                captures.iter().any(|c| c == value)
+                    || table.is_some_and(|t| t.columns.contains_key(value))
+            };
+            if let Some(value) = template.names().find(|v| !known(v)) {
+                let table = match table {
+                    Some(t) => format!(" nor a column of {}", t.name),
+                    None => String::new(),
+                };
+                return Err(self.error(
+                    at,
+                    format!(
+                        "field {name:?}: {{{value}}} is neither a field of the pattern {:?}{table}",
+                        pattern.text
+                    ),
+                ));
+            }
+            templates.push(template);
+        }
+        Ok(Field {
+            name: name.to_string(),
+            templates,
+        })
     }
 }
 
