@@ -31,18 +31,6 @@ impl Drop for Killed {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
-}
-
 fn start_server(corpus: &Path, index: &Path) -> (Killed, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_communique"))
         .arg("--corpus")
@@ -178,7 +166,7 @@ const MARKS: &str =
 async fn the_page_in_a_real_browser() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
-    copy_dir(&common::project_corpus(), &corpus);
+    common::copy_dir(&common::project_corpus(), &corpus);
     std::fs::write(
         corpus.join("i18n.md"),
         "---\ntitle: Statement in three scripts\ndate: 2025-02-01\nsource: Test desk\n---\n\n\

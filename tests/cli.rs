@@ -433,18 +433,6 @@ fn generate(root: &Path, first: usize, count: usize) {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
-}
-
 fn ranked_ids(corpus: &Path, index: &Path, query: &str) -> Vec<String> {
     let output = communique(corpus, index)
         .args(["search", query, "--json", "--limit", "20"])
@@ -478,7 +466,7 @@ fn kill_9_at_any_moment_loses_nothing() {
         .enumerate()
     {
         let index = dir.path().join(format!("run{i}"));
-        copy_dir(&initial, &index);
+        common::copy_dir(&initial, &index);
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_communique"))
             .arg("--corpus")
             .arg(&corpus)
@@ -582,7 +570,7 @@ fn kill_9_neither_loses_nor_repeats_a_saved_search_match() {
     }
     generate(&corpus, 20, 1980);
     let clean = dir.path().join("clean");
-    copy_dir(&initial, &clean);
+    common::copy_dir(&initial, &clean);
     communique(&corpus, &clean).arg("index").assert().success();
     let expected = all_news(&corpus, &clean);
     // Many news (short articles are never folded), and the one article `m` names.
@@ -591,7 +579,7 @@ fn kill_9_neither_loses_nor_repeats_a_saved_search_match() {
 
     for (i, delay) in [20u64, 400, 1200, 2500, 4000].into_iter().enumerate() {
         let index = dir.path().join(format!("run{i}"));
-        copy_dir(&initial, &index);
+        common::copy_dir(&initial, &index);
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_communique"))
             .arg("--corpus")
             .arg(&corpus)

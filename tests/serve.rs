@@ -101,18 +101,6 @@ impl Drop for Server {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
-}
-
 /// Polls a search until it finds `want` articles (or 20 s pass); returns how long it took.
 fn wait_for(server: &Server, path: &str, want: u64) -> Duration {
     let started = Instant::now();
@@ -135,7 +123,7 @@ fn wait_for(server: &Server, path: &str, want: u64) -> Duration {
 fn serves_the_demo_corpus_and_new_articles_without_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
-    copy_dir(&project_corpus(), &corpus);
+    common::copy_dir(&project_corpus(), &corpus);
     let index = dir.path().join("index");
     let mut server = Server::start(&corpus, &index, &[]);
     assert!(
@@ -201,7 +189,7 @@ fn serves_the_demo_corpus_and_new_articles_without_a_restart() {
 fn a_commit_of_communique_index_beside_a_fixed_server_is_picked_up() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
-    copy_dir(&project_corpus(), &corpus);
+    common::copy_dir(&project_corpus(), &corpus);
     let index = dir.path().join("index");
     let server = Server::start(&corpus, &index, &["--no-watch"]);
     let (_, health) = server.json("/api/health");
@@ -228,7 +216,7 @@ fn a_commit_of_communique_index_beside_a_fixed_server_is_picked_up() {
 fn listening_beyond_this_machine_is_said_out_loud() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
-    copy_dir(&project_corpus(), &corpus);
+    common::copy_dir(&project_corpus(), &corpus);
     let index = dir.path().join("index");
     let mut child = Command::new(env!("CARGO_BIN_EXE_communique"))
         .arg("--corpus")
@@ -281,7 +269,7 @@ fn search_csv_on_the_command_line() {
 fn a_rebuild_beside_the_server_is_swapped_in_without_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
-    copy_dir(&project_corpus(), &corpus);
+    common::copy_dir(&project_corpus(), &corpus);
     let index = dir.path().join("index");
     let server = Server::start(&corpus, &index, &["--no-watch"]);
     let (_, before) = server.json("/api/search?q=Kursk");

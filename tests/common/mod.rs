@@ -107,3 +107,16 @@ pub fn marked(passage: &communique::Passage) -> Vec<&str> {
         .map(|r| &passage.text[r.clone()])
         .collect()
 }
+
+/// Copies a folder and everything below it (a corpus the test may then change).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
