@@ -604,6 +604,89 @@ fn queries_that_analyse_to_nothing_are_errors() {
     }
 }
 
+#[test]
+fn a_search_with_its_total_counts_what_the_search_and_the_facets_count() {
+    let index = project_index();
+    // Words, a phrase, a prefix, a fuzzy word, article-level logic, a proximity, a verbose
+    // query (feedback words rank it, and must not make more articles match), and filters.
+    let verbose = "security council members condemned missile launches by north korea \
+                   and called for sanctions enforcement";
+    let queries = [
+        "Security Council",
+        "\"Security Council\"",
+        "sanction*",
+        "Zelensky~1",
+        "sanctions AND NOT Russia",
+        "troops -Kursk",
+        "Korea NEAR/5 troops",
+        verbose,
+    ];
+    // (options, their offset)
+    let variants = [
+        (SearchOptions::new(), 0),
+        (SearchOptions::new().quotes(true), 0),
+        (SearchOptions::new().country("RUS"), 0),
+        (SearchOptions::new().collapse(false).limit(3).offset(1), 1),
+    ];
+    let mut nonzero = 0;
+    for text in queries {
+        let query: Query = text.parse().unwrap();
+        for (options, offset) in &variants {
+            let results = index.search_with_total(&query, options).unwrap();
+            let count = index.count(&query, options).unwrap();
+            let facets = index.facets(&query, options).unwrap();
+            assert_eq!(results.total, count, "{text} {options:?}");
+            assert_eq!(results.total, facets.articles, "{text} {options:?}");
+            // The same hits as a search alone.
+            let alone = index.search(&query, options).unwrap();
+            let key = |hits: &[communique::Hit]| -> Vec<(String, u32)> {
+                hits.iter()
+                    .map(|h| (h.article.id.clone(), h.score.to_bits()))
+                    .collect()
+            };
+            assert_eq!(key(&results.hits), key(&alone), "{text} {options:?}");
+            // Never more hits than articles that match (the page counts from the offset).
+            assert!(
+                results.hits.is_empty() || (offset + results.hits.len()) as u64 <= results.total,
+                "{text} {options:?}: {} hits, total {}",
+                results.hits.len(),
+                results.total
+            );
+            nonzero += usize::from(results.total > 0);
+        }
+    }
+    assert!(nonzero >= 20, "only {nonzero} searches match anything");
+}
+
+#[test]
+fn the_total_of_an_exclusion_counts_whole_articles() {
+    // "b" has a passage with Kursk and without Russia, but names Russia in another: it does
+    // not match `Kursk AND NOT Russia`, and must not be counted.
+    let index = in_memory(&[
+        Article::new(
+            "a",
+            "Troops were sent to Kursk.\n\nMore troops arrived in Kursk.",
+        ),
+        Article::new("b", "Fighting near Kursk.\n\nRussia denied it."),
+        Article::new("c", "Russia and Kursk in one passage."),
+    ]);
+    let options = SearchOptions::new().collapse(false);
+    for (text, total, hits) in [
+        ("Kursk", 3, vec!["a", "b", "c"]),
+        ("Kursk AND NOT Russia", 1, vec!["a"]),
+        ("Kursk -Russia", 1, vec!["a"]),
+        ("Kursk AND Russia", 2, vec!["b", "c"]),
+    ] {
+        let query: Query = text.parse().unwrap();
+        let results = index.search_with_total(&query, &options).unwrap();
+        let mut found = ids(&results.hits);
+        found.sort_unstable();
+        assert_eq!(found, hits, "{text}");
+        assert_eq!(results.total, total, "{text}");
+        assert_eq!(index.count(&query, &options).unwrap(), total, "{text}");
+    }
+}
+
 // ---------------------------------------------------------------- index
 
 #[test]

@@ -1,11 +1,18 @@
-//! Facets and timelines: what the articles that match a query mention, who published them and
-//! when, and how many matching passages there are per month or year.
+//! Counting, facets and timelines: how many articles match a query, what they mention, who
+//! published them and when, and how many matching passages there are per month or year.
+//!
+//! One collector, `ArticleFacets`, reads the matching passages once and yields the number of
+//! articles they belong to and, when asked, those articles' facets: [`Index::count`],
+//! [`Index::facets`] and the total of [`Index::search_with_total`] all go through it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+use tantivy::Searcher;
+use tantivy::query::Query as TantivyQuery;
 
 use super::{Query, SearchOptions};
 use crate::domain::Facet;
@@ -41,6 +48,35 @@ pub enum Period {
 }
 
 impl Index {
+    /// How many articles match `query` with the filters of `options`: those a search ranks
+    /// (near-duplicate copies count one each: this is the number before collapsing). A query
+    /// with article-level logic (`AND`, `NOT`, proximities) counts the articles it lets in.
+    ///
+    /// [`Index::search_with_total`] gives the same number with a page of hits, in one pass.
+    ///
+    /// # Example
+    /// ```
+    /// use communique::{Article, Index, Query, SearchOptions};
+    ///
+    /// let index = Index::in_memory()?;
+    /// let mut writer = index.writer()?;
+    /// writer.add(&Article::new("a", "Troops in Kursk.\n\nMore troops in Kursk."))?;
+    /// writer.add(&Article::new("b", "Kursk again.\n\nThe Russian army."))?;
+    /// writer.add(&Article::new("c", "Nothing to see."))?;
+    /// writer.commit()?;
+    /// assert_eq!(index.count(&Query::parse("Kursk")?, &SearchOptions::new())?, 2);
+    /// // Over whole articles: "b" names Russia in another passage.
+    /// assert_eq!(index.count(&Query::parse("Kursk AND NOT Russian")?, &SearchOptions::new())?, 1);
+    /// # Ok::<(), communique::Error>(())
+    /// ```
+    pub fn count(&self, query: &Query, options: &SearchOptions) -> Result<u64> {
+        crate::index::guard(&self.display_path(), || {
+            let snapshot = self.snapshot();
+            let (compiled, allowed) = self.matching(&snapshot, query, options)?;
+            count_articles(snapshot.searcher(), &*compiled.query, allowed)
+        })
+    }
+
     /// Counts by country, organisation, signatory, source, year and language of the articles
     /// that match.
     ///
@@ -61,9 +97,13 @@ impl Index {
         crate::index::guard(&self.display_path(), || {
             let snapshot = self.snapshot();
             let (compiled, allowed) = self.matching(&snapshot, query, options)?;
-            let counts = snapshot
-                .searcher()
-                .search(&compiled.query, &ArticleFacets { allowed })?;
+            let counts = snapshot.searcher().search(
+                &compiled.query,
+                &ArticleFacets {
+                    allowed,
+                    facets: true,
+                },
+            )?;
             let mut facets = Facets {
                 articles: counts.articles,
                 ..Facets::default()
@@ -127,8 +167,24 @@ impl Index {
     }
 }
 
+/// How many articles (of those `allowed`) have a passage that `query` matches.
+pub(crate) fn count_articles(
+    searcher: &Searcher,
+    query: &dyn TantivyQuery,
+    allowed: Allowed,
+) -> Result<u64> {
+    let counts = searcher.search(
+        query,
+        &ArticleFacets {
+            allowed,
+            facets: false,
+        },
+    )?;
+    Ok(counts.articles)
+}
+
 /// The heads of the articles a query lets in, by segment: `None` lets every article in.
-type Allowed = Option<std::sync::Arc<HashSet<(SegmentOrdinal, DocId)>>>;
+pub(crate) type Allowed = Option<std::sync::Arc<HashSet<(SegmentOrdinal, DocId)>>>;
 
 impl Index {
     /// The passage query of `query` and, for a query with article-level logic (required or
@@ -140,9 +196,10 @@ impl Index {
         query: &Query,
         options: &SearchOptions,
     ) -> Result<(super::compile::Compiled, Allowed)> {
+        // The ranking of a search: inside quotations, a word in the title does not match.
+        let ranking = super::effective_ranking(options);
         if !super::compile::needs_articles(query.root()) {
-            let compiled =
-                self.compile(snapshot.searcher(), query, options, &options.ranking, false)?;
+            let compiled = self.compile(snapshot.searcher(), query, options, &ranking, false)?;
             return Ok((compiled, None));
         }
         let (compiled, filter) = super::compile::compile_articles(
@@ -150,7 +207,7 @@ impl Index {
             snapshot.fields(),
             query,
             options,
-            &options.ranking,
+            &ranking,
         )?;
         let members = super::articles::members(snapshot, &filter)?;
         let mut heads = HashSet::new();
@@ -205,9 +262,12 @@ fn calendar(date: tantivy::DateTime) -> Option<(i16, i8)> {
     Some((civil.year(), civil.month()))
 }
 
-/// Per-article facet counts of the matching passages' articles (those allowed).
+/// The articles of the matching passages (those allowed): how many, and, if `facets`, their
+/// facet counts.
 struct ArticleFacets {
     allowed: Allowed,
+    /// Whether to count facets too (otherwise only articles).
+    facets: bool,
 }
 
 #[derive(Default)]
@@ -216,15 +276,22 @@ struct FacetCounts {
     counts: HashMap<Facet, u64>,
 }
 
-struct ArticleFacetsSegment {
-    allowed: Allowed,
-    segment: SegmentOrdinal,
-    heads: HashSet<DocId>,
-    ordinal: tantivy::columnar::Column<u64>,
+/// The columns facets are read from.
+struct FacetColumns {
     entities: Option<tantivy::columnar::StrColumn>,
     sources: Option<tantivy::columnar::StrColumn>,
     languages: Option<tantivy::columnar::StrColumn>,
     dates: tantivy::columnar::Column<tantivy::DateTime>,
+}
+
+struct ArticleFacetsSegment {
+    allowed: Allowed,
+    segment: SegmentOrdinal,
+    /// The heads of the articles seen, in the order first seen (ascending in practice, as
+    /// tantivy visits a segment's documents in order; duplicates are removed at harvest).
+    heads: Vec<DocId>,
+    ordinal: tantivy::columnar::Column<u64>,
+    columns: Option<FacetColumns>,
 }
 
 impl SegmentCollector for ArticleFacetsSegment {
@@ -232,17 +299,30 @@ impl SegmentCollector for ArticleFacetsSegment {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let ordinal = self.ordinal.first(doc).unwrap_or(0);
+        let head = doc.saturating_sub(ordinal as DocId);
+        // An article's passages are adjacent: its other matching passages follow at once.
+        if self.heads.last() == Some(&head) {
+            return;
+        }
         if allowed(&self.allowed, self.segment, doc, ordinal) {
-            self.heads.insert(doc.saturating_sub(ordinal as DocId));
+            self.heads.push(head);
         }
     }
 
-    fn harvest(self) -> FacetCounts {
-        let mut out = FacetCounts::default();
+    fn harvest(mut self) -> FacetCounts {
+        self.heads.sort_unstable();
+        self.heads.dedup();
+        let mut out = FacetCounts {
+            articles: self.heads.len() as u64,
+            ..FacetCounts::default()
+        };
+        let Some(columns) = &self.columns else {
+            return out;
+        };
         let mut text = String::new();
         let mut count = |key: Facet| *out.counts.entry(key).or_default() += 1;
         for &head in &self.heads {
-            if let Some(entities) = &self.entities {
+            if let Some(entities) = &columns.entities {
                 for ord in entities.term_ords(head) {
                     text.clear();
                     if entities.ord_to_str(ord, &mut text).unwrap_or(false)
@@ -252,7 +332,7 @@ impl SegmentCollector for ArticleFacetsSegment {
                     }
                 }
             }
-            if let Some(sources) = &self.sources
+            if let Some(sources) = &columns.sources
                 && let Some(ord) = sources.term_ords(head).next()
             {
                 text.clear();
@@ -260,7 +340,7 @@ impl SegmentCollector for ArticleFacetsSegment {
                     count(Facet::Source(text.clone()));
                 }
             }
-            if let Some(languages) = &self.languages
+            if let Some(languages) = &columns.languages
                 && let Some(ord) = languages.term_ords(head).next()
             {
                 text.clear();
@@ -269,13 +349,13 @@ impl SegmentCollector for ArticleFacetsSegment {
                 }
             }
             count(Facet::Year(
-                self.dates
+                columns
+                    .dates
                     .first(head)
                     .and_then(calendar)
                     .map(|(year, _)| year),
             ));
         }
-        out.articles = self.heads.len() as u64;
         out
     }
 }
@@ -290,15 +370,22 @@ impl Collector for ArticleFacets {
         reader: &SegmentReader,
     ) -> tantivy::Result<ArticleFacetsSegment> {
         let fast = reader.fast_fields();
+        let columns = if self.facets {
+            Some(FacetColumns {
+                entities: fast.str(fast::ENTITIES)?,
+                sources: fast.str(fast::SOURCE)?,
+                languages: fast.str(fast::LANG)?,
+                dates: fast.date(fast::DATE)?,
+            })
+        } else {
+            None
+        };
         Ok(ArticleFacetsSegment {
             allowed: self.allowed.clone(),
             segment,
-            heads: HashSet::new(),
+            heads: Vec::new(),
             ordinal: fast.u64(fast::ORDINAL)?,
-            entities: fast.str(fast::ENTITIES)?,
-            sources: fast.str(fast::SOURCE)?,
-            languages: fast.str(fast::LANG)?,
-            dates: fast.date(fast::DATE)?,
+            columns,
         })
     }
 

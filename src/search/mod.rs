@@ -15,7 +15,6 @@ mod article;
 mod articles;
 mod collect;
 mod compile;
-mod count;
 mod explain;
 mod facets;
 mod feedback;
@@ -42,6 +41,16 @@ use tantivy::Searcher;
 use crate::index::{Index, Snapshot};
 use crate::{Error, Result};
 pub(crate) use matching::Matched;
+
+/// A page of hits and the number of articles that match ([`Index::search_with_total`]).
+#[derive(Clone, Debug, Serialize)]
+pub struct Results {
+    /// The articles that match, near-duplicate copies counted one each (the number before
+    /// collapsing, and before paging).
+    pub total: u64,
+    /// The page of hits asked for.
+    pub hits: Vec<Hit>,
+}
 
 /// One article in the results, with its best passages.
 #[derive(Clone, Debug, Serialize)]
@@ -159,15 +168,56 @@ impl Index {
     /// ```
     pub fn search(&self, query: &Query, options: &SearchOptions) -> Result<Vec<Hit>> {
         crate::index::guard(&self.display_path(), || {
-            self.search_unguarded(query, options)
+            Ok(self.search_unguarded(query, options, false)?.hits)
         })
     }
 
-    fn search_unguarded(&self, query: &Query, options: &SearchOptions) -> Result<Vec<Hit>> {
+    /// The hits of [`Index::search`] and the number of articles that match (as
+    /// [`Index::count`]), from one view of the index and one compilation of the query: what a
+    /// page of results with "N articles match" above it needs. A query with article-level logic
+    /// is counted from the articles its search decided (no further pass); any other is counted
+    /// in one pass over its matching passages.
+    ///
+    /// # Example
+    /// ```
+    /// use communique::{Article, Index, Query, SearchOptions};
+    ///
+    /// let index = Index::in_memory()?;
+    /// let mut writer = index.writer()?;
+    /// for id in ["a", "b", "c"] {
+    ///     writer.add(&Article::new(id, format!("Statement {id} on the grain corridor.")))?;
+    /// }
+    /// writer.commit()?;
+    /// let results = index.search_with_total(&Query::parse("grain")?, &SearchOptions::new().limit(2))?;
+    /// assert_eq!((results.hits.len(), results.total), (2, 3));
+    /// # Ok::<(), communique::Error>(())
+    /// ```
+    pub fn search_with_total(&self, query: &Query, options: &SearchOptions) -> Result<Results> {
+        crate::index::guard(&self.display_path(), || {
+            self.search_unguarded(query, options, true)
+        })
+    }
+
+    /// The hits, and the total if `count` (0 otherwise).
+    fn search_unguarded(
+        &self,
+        query: &Query,
+        options: &SearchOptions,
+        count: bool,
+    ) -> Result<Results> {
         let wanted = checked_page(options)?;
         let snapshot = self.snapshot();
         let plan = self.plan(&snapshot, query, options)?;
         let mut ranked = pipeline::rank_collapsed(&snapshot, &plan, options, wanted)?;
+        let total = match (count, ranked.matched) {
+            (false, _) => 0,
+            (true, Some(matched)) => matched,
+            (true, None) => facets::count_articles(
+                snapshot.searcher(),
+                plan.matching.as_deref().unwrap_or(&*plan.full.query),
+                None,
+            )?,
+        };
         let page = pipeline::page(
             std::mem::take(&mut ranked.articles),
             options.offset,
@@ -175,7 +225,8 @@ impl Index {
         );
         let mut materialiser =
             pipeline::Materialiser::new(&snapshot, &plan.full, options, self.display_path());
-        page.iter()
+        let hits = page
+            .iter()
             .enumerate()
             .map(|(i, article)| {
                 let key = article.key();
@@ -186,7 +237,8 @@ impl Index {
                     ranked.clusters.get(&key).copied(),
                 )
             })
-            .collect()
+            .collect::<Result<Vec<Hit>>>()?;
+        Ok(Results { hits, total })
     }
 
     /// The queries of a search: the full one (with feedback words for a verbose query) and,
@@ -198,16 +250,7 @@ impl Index {
         options: &SearchOptions,
     ) -> Result<pipeline::Plan> {
         let searcher = snapshot.searcher();
-        // Inside quotations, titles and feedback do not apply: only what was said counts.
-        let ranking = if options.quotes {
-            Ranking {
-                title_weight: 0.0,
-                feedback_terms: 0,
-                ..options.ranking.clone()
-            }
-        } else {
-            options.ranking.clone()
-        };
+        let ranking = effective_ranking(options);
         // The full query, with the title, proximity and coverage clauses; and, when it has
         // them, a cheap one without: a flat union of terms that block-max WAND prunes well.
         let compile = |ranking: &Ranking, cheap: bool| {
@@ -223,6 +266,7 @@ impl Index {
                 full,
                 cheap: None,
                 articles: Some(articles),
+                matching: None,
             });
         }
         let mut full = compile(&ranking, false)?;
@@ -237,10 +281,13 @@ impl Index {
         } else {
             None
         };
+        let mut matching = None;
         if ranking.feedback_terms > 0 && query.bare_words() >= ranking.feedback_min_words {
             // The first search is the full one: its best passages are what feedback learns from.
             let words = feedback::words(snapshot, &*full.query, &full.highlighter, &ranking)?;
             if !words.is_empty() {
+                // Feedback words rank; they do not make more passages match.
+                matching = Some(full.query.box_clone());
                 full.query = feedback::with_words(snapshot, full.query, &words);
                 cheap = cheap.map(|cheap| feedback::with_words(snapshot, cheap, &words));
             }
@@ -249,6 +296,7 @@ impl Index {
             full,
             cheap,
             articles: None,
+            matching,
         })
     }
 
@@ -263,6 +311,20 @@ impl Index {
         cheap: bool,
     ) -> Result<compile::Compiled> {
         compile::compile(searcher, &self.fields, query, options, ranking, cheap)
+    }
+}
+
+/// The ranking a search uses: the options', except that inside quotations titles and feedback
+/// do not apply (only what was said counts).
+fn effective_ranking(options: &SearchOptions) -> Ranking {
+    if options.quotes {
+        Ranking {
+            title_weight: 0.0,
+            feedback_terms: 0,
+            ..options.ranking.clone()
+        }
+    } else {
+        options.ranking.clone()
     }
 }
 

@@ -38,6 +38,9 @@ pub(crate) struct Plan {
     /// For a query with article-level logic (required or excluded clauses, proximities): the
     /// filter that decides which articles match; `full` then only ranks their passages.
     pub articles: Option<Filter>,
+    /// The query whose passages match, when it is not `full`: `full` before feedback words
+    /// were added (they rank, and must not make more articles match).
+    pub matching: Option<Box<dyn TantivyQuery>>,
 }
 
 /// Articles ranked by the full query.
@@ -49,6 +52,9 @@ pub(crate) struct Ranked {
     pub passages: HashMap<ArticleKey, Vec<Candidate>>,
     /// The near-duplicate cluster of each article (after [`collapse`]).
     pub clusters: HashMap<ArticleKey, u64>,
+    /// How many articles match, when ranking saw them all (article-level logic ranks every
+    /// article it lets in), before collapsing.
+    pub matched: Option<u64>,
 }
 
 /// Stage 1: the best passage of each of the `k` best articles for `query`, best first.
@@ -195,6 +201,7 @@ pub(crate) fn rank_articles(
     let mut articles = found;
     rerank(&mut articles, &best);
     Ok(Ranked {
+        matched: Some(articles.len() as u64),
         articles,
         passages: best,
         clusters: HashMap::new(),

@@ -2,8 +2,9 @@
 //!
 //! Every query parameter is checked: an unknown name, a number out of range or a broken query
 //! is a 400 that names the parameter (and the column, for a query). Searches run on blocking
-//! threads, at most [`Limits::max_searches`](super::Limits) at once and each within its time
-//! budget; beyond either, 503.
+//! threads, one per core at a time with the others queued, at most
+//! [`Limits::max_searches`](super::Limits) admitted at once and each within its time budget;
+//! beyond either, 503.
 
 use std::sync::Arc;
 
@@ -245,6 +246,11 @@ const FILTERS: [&str; 9] = [
 ];
 
 /// Runs `work` on a blocking thread, within the concurrency cap and the time budget.
+///
+/// At most [`Limits::max_searches`](super::Limits) requests are admitted at once (beyond, 503);
+/// of those, at most [`Limits::workers`](super::Limits) (the cores) run, and the others wait
+/// their turn in order: on a few cores, dozens of searches at once would only take turns
+/// slowly and make every one late. The time budget counts the wait.
 async fn blocking<T: Send + 'static>(
     service: &Arc<Service>,
     work: impl FnOnce(&Index) -> Result<T, Error> + Send + 'static,
@@ -252,7 +258,7 @@ async fn blocking<T: Send + 'static>(
     let index = service
         .index()
         .map_err(|reason| ApiError::unavailable(&reason))?;
-    let permit = service.searches.clone().try_acquire_owned().map_err(|_| {
+    let admitted = service.searches.clone().try_acquire_owned().map_err(|_| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             format!(
@@ -261,19 +267,30 @@ async fn blocking<T: Send + 'static>(
             ),
         )
     })?;
-    // The permit goes with the work: a search past its budget still counts until it ends.
-    let task = tokio::task::spawn_blocking(move || {
-        let result = work(&index);
-        drop(permit);
-        result
-    });
+    let workers = service.workers.clone();
+    let run = async move {
+        // Dropping this future while it waits (the budget is spent) gives the turn back.
+        let turn = workers
+            .acquire_owned()
+            .await
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        // The permits go with the work: a search past its budget still counts until it ends.
+        let task = tokio::task::spawn_blocking(move || {
+            let result = work(&index);
+            drop((turn, admitted));
+            result
+        });
+        task.await.map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the search failed: {e}"),
+            )
+        })
+    };
     let budget = service.limits.search_timeout;
-    match tokio::time::timeout(budget, task).await {
+    match tokio::time::timeout(budget, run).await {
         Ok(Ok(result)) => Ok(result?),
-        Ok(Err(e)) => Err(ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the search failed: {e}"),
-        )),
+        Ok(Err(e)) => Err(e),
         Err(_) => Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             format!(
@@ -313,10 +330,9 @@ async fn search(
         .passages(passages)
         .collapse(params.flag("collapse", true)?);
     let text = query.as_str().to_string();
-    let (hits, total) = blocking(&service, move |index| {
-        let hits = index.search(&query, &options)?;
-        let total = index.count(&query, &options)?;
-        Ok((hits, total))
+    // One view of the index, one compilation, and the matches counted in one pass.
+    let communique::search::Results { hits, total } = blocking(&service, move |index| {
+        index.search_with_total(&query, &options)
     })
     .await?;
     if csv {

@@ -1,7 +1,8 @@
 //! `communique serve`: the index over HTTP (a JSON API and a search page), kept current by the
 //! watcher, with its checksums verified in the background.
 //!
-//! Searches run on tokio's blocking threads; the watcher, the reloader (which picks up the
+//! Searches run on tokio's blocking threads, as many at once as there are cores (the others
+//! wait their turn in order); the watcher, the reloader (which picks up the
 //! commits of other processes) and the verifier are plain threads. Everything the service
 //! knows about the index's state lives in [`Service`].
 
@@ -41,9 +42,14 @@ pub struct ServeArgs {
     /// Apply a batch at the latest this many milliseconds after its first change.
     #[arg(long, default_value_t = 5000, value_name = "MS")]
     max_delay: u64,
-    /// Searches running at once; beyond, a request gets 503 (try again).
+    /// Searches admitted at once (running or waiting their turn); beyond, a request gets 503
+    /// (try again).
     #[arg(long, default_value_t = 64, value_name = "N")]
     max_searches: usize,
+    /// Searches running at once, each on a thread of its own; the others wait their turn.
+    /// [default: the number of cores]
+    #[arg(long, value_name = "N")]
+    search_threads: Option<usize>,
     /// Time budget of one search, in milliseconds; a slower one answers 503.
     #[arg(long, default_value_t = 2000, value_name = "MS")]
     search_timeout: u64,
@@ -56,8 +62,11 @@ pub struct ServeArgs {
 /// Limits on the work one request may cause.
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Searches (and facet, timeline, article requests) running at once.
+    /// Searches (and facet, timeline, article requests) admitted at once: running, or waiting
+    /// for a thread.
     pub max_searches: usize,
+    /// Searches running at once (the threads they run on).
+    pub workers: usize,
     /// Time budget of one search.
     pub search_timeout: Duration,
     /// The most hits one request may ask for.
@@ -68,6 +77,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_searches: 64,
+            workers: cores(),
             search_timeout: Duration::from_secs(2),
             max_limit: 100,
         }
@@ -79,8 +89,11 @@ pub struct Service {
     /// The index folder (for messages), or `(memory)`.
     pub index_path: PathBuf,
     index: RwLock<Availability>,
-    /// Caps concurrent searches.
+    /// Caps the searches admitted (running or waiting).
     pub searches: Arc<tokio::sync::Semaphore>,
+    /// Caps the searches running: one turn per thread; the others wait, first come first
+    /// served.
+    pub workers: Arc<tokio::sync::Semaphore>,
     /// Per-request limits.
     pub limits: Limits,
     health: Mutex<Health>,
@@ -140,6 +153,11 @@ pub struct Batch {
     pub took_ms: u128,
 }
 
+/// The cores this process may use (1 if unknown).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 fn now() -> String {
     jiff::Timestamp::now()
         .round(jiff::Unit::Millisecond)
@@ -156,6 +174,7 @@ impl Service {
                 .map_or_else(|| "(memory)".into(), PathBuf::from),
             index: RwLock::new(Availability::Ready(index)),
             searches: Arc::new(tokio::sync::Semaphore::new(limits.max_searches)),
+            workers: Arc::new(tokio::sync::Semaphore::new(limits.workers.max(1))),
             limits,
             health: Mutex::new(Health::default()),
             verify_request: Mutex::new(false),
@@ -252,6 +271,7 @@ pub fn run(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let limits = Limits {
         max_searches: args.max_searches.max(1),
+        workers: args.search_threads.unwrap_or_else(cores).max(1),
         search_timeout: Duration::from_millis(args.search_timeout.max(1)),
         ..Limits::default()
     };
@@ -297,9 +317,12 @@ pub fn run(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
 
+    // Searches take turns on `workers` blocking threads (see `api::blocking`); a few more
+    // serve the health check, which must answer while every search thread is busy.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("serve")
+        .max_blocking_threads(service.limits.workers + 2)
         .build()?;
     let result = runtime.block_on(serve(service.clone(), args.addr));
     // In-flight requests have finished; the watcher completes its batch, then everything stops.

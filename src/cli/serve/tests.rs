@@ -319,6 +319,62 @@ async fn beyond_the_cap_on_concurrent_searches_the_answer_is_503() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn searches_beyond_the_threads_wait_their_turn_instead_of_failing() {
+    let service = service(Limits {
+        max_searches: 16,
+        workers: 1,
+        ..Limits::default()
+    });
+    let requests: Vec<_> = (0..16)
+        .map(|i| {
+            let service = service.clone();
+            let uri = if i % 2 == 0 {
+                "/api/search?q=%22Security+Council%22"
+            } else {
+                "/api/search?q=Council&limit=1"
+            };
+            tokio::spawn(async move { get_json(&service, uri).await })
+        })
+        .collect();
+    for request in requests {
+        let (status, body) = request.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["total"], 3, "{body}");
+    }
+    // Every turn and admission given back.
+    assert_eq!(service.workers.available_permits(), 1);
+    assert_eq!(service.searches.available_permits(), 16);
+}
+
+#[tokio::test]
+async fn the_time_budget_counts_the_wait_for_a_thread() {
+    let service = service(Limits {
+        workers: 1,
+        search_timeout: std::time::Duration::from_millis(200),
+        ..Limits::default()
+    });
+    // The only search thread is taken: the request waits, and its budget runs out.
+    let turn = service.workers.clone().acquire_owned().await.unwrap();
+    let started = std::time::Instant::now();
+    let (status, body) = get_json(&service, "/api/search?q=Council").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("budget of 200 ms"),
+        "{body}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    // The request that gave up holds nothing; once the thread is free, searches run.
+    assert_eq!(
+        service.searches.available_permits(),
+        service.limits.max_searches
+    );
+    drop(turn);
+    let (status, body) = get_json(&service, "/api/search?q=Council").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["total"], 3);
+}
+
 #[tokio::test]
 async fn an_index_that_cannot_answer_is_503_with_the_reason() {
     let service = service(Limits::default());
