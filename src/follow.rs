@@ -45,6 +45,9 @@ const MATCHED: TableDefinition<(&str, &str), u64> = TableDefinition::new("matche
 const CLUSTERS: TableDefinition<(&str, u64), (&str, u64)> = TableDefinition::new("clusters");
 /// (search, commit seq, article id) → (copies folded into it, read).
 const NEWS: TableDefinition<(&str, u64, &str), (u32, bool)> = TableDefinition::new("news");
+/// Commit seq of a reported match → when it was committed (RFC 3339; when a catch-up
+/// evaluated several commits at once, the time of the last of them).
+const COMMITTED: TableDefinition<u64, &str> = TableDefinition::new("committed");
 
 /// How long an operation waits for another process that holds the store.
 const BUSY_WAIT: Duration = Duration::from_secs(10);
@@ -158,6 +161,10 @@ pub struct NewMatch {
     pub copies: u32,
     /// Whether it has been read ([`Follows::mark_read`]).
     pub read: bool,
+    /// When the commit that brought it was made (RFC 3339); when several commits were
+    /// evaluated at once, the time of the last. `None` in a store written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committed: Option<String>,
 }
 
 /// The saved searches of one index, and what is new for each.
@@ -426,7 +433,14 @@ impl Follows {
                 }
             }
         }
-        self.write(|txn, path| record(txn, path, &found, top))
+        // The time of the commit reached: that of the last commit if it is the one seen.
+        let committed = index
+            .payload()
+            .ok()
+            .filter(|p| p.seq == top)
+            .and_then(|p| p.updated)
+            .unwrap_or_else(|| jiff::Timestamp::now().to_string());
+        self.write(|txn, path| record(txn, path, &found, top, &committed))
     }
 
     /// The news of one saved search (or of all), oldest first: unread only, or every reported
@@ -453,18 +467,39 @@ impl Follows {
                 None => news.range::<(&str, u64, &str)>(..),
             }
             .map_err(|e| store_error(path, e))?;
+            let committed = match txn.open_table(COMMITTED) {
+                Ok(table) => Some(table),
+                Err(redb::TableError::TableDoesNotExist(_)) => None,
+                Err(e) => return Err(store_error(path, e)),
+            };
+            let mut times: std::collections::HashMap<u64, Option<String>> = Default::default();
             let mut out = Vec::new();
             for row in rows {
                 let (key, value) = row.map_err(|e| store_error(path, e))?;
                 let (search, seq, id) = key.value();
                 let (copies, read) = value.value();
                 if all || !read {
+                    let committed = match times.get(&seq) {
+                        Some(time) => time.clone(),
+                        None => {
+                            let time = match &committed {
+                                Some(table) => table
+                                    .get(seq)
+                                    .map_err(|e| store_error(path, e))?
+                                    .map(|time| time.value().to_string()),
+                                None => None,
+                            };
+                            times.insert(seq, time.clone());
+                            time
+                        }
+                    };
                     out.push(NewMatch {
                         search: search.to_string(),
                         id: id.to_string(),
                         seq,
                         copies,
                         read,
+                        committed,
                     });
                 }
             }
@@ -597,6 +632,7 @@ fn record(
     path: &Path,
     found: &[(String, Vec<Matched>)],
     top: u64,
+    committed: &str,
 ) -> Result<Vec<NewMatch>> {
     let mut matched = txn.open_table(MATCHED).map_err(|e| store_error(path, e))?;
     let mut clusters = txn.open_table(CLUSTERS).map_err(|e| store_error(path, e))?;
@@ -652,9 +688,21 @@ fn record(
                         seq: article.seq,
                         copies: 0,
                         read: false,
+                        committed: Some(committed.to_string()),
                     });
                 }
             }
+        }
+    }
+    if !out.is_empty() {
+        let mut times = txn
+            .open_table(COMMITTED)
+            .map_err(|e| store_error(path, e))?;
+        let seqs: std::collections::BTreeSet<u64> = out.iter().map(|m| m.seq).collect();
+        for seq in seqs {
+            times
+                .insert(seq, committed)
+                .map_err(|e| store_error(path, e))?;
         }
     }
     let mut meta = txn.open_table(META).map_err(|e| store_error(path, e))?;
@@ -729,6 +777,13 @@ mod tests {
         let news = follows.catch_up(&index).unwrap();
         let ids: Vec<&str> = news.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(ids, ["new"]);
+        // When it was committed: the commit's own time, kept with the match.
+        let committed = news[0].committed.clone().unwrap();
+        assert_eq!(committed, index.payload().unwrap().updated.unwrap());
+        assert_eq!(
+            follows.news(Some("kursk"), false).unwrap()[0].committed,
+            Some(committed)
+        );
 
         // An edit of an article that already matched (before or since saving) is not news.
         add(

@@ -294,3 +294,89 @@ fn a_rebuild_beside_the_server_is_swapped_in_without_a_restart() {
     let (status, health) = server.json("/api/health");
     assert_eq!(status, 200, "{health}");
 }
+
+#[test]
+fn a_saved_search_has_an_atom_feed_and_its_news_go_to_a_hook() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    common::copy_dir(&project_corpus(), &corpus);
+    let index = dir.path().join("index");
+    let communique = |args: &[&str]| {
+        let status = Command::new(env!("CARGO_BIN_EXE_communique"))
+            .arg("--corpus")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&index)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "communique {args:?}: {status}");
+    };
+    communique(&["index"]);
+    communique(&["follow", "add", "quokka", "Quokka"]);
+    communique(&["follow", "add", "kursk", "Kursk"]);
+    // The hook fails once: the news come again in the next post.
+    let (url, received) = common::hook(1);
+    let server = Server::start(&corpus, &index, &["--notify-url", &url]);
+
+    // Nothing new yet: the Kursk statements were there when the search was saved.
+    let (status, body) = server.get("/feeds/kursk.atom");
+    assert_eq!(status, 200, "{body}");
+    let feed = feed_rs::parser::parse(body.as_bytes()).unwrap();
+    assert!(feed.entries.is_empty(), "{body}");
+
+    std::fs::write(
+        corpus.join("arrival.md"),
+        "---\ntitle: Vanuatu and the quokka accord\ndate: 2026-12-01\nsource: Test desk\n---\n\n\
+         Vanuatu signed the Quokka accord on Monday.\n",
+    )
+    .unwrap();
+    let wait = Duration::from_secs(60);
+    let matches = |body: &Value| -> Vec<(String, String)> {
+        body["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                let field = |k: &str| m[k].as_str().unwrap().to_string();
+                (field("search"), field("id"))
+            })
+            .collect()
+    };
+    let first = matches(&received.recv_timeout(wait).expect("a post to the hook"));
+    assert_eq!(first, [("quokka".to_string(), "arrival.md".to_string())]);
+    let again = matches(&received.recv_timeout(wait).expect("a retry"));
+    assert_eq!(again, first);
+
+    // The feed over the socket: one entry, linking to the article on this server's page.
+    let (status, body) = server.get("/feeds/quokka.atom");
+    assert_eq!(status, 200, "{body}");
+    let feed = feed_rs::parser::parse(body.as_bytes()).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(feed.entries.len(), 1, "{body}");
+    let entry = &feed.entries[0];
+    assert_eq!(
+        entry.title.as_ref().unwrap().content,
+        "Vanuatu and the quokka accord"
+    );
+    let link = &entry.links[0].href;
+    assert!(
+        link.starts_with(&format!("{}/?q=Quokka&article=arrival.md", server.base)),
+        "{link}"
+    );
+    let summary = &entry.summary.as_ref().unwrap().content;
+    assert!(summary.contains("<mark>Quokka</mark>"), "{summary}");
+    let (status, list) = server.json("/api/follows");
+    assert_eq!(status, 200, "{list}");
+    let quokka = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "quokka")
+        .unwrap();
+    assert_eq!(quokka["unread"], 1, "{list}");
+    let (status, body) = server.get("/feeds/crimea.atom");
+    assert_eq!(status, 404);
+    assert!(body.contains("no saved search named `crimea`"), "{body}");
+}

@@ -120,3 +120,45 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A hook on loopback that answers 500 to its first `failures` posts and 204 after, and sends
+/// every body it receives.
+pub fn hook(failures: usize) -> (String, std::sync::mpsc::Receiver<serde_json::Value>) {
+    use std::io::{BufRead, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (bodies, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let mut stream = stream.unwrap();
+            let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let status = if n < failures {
+                "500 Internal Server Error"
+            } else {
+                "204 No Content"
+            };
+            write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            )
+            .unwrap();
+            if bodies.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    (url, received)
+}

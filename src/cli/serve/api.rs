@@ -12,12 +12,12 @@ use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use communique::search::{MAX_PASSAGES, Period};
 use communique::{Error, Index, Query, SearchOptions};
 use serde_json::{Value, json};
 
-use super::{Service, assets};
+use super::{Service, assets, follows};
 
 /// The routes: the page and its assets, and the API.
 pub fn router(service: Arc<Service>) -> Router {
@@ -32,6 +32,10 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/api/stats", get(stats))
         .route("/api/articles/{id}", get(article))
         .route("/api/health", get(health))
+        .route("/api/follows", get(follows::list))
+        .route("/api/follows/{name}", get(follows::news))
+        .route("/api/follows/{name}/read", post(follows::mark_read))
+        .route("/feeds/{file}", get(follows::feed))
         .fallback(not_found)
         .layer(axum::middleware::map_response(security_headers))
         .with_state(service)
@@ -73,14 +77,14 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: String) -> ApiError {
+    pub(super) fn new(status: StatusCode, message: String) -> ApiError {
         ApiError {
             status,
             body: json!({ "error": message }),
         }
     }
 
-    fn bad_request(message: String) -> ApiError {
+    pub(super) fn bad_request(message: String) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, message)
     }
 
@@ -131,10 +135,10 @@ impl IntoResponse for ApiError {
 }
 
 /// The query string, decoded, with the names each endpoint accepts.
-struct Params(Vec<(String, String)>);
+pub(super) struct Params(Vec<(String, String)>);
 
 impl Params {
-    fn parse(raw: Option<String>, allowed: &[&str]) -> Result<Params, ApiError> {
+    pub(super) fn parse(raw: Option<String>, allowed: &[&str]) -> Result<Params, ApiError> {
         let pairs: Vec<(String, String)> =
             form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -149,7 +153,7 @@ impl Params {
     }
 
     /// The last value of a parameter, if given and not empty.
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
             .rev()
@@ -164,7 +168,7 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
-    fn number(
+    pub(super) fn number(
         &self,
         name: &str,
         default: usize,
@@ -185,7 +189,7 @@ impl Params {
         Ok(n)
     }
 
-    fn flag(&self, name: &str, default: bool) -> Result<bool, ApiError> {
+    pub(super) fn flag(&self, name: &str, default: bool) -> Result<bool, ApiError> {
         match self.get(name).map(str::trim) {
             None => Ok(default),
             Some("1" | "true" | "yes" | "on") => Ok(true),
@@ -251,7 +255,7 @@ const FILTERS: [&str; 9] = [
 /// of those, at most [`Limits::workers`](super::Limits) (the cores) run, and the others wait
 /// their turn in order: on a few cores, dozens of searches at once would only take turns
 /// slowly and make every one late. The time budget counts the wait.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     service: &Arc<Service>,
     work: impl FnOnce(&Index) -> Result<T, Error> + Send + 'static,
 ) -> Result<T, ApiError> {

@@ -8,6 +8,7 @@
 
 mod api;
 mod assets;
+mod follows;
 #[cfg(test)]
 mod tests;
 
@@ -57,6 +58,9 @@ pub struct ServeArgs {
     /// start and after the segments change).
     #[arg(long, default_value_t = 24.0, value_name = "HOURS")]
     verify_every: f64,
+    /// Post each batch of saved-search news to this URL as JSON (retried, queued on disk).
+    #[arg(long, value_name = "URL", conflicts_with = "no_watch")]
+    notify_url: Option<String>,
 }
 
 /// Limits on the work one request may cause.
@@ -251,6 +255,11 @@ impl Service {
 
 pub fn run(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let corpus = paths.open_corpus();
+    let notifier = args
+        .notify_url
+        .as_deref()
+        .map(|url| super::notify::Notifier::start(&paths.index, url))
+        .transpose()?;
     let index = if args.no_watch {
         super::search::open_or_build(paths)?
     } else {
@@ -267,6 +276,11 @@ pub fn run(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
             report.unchanged,
             report.skipped.len()
         );
+        // Saved searches: what this update (or an interrupted process) brought.
+        let news = super::follow::catch_up(&index)?;
+        if let Some(notifier) = &notifier {
+            notifier.push(&news)?;
+        }
         index
     };
     let limits = Limits {
@@ -313,7 +327,7 @@ pub fn run(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
         threads.push(
             std::thread::Builder::new()
                 .name("watch".into())
-                .spawn(move || watcher(&service, &stop, &corpus, &options))?,
+                .spawn(move || watcher(&service, &stop, &corpus, &options, notifier.as_ref()))?,
         );
     }
 
@@ -428,7 +442,14 @@ async fn shutdown_signal() {
 }
 
 /// Runs the watcher until `stop`; each batch is logged and may wake the verifier.
-fn watcher(service: &Service, stop: &AtomicBool, corpus: &Corpus, options: &WatchOptions) {
+/// Saved searches are evaluated after each batch; their news go to `notifier`, if any.
+fn watcher(
+    service: &Service,
+    stop: &AtomicBool,
+    corpus: &Corpus,
+    options: &WatchOptions,
+    notifier: Option<&super::notify::Notifier>,
+) {
     let Ok(index) = service.index() else {
         return;
     };
@@ -461,8 +482,18 @@ fn watcher(service: &Service, stop: &AtomicBool, corpus: &Corpus, options: &Watc
                 });
             });
             // Saved searches: what this batch (or an interrupted process) brought.
-            if let Err(e) = super::follow::catch_up(&index) {
-                eprintln!("[{}] saved searches not evaluated (the next batch retries): {e}", now());
+            match super::follow::catch_up(&index) {
+                Ok(news) => {
+                    if let Some(notifier) = notifier
+                        && let Err(e) = notifier.push(&news)
+                    {
+                        eprintln!("[{}] news not queued for --notify-url: {e}", now());
+                    }
+                }
+                Err(e) => eprintln!(
+                    "[{}] saved searches not evaluated (the next batch retries): {e}",
+                    now()
+                ),
             }
             // Segments merged or added: verify the new files.
             let now_segments = segment_count(&index);

@@ -27,6 +27,7 @@ function readState() {
     offset: Math.max(0, parseInt(p.get('offset') || '0', 10) || 0),
     article: p.get('article') || '',
     at: p.get('at') || '',
+    follow: p.get('follow') || '',
   };
 }
 
@@ -45,6 +46,7 @@ function filterParams(s, withQuery = true) {
 }
 
 function pageURL(s) {
+  if (s.follow && !s.article) return '/?follow=' + encodeURIComponent(s.follow);
   const p = filterParams(s);
   if (s.offset) p.set('offset', String(s.offset));
   if (s.article) {
@@ -233,10 +235,12 @@ function renderHits(body) {
   $('csv').href = '/api/search?' + csv;
 }
 
-function renderHit(hit) {
+// `base`: the state the article view starts from (the saved search's query, in its news).
+function renderHit(hit, base = state) {
   const a = hit.article;
   const passage = hit.passages[0];
-  const link = pageURL(Object.assign({}, state, { article: a.id, at: passage ? String(passage.start) : '' }));
+  const target = { article: a.id, at: passage ? String(passage.start) : '', q: base.q, follow: '' };
+  const link = pageURL(Object.assign({}, base, target));
   const title = a.title && a.title.trim() ? a.title : (passage ? passage.text.split(/\s+/).slice(0, 12).join(' ') + '…' : a.id);
   const meta = [dateOnly(a.date), a.source, a.id].filter(Boolean).join(' · ');
   const item = el('li', { class: 'hit' },
@@ -247,10 +251,12 @@ function renderHit(hit) {
   for (const p of hit.passages) {
     item.append(el('p', { class: 'passage', dir: 'auto' }, highlighted(p.text, p.highlights)));
   }
+  if (hit.read === false) item.append(el('p', { class: 'meta', text: 'New' }));
+  if (hit.read === true) item.classList.add('read-item');
   item.querySelector('a').addEventListener('click', (event) => {
     if (event.ctrlKey || event.metaKey || event.shiftKey) return;
     event.preventDefault();
-    go({ article: a.id, at: passage ? String(passage.start) : '' }, true);
+    go(target, true);
   });
   return item;
 }
@@ -371,6 +377,98 @@ function renderTimeline(periods) {
   chart.append(svg);
 }
 
+// ------------------------------------------------------------------ saved searches
+
+async function loadFollows() {
+  let answer;
+  try {
+    answer = await getJSON('/api/follows');
+  } catch (_) {
+    return; // the banner says it
+  }
+  const box = $('follows');
+  const list = $('follows-list');
+  if (answer.status !== 200 || !Array.isArray(answer.body) || answer.body.length === 0) {
+    box.hidden = true;
+    return;
+  }
+  list.replaceChildren();
+  for (const f of answer.body) {
+    const label = `${f.name}: ${f.query}`;
+    list.append(el('li', {},
+      el('button', {
+        type: 'button',
+        class: 'follow',
+        'data-name': f.name,
+        title: f.query,
+        'aria-pressed': state.follow === f.name ? 'true' : 'false',
+        'aria-label': `${label}, ${plural(f.unread, 'unread match', 'unread matches')}`,
+        onclick: () => go({ follow: f.name, q: '', offset: 0, article: '', at: '' }, true),
+      }, el('span', { class: 'label', dir: 'auto', text: f.name }),
+      f.unread > 0 ? el('span', { class: 'unread', text: f.unread.toLocaleString('en') }) : el('span', { class: 'count', text: '0' })),
+      el('a', { class: 'feed-link', href: f.feed, title: `Atom feed of ${f.name}`, text: 'feed' })));
+  }
+  box.hidden = false;
+}
+
+// The news of a saved search: unread first (then marked read), or the latest if none is.
+async function showFollow() {
+  const name = state.follow;
+  $('help').hidden = true;
+  $('timeline').hidden = true;
+  $('pager').hidden = true;
+  $('query-error').hidden = true;
+  $('facet-lists').replaceChildren();
+  renderActiveFilters();
+  $('status').textContent = 'Loading…';
+  const path = '/api/follows/' + encodeURIComponent(name);
+  let answer;
+  try {
+    answer = await getJSON(path + '?limit=50');
+    if (answer.status === 200 && answer.body.total === 0) answer = await getJSON(path + '?all=true&limit=20');
+  } catch (_) {
+    $('status').textContent = 'The server cannot be reached.';
+    return;
+  }
+  if (state.follow !== name) return;
+  const list = $('results');
+  list.replaceChildren();
+  if (answer.status !== 200) {
+    $('status').textContent = answer.body.error || `Error ${answer.status}`;
+    return;
+  }
+  const { follow, hits } = answer.body;
+  const unread = hits.filter((h) => h.read === false);
+  const base = Object.assign({}, readState(), { q: follow.query, follow: '' });
+  const status = $('status');
+  status.replaceChildren(
+    unread.length > 0
+      ? `${plural(unread.length, 'new match', 'new matches')} for ${follow.name} (${follow.query}) since you last looked · `
+      : hits.length > 0
+        ? `Nothing new for ${follow.name} (${follow.query}) since you last looked; the latest matches: · `
+        : `Nothing has matched ${follow.name} (${follow.query}) since it was saved · `,
+    el('a', { href: follow.search, id: 'follow-search', text: 'search all matches' }),
+    ' · ',
+    el('a', { href: follow.feed, text: 'Atom feed' }),
+  );
+  status.querySelector('#follow-search').addEventListener('click', (event) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    history.pushState(null, '', follow.search);
+    state = readState();
+    $('q').value = state.q;
+    render();
+  });
+  for (const hit of hits) list.append(renderHit(hit, base));
+  if (unread.length > 0) {
+    const through = Math.max(...unread.map((h) => h.seq));
+    try {
+      await fetch(`${path}/read?through=${through}`, { method: 'POST' });
+    } catch (_) { /* counted as unread again next time */ }
+  }
+  loadFollows();
+}
+
 // ------------------------------------------------------------------ article view
 
 async function showArticle() {
@@ -451,8 +549,14 @@ function render() {
   if (reading) {
     $('back').href = pageURL(Object.assign({}, state, { article: '', at: '' }));
     showArticle();
+  } else if (state.follow) {
+    document.title = `${state.follow} · communique`;
+    showFollow();
   } else {
     runSearch();
+  }
+  for (const button of document.querySelectorAll('#follows-list button')) {
+    button.setAttribute('aria-pressed', button.dataset.name === state.follow ? 'true' : 'false');
   }
 }
 
@@ -463,12 +567,12 @@ document.addEventListener('DOMContentLoaded', () => {
   input.value = state.q;
   input.addEventListener('input', () => {
     clearTimeout(timer);
-    timer = setTimeout(() => go({ q: input.value.trim(), offset: 0, article: '', at: '' }, false), DEBOUNCE_MS);
+    timer = setTimeout(() => go({ q: input.value.trim(), offset: 0, article: '', at: '', follow: '' }, false), DEBOUNCE_MS);
   });
   $('search-form').addEventListener('submit', (event) => {
     event.preventDefault();
     clearTimeout(timer);
-    go({ q: input.value.trim(), offset: 0, article: '', at: '' }, true);
+    go({ q: input.value.trim(), offset: 0, article: '', at: '', follow: '' }, true);
   });
   $('back').addEventListener('click', (event) => {
     event.preventDefault();
@@ -495,5 +599,7 @@ document.addEventListener('DOMContentLoaded', () => {
   render();
   checkHealth();
   showStats();
+  loadFollows();
   setInterval(checkHealth, 30000);
+  setInterval(loadFollows, 30000);
 });
