@@ -218,3 +218,78 @@ fn real_and_finds_a_release_naming_the_words_in_different_paragraphs() {
     assert!(found(&run("Wagner AND NOT Mali")).is_none());
     assert!(found(&run("Wagner NEAR/p Malian")).is_some());
 }
+
+/// The articles a query finds, as ids.
+fn ids(hits: &[Hit]) -> Vec<&str> {
+    hits.iter().map(|h| h.article.id.as_str()).collect()
+}
+
+#[test]
+fn a_misspelled_name_finds_what_the_right_spelling_finds_and_says_so() {
+    let all = SearchOptions::new().limit(100);
+    for (typed, meant) in [
+        ("Kursc", "Kursk"),
+        ("Pyongyan", "Pyongyang"),
+        ("Zelenskiy", "Zelenskyy"),
+        ("Zelensky", "Zelenskyy"),
+        ("sanctoins", "sanctions"),
+    ] {
+        let right = search(meant, &all);
+        let corrected = search(typed, &all);
+        assert!(!right.is_empty(), "{meant}");
+        assert_eq!(ids(&corrected), ids(&right), "{typed} -> {meant}");
+        let corrections = &corrected[0].corrections;
+        assert_eq!(corrections.len(), 1, "{typed}: {corrections:?}");
+        assert_eq!(corrections[0].typed, typed);
+        assert_eq!(corrections[0].searched, [meant.to_lowercase()]);
+        assert!(!corrections[0].kept, "{typed} matches nothing as typed");
+        // Highlighted is the word of the text.
+        let shown: Vec<&str> = corrected[0].passages.iter().flat_map(common::marked).collect();
+        assert!(
+            shown.iter().any(|w| w.eq_ignore_ascii_case(meant)),
+            "{typed}: {shown:?}"
+        );
+        // As typed, nothing.
+        assert!(search(typed, &all.clone().exact(true)).is_empty(), "{typed} --exact");
+    }
+}
+
+#[test]
+fn a_corrected_word_still_spells_an_alias_with_its_neighbours() {
+    // `Security Council` is a name of the UNSC: corrected, `Secutity Council` is that name too,
+    // so it finds the passages that say "U.N. Security Council" or "UNSC".
+    let all = SearchOptions::new().limit(100);
+    let right = search("Security Council", &all);
+    let corrected = search("Secutity Council", &all);
+    assert_eq!(ids(&corrected), ids(&right));
+    assert_eq!(corrected[0].corrections[0].searched, ["security"]);
+    let exact = search("Secutity Council", &all.clone().exact(true));
+    assert!(exact.iter().all(|h| h.corrections.is_empty()));
+    assert_ne!(ids(&exact), ids(&right), "as typed, only `Council` is searched");
+}
+
+#[test]
+fn phrases_exclusions_codes_and_known_words_are_never_corrected() {
+    let index = common::project_index();
+    let options = SearchOptions::new();
+    for query in [
+        "\"Kursc region\"",
+        "kursk -missils",
+        "KURSC",
+        "Kursk",
+        "troops",
+        "Kyiv",
+        "Kiev",
+        "Kursc~0",
+        "Kurs*",
+    ] {
+        let parsed: Query = query.parse().unwrap();
+        let found = index.corrections(&parsed, &options).unwrap();
+        assert!(found.is_empty(), "{query}: {found:?}");
+    }
+    // A proximity's operand is corrected to one word.
+    let hits = search("Kursc NEAR/5 troops", &SearchOptions::new());
+    assert!(!hits.is_empty());
+    assert_eq!(hits[0].corrections[0].searched, ["kursk"]);
+    assert!(search("Kursc NEAR/5 troops", &SearchOptions::new().exact(true)).is_empty());
+}
