@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Regenerates aliases.tsv: the UN member and observer states that speak in the General Debate
 (codes from the speech files of ../shared/data/ungd), with the names the UN uses
-(speakers_by_session.csv), the ISO 3166 names (pycountry) and the common names written out below;
-then the organisations, written out below; then, for every state and for the UN and the EU, their
+(speakers_by_session.csv), the ISO 3166 names (pycountry), the common names and the demonyms
+("Russian", "North Korean") written out below;
+then the organisations, written out below, and the places and people whose names are spelled several
+ways; then, for every state and for the UN and the EU, their
 names in the other five UN languages (French, Spanish, Russian, Arabic, Chinese), generated from
 two well-kept sources of localised names: the Unicode CLDR (through babel: the short name, as
 "Россия", "Russie", "Rusia", "روسيا", "俄罗斯") and Debian's iso-codes translations of the ISO 3166
@@ -92,6 +94,61 @@ extra = {
 # Two-letter ISO codes that are also common English words or abbreviations are not used as
 # codes (they would match "IT", "NO", "IS"…): the three-letter codes stay.
 unsafe_codes = {"AU", "IN", "IS", "IT", "NO", "ME", "AS", "AT", "BE", "TO", "SO", "AM", "AN", "BY", "DO", "GO", "HE", "HI", "IF", "MY", "OR", "ON", "UP", "WE", "PE", "PA", "LA", "MA", "CA", "AL", "ID", "OK", "PR", "SA", "TV", "AI", "MS", "MD", "NE", "CO", "DE", "KP", "VA", "CD", "PS", "ST", "SC", "SE", "SI", "SR", "NA", "MO", "MH", "LT", "LY", "FM", "GM", "BO"}
+
+# Demonyms and adjectives ("Venezuelan migrants", "North Korean troops"), written out by hand:
+# neither CLDR nor ISO 3166 has them. They are names of the country (a query for the country
+# finds them, a query for them finds the country, and they count as mentions in the country
+# facets). Left out on purpose: adjectives shared by several states ("Korean", "Congolese",
+# "Dominican", "Guinean" alone is kept for Guinea), and those of regions or former states that
+# are not one of them ("European", "Soviet", "African", "Arab", "Latin American").
+DEMONYMS = {
+    "AFG": ["Afghan"], "ALB": ["Albanian"], "DZA": ["Algerian"], "AND": ["Andorran"],
+    "AGO": ["Angolan"], "ARG": ["Argentine", "Argentinian"], "ARM": ["Armenian"],
+    "AUS": ["Australian"], "AUT": ["Austrian"], "AZE": ["Azerbaijani"], "BHS": ["Bahamian"],
+    "BHR": ["Bahraini"], "BGD": ["Bangladeshi"], "BRB": ["Barbadian"], "BLR": ["Belarusian"],
+    "BEL": ["Belgian"], "BLZ": ["Belizean"], "BEN": ["Beninese"], "BTN": ["Bhutanese"],
+    "BOL": ["Bolivian"], "BIH": ["Bosnian"], "BWA": ["Botswanan"], "BRA": ["Brazilian"],
+    "BRN": ["Bruneian"], "BGR": ["Bulgarian"], "BFA": ["Burkinabe", "Burkinabè"],
+    "BDI": ["Burundian"], "CPV": ["Cabo Verdean", "Cape Verdean"], "KHM": ["Cambodian"],
+    "CMR": ["Cameroonian"], "CAN": ["Canadian"], "CAF": ["Central African"], "TCD": ["Chadian"],
+    "CHL": ["Chilean"], "CHN": ["Chinese"], "COL": ["Colombian"], "COM": ["Comorian"],
+    "CRI": ["Costa Rican"], "CIV": ["Ivorian"], "HRV": ["Croatian"], "CUB": ["Cuban"],
+    "CYP": ["Cypriot"], "CZE": ["Czech"], "DNK": ["Danish"], "DJI": ["Djiboutian"],
+    "ECU": ["Ecuadorian"], "EGY": ["Egyptian"], "SLV": ["Salvadoran", "Salvadorian"],
+    "GNQ": ["Equatorial Guinean"], "ERI": ["Eritrean"], "EST": ["Estonian"], "SWZ": ["Swazi"],
+    "ETH": ["Ethiopian"], "FJI": ["Fijian"], "FIN": ["Finnish"], "FRA": ["French"],
+    "GAB": ["Gabonese"], "GMB": ["Gambian"], "GEO": ["Georgian"], "DEU": ["German"],
+    "GHA": ["Ghanaian"], "GRC": ["Greek"], "GRD": ["Grenadian"], "GTM": ["Guatemalan"],
+    "GIN": ["Guinean"], "GNB": ["Bissau-Guinean"], "GUY": ["Guyanese"], "HTI": ["Haitian"],
+    "HND": ["Honduran"], "HUN": ["Hungarian"], "ISL": ["Icelandic"], "IND": ["Indian"],
+    "IDN": ["Indonesian"], "IRN": ["Iranian"], "IRQ": ["Iraqi"], "IRL": ["Irish"],
+    "ISR": ["Israeli"], "ITA": ["Italian"], "JAM": ["Jamaican"], "JPN": ["Japanese"],
+    "JOR": ["Jordanian"], "KAZ": ["Kazakh", "Kazakhstani"], "KEN": ["Kenyan"], "KWT": ["Kuwaiti"],
+    "KGZ": ["Kyrgyz"], "LAO": ["Lao", "Laotian"], "LVA": ["Latvian"], "LBN": ["Lebanese"],
+    "LSO": ["Basotho"], "LBR": ["Liberian"], "LBY": ["Libyan"], "LTU": ["Lithuanian"],
+    "LUX": ["Luxembourgish"], "MDG": ["Malagasy"], "MWI": ["Malawian"], "MYS": ["Malaysian"],
+    "MDV": ["Maldivian"], "MLI": ["Malian"], "MLT": ["Maltese"], "MRT": ["Mauritanian"],
+    "MUS": ["Mauritian"], "MEX": ["Mexican"], "MDA": ["Moldovan"], "MCO": ["Monegasque"],
+    "MNG": ["Mongolian"], "MNE": ["Montenegrin"], "MAR": ["Moroccan"], "MOZ": ["Mozambican"],
+    "MMR": ["Burmese"], "NAM": ["Namibian"], "NPL": ["Nepali", "Nepalese"], "NLD": ["Dutch"],
+    "NZL": ["New Zealander"], "NIC": ["Nicaraguan"], "NER": ["Nigerien"], "NGA": ["Nigerian"],
+    "PRK": ["North Korean"], "MKD": ["North Macedonian", "Macedonian"], "NOR": ["Norwegian"],
+    "OMN": ["Omani"], "PAK": ["Pakistani"], "PSE": ["Palestinian"], "PAN": ["Panamanian"],
+    "PNG": ["Papua New Guinean"], "PRY": ["Paraguayan"], "PER": ["Peruvian"],
+    "PHL": ["Philippine", "Filipino"], "POL": ["Polish"], "PRT": ["Portuguese"], "QAT": ["Qatari"],
+    "ROU": ["Romanian"], "RUS": ["Russian"], "RWA": ["Rwandan"], "WSM": ["Samoan"],
+    "SMR": ["Sammarinese"], "SAU": ["Saudi"], "SEN": ["Senegalese"], "SRB": ["Serbian"],
+    "SYC": ["Seychellois"], "SLE": ["Sierra Leonean"], "SGP": ["Singaporean"], "SVK": ["Slovak"],
+    "SVN": ["Slovenian", "Slovene"], "SOM": ["Somali"], "ZAF": ["South African"],
+    "KOR": ["South Korean"], "SSD": ["South Sudanese"], "ESP": ["Spanish"], "LKA": ["Sri Lankan"],
+    "SDN": ["Sudanese"], "SUR": ["Surinamese"], "SWE": ["Swedish"], "CHE": ["Swiss"],
+    "SYR": ["Syrian"], "TJK": ["Tajik"], "TZA": ["Tanzanian"], "THA": ["Thai"],
+    "TLS": ["Timorese"], "TGO": ["Togolese"], "TON": ["Tongan"], "TTO": ["Trinidadian"],
+    "TUN": ["Tunisian"], "TUR": ["Turkish"], "TKM": ["Turkmen"], "UGA": ["Ugandan"],
+    "UKR": ["Ukrainian"], "ARE": ["Emirati"], "GBR": ["British"], "USA": ["American"],
+    "URY": ["Uruguayan"], "UZB": ["Uzbek"], "VEN": ["Venezuelan"], "VNM": ["Vietnamese"],
+    "YEM": ["Yemeni"], "ZMB": ["Zambian"], "ZWE": ["Zimbabwean"],
+}
 
 
 # The other five UN languages. Chinese is the simplified script the UN uses.
@@ -290,6 +347,8 @@ for code in codes:
     for name in sorted(un_names.get(code, ())):
         if name not in names:
             names.append(name)
+    for name in DEMONYMS.get(code, ()):
+        add(names, name)
     alpha2 = country.alpha_2 if country is not None else ("EU" if code == "EU" else None)
     if alpha2 and names:
         for name in localised(alpha2, names):
@@ -379,4 +438,14 @@ places = [
     ("YANGON", ["Yangon", "Rangoon"]),
 ]
 for code, names in places:
+    print("\t".join([code, "place", "|".join(names), "", ""]))
+
+# People whose names are transliterated several ways: equivalent names (kind "place": no facet).
+people = [
+    ("ZELENSKYY", ["Zelenskyy", "Zelensky", "Zelenskiy", "Zelenskyi"]),
+    ("GADDAFI", ["Gaddafi", "Qaddafi", "Kadhafi", "Gadhafi", "Qadhafi"]),
+    ("LUKASHENKO", ["Lukashenko", "Lukashenka"]),
+    ("NAVALNY", ["Navalny", "Navalnyy"]),
+]
+for code, names in people:
     print("\t".join([code, "place", "|".join(names), "", ""]))

@@ -76,6 +76,9 @@ pub struct Filters {
     /// Only articles in this language (a code such as `ru`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
+    /// Search every word as typed (no spelling correction).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exact: bool,
 }
 
 fn yes() -> bool {
@@ -93,6 +96,7 @@ impl Filters {
             quotes: options.quotes,
             aliases: options.use_aliases,
             lang: options.lang.clone(),
+            exact: options.exact,
         }
     }
 
@@ -110,6 +114,7 @@ impl Filters {
         options.source = self.source.clone();
         options.entities = self.entities.clone();
         options.lang = self.lang.clone();
+        options.exact = self.exact;
         options
     }
 }

@@ -548,7 +548,14 @@ fn explanations_and_json_shape() {
         .collect();
     assert_eq!(
         keys,
-        HashSet::from(["rank", "score", "article", "passages", "duplicates"])
+        HashSet::from([
+            "rank",
+            "score",
+            "article",
+            "passages",
+            "duplicates",
+            "corrections"
+        ])
     );
     let article = json["article"].as_object().unwrap();
     for key in ["id", "title", "date", "source", "url", "path"] {

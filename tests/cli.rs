@@ -900,3 +900,42 @@ fn quotes_and_collapsed_copies_on_the_command_line() {
     );
     assert_eq!(hit["duplicates"], 0);
 }
+
+#[test]
+fn a_misspelled_word_is_corrected_with_a_notice_unless_exact() {
+    let dir = indexed();
+    let index = dir.path().join("index");
+    let corpus = common::project_corpus();
+    let output = communique(&corpus, &index)
+        .args(["search", "Kursc", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("searched for kursk instead of Kursc; --exact to search as typed"),
+        "{stderr}"
+    );
+    let hits = json_lines(&output.stdout);
+    assert!(!hits.is_empty());
+    for hit in &hits {
+        assert_eq!(hit["corrections"][0]["typed"], "Kursc");
+        assert_eq!(hit["corrections"][0]["searched"][0], "kursk");
+        assert_eq!(hit["corrections"][0]["kept"], false);
+    }
+    // --exact: as typed, nothing matches; no notice.
+    communique(&corpus, &index)
+        .args(["search", "--exact", "Kursc"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("instead of").not());
+    // A word spelled right: an empty list.
+    let output = communique(&corpus, &index)
+        .args(["search", "Kursk", "--json", "-n", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        json_lines(&output.stdout)[0]["corrections"],
+        serde_json::json!([])
+    );
+}

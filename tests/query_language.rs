@@ -218,3 +218,141 @@ fn real_and_finds_a_release_naming_the_words_in_different_paragraphs() {
     assert!(found(&run("Wagner AND NOT Mali")).is_none());
     assert!(found(&run("Wagner NEAR/p Malian")).is_some());
 }
+
+/// The articles a query finds, as ids.
+fn ids(hits: &[Hit]) -> Vec<&str> {
+    hits.iter().map(|h| h.article.id.as_str()).collect()
+}
+
+#[test]
+fn a_misspelled_name_finds_what_the_right_spelling_finds_and_says_so() {
+    let all = SearchOptions::new().limit(100);
+    for (typed, meant) in [
+        ("Kursc", "Kursk"),
+        ("Pyongyan", "Pyongyang"),
+        ("Grosi", "Grossi"),
+        ("sanctoins", "sanctions"),
+    ] {
+        let right = search(meant, &all);
+        let corrected = search(typed, &all);
+        assert!(!right.is_empty(), "{meant}");
+        assert_eq!(ids(&corrected), ids(&right), "{typed} -> {meant}");
+        let corrections = &corrected[0].corrections;
+        assert_eq!(corrections.len(), 1, "{typed}: {corrections:?}");
+        assert_eq!(corrections[0].typed, typed);
+        assert_eq!(corrections[0].searched, [meant.to_lowercase()]);
+        assert!(!corrections[0].kept, "{typed} matches nothing as typed");
+        // Highlighted is the word of the text.
+        let shown: Vec<&str> = corrected[0]
+            .passages
+            .iter()
+            .flat_map(common::marked)
+            .collect();
+        assert!(
+            shown.iter().any(|w| w.eq_ignore_ascii_case(meant)),
+            "{typed}: {shown:?}"
+        );
+        // As typed, nothing.
+        assert!(
+            search(typed, &all.clone().exact(true)).is_empty(),
+            "{typed} --exact"
+        );
+    }
+}
+
+#[test]
+fn a_corrected_word_still_spells_an_alias_with_its_neighbours() {
+    // `Security Council` is a name of the UNSC: corrected, `Secutity Council` is that name too,
+    // so it finds the passages that say "U.N. Security Council" or "UNSC".
+    let all = SearchOptions::new().limit(100);
+    let right = search("Security Council", &all);
+    let corrected = search("Secutity Council", &all);
+    assert_eq!(ids(&corrected), ids(&right));
+    assert_eq!(corrected[0].corrections[0].searched, ["security"]);
+    let exact = search("Secutity Council", &all.clone().exact(true));
+    assert!(exact.iter().all(|h| h.corrections.is_empty()));
+    assert_ne!(
+        ids(&exact),
+        ids(&right),
+        "as typed, only `Council` is searched"
+    );
+}
+
+#[test]
+fn phrases_exclusions_codes_and_known_words_are_never_corrected() {
+    let index = common::project_index();
+    let options = SearchOptions::new();
+    for query in [
+        "\"Kursc region\"",
+        "kursk -missils",
+        "KURSC",
+        "Kursk",
+        "troops",
+        "Kyiv",
+        "Kiev",
+        "Kursc~0",
+        "Kurs*",
+    ] {
+        let parsed: Query = query.parse().unwrap();
+        let found = index.corrections(&parsed, &options).unwrap();
+        assert!(found.is_empty(), "{query}: {found:?}");
+    }
+    // A proximity's operand is corrected to one word.
+    let hits = search("Kursc NEAR/5 troops", &SearchOptions::new());
+    assert!(!hits.is_empty());
+    assert_eq!(hits[0].corrections[0].searched, ["kursk"]);
+    assert!(search("Kursc NEAR/5 troops", &SearchOptions::new().exact(true)).is_empty());
+}
+
+#[test]
+fn transliterations_in_the_alias_table_are_one_name_without_correction() {
+    let all = SearchOptions::new().limit(100);
+    let right = search("Zelenskyy", &all);
+    assert!(!right.is_empty());
+    for typed in ["Zelensky", "Zelenskiy", "Zelenskyi"] {
+        for options in [all.clone(), all.clone().exact(true)] {
+            let found = search(typed, &options);
+            assert_eq!(ids(&found), ids(&right), "{typed}");
+            assert!(
+                found[0].corrections.is_empty(),
+                "{typed}: an alias, not a guess"
+            );
+        }
+    }
+}
+
+/// The briefing notes say "Ukrainian forces" and never name Ukraine.
+const BRIEFING: &str = "dprk/2024-12-16-briefing-notes-kursk-statement.txt";
+
+#[test]
+fn a_country_finds_its_demonym_and_the_demonym_its_country() {
+    let all = SearchOptions::new().limit(100).passages(5);
+    let hits = search("Ukraine", &all);
+    let briefing = hits
+        .iter()
+        .find(|h| h.article.id == BRIEFING)
+        .unwrap_or_else(|| panic!("Ukraine: not among {:?}", ids(&hits)));
+    let shown: Vec<&str> = briefing.passages.iter().flat_map(common::marked).collect();
+    assert!(shown.contains(&"Ukrainian"), "{shown:?}");
+    // Without the alias table, `Ukraine` is only the word.
+    assert!(!ids(&search("Ukraine", &all.clone().aliases(false))).contains(&BRIEFING));
+    // And the other way: `Ukrainian` finds the articles that say Ukraine.
+    let ukrainian = search("Ukrainian", &all);
+    let ukraine = search("Ukraine", &all);
+    let sorted = |hits: &[Hit]| {
+        let mut ids: Vec<String> = hits.iter().map(|h| h.article.id.clone()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(sorted(&ukrainian), sorted(&ukraine));
+}
+
+#[test]
+fn country_facets_count_a_demonym_as_a_mention() {
+    // Filtering by the country's code lets in the article that only says "Ukrainian".
+    let hits = search("Kursk", &SearchOptions::new().limit(100).country("UKR"));
+    assert!(ids(&hits).contains(&BRIEFING), "{:?}", ids(&hits));
+    // "Japanese" alone does not make Russia: the filter is the country of the adjective.
+    let hits = search("Kursk", &SearchOptions::new().limit(100).country("JPN"));
+    assert!(!ids(&hits).contains(&BRIEFING));
+}

@@ -50,6 +50,9 @@ pub struct EvalArgs {
     /// Match bare words through the exact view (no stemming).
     #[arg(long)]
     no_stemming: bool,
+    /// Search every word as typed (no spelling correction).
+    #[arg(long)]
+    exact: bool,
     /// Keep stop words in queries (through the exact view).
     #[arg(long)]
     stop_words: bool,
@@ -131,6 +134,7 @@ fn search_runs(
     let options = SearchOptions::new()
         .limit(args.limit)
         .ranking(ranking(args))
+        .exact(args.exact)
         // Every document is judged on its own: copies are not collapsed.
         .collapse(false);
     let article_score = match args.article_score {

@@ -76,12 +76,18 @@ pub struct Filters {
     /// Expand names with this alias table instead of the built-in one (format of data/aliases.tsv).
     #[arg(long, value_name = "FILE")]
     aliases: Option<std::path::PathBuf>,
+    /// Search every word as typed: no correction of a word the index does not hold to its
+    /// closest spelling (Kursc -> Kursk).
+    #[arg(long)]
+    exact: bool,
 }
 
 impl Filters {
     /// The search options these filters give.
     pub fn options(&self) -> anyhow::Result<SearchOptions> {
-        let mut options = SearchOptions::new().aliases(!self.no_aliases);
+        let mut options = SearchOptions::new()
+            .aliases(!self.no_aliases)
+            .exact(self.exact);
         if let Some(since) = &self.since {
             let t = communique::corpus::parse_date(since)
                 .map_err(|m| anyhow::anyhow!("--since: {m}"))?;
@@ -132,6 +138,13 @@ pub fn run(paths: &Paths, args: SearchArgs) -> anyhow::Result<ExitCode> {
         .collapse(!args.no_collapse);
     let index = open_or_build(paths)?;
     let hits = index.search(&query, &options)?;
+    let corrections = match hits.first() {
+        Some(hit) => hit.corrections.clone(),
+        None => index.corrections(&query, &options)?,
+    };
+    for correction in &corrections {
+        eprintln!("communique: {correction}; --exact to search as typed");
+    }
     if args.json {
         output::print_hits_json(&hits)?;
     } else if args.csv {

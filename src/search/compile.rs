@@ -39,6 +39,8 @@ pub(crate) struct Compiled {
     pub expansions: Vec<String>,
     /// Whether proximity or coverage clauses were added (they make a second phase worth it).
     pub reranked: bool,
+    /// The words searched under other spellings (see [`super::correct`]).
+    pub corrections: Vec<super::correct::Correction>,
 }
 
 type Clause = (tantivy::query::Occur, Box<dyn TantivyQuery>);
@@ -155,6 +157,7 @@ pub(crate) fn compile_articles(
         false,
         false,
         |c| {
+            let query = c.query;
             let filter = c.filter(query.root(), false)?;
             c.relaxed = true;
             Ok((c.compile(options)?, filter))
@@ -198,7 +201,14 @@ fn with_compiler<T>(
             .as_deref()
             .unwrap_or_else(|| crate::domain::Aliases::builtin())
     });
+    let (corrected, corrections) = if options.exact {
+        (None, Vec::new())
+    } else {
+        super::correct::correct(searcher, fields, query, aliases, &mut analyzer)?
+    };
+    let query = corrected.as_ref().unwrap_or(query);
     let mut compiler = Compiler {
+        corrections,
         long_group: false,
         cheap,
         relaxed,
@@ -249,6 +259,8 @@ fn query_languages(
 }
 
 struct Compiler<'a> {
+    /// The words of the query searched under other spellings.
+    corrections: Vec<super::correct::Correction>,
     /// Set while compiling a group of three bare words or more (a question, a long query).
     long_group: bool,
     /// Compile the cheap query of a two-phase search: phrases as plain conjunctions of their
@@ -307,6 +319,7 @@ impl<'a> Compiler<'a> {
             highlighter: part.marks,
             expansions: part.expansions,
             reranked: part.reranked,
+            corrections: self.corrections.clone(),
         })
     }
 
@@ -1274,7 +1287,7 @@ fn collect_bare_words(node: &Node, out: &mut Vec<String>) {
 
 /// Shared Levenshtein automaton builders (building one is costly), with transpositions
 /// counting as one edit.
-fn levenshtein(distance: u8) -> &'static LevenshteinAutomatonBuilder {
+pub(super) fn levenshtein(distance: u8) -> &'static LevenshteinAutomatonBuilder {
     static BUILDERS: [OnceLock<LevenshteinAutomatonBuilder>; 3] =
         [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     let distance = distance.min(2);
@@ -1282,7 +1295,7 @@ fn levenshtein(distance: u8) -> &'static LevenshteinAutomatonBuilder {
 }
 
 /// A Levenshtein DFA as an automaton over the term dictionary.
-struct DfaAutomaton<'a>(&'a DFA);
+pub(super) struct DfaAutomaton<'a>(pub(super) &'a DFA);
 
 impl tantivy_fst::Automaton for DfaAutomaton<'_> {
     type State = u32;
@@ -1305,7 +1318,7 @@ impl tantivy_fst::Automaton for DfaAutomaton<'_> {
 }
 
 /// Adds every word of a term stream, with its document frequency, to `found`.
-fn collect_terms<A>(
+pub(super) fn collect_terms<A>(
     mut stream: tantivy::termdict::TermStreamer<'_, A>,
     found: &mut HashMap<String, u64>,
 ) where

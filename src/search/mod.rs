@@ -15,6 +15,7 @@ mod article;
 mod articles;
 mod collect;
 mod compile;
+mod correct;
 mod explain;
 mod facets;
 mod feedback;
@@ -26,6 +27,7 @@ mod query;
 
 pub use article::ArticleView;
 pub use compile::{MAX_EXPANSIONS, MIN_PREFIX_CHARS};
+pub use correct::Correction;
 pub use facets::{Facets, Period};
 pub use highlight::Excerpt;
 pub use options::{MAX_PASSAGES, MAX_RESULTS, Ranking, SearchOptions};
@@ -67,6 +69,9 @@ pub struct Hit {
     /// copies of the same statement); collapsed out of the results unless
     /// [`SearchOptions::collapse`] is off.
     pub duplicates: usize,
+    /// The words of the query searched under other spellings (the same for every hit of a
+    /// search; empty when every word was searched as typed).
+    pub corrections: Vec<Correction>,
 }
 
 /// What the index stores about an article.
@@ -230,15 +235,59 @@ impl Index {
             .enumerate()
             .map(|(i, article)| {
                 let key = article.key();
-                materialiser.hit(
+                let mut hit = materialiser.hit(
                     options.offset + i + 1,
                     article,
                     ranked.passages.remove(&key),
                     ranked.clusters.get(&key).copied(),
-                )
+                )?;
+                hit.corrections = plan.full.corrections.clone();
+                Ok(hit)
             })
             .collect::<Result<Vec<Hit>>>()?;
         Ok(Results { hits, total })
+    }
+
+    /// The words of `query` that a search with `options` would search under other spellings
+    /// (none with [`SearchOptions::exact`]): what to tell the user even when nothing matched.
+    ///
+    /// # Example
+    /// ```
+    /// use communique::{Article, Index, Query, SearchOptions};
+    ///
+    /// let index = Index::in_memory()?;
+    /// let mut writer = index.writer()?;
+    /// writer.add(&Article::new("a", "North Korean troops fought in the Kursk region."))?;
+    /// writer.commit()?;
+    ///
+    /// let query = Query::parse("Kursc")?;
+    /// let corrections = index.corrections(&query, &SearchOptions::new())?;
+    /// assert_eq!(corrections[0].searched, ["kursk"]);
+    /// assert!(index.corrections(&query, &SearchOptions::new().exact(true))?.is_empty());
+    /// # Ok::<(), communique::Error>(())
+    /// ```
+    pub fn corrections(&self, query: &Query, options: &SearchOptions) -> Result<Vec<Correction>> {
+        if options.exact {
+            return Ok(Vec::new());
+        }
+        crate::index::guard(&self.display_path(), || {
+            let snapshot = self.snapshot();
+            let aliases = options.use_aliases.then(|| {
+                options
+                    .aliases
+                    .as_deref()
+                    .unwrap_or_else(|| crate::domain::Aliases::builtin())
+            });
+            let mut analyzer = crate::analysis::warm();
+            let (_, found) = correct::correct(
+                snapshot.searcher(),
+                snapshot.fields(),
+                query,
+                aliases,
+                &mut analyzer,
+            )?;
+            Ok(found)
+        })
     }
 
     /// The queries of a search: the full one (with feedback words for a verbose query) and,

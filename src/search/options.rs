@@ -101,6 +101,8 @@ pub struct SearchOptions {
     pub(crate) after_seq: Option<u64>,
     /// Only these articles (saved searches' news).
     pub(crate) ids: Option<std::sync::Arc<Vec<String>>>,
+    /// Search words as typed, without spelling tolerance.
+    pub(crate) exact: bool,
 }
 
 impl Default for SearchOptions {
@@ -122,6 +124,7 @@ impl Default for SearchOptions {
             lang: None,
             after_seq: None,
             ids: None,
+            exact: false,
         }
     }
 }
@@ -174,6 +177,15 @@ impl SearchOptions {
     pub fn lang(mut self, code: impl AsRef<str>) -> Self {
         let code = code.as_ref();
         self.lang = Some(crate::analysis::normalize_code(code).unwrap_or_else(|| code.to_string()));
+        self
+    }
+
+    /// Search every word as typed (`true`), or (the default) search a word that the index does
+    /// not hold, or holds far less often than a close spelling, under the index's closest
+    /// spellings too (`Kursc` finds "Kursk"; see [`Correction`](crate::search::Correction)).
+    /// Phrases, prefixes, fuzzy words, codes and alias names are always searched as typed.
+    pub fn exact(mut self, yes: bool) -> Self {
+        self.exact = yes;
         self
     }
 

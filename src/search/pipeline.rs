@@ -311,6 +311,7 @@ impl<'s, 'a> Materialiser<'s, 'a> {
             score: article.score,
             article: self.article(first.address, first.id())?,
             passages: shown,
+            corrections: Vec::new(),
         })
     }
 

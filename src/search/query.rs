@@ -225,6 +225,14 @@ impl Query {
     pub fn root(&self) -> &Node {
         &self.root
     }
+
+    /// The same query as typed, with another tree (a corrected one).
+    pub(crate) fn with_root(&self, root: Node) -> Query {
+        Query {
+            text: self.text.clone(),
+            root,
+        }
+    }
 }
 
 impl std::fmt::Display for Query {

@@ -1,0 +1,314 @@
+//! Spelling and transliteration tolerance: a bare word that the index does not hold (or holds
+//! far less often than a close spelling) is also searched as the index's closest words.
+//!
+//! Correcting is a rewrite of the query's tree, made before it is compiled, so every path
+//! (search, facets, counts, saved searches, explain) reads the same corrected query: a word
+//! without any match becomes its closest spelling(s) in the index (`Kursc` → `kursk`); a word
+//! with a few matches keeps them and gains the close spelling as an alternative, which ranks
+//! below it (its words are rarer, so BM25 weighs an exact match more). Phrases, prefixes,
+//! fuzzy words, codes (`DPRK`, words with digits) and names of the alias table are never
+//! corrected; transliterated names in the alias table (`Kiev`, `Kyiv`) are one name already.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use serde::Serialize;
+use tantivy::schema::Field;
+use tantivy::{Searcher, Term};
+
+use super::query::{Node, Occur, Scope};
+use crate::analysis::Analyzer;
+use crate::index::Fields;
+use crate::{Error, Query, Result};
+
+/// A word of the query searched under other spellings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Correction {
+    /// The word as typed.
+    pub typed: String,
+    /// The index's words searched for it, closest and most frequent first.
+    pub searched: Vec<String>,
+    /// Whether the word as typed is still searched too (it matches a little: the corrections
+    /// are alternatives), or was replaced (it matches nothing).
+    pub kept: bool,
+    /// Byte range of the word in the query.
+    #[serde(skip)]
+    pub span: Range<usize>,
+}
+
+impl std::fmt::Display for Correction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let searched = self.searched.join(" or ");
+        if self.kept {
+            write!(f, "searched for {} or {searched}", self.typed)
+        } else {
+            write!(f, "searched for {searched} instead of {}", self.typed)
+        }
+    }
+}
+
+/// Words shorter than this are never corrected (too many neighbours one letter away).
+const MIN_CHARS: usize = 4;
+/// Words of at least this many characters may be two edits off; shorter ones one.
+const TWO_EDITS_FROM: usize = 8;
+/// A word that matches at most this many passages may gain an alternative spelling...
+const RARE: u64 = 2;
+/// ...when that spelling is at least this many times more frequent.
+const MORE_FREQUENT: u64 = 50;
+/// At most this many spellings for one word.
+const MAX_SPELLINGS: usize = 3;
+
+/// The edits a word of `chars` characters may be off by.
+fn distance_for(chars: usize) -> u8 {
+    if chars >= TWO_EDITS_FROM { 2 } else { 1 }
+}
+
+/// The corrected query and what was corrected; the query itself when nothing was.
+pub(crate) fn correct(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &Query,
+    aliases: Option<&crate::domain::Aliases>,
+    analyzer: &mut Analyzer,
+) -> Result<(Option<Query>, Vec<Correction>)> {
+    let mut corrector = Corrector {
+        searcher,
+        fields,
+        aliases,
+        analyzer,
+        found: Vec::new(),
+    };
+    let root = corrector.node(query.root(), false)?;
+    if corrector.found.is_empty() {
+        return Ok((None, Vec::new()));
+    }
+    Ok((Some(query.with_root(root)), corrector.found))
+}
+
+struct Corrector<'a> {
+    searcher: &'a Searcher,
+    fields: &'a Fields,
+    aliases: Option<&'a crate::domain::Aliases>,
+    analyzer: &'a mut Analyzer,
+    found: Vec<Correction>,
+}
+
+impl Corrector<'_> {
+    /// `node`, corrected; `single` when it may only become one word (a proximity's operand).
+    fn node(&mut self, node: &Node, single: bool) -> Result<Node> {
+        Ok(match node {
+            Node::Word { text, scope, span } if *scope != Scope::Source => {
+                match self.word(text, *scope, span)? {
+                    Some(correction) => {
+                        let word = |text: &str| Node::Word {
+                            text: text.to_string(),
+                            scope: *scope,
+                            span: span.clone(),
+                        };
+                        let node = if single || (!correction.kept && correction.searched.len() == 1)
+                        {
+                            word(&correction.searched[0])
+                        } else {
+                            let mut words: Vec<(Occur, Node)> = Vec::new();
+                            if correction.kept {
+                                words.push((Occur::Should, node.clone()));
+                            }
+                            for spelling in &correction.searched {
+                                words.push((Occur::Should, word(spelling)));
+                            }
+                            Node::Group(words)
+                        };
+                        let mut correction = correction;
+                        if single {
+                            correction.searched.truncate(1);
+                            correction.kept = false;
+                        }
+                        self.found.push(correction);
+                        node
+                    }
+                    None => node.clone(),
+                }
+            }
+            Node::Near {
+                operands,
+                within,
+                span,
+            } => Node::Near {
+                operands: operands
+                    .iter()
+                    .map(|o| self.node(o, true))
+                    .collect::<Result<_>>()?,
+                within: *within,
+                span: span.clone(),
+            },
+            Node::Group(clauses) => Node::Group(
+                clauses
+                    .iter()
+                    .map(|(occur, child)| {
+                        // An excluded word is left as typed: excluding a guess would hide what
+                        // the user did not mean to exclude.
+                        if *occur == Occur::MustNot {
+                            Ok((*occur, child.clone()))
+                        } else {
+                            Ok((*occur, self.node(child, false)?))
+                        }
+                    })
+                    .collect::<Result<_>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+
+    /// The correction of one bare word, if it needs one and the index has a close spelling.
+    fn word(
+        &mut self,
+        text: &str,
+        scope: Scope,
+        span: &Range<usize>,
+    ) -> Result<Option<Correction>> {
+        let chars = text.chars().count();
+        let is_code = text.chars().any(|c| c.is_ascii_digit())
+            || (text
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase));
+        if chars < MIN_CHARS || is_code || !text.chars().all(char::is_alphabetic) {
+            return Ok(None);
+        }
+        if let Some(aliases) = self.aliases
+            && aliases.find(&[text]).is_some()
+        {
+            return Ok(None);
+        }
+        let exact = self.analyzer.exact(text);
+        let [token] = exact.as_slice() else {
+            return Ok(None);
+        };
+        let typed = token.text.clone();
+        let (exact_field, stem_field) = match scope {
+            Scope::Title => (self.fields.title_exact, self.fields.title_stem),
+            _ => (self.fields.exact, self.fields.stem),
+        };
+        let stem = |analyzer: &mut Analyzer, word: &str| {
+            analyzer
+                .stemmed(word)
+                .into_iter()
+                .next()
+                .map(|t| t.text)
+                .unwrap_or_default()
+        };
+        let typed_stem = stem(self.analyzer, &typed);
+        let matches = self
+            .doc_freq(exact_field, &typed)?
+            .max(self.doc_freq(stem_field, &typed_stem)?);
+        if matches > RARE {
+            return Ok(None);
+        }
+        let mut candidates: Vec<(String, u64, usize)> = self
+            .close_words(exact_field, &typed, distance_for(chars))?
+            .into_iter()
+            .filter(|(word, _)| *word != typed)
+            .map(|(word, df)| {
+                let edits = edit_distance(&typed, &word);
+                (word, df, edits)
+            })
+            .collect();
+        // Another inflection of the same word is not a correction (the stemmed view has it).
+        candidates.retain(|(word, _, _)| stem(self.analyzer, word) != typed_stem);
+        let Some(closest) = candidates.iter().map(|c| c.2).min() else {
+            return Ok(None);
+        };
+        candidates.retain(|c| c.2 == closest);
+        candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let best = candidates[0].1;
+        if matches > 0 && best < MORE_FREQUENT * matches {
+            return Ok(None);
+        }
+        // The most frequent spelling, and those nearly as frequent (a quarter or more).
+        let searched: Vec<String> = candidates
+            .into_iter()
+            .filter(|c| c.1 * 4 >= best)
+            .take(MAX_SPELLINGS)
+            .map(|c| c.0)
+            .collect();
+        Ok(Some(Correction {
+            typed: text.to_string(),
+            searched,
+            kept: matches > 0,
+            span: span.clone(),
+        }))
+    }
+
+    fn doc_freq(&self, field: Field, word: &str) -> Result<u64> {
+        if word.is_empty() {
+            return Ok(0);
+        }
+        Ok(self
+            .searcher
+            .doc_freq(&Term::from_field_text(field, word))?)
+    }
+
+    /// The index's words within `distance` edits of `word`, with their passage counts.
+    fn close_words(&self, field: Field, word: &str, distance: u8) -> Result<Vec<(String, u64)>> {
+        let dfa = super::compile::levenshtein(distance).build_dfa(word);
+        let mut found = HashMap::new();
+        for reader in self.searcher.segment_readers() {
+            let inverted = reader.inverted_index(field)?;
+            let stream = inverted
+                .terms()
+                .search(super::compile::DfaAutomaton(&dfa))
+                .into_stream()
+                .map_err(|e| Error::io("(index)", e))?;
+            super::compile::collect_terms(stream, &mut found);
+        }
+        Ok(found.into_iter().collect())
+    }
+}
+
+/// Edits between two words (insertions, deletions, substitutions and transpositions of
+/// neighbours, each one edit: the optimal string alignment distance, as the automaton counts).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_a_transposition_as_one_edit() {
+        assert_eq!(edit_distance("kursc", "kursk"), 1);
+        assert_eq!(edit_distance("secutity", "security"), 1);
+        assert_eq!(edit_distance("zelesnky", "zelensky"), 1);
+        assert_eq!(edit_distance("qaddafi", "gaddafi"), 1);
+        assert_eq!(edit_distance("kyiv", "kiev"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn long_words_may_be_two_edits_off() {
+        assert_eq!(distance_for(5), 1);
+        assert_eq!(distance_for(8), 2);
+    }
+}
