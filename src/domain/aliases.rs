@@ -75,6 +75,16 @@ pub struct AliasMatch {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Aliases {
+    /// The look-up tables: filled when a table is parsed, or for the built-in table on first
+    /// need (see [`prefilter`]).
+    tables: OnceLock<Tables>,
+    /// The built-in table, read on first need: until then, look-ups go through [`prefilter`].
+    lazy: bool,
+}
+
+/// What a parsed table holds.
+#[derive(Clone, Debug, Default)]
+struct Tables {
     groups: Vec<AliasGroup>,
     /// Names in the Latin script, normalised when the table is read.
     latin: Names,
@@ -256,9 +266,24 @@ impl Aliases {
     /// The built-in table: every state that speaks at the UN General Debate, with its common
     /// and official names and ISO codes; the main international organisations; and places
     /// spelled several ways.
+    ///
+    /// The table is parsed the first time a process needs one of its groups; a look-up of
+    /// words that start no name and are no code (most words) answers from tables compiled at
+    /// build time (`build.rs`), so a search for `Kursk` never reads it.
     pub fn builtin() -> &'static Aliases {
-        static TABLE: OnceLock<Aliases> = OnceLock::new();
-        TABLE.get_or_init(|| Aliases::parse(BUILTIN).expect("the built-in alias table parses"))
+        static TABLE: Aliases = Aliases {
+            tables: OnceLock::new(),
+            lazy: true,
+        };
+        &TABLE
+    }
+
+    /// The look-up tables, parsing the built-in table on first use.
+    fn tables(&self) -> &Tables {
+        self.tables.get_or_init(|| {
+            debug_assert!(self.lazy, "a parsed table is filled when parsed");
+            Aliases::parse_tables(BUILTIN).expect("the built-in alias table parses")
+        })
     }
 
     /// Reads a table in the format of `data/aliases.tsv`.
@@ -278,7 +303,15 @@ impl Aliases {
     /// `place`), names, codes and weak names (each list `|`-separated); `#` starts a comment.
     /// An error gives the 1-based line.
     pub fn parse(text: &str) -> std::result::Result<Aliases, (usize, String)> {
-        let mut aliases = Aliases::default();
+        Ok(Aliases {
+            tables: OnceLock::from(Aliases::parse_tables(text)?),
+            lazy: false,
+        })
+    }
+
+    /// [`Aliases::parse`]: the look-up tables of a table.
+    fn parse_tables(text: &str) -> std::result::Result<Tables, (usize, String)> {
+        let mut aliases = Tables::default();
         let mut analyzer = Analyzer::new();
         for (index, line) in text.lines().enumerate() {
             let number = index + 1;
@@ -350,9 +383,11 @@ impl Aliases {
 
     /// The groups, in table order.
     pub fn groups(&self) -> &[AliasGroup] {
-        &self.groups
+        &self.tables().groups
     }
+}
 
+impl Tables {
     /// The names in other scripts, normalised on first use.
     fn other_names(&self) -> &Names {
         self.other_names.get_or_init(|| {
@@ -369,9 +404,89 @@ impl Aliases {
         })
     }
 
+    /// The longest name at the start of `normalized`, else a code in `words`'s first word.
+    fn find_normalized(
+        &self,
+        words: &[&str],
+        normalized: &[&str],
+        key: &mut String,
+    ) -> Option<AliasMatch> {
+        let latin = self.latin.longest_match(normalized, key);
+        // A word in another script may start a name in another script.
+        let other = if normalized.first().is_some_and(|w| !w.is_ascii()) {
+            self.other_names().longest_match(normalized, key)
+        } else {
+            None
+        };
+        let longest = match (latin, other) {
+            (Some(a), Some(b)) => Some(if b.words > a.words { b } else { a }),
+            (a, b) => a.or(b),
+        };
+        if longest.is_some() {
+            return longest;
+        }
+        let code = code_of(words.first()?)?;
+        self.by_code.get(code).map(|&group| AliasMatch {
+            group,
+            words: 1,
+            strength: Strength::Strong,
+        })
+    }
+}
+
+/// The code a word may be, as the table writes it: the word without surrounding punctuation
+/// or a final full stop (`U.S.` is `U.S`), if it has a letter and no lower-case letter.
+fn code_of(word: &str) -> Option<&str> {
+    let code = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '.');
+    let capitals = code.chars().any(char::is_alphabetic) && code.chars().all(|c| !c.is_lowercase());
+    capitals.then(|| code.trim_end_matches('.'))
+}
+
+/// The built-in table's keys compiled at build time (`build.rs`, from `data/aliases.tsv`):
+/// what a look-up checks before the table is read.
+mod prefilter {
+    include!(concat!(env!("OUT_DIR"), "/alias_prefilter.rs"));
+
+    /// May a name start with this exact-view word, or may this word be a code? `false` is
+    /// certain; `true` means "read the table".
+    pub(super) fn may_match(first_word: Option<&str>, code: Option<&str>) -> bool {
+        if code.is_some_and(|code| CODES.binary_search(&code).is_ok()) {
+            return true;
+        }
+        let Some(word) = first_word else {
+            return false;
+        };
+        // Names in other scripts are not compiled: a word that is not ASCII reads the table.
+        !word.is_ascii()
+            || FIRST_WORDS.binary_search(&word).is_ok()
+            || FIRST_PATTERNS.iter().any(|p| starts_like(word, p))
+    }
+
+    /// Does `word` start with what `pattern` matches, a `?` being one to four characters (what
+    /// the analysis folds one letter to)?
+    pub(super) fn starts_like(word: &str, pattern: &str) -> bool {
+        let Some(p) = pattern.chars().next() else {
+            return true;
+        };
+        let rest = &pattern[p.len_utf8()..];
+        if p != '?' {
+            return word
+                .strip_prefix(p)
+                .is_some_and(|tail| starts_like(tail, rest));
+        }
+        word.char_indices()
+            .skip(1)
+            .map(|(i, _)| i)
+            .chain(std::iter::once(word.len()))
+            .take(4)
+            .any(|end| end > 0 && starts_like(&word[end..], rest))
+    }
+}
+
+impl Aliases {
     /// The group with this id.
     pub fn group(&self, id: &str) -> Option<&AliasGroup> {
-        self.groups.iter().find(|g| g.id == id)
+        self.groups().iter().find(|g| g.id == id)
     }
 
     /// The longest match at the start of `words` (as written): a code (one word, in capitals),
@@ -421,32 +536,16 @@ impl Aliases {
         normalized: &[&str],
         key: &mut String,
     ) -> Option<AliasMatch> {
-        let latin = self.latin.longest_match(normalized, key);
-        // A word in another script may start a name in another script.
-        let other = if normalized.first().is_some_and(|w| !w.is_ascii()) {
-            self.other_names().longest_match(normalized, key)
-        } else {
-            None
-        };
-        let longest = match (latin, other) {
-            (Some(a), Some(b)) => Some(if b.words > a.words { b } else { a }),
-            (a, b) => a.or(b),
-        };
-        if longest.is_some() {
-            return longest;
+        if self.lazy
+            && self.tables.get().is_none()
+            && !prefilter::may_match(
+                normalized.first().copied(),
+                words.first().and_then(|w| code_of(w)),
+            )
+        {
+            return None;
         }
-        let first = words.first()?;
-        let code = first.trim_matches(|c: char| !c.is_alphanumeric() && c != '.');
-        let capitals =
-            code.chars().any(char::is_alphabetic) && code.chars().all(|c| !c.is_lowercase());
-        if capitals && let Some(&group) = self.by_code.get(code.trim_end_matches('.')) {
-            return Some(AliasMatch {
-                group,
-                words: 1,
-                strength: Strength::Strong,
-            });
-        }
-        None
+        self.tables().find_normalized(words, normalized, key)
     }
 }
 
@@ -478,9 +577,10 @@ mod tests {
     fn names_in_other_scripts_start_with_a_word_that_is_not_ascii() {
         // They are looked up only from such a word, so this is what makes deferring them safe.
         let aliases = Aliases::builtin();
-        assert!(aliases.other.len() > 1000, "{} names", aliases.other.len());
+        let other = &aliases.tables().other;
+        assert!(other.len() > 1000, "{} names", other.len());
         let mut analyzer = Analyzer::new();
-        for &(group, i, strength) in &aliases.other {
+        for &(group, i, strength) in other {
             let group = &aliases.groups()[group];
             let name = match strength {
                 Strength::Strong => &group.names[i],
@@ -581,6 +681,82 @@ mod tests {
             id(aliases, &["European", "Union"]),
             Some(("EU".into(), 2, strong))
         );
+    }
+
+    #[test]
+    fn the_compiled_prefilter_lets_every_name_and_code_through() {
+        let tables = Aliases::parse_tables(BUILTIN).unwrap();
+        let mut analyzer = Analyzer::new();
+        let mut names = 0;
+        for group in &tables.groups {
+            for name in group.names.iter().chain(&group.weak) {
+                let key = normalize(&mut analyzer, name);
+                let first = key.split(' ').next().unwrap_or_default();
+                assert!(
+                    prefilter::may_match(Some(first), None),
+                    "{name:?} -> {key:?}"
+                );
+                names += 1;
+            }
+        }
+        assert!(names > 4000, "{names} names");
+        for code in tables.by_code.keys() {
+            assert!(
+                prefilter::CODES.binary_search(&code.as_str()).is_ok(),
+                "{code}"
+            );
+        }
+        // What the prefilter rules out is most words.
+        for word in ["kursk", "missile", "ballistic"] {
+            assert!(!prefilter::may_match(Some(word), None), "{word}");
+        }
+        for (word, pattern) in [("republique", "r?publique"), ("strasse", "stra?e")] {
+            assert!(prefilter::starts_like(word, pattern), "{word} {pattern}");
+        }
+        assert!(!prefilter::starts_like("rpublique", "r?publique"));
+        assert!(!prefilter::starts_like("kursk", "c?te"));
+    }
+
+    #[test]
+    fn the_lazy_table_answers_as_the_parsed_one_on_real_text() {
+        // Every word of the project corpus, alone and with the two words after it: where the
+        // prefilter says no alias, the whole table finds none either.
+        let parsed = Aliases::parse(BUILTIN).unwrap();
+        let lazy = Aliases {
+            tables: OnceLock::new(),
+            lazy: true,
+        };
+        let mut analyzer = Analyzer::new();
+        let (mut words, mut ruled_out) = (0, 0);
+        for entry in walkdir::WalkDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus")) {
+            let entry = entry.unwrap();
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&std::fs::read(entry.path()).unwrap()).into_owned();
+            let raw: Vec<&str> = text.split_whitespace().collect();
+            let exact: Vec<String> = analyzer.exact(&text).into_iter().map(|t| t.text).collect();
+            for at in 0..raw.len() {
+                let given = &raw[at..(at + 3).min(raw.len())];
+                let expected = parsed.find(given);
+                let found = lazy.find(given);
+                assert_eq!(found, expected, "{given:?}");
+                words += 1;
+            }
+            for at in 0..exact.len() {
+                let normalized: Vec<&str> = exact[at..(at + 3).min(exact.len())]
+                    .iter()
+                    .map(String::as_str)
+                    .collect();
+                if !prefilter::may_match(Some(normalized[0]), None) {
+                    ruled_out += 1;
+                    let mut key = String::new();
+                    assert_eq!(parsed.find_normalized(&[], &normalized, &mut key), None);
+                }
+            }
+        }
+        assert!(words > 10_000, "{words} words");
+        assert!(ruled_out > words / 2, "{ruled_out} of {words} ruled out");
     }
 
     #[test]
