@@ -209,7 +209,8 @@ fn a_commit_of_communique_index_beside_a_fixed_server_is_picked_up() {
         .status()
         .unwrap();
     assert!(status.success());
-    wait_for(&server, "/api/search?q=Wombat+protocol", 1);
+    // A phrase: never corrected, so nothing matches it before the commit.
+    wait_for(&server, "/api/search?q=%22Wombat+protocol%22", 1);
 }
 
 #[test]
