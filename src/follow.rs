@@ -405,7 +405,6 @@ impl Follows {
             return Ok(Vec::new());
         }
         index.reload()?;
-        let top = index.visible_seq()?;
         let (searches, through) = self.read(|txn, path| {
             let searches = self.searches_in(txn, path)?;
             let through = match txn.open_table(META) {
@@ -418,6 +417,10 @@ impl Follows {
             };
             Ok((searches, through))
         })?;
+        // One snapshot for everything below, restricted to the passages that commits after
+        // `through` wrote: the cost follows the change, not the index.
+        let evaluation = index.evaluation(through)?;
+        let top = evaluation.top_seq()?;
         let through = through.unwrap_or(top);
         if top == through {
             return Ok(Vec::new());
@@ -431,8 +434,10 @@ impl Follows {
                 if after >= top {
                     continue;
                 }
-                let options = search.filters.options().changed_after(after);
-                let matched = index.matching_articles(&search.parsed()?, &options)?;
+                let mut matched =
+                    evaluation.matching(&search.parsed()?, &search.filters.options())?;
+                // A search saved after `through` starts from its own point.
+                matched.retain(|m| m.seq > after);
                 if !matched.is_empty() {
                     found.push((search.name.clone(), matched));
                 }
@@ -828,6 +833,70 @@ mod tests {
         let ids: Vec<&str> = news.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(ids, ["a", "b"]);
         assert!(follows.catch_up(&index).unwrap().is_empty());
+    }
+
+    #[test]
+    fn boolean_logic_sees_whole_articles_among_those_that_changed() {
+        let index = Index::in_memory().unwrap();
+        add(&index, &[("old", "Shelling continued near Kursk.")]);
+        let follows = Follows::in_memory().unwrap();
+        for (name, query) in [
+            ("no-missiles", "kursk AND NOT missiles"),
+            ("both", "kursk AND missiles"),
+            ("near", "shelling NEAR/3 kursk"),
+        ] {
+            follows
+                .add(&index, name, query, &SearchOptions::new())
+                .unwrap();
+        }
+        // Kursk in the first paragraph, missiles in the second: one article.
+        add(
+            &index,
+            &[
+                (
+                    "two-paragraphs",
+                    "Troops were deployed to the Kursk region.\n\nThe ministers condemned \
+                     the transfer of ballistic missiles.",
+                ),
+                ("kursk-only", "Heavy shelling hit Kursk on Monday."),
+            ],
+        );
+        let news = follows.catch_up(&index).unwrap();
+        let mut found: Vec<(&str, &str)> = news
+            .iter()
+            .map(|m| (m.search.as_str(), m.id.as_str()))
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                ("both", "two-paragraphs"),
+                ("near", "kursk-only"),
+                ("no-missiles", "kursk-only"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_search_saved_between_commits_starts_from_its_own_point() {
+        let index = Index::in_memory().unwrap();
+        let follows = Follows::in_memory().unwrap();
+        follows
+            .add(&index, "early", "grain", &SearchOptions::new())
+            .unwrap();
+        add(&index, &[("a", "The grain corridor reopened.")]);
+        // Saved after a commit that no catch-up has evaluated yet.
+        follows
+            .add(&index, "late", "grain", &SearchOptions::new())
+            .unwrap();
+        add(&index, &[("b", "Grain shipments resumed from Odesa.")]);
+        let news = follows.catch_up(&index).unwrap();
+        let mut found: Vec<(&str, &str)> = news
+            .iter()
+            .map(|m| (m.search.as_str(), m.id.as_str()))
+            .collect();
+        found.sort();
+        assert_eq!(found, [("early", "a"), ("early", "b"), ("late", "b")]);
     }
 
     #[test]

@@ -296,6 +296,23 @@ impl Index {
         Ok(self.payload()?.seq)
     }
 
+    /// Which view of the index this handle's searches see: a number that changes whenever
+    /// [`Index::reload`] runs, so answers kept under it are never served from an older view.
+    ///
+    /// ```
+    /// # use communique::{Article, Index};
+    /// let index = Index::in_memory()?;
+    /// let before = index.generation();
+    /// let mut writer = index.writer()?;
+    /// writer.add(&Article::new("a", "The grain corridor reopened."))?;
+    /// writer.commit()?;
+    /// assert_ne!(index.generation(), before);
+    /// # Ok::<(), communique::Error>(())
+    /// ```
+    pub fn generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
+    }
+
     /// Sees the last commit (of any process). Called after each commit of this handle.
     pub fn reload(&self) -> Result<()> {
         self.reader

@@ -15,6 +15,7 @@ use tantivy::query::{AllQuery, Query as TantivyQuery};
 
 use super::collect::{ArticleKey, Candidate, TopArticles};
 use super::highlight::NearRule;
+use super::matching::Changed;
 use crate::Result;
 use crate::index::{Snapshot, stored_str};
 
@@ -73,11 +74,26 @@ pub(crate) struct Members {
 
 /// The articles `filter` lets in.
 pub(crate) fn members(snapshot: &Snapshot<'_>, filter: &Filter) -> Result<Members> {
+    members_within(snapshot, filter, None)
+}
+
+/// The articles `filter` lets in, among those with passages in `within` (all when `None`).
+pub(crate) fn members_within(
+    snapshot: &Snapshot<'_>,
+    filter: &Filter,
+    within: Option<&Changed>,
+) -> Result<Members> {
     let mut near = HashSet::new();
     let mut analyzer = crate::analysis::warm();
-    let articles = match evaluate(snapshot, filter, &mut analyzer, &mut near)? {
+    let mut scope = Scope {
+        snapshot,
+        within,
+        analyzer: &mut analyzer,
+        near: &mut near,
+    };
+    let articles = match scope.evaluate(filter)? {
         Some(articles) => articles,
-        None => everything(snapshot)?,
+        None => scope.everything()?,
     };
     Ok(Members { articles, near })
 }
@@ -95,94 +111,111 @@ pub(crate) fn key_of(snapshot: &Snapshot<'_>, address: DocAddress) -> Result<Opt
 /// Articles, or `None` for all of them (not materialised until needed).
 type Set = Option<HashMap<ArticleKey, Candidate>>;
 
-fn everything(snapshot: &Snapshot<'_>) -> Result<HashMap<ArticleKey, Candidate>> {
-    search(snapshot, &AllQuery)
+/// Where a filter is evaluated: a snapshot, optionally only some of its passages.
+struct Scope<'s, 'a> {
+    snapshot: &'s Snapshot<'a>,
+    within: Option<&'s Changed>,
+    analyzer: &'s mut crate::analysis::Analyzer,
+    near: &'s mut HashSet<DocAddress>,
 }
 
-fn search(
-    snapshot: &Snapshot<'_>,
-    query: &dyn TantivyQuery,
-) -> Result<HashMap<ArticleKey, Candidate>> {
-    let found = snapshot
-        .searcher()
-        .search(query, &TopArticles { k: usize::MAX })?;
-    Ok(found.into_iter().map(|c| (c.key(), c)).collect())
-}
+impl Scope<'_, '_> {
+    fn everything(&self) -> Result<HashMap<ArticleKey, Candidate>> {
+        self.search(&AllQuery)
+    }
 
-fn evaluate(
-    snapshot: &Snapshot<'_>,
-    filter: &Filter,
-    analyzer: &mut crate::analysis::Analyzer,
-    near: &mut HashSet<DocAddress>,
-) -> Result<Set> {
-    match filter {
-        Filter::All => Ok(None),
-        Filter::Any(query) => Ok(Some(search(snapshot, &**query)?)),
-        Filter::Near { query, rule } => {
-            let mut articles = search(snapshot, &**query)?;
-            let mut holding: HashSet<ArticleKey> = HashSet::new();
-            let docs = snapshot.searcher().search(&**query, &DocSetCollector)?;
-            for address in docs {
-                let doc = snapshot.doc(address)?;
-                let text = stored_str(&doc, snapshot.fields().text).unwrap_or_default();
-                let lang = stored_str(&doc, snapshot.fields().lang);
-                let language = crate::analysis::Language::analysing(lang.as_deref());
-                if rule.matches(analyzer, language, &text).is_empty() {
-                    continue;
-                }
-                near.insert(address);
-                if let Some(key) = key_of(snapshot, address)? {
-                    holding.insert(key);
-                }
+    fn search(&self, query: &dyn TantivyQuery) -> Result<HashMap<ArticleKey, Candidate>> {
+        let collector = TopArticles { k: usize::MAX };
+        let searcher = self.snapshot.searcher();
+        let found = match self.within {
+            Some(changed) => searcher.search(&*changed.within(query.box_clone()), &collector)?,
+            None => searcher.search(query, &collector)?,
+        };
+        Ok(found.into_iter().map(|c| (c.key(), c)).collect())
+    }
+
+    /// The passages `query` matches (within the scope).
+    fn passages(&self, query: &dyn TantivyQuery) -> Result<Vec<DocAddress>> {
+        let searcher = self.snapshot.searcher();
+        let found = match self.within {
+            Some(changed) => {
+                searcher.search(&*changed.within(query.box_clone()), &DocSetCollector)?
             }
-            articles.retain(|key, _| holding.contains(key));
-            Ok(Some(articles))
-        }
-        Filter::Group {
-            must,
-            should,
-            must_not,
-        } => {
-            let mut set: Set = None;
-            for filter in must {
-                let found = evaluate(snapshot, filter, analyzer, near)?;
-                set = match (set, found) {
-                    (None, found) => found,
-                    (set, None) => set,
-                    (Some(mut set), Some(found)) => {
-                        set.retain(|key, _| found.contains_key(key));
-                        Some(set)
+            None => searcher.search(query, &DocSetCollector)?,
+        };
+        Ok(found.into_iter().collect())
+    }
+
+    fn evaluate(&mut self, filter: &Filter) -> Result<Set> {
+        match filter {
+            Filter::All => Ok(None),
+            Filter::Any(query) => Ok(Some(self.search(&**query)?)),
+            Filter::Near { query, rule } => {
+                let snapshot = self.snapshot;
+                let mut articles = self.search(&**query)?;
+                let mut holding: HashSet<ArticleKey> = HashSet::new();
+                for address in self.passages(&**query)? {
+                    let doc = snapshot.doc(address)?;
+                    let text = stored_str(&doc, snapshot.fields().text).unwrap_or_default();
+                    let lang = stored_str(&doc, snapshot.fields().lang);
+                    let language = crate::analysis::Language::analysing(lang.as_deref());
+                    if rule.matches(self.analyzer, language, &text).is_empty() {
+                        continue;
                     }
-                };
+                    self.near.insert(address);
+                    if let Some(key) = key_of(snapshot, address)? {
+                        holding.insert(key);
+                    }
+                }
+                articles.retain(|key, _| holding.contains(key));
+                Ok(Some(articles))
             }
-            if must.is_empty() && !should.is_empty() {
-                let mut union = Some(HashMap::new());
-                for filter in should {
-                    match (evaluate(snapshot, filter, analyzer, near)?, union.as_mut()) {
-                        (None, _) => union = None,
-                        (Some(found), Some(union)) => {
-                            for (key, candidate) in found {
-                                union.entry(key).or_insert(candidate);
-                            }
+            Filter::Group {
+                must,
+                should,
+                must_not,
+            } => {
+                let mut set: Set = None;
+                for filter in must {
+                    let found = self.evaluate(filter)?;
+                    set = match (set, found) {
+                        (None, found) => found,
+                        (set, None) => set,
+                        (Some(mut set), Some(found)) => {
+                            set.retain(|key, _| found.contains_key(key));
+                            Some(set)
                         }
-                        (Some(_), None) => {}
-                    }
+                    };
                 }
-                set = union;
+                if must.is_empty() && !should.is_empty() {
+                    let mut union = Some(HashMap::new());
+                    for filter in should {
+                        match (self.evaluate(filter)?, union.as_mut()) {
+                            (None, _) => union = None,
+                            (Some(found), Some(union)) => {
+                                for (key, candidate) in found {
+                                    union.entry(key).or_insert(candidate);
+                                }
+                            }
+                            (Some(_), None) => {}
+                        }
+                    }
+                    set = union;
+                }
+                for filter in must_not {
+                    let Some(excluded) = self.evaluate(filter)? else {
+                        // Excluding a clause without searchable words excludes nothing.
+                        continue;
+                    };
+                    let mut kept = match set {
+                        Some(set) => set,
+                        None => self.everything()?,
+                    };
+                    kept.retain(|key, _| !excluded.contains_key(key));
+                    set = Some(kept);
+                }
+                Ok(set)
             }
-            for filter in must_not {
-                let Some(excluded) = evaluate(snapshot, filter, analyzer, near)? else {
-                    // Excluding a clause without searchable words excludes nothing.
-                    continue;
-                };
-                let mut kept = match set {
-                    Some(set) => set,
-                    None => everything(snapshot)?,
-                };
-                kept.retain(|key, _| !excluded.contains_key(key));
-                set = Some(kept);
-            }
-            Ok(set)
         }
     }
 }

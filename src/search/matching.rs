@@ -2,12 +2,19 @@
 //! need to know what a commit brought in.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use tantivy::DocAddress;
 use tantivy::collector::DocSetCollector;
+use tantivy::index::SegmentId;
+use tantivy::query::{
+    BooleanQuery, ConstScorer, EmptyScorer, EnableScoring, Explanation, Occur,
+    Query as TantivyQuery, Scorer, Weight,
+};
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentReader, TERMINATED};
 
 use super::{Query, SearchOptions};
 use crate::domain::own_key;
+use crate::index::Snapshot;
 use crate::{Index, Result};
 
 /// An article that matches, with what saved searches need to know about it.
@@ -29,78 +36,244 @@ impl Index {
         query: &Query,
         options: &SearchOptions,
     ) -> Result<Vec<Matched>> {
-        crate::index::guard(&self.display_path(), || {
-            let snapshot = self.snapshot();
-            let searcher = snapshot.searcher();
-            // With article-level logic (required or excluded clauses, proximities), the
-            // article filter decides, as in a search; the passage query then only applies the
-            // options' filters.
-            let (compiled, members) = if super::compile::needs_articles(query.root()) {
-                let (compiled, filter) = super::compile::compile_articles(
-                    searcher,
-                    snapshot.fields(),
-                    query,
-                    options,
-                    &options.ranking,
-                )?;
-                (
-                    compiled,
-                    Some(super::articles::members(&snapshot, &filter)?),
-                )
-            } else {
-                let compiled = self.compile(searcher, query, options, &options.ranking, false)?;
-                (compiled, None)
-            };
-            let mut docs: Vec<DocAddress> = searcher
-                .search(&compiled.query, &DocSetCollector)?
-                .into_iter()
-                .collect();
-            if let Some(members) = members {
-                let mut kept = Vec::with_capacity(docs.len());
-                for address in docs {
-                    let key = super::articles::key_of(&snapshot, address)?;
-                    if key.is_some_and(|key| members.articles.contains_key(&key)) {
-                        kept.push(address);
-                    }
-                }
-                docs = kept;
-            }
-            docs.sort_unstable();
-            let mut out: HashMap<String, Matched> = HashMap::new();
-            for address in docs {
-                let columns = snapshot.columns(address.segment_ord)?;
-                let Some(id) = columns.article_id(address.doc_id) else {
-                    continue;
-                };
-                if out.contains_key(&id) {
-                    continue;
-                }
-                let cluster = match snapshot.cluster(address)? {
-                    Some(cluster) => cluster,
-                    // A damaged layout: read the head wherever it is.
-                    None => match snapshot.find_head(&id)? {
-                        Some(head) => snapshot.cluster(head)?.unwrap_or_else(|| own_key(&id)),
-                        None => own_key(&id),
-                    },
-                };
-                let seq = columns.seq.first(address.doc_id).unwrap_or(0);
-                out.insert(id.clone(), Matched { id, cluster, seq });
-            }
-            Ok(out.into_values().collect())
+        self.evaluation(None)?.matching(query, options)
+    }
+
+    /// One snapshot of the index to evaluate saved searches on: all of it, or with `after`
+    /// only what commits after that sequence number added or changed.
+    pub(crate) fn evaluation(&self, after: Option<u64>) -> Result<Evaluation<'_>> {
+        let snapshot = self.snapshot();
+        let changed = match after {
+            Some(seq) => Some(crate::index::guard(&self.display_path(), || {
+                Changed::after(&snapshot, seq)
+            })?),
+            None => None,
+        };
+        Ok(Evaluation {
+            index: self,
+            snapshot,
+            changed,
         })
     }
 
     /// The highest commit sequence number among the articles this handle's reader sees (0 for
     /// an empty index).
     pub(crate) fn visible_seq(&self) -> Result<u64> {
-        let snapshot = self.snapshot();
+        self.evaluation(None)?.top_seq()
+    }
+}
+
+/// One snapshot of the index that saved searches are evaluated on, whole or restricted to the
+/// passages that recent commits added or changed. A commit writes every passage of the
+/// articles it adds or changes, so article-level logic (`AND NOT` over paragraphs) sees whole
+/// articles either way, and the cost of an evaluation follows the size of the change.
+pub(crate) struct Evaluation<'a> {
+    index: &'a Index,
+    snapshot: Snapshot<'a>,
+    changed: Option<Changed>,
+}
+
+impl Evaluation<'_> {
+    /// The highest commit sequence number in the snapshot (0 for an empty index).
+    pub(crate) fn top_seq(&self) -> Result<u64> {
         let mut top = 0;
-        for (segment, reader) in snapshot.searcher().segment_readers().iter().enumerate() {
+        let segments = self.snapshot.searcher().segment_readers();
+        for (segment, reader) in segments.iter().enumerate() {
             if reader.num_docs() > 0 {
-                top = top.max(snapshot.columns(segment as u32)?.seq.max_value());
+                top = top.max(self.snapshot.columns(segment as u32)?.seq.max_value());
             }
         }
         Ok(top)
+    }
+
+    /// Whether the restriction leaves nothing to evaluate.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.changed.as_ref().is_some_and(Changed::is_empty)
+    }
+
+    /// Every article with a passage that matches `query` under the filters of `options`
+    /// (limit, offset and ranking do not apply), within the restriction, in no particular
+    /// order.
+    pub(crate) fn matching(&self, query: &Query, options: &SearchOptions) -> Result<Vec<Matched>> {
+        if self.is_empty() {
+            return Ok(Vec::new());
+        }
+        crate::index::guard(&self.index.display_path(), || {
+            self.matching_unguarded(query, options)
+        })
+    }
+
+    fn matching_unguarded(&self, query: &Query, options: &SearchOptions) -> Result<Vec<Matched>> {
+        let snapshot = &self.snapshot;
+        let searcher = snapshot.searcher();
+        let within = self.changed.as_ref();
+        // With article-level logic (required or excluded clauses, proximities), the article
+        // filter decides, as in a search; the passage query then only applies the options'
+        // filters.
+        let (compiled, members) = if super::compile::needs_articles(query.root()) {
+            let (compiled, filter) = super::compile::compile_articles(
+                searcher,
+                snapshot.fields(),
+                query,
+                options,
+                &options.ranking,
+            )?;
+            let members = super::articles::members_within(snapshot, &filter, within)?;
+            (compiled, Some(members))
+        } else {
+            let compiled = self
+                .index
+                .compile(searcher, query, options, &options.ranking, false)?;
+            (compiled, None)
+        };
+        let passages = match within {
+            Some(changed) => changed.within(compiled.query),
+            None => compiled.query,
+        };
+        let mut docs: Vec<DocAddress> = searcher
+            .search(&*passages, &DocSetCollector)?
+            .into_iter()
+            .collect();
+        if let Some(members) = members {
+            let mut kept = Vec::with_capacity(docs.len());
+            for address in docs {
+                let key = super::articles::key_of(snapshot, address)?;
+                if key.is_some_and(|key| members.articles.contains_key(&key)) {
+                    kept.push(address);
+                }
+            }
+            docs = kept;
+        }
+        docs.sort_unstable();
+        let mut out: HashMap<String, Matched> = HashMap::new();
+        for address in docs {
+            let columns = snapshot.columns(address.segment_ord)?;
+            let Some(id) = columns.article_id(address.doc_id) else {
+                continue;
+            };
+            if out.contains_key(&id) {
+                continue;
+            }
+            let cluster = match snapshot.cluster(address)? {
+                Some(cluster) => cluster,
+                // A damaged layout: read the head wherever it is.
+                None => match snapshot.find_head(&id)? {
+                    Some(head) => snapshot.cluster(head)?.unwrap_or_else(|| own_key(&id)),
+                    None => own_key(&id),
+                },
+            };
+            let seq = columns.seq.first(address.doc_id).unwrap_or(0);
+            out.insert(id.clone(), Matched { id, cluster, seq });
+        }
+        Ok(out.into_values().collect())
+    }
+}
+
+/// The passages that commits after a sequence number added or changed, per segment: a tantivy
+/// query that matches exactly them, to intersect with a saved search.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Changed {
+    docs: Arc<HashMap<SegmentId, Arc<[DocId]>>>,
+}
+
+impl Changed {
+    /// The passages of `snapshot` with a commit sequence number above `seq`.
+    fn after(snapshot: &Snapshot<'_>, seq: u64) -> Result<Changed> {
+        let mut docs = HashMap::new();
+        let segments = snapshot.searcher().segment_readers();
+        for (segment, reader) in segments.iter().enumerate() {
+            let columns = snapshot.columns(segment as u32)?;
+            if reader.num_docs() == 0 || columns.seq.max_value() <= seq {
+                continue;
+            }
+            let mut found = Vec::new();
+            columns.seq.get_docids_for_value_range(
+                seq + 1..=u64::MAX,
+                0..reader.max_doc(),
+                &mut found,
+            );
+            found.dedup();
+            if !found.is_empty() {
+                docs.insert(reader.segment_id(), Arc::from(found));
+            }
+        }
+        Ok(Changed {
+            docs: Arc::new(docs),
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// `query`, only where it meets these passages.
+    pub(crate) fn within(&self, query: Box<dyn TantivyQuery>) -> Box<dyn TantivyQuery> {
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Must, Box::new(self.clone())),
+        ]))
+    }
+}
+
+impl TantivyQuery for Changed {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for Changed {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(match self.docs.get(&reader.segment_id()) {
+            Some(docs) => Box::new(ConstScorer::new(
+                Listed {
+                    docs: docs.clone(),
+                    cursor: 0,
+                },
+                boost,
+            )),
+            None => Box::new(EmptyScorer),
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let changed = self
+            .docs
+            .get(&reader.segment_id())
+            .is_some_and(|docs| docs.binary_search(&doc).is_ok());
+        if changed {
+            Ok(Explanation::new("changed by a recent commit", 1.0))
+        } else {
+            Err(tantivy::TantivyError::InvalidArgument(format!(
+                "passage {doc} was not changed by a recent commit"
+            )))
+        }
+    }
+}
+
+/// A sorted list of passages of one segment, as a tantivy doc set.
+struct Listed {
+    docs: Arc<[DocId]>,
+    cursor: usize,
+}
+
+impl DocSet for Listed {
+    fn advance(&mut self) -> DocId {
+        self.cursor = (self.cursor + 1).min(self.docs.len());
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        let rest = &self.docs[self.cursor..];
+        self.cursor += rest.partition_point(|&doc| doc < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.cursor).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        (self.docs.len() - self.cursor) as u32
     }
 }
 

@@ -26,9 +26,16 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/app.js", get(assets::app_js))
         .route("/style.css", get(assets::style_css))
         .route("/favicon.svg", get(assets::favicon))
-        .route("/api/search", get(search))
-        .route("/api/facets", get(facets))
-        .route("/api/timeline", get(timeline))
+        .merge(
+            Router::new()
+                .route("/api/search", get(search))
+                .route("/api/facets", get(facets))
+                .route("/api/timeline", get(timeline))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    service.clone(),
+                    cached,
+                )),
+        )
         .route("/api/stats", get(stats))
         .route("/api/articles/{id}", get(article))
         .route("/api/health", get(health))
@@ -39,6 +46,42 @@ pub fn router(service: Arc<Service>) -> Router {
         .fallback(not_found)
         .layer(axum::middleware::map_response(security_headers))
         .with_state(service)
+}
+
+/// Answers a read request from the cache when the same request was answered on the same view
+/// of the index; otherwise computes it and keeps a successful answer.
+async fn cached(
+    State(service): State<Arc<Service>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let index = match service.index() {
+        Ok(index) if service.cache.enabled() => index,
+        _ => return next.run(request).await,
+    };
+    // Read before the answer is computed: the answer is of this view or a later one, and a
+    // later view has another generation, so no request is ever answered from an older view.
+    let generation = index.generation();
+    drop(index);
+    let uri = request.uri().to_string();
+    if let Some(response) = service.cache.get(generation, &uri) {
+        return response;
+    }
+    let response = next.run(request).await;
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => service
+            .cache
+            .put(generation, &uri, parts.status, parts.headers, bytes),
+        Err(e) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the answer could not be read: {e}"),
+        )
+        .into_response(),
+    }
 }
 
 /// The page may run its own script and style only: nothing inline, nothing from elsewhere.
@@ -531,6 +574,7 @@ async fn health(State(service): State<Arc<Service>>, RawQuery(raw): RawQuery) ->
         "watching": health.watching,
         "last_batch": health.last_batch,
         "verification": health.verification,
+        "cache": service.cache.stats(),
     });
     (status, axum::Json(body)).into_response()
 }

@@ -8,6 +8,7 @@
 
 mod api;
 mod assets;
+mod cache;
 mod follows;
 #[cfg(test)]
 mod tests;
@@ -51,6 +52,10 @@ pub struct ServeArgs {
     /// [default: the number of cores]
     #[arg(long, value_name = "N")]
     search_threads: Option<usize>,
+    /// Answers to search, facet and timeline requests kept until the index changes (the
+    /// least recently used go first); 0 computes every answer.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    cache: usize,
     /// Time budget of one search, in milliseconds; a slower one answers 503.
     #[arg(long, default_value_t = 2000, value_name = "MS")]
     search_timeout: u64,
@@ -75,6 +80,8 @@ pub struct Limits {
     pub search_timeout: Duration,
     /// The most hits one request may ask for.
     pub max_limit: usize,
+    /// Answers to read requests kept until the index changes (0: none).
+    pub cache_entries: usize,
 }
 
 impl Default for Limits {
@@ -84,6 +91,7 @@ impl Default for Limits {
             workers: cores(),
             search_timeout: Duration::from_secs(2),
             max_limit: 100,
+            cache_entries: 1024,
         }
     }
 }
@@ -100,6 +108,8 @@ pub struct Service {
     pub workers: Arc<tokio::sync::Semaphore>,
     /// Per-request limits.
     pub limits: Limits,
+    /// Answers to repeated read requests, until the index changes.
+    pub cache: cache::Cache,
     health: Mutex<Health>,
     /// Set to ask the verifier for a verification now (after the segments change, or to stop).
     verify_request: Mutex<bool>,
@@ -179,6 +189,7 @@ impl Service {
             index: RwLock::new(Availability::Ready(index)),
             searches: Arc::new(tokio::sync::Semaphore::new(limits.max_searches)),
             workers: Arc::new(tokio::sync::Semaphore::new(limits.workers.max(1))),
+            cache: cache::Cache::new(limits.cache_entries),
             limits,
             health: Mutex::new(Health::default()),
             verify_request: Mutex::new(false),
@@ -196,6 +207,8 @@ impl Service {
 
     fn set_index(&self, availability: Availability) {
         *self.index.write().unwrap_or_else(|p| p.into_inner()) = availability;
+        // A new index numbers its views from the start again.
+        self.cache.clear();
     }
 
     /// A copy of the health figures.
@@ -287,6 +300,7 @@ pub fn run(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
         max_searches: args.max_searches.max(1),
         workers: args.search_threads.unwrap_or_else(cores).max(1),
         search_timeout: Duration::from_millis(args.search_timeout.max(1)),
+        cache_entries: args.cache,
         ..Limits::default()
     };
     let service = Service::new(Arc::new(index), limits);

@@ -435,3 +435,54 @@ async fn health_reports_the_last_verification_and_damage_turns_it_503() {
             .contains("communique index --rebuild")
     );
 }
+
+#[tokio::test]
+async fn a_repeated_request_is_answered_from_the_cache_until_the_index_changes() {
+    let service = service(Limits::default());
+    let uri = "/api/search?q=Kursk+OR+grain";
+    let (status, headers, first) = get(&service, uri).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-cache"], "miss");
+    let (_, headers, second) = get(&service, uri).await;
+    assert_eq!(headers["x-cache"], "hit");
+    assert_eq!(second, first);
+    // Cached answers carry the same policy headers as computed ones.
+    assert!(headers.contains_key("content-security-policy"));
+    assert_eq!(headers["content-type"], "application/json");
+
+    // A commit: the same request is computed again and finds the new article.
+    let index = service.index().unwrap();
+    let mut writer = index.writer().unwrap();
+    writer
+        .add(&Article::new(
+            "grain",
+            "The grain corridor reopened on Monday.",
+        ))
+        .unwrap();
+    writer.commit().unwrap();
+    let (_, headers, third) = get(&service, uri).await;
+    assert_eq!(headers["x-cache"], "miss");
+    let value: Value = serde_json::from_str(&third).unwrap();
+    assert_eq!(value["total"], 2, "{third}");
+
+    // Errors are never kept; facets and timelines are.
+    let (status, headers, _) = get(&service, "/api/search?q=%22unclosed").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(!headers.contains_key("x-cache"));
+    for uri in ["/api/facets?q=Kursk", "/api/timeline?q=Kursk"] {
+        get(&service, uri).await;
+        let (_, headers, _) = get(&service, uri).await;
+        assert_eq!(headers["x-cache"], "hit", "{uri}");
+    }
+    let (_, health) = get_json(&service, "/api/health").await;
+    assert_eq!(health["cache"]["hits"], 3, "{health}");
+
+    // `--cache 0`: every answer computed.
+    let service = super::tests::service(Limits {
+        cache_entries: 0,
+        ..Limits::default()
+    });
+    get(&service, uri).await;
+    let (_, headers, _) = get(&service, uri).await;
+    assert!(!headers.contains_key("x-cache"));
+}
