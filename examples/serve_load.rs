@@ -20,7 +20,8 @@
 //! run (the arrivals share no word with the mix), as many hits as asked for (or as match),
 //! ranks in order, and every highlight inside its passage on character boundaries. It prints
 //! searches per second, latency percentiles, errors, wrong answers, arrival delays and the
-//! server's peak resident memory (VmHWM), and exits non-zero if anything was wrong.
+//! server's peak resident memory (VmHWM) and its cache's hits and misses, and exits non-zero if
+//! anything was wrong. `--cache N` is passed to `serve` (`--cache 0`: every answer computed).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -57,6 +58,7 @@ struct Args {
     clients: usize,
     seconds: u64,
     arrivals: usize,
+    cache: Option<usize>,
 }
 
 fn args() -> Result<Args, Error> {
@@ -73,6 +75,7 @@ fn args() -> Result<Args, Error> {
         clients: 32,
         seconds: 60,
         arrivals: 100,
+        cache: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -83,6 +86,7 @@ fn args() -> Result<Args, Error> {
             "--clients" => args.clients = value.parse()?,
             "--seconds" => args.seconds = value.parse()?,
             "--arrivals" => args.arrivals = value.parse()?,
+            "--cache" => args.cache = Some(value.parse()?),
             other => return Err(format!("unknown option {other}").into()),
         }
     }
@@ -125,13 +129,18 @@ impl Drop for Server {
     }
 }
 
-fn start(bin: &Path, corpus: &Path, index: &Path) -> Result<Server, Error> {
-    let mut child = Command::new(bin)
+fn start(bin: &Path, corpus: &Path, index: &Path, cache: Option<usize>) -> Result<Server, Error> {
+    let mut command = Command::new(bin);
+    command
         .arg("--corpus")
         .arg(corpus)
         .arg("--index")
         .arg(index)
-        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(["serve", "--addr", "127.0.0.1:0"]);
+    if let Some(entries) = cache {
+        command.args(["--cache", &entries.to_string()]);
+    }
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()?;
@@ -236,7 +245,7 @@ fn main() -> Result<(), Error> {
         return Err(format!("communique index failed: {status}").into());
     }
     eprintln!("index built in {:.1} s", built.elapsed().as_secs_f64());
-    let server = start(&args.bin, &corpus, &index)?;
+    let server = start(&args.bin, &corpus, &index, args.cache)?;
     let base = server.base.clone();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -390,6 +399,13 @@ fn main() -> Result<(), Error> {
         percentile(&delays, 1.0)
     );
     println!("server peak RSS {peak:.0} MiB");
+    if let Ok((200, health)) = get(&agent, &format!("{base}/api/health")) {
+        let cache = &health["cache"];
+        println!(
+            "server cache: {} hits, {} misses",
+            cache["hits"], cache["misses"]
+        );
+    }
     if let Some(problem) = first_problem.lock().unwrap().take() {
         println!("first problem: {problem}");
     }
