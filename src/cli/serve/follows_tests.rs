@@ -8,9 +8,9 @@ use axum::http::{Request, StatusCode, header};
 use communique::follow::Follows;
 use communique::{Article, Corpus, Index, SearchOptions};
 use serde_json::Value;
-use tower::ServiceExt;
 
-use super::super::{Limits, Service, router};
+use super::super::tests::{call, get, get_json};
+use super::super::{Limits, Service};
 
 /// The statement held back from the first indexing: it arrives after the search is saved.
 const ARRIVING: &str = "dprk/2024-12-24-north-korean-casualties-kursk.md";
@@ -77,33 +77,6 @@ fn kursk_arrives() -> (Setup, jiff::Timestamp, jiff::Timestamp) {
         before,
         after,
     )
-}
-
-async fn call(
-    service: &Arc<Service>,
-    request: Request<Body>,
-) -> (StatusCode, axum::http::HeaderMap, String) {
-    let response = router(service.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
-}
-
-async fn get(service: &Arc<Service>, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
-    let request = Request::get(uri)
-        .header(header::HOST, "127.0.0.1:7700")
-        .body(Body::empty())
-        .unwrap();
-    call(service, request).await
-}
-
-async fn get_json(service: &Arc<Service>, uri: &str) -> (StatusCode, Value) {
-    let (status, _, body) = get(service, uri).await;
-    let value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{uri}: {e}: {body}"));
-    (status, value)
 }
 
 async fn post_json(service: &Arc<Service>, uri: &str, origin: Option<&str>) -> (StatusCode, Value) {

@@ -50,11 +50,12 @@ fn service(limits: Limits) -> Arc<Service> {
     Service::new(Arc::new(index), limits)
 }
 
-async fn get(service: &Arc<Service>, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
-    let response = router(service.clone())
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+/// Sends `request` through the router; the status, headers and body.
+pub(super) async fn call(
+    service: &Arc<Service>,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = router(service.clone()).oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
@@ -63,7 +64,20 @@ async fn get(service: &Arc<Service>, uri: &str) -> (StatusCode, axum::http::Head
     (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
 }
 
-async fn get_json(service: &Arc<Service>, uri: &str) -> (StatusCode, Value) {
+/// A GET, as a browser on this machine sends it.
+pub(super) async fn get(
+    service: &Arc<Service>,
+    uri: &str,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let request = Request::get(uri)
+        .header(axum::http::header::HOST, "127.0.0.1:7700")
+        .body(Body::empty())
+        .unwrap();
+    call(service, request).await
+}
+
+/// A GET whose answer is JSON.
+pub(super) async fn get_json(service: &Arc<Service>, uri: &str) -> (StatusCode, Value) {
     let (status, _, body) = get(service, uri).await;
     let value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{uri}: {e}: {body}"));
     (status, value)
