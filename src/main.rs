@@ -8,14 +8,31 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// The last panic of the main thread, reported only if nothing caught it.
+static MAIN_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
 fn main() -> ExitCode {
-    // One line instead of a backtrace: the library turns panics raised while reading a damaged
-    // index into errors, which are reported below with what to do.
+    // One line instead of a backtrace. The library turns panics raised while reading a damaged
+    // index into errors, reported below with what to do, so a panic of the main thread is only
+    // said if it reaches `main`; another thread's (the server's) goes to its log at once.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("communique: internal error: {info}");
+        if std::thread::current().name() == Some("main") {
+            *MAIN_PANIC.lock().unwrap_or_else(|p| p.into_inner()) = Some(info.to_string());
+        } else {
+            eprintln!("communique: internal error: {info}");
+        }
     }));
     let args = cli::Cli::parse();
-    match cli::run(args) {
+    let outcome = std::panic::catch_unwind(|| cli::run(args));
+    let Ok(result) = outcome else {
+        let what = MAIN_PANIC.lock().unwrap_or_else(|p| p.into_inner()).take();
+        eprintln!(
+            "communique: internal error: {} (please report it)",
+            what.as_deref().unwrap_or("a panic")
+        );
+        return ExitCode::from(2);
+    };
+    match result {
         Ok(code) => code,
         Err(err) => {
             if is_broken_pipe(&err) {

@@ -372,6 +372,12 @@ fn index_faults_are_detected_and_point_to_rebuild() {
                     stderr_of(&output)
                 );
             }
+            // A panic the library caught and reported as damage is not said a second time.
+            assert!(
+                !stderr_of(&output).contains("internal error"),
+                "{}",
+                stderr_of(&output)
+            );
         }
     }
 }
