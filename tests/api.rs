@@ -1572,3 +1572,61 @@ fn real_quotations_name_their_speaker() {
         "{quote:?}"
     );
 }
+
+// ---------------------------------------------------------------- more like this
+
+#[test]
+fn more_like_a_kursk_statement_is_another_kursk_statement_not_itself_or_its_copy() {
+    let index = project_index();
+    let id = "dprk/2024-12-16-ten-country-statement-kursk.txt";
+    let copy = "dprk/2024-12-17-wire-copy-kursk-statement.md";
+    // The words it searches are the statement's own subject.
+    let words = index.like_query(id).unwrap();
+    let words: Vec<&str> = words.as_str().split(' ').collect();
+    assert_eq!(words.len(), communique::search::SIMILAR_TERMS, "{words:?}");
+    assert!(
+        words[..5].contains(&"kursk") && words[..5].contains(&"korean"),
+        "{words:?}"
+    );
+    for collapse in [true, false] {
+        let results = index
+            .similar(id, &SearchOptions::new().limit(10).collapse(collapse))
+            .unwrap();
+        let found = ids(&results.hits);
+        assert!(!found.contains(&id) && !found.contains(&copy), "{found:?}");
+        // The most similar is another statement about the North Korean troops in Kursk.
+        let best = &results.hits[0];
+        let title = best.article.title.as_deref().unwrap_or_default();
+        assert!(title.contains("Kursk"), "{found:?}: {title}");
+        assert!(results.total as usize >= results.hits.len());
+    }
+    // Ranked like a search: scores never rise, and the passages shown are highlighted.
+    let results = index.similar(id, &SearchOptions::new()).unwrap();
+    assert!(
+        results.hits.windows(2).all(|w| w[0].score >= w[1].score),
+        "{:?}",
+        ids(&results.hits)
+    );
+    assert!(!results.hits[0].passages[0].highlights.is_empty());
+    // The copy's own most similar article is not the statement it copies either.
+    let from_copy = index.similar(copy, &SearchOptions::new()).unwrap();
+    let found = ids(&from_copy.hits);
+    assert!(!found.contains(&id) && !found.contains(&copy), "{found:?}");
+}
+
+#[test]
+fn more_like_an_unknown_article_names_the_id() {
+    let index = project_index();
+    let err = index
+        .similar("dprk/no-such-article.txt", &SearchOptions::new())
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnknownArticle { id } if id == "dprk/no-such-article.txt"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("dprk/no-such-article.txt"),
+        "{err}"
+    );
+    assert!(index.like_query("").is_err());
+}
