@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use common::{marked, project_corpus, project_index, real_index};
 use communique::corpus::split_passages;
 use communique::index::ChangeKind;
-use communique::search::Ranking;
+use communique::search::{ClauseKind, Ranking, View};
 use communique::{Article, Corpus, Error, Index, Query, SearchOptions};
 
 fn search(index: &Index, query: &str, options: &SearchOptions) -> Vec<communique::Hit> {
@@ -524,9 +524,26 @@ fn explanations_and_json_shape() {
         "ballistic missiles",
         &SearchOptions::new().limit(1).explain(true),
     );
-    let explanation = hits[0].passages[0].explanation.as_deref().unwrap();
+    let explanation = hits[0].passages[0].explanation.as_ref().unwrap();
+    // In our words: the words as typed and as analysed, their views and shares.
+    let words: Vec<(&str, View, &str)> = explanation
+        .clauses
+        .iter()
+        .filter(|c| c.kind == ClauseKind::Word)
+        .map(|c| (c.typed.as_deref().unwrap(), c.view, c.analysed[0].as_str()))
+        .collect();
     assert!(
-        explanation.contains("TermQuery") || explanation.contains("BM25"),
+        words.contains(&("missiles", View::Stemmed, "missil")),
+        "{explanation}"
+    );
+    assert!(
+        words.contains(&("ballistic", View::Stemmed, "ballist")),
+        "{explanation}"
+    );
+    let shares: f32 = explanation.clauses.iter().map(|c| c.share).sum();
+    assert!((shares - 1.0).abs() < 0.01, "{explanation}");
+    assert!(
+        !explanation.to_string().contains("TermQuery"),
         "{explanation}"
     );
 
@@ -1203,9 +1220,14 @@ fn aliases_expand_bare_words_and_never_phrases() {
     );
     assert!(ids(&search(&index, "us hope", &SearchOptions::new())).contains(&"pronoun"));
     let explained = search(&index, "UNSC", &SearchOptions::new().explain(true));
-    let explanation = explained[0].passages[0].explanation.as_deref().unwrap();
+    let explanation = explained[0].passages[0].explanation.as_ref().unwrap();
+    let added: Vec<&str> = explanation
+        .clauses
+        .iter()
+        .filter_map(|c| c.added_by.as_deref())
+        .collect();
     assert!(
-        explanation.starts_with("alias: UNSC → UN Security Council"),
+        added.iter().any(|a| a.starts_with("alias UNSC → ")),
         "{explanation}"
     );
     // A table of one's own replaces the built-in one.
@@ -1629,4 +1651,50 @@ fn more_like_an_unknown_article_names_the_id() {
         "{err}"
     );
     assert!(index.like_query("").is_err());
+}
+
+#[test]
+fn explain_names_the_word_its_view_and_the_alias_or_correction_that_added_it() {
+    let index = project_index();
+    let options = SearchOptions::new().limit(3).explain(true);
+    for hit in search(index, "Kursk", &options) {
+        let explanation = hit.passages[0].explanation.as_ref().unwrap();
+        let text = explanation
+            .clauses
+            .iter()
+            .find(|c| c.view == View::Stemmed)
+            .unwrap();
+        assert_eq!(text.typed.as_deref(), Some("Kursk"), "{explanation}");
+        assert_eq!(text.analysed, ["kursk"]);
+        assert!(text.added_by.is_none() && text.share > 0.0, "{explanation}");
+        let shown = explanation.to_string();
+        assert!(
+            shown.contains("word in the stemmed view: Kursk (as kursk)"),
+            "{shown}"
+        );
+    }
+    // DPRK finds "North Korean troops" through the alias table, and says so.
+    let hits = search(index, "DPRK troops", &options);
+    let alias: Vec<_> = hits
+        .iter()
+        .flat_map(|h| &h.passages[0].explanation.as_ref().unwrap().clauses)
+        .filter(|c| c.typed.as_deref() == Some("DPRK"))
+        .filter_map(|c| c.added_by.as_deref())
+        .collect();
+    assert!(!alias.is_empty(), "{hits:?}");
+    assert!(
+        alias.iter().all(|a| a.starts_with("alias DPRK → ")),
+        "{alias:?}"
+    );
+    // A misspelling: the correction that searched the word.
+    let hits = search(index, "Kursc", &options);
+    let clause = &hits[0].passages[0].explanation.as_ref().unwrap().clauses[0];
+    assert_eq!(clause.typed.as_deref(), Some("Kursc"));
+    assert_eq!(clause.added_by.as_deref(), Some("correction Kursc → kursk"));
+    // --json carries it.
+    let json = serde_json::to_value(&hits[0]).unwrap();
+    assert_eq!(
+        json["passages"][0]["explanation"]["clauses"][0]["view"],
+        "stemmed"
+    );
 }

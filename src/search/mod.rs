@@ -29,6 +29,7 @@ mod similar;
 pub use article::ArticleView;
 pub use compile::{MAX_EXPANSIONS, MIN_PREFIX_CHARS};
 pub use correct::Correction;
+pub use explain::{ClauseKind, ClauseScore, Explanation, View};
 pub use facets::{Facets, Period};
 pub use highlight::Excerpt;
 pub use options::{MAX_PASSAGES, MAX_RESULTS, Ranking, SearchOptions};
@@ -127,7 +128,7 @@ pub struct Passage {
     pub ordinal: usize,
     /// Why it scored what it did, when asked for ([`SearchOptions::explain`]).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub explanation: Option<String>,
+    pub explanation: Option<Explanation>,
     /// The quotations in the passage (byte ranges in `text`), with their speakers where the
     /// text names them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
