@@ -41,7 +41,8 @@ pub(crate) struct Compiled {
     pub reranked: bool,
     /// The words searched under other spellings (see [`super::correct`]).
     pub corrections: Vec<super::correct::Correction>,
-    /// The query's words, phrases, prefixes and fuzzy words as typed, for `--explain`.
+    /// The query's words, phrases, prefixes and fuzzy words as typed, for `--explain` (empty
+    /// without it).
     pub typed: Vec<String>,
 }
 
@@ -323,8 +324,11 @@ impl<'a> Compiler<'a> {
             reranked: part.reranked,
             corrections: self.corrections.clone(),
             typed: {
+                // Only `--explain` reads them.
                 let mut typed = Vec::new();
-                collect_leaves(self.query.root(), &mut typed);
+                if options.explain {
+                    collect_leaves(self.query.root(), &mut typed);
+                }
                 typed
             },
         })
