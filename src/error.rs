@@ -86,6 +86,13 @@ pub enum Error {
         detail: String,
     },
 
+    /// No article in the index has this id.
+    #[error("no article with id `{id}` in the index")]
+    UnknownArticle {
+        /// The id asked for.
+        id: String,
+    },
+
     /// An error from tantivy that none of the variants above describes.
     #[error("index error: {0}")]
     Index(#[from] tantivy::TantivyError),

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use common::{marked, project_corpus, project_index, real_index};
 use communique::corpus::split_passages;
 use communique::index::ChangeKind;
-use communique::search::Ranking;
+use communique::search::{ClauseKind, Ranking, View};
 use communique::{Article, Corpus, Error, Index, Query, SearchOptions};
 
 fn search(index: &Index, query: &str, options: &SearchOptions) -> Vec<communique::Hit> {
@@ -524,9 +524,26 @@ fn explanations_and_json_shape() {
         "ballistic missiles",
         &SearchOptions::new().limit(1).explain(true),
     );
-    let explanation = hits[0].passages[0].explanation.as_deref().unwrap();
+    let explanation = hits[0].passages[0].explanation.as_ref().unwrap();
+    // In our words: the words as typed and as analysed, their views and shares.
+    let words: Vec<(&str, View, &str)> = explanation
+        .clauses
+        .iter()
+        .filter(|c| c.kind == ClauseKind::Word)
+        .map(|c| (c.typed.as_deref().unwrap(), c.view, c.analysed[0].as_str()))
+        .collect();
     assert!(
-        explanation.contains("TermQuery") || explanation.contains("BM25"),
+        words.contains(&("missiles", View::Stemmed, "missil")),
+        "{explanation}"
+    );
+    assert!(
+        words.contains(&("ballistic", View::Stemmed, "ballist")),
+        "{explanation}"
+    );
+    let shares: f32 = explanation.clauses.iter().map(|c| c.share).sum();
+    assert!((shares - 1.0).abs() < 0.01, "{explanation}");
+    assert!(
+        !explanation.to_string().contains("TermQuery"),
         "{explanation}"
     );
 
@@ -1203,9 +1220,14 @@ fn aliases_expand_bare_words_and_never_phrases() {
     );
     assert!(ids(&search(&index, "us hope", &SearchOptions::new())).contains(&"pronoun"));
     let explained = search(&index, "UNSC", &SearchOptions::new().explain(true));
-    let explanation = explained[0].passages[0].explanation.as_deref().unwrap();
+    let explanation = explained[0].passages[0].explanation.as_ref().unwrap();
+    let added: Vec<&str> = explanation
+        .clauses
+        .iter()
+        .filter_map(|c| c.added_by.as_deref())
+        .collect();
     assert!(
-        explanation.starts_with("alias: UNSC → UN Security Council"),
+        added.iter().any(|a| a.starts_with("alias UNSC → ")),
         "{explanation}"
     );
     // A table of one's own replaces the built-in one.
@@ -1570,5 +1592,109 @@ fn real_quotations_name_their_speaker() {
             .as_deref()
             .is_some_and(|s| s.ends_with("Linda Thomas-Greenfield")),
         "{quote:?}"
+    );
+}
+
+// ---------------------------------------------------------------- more like this
+
+#[test]
+fn more_like_a_kursk_statement_is_another_kursk_statement_not_itself_or_its_copy() {
+    let index = project_index();
+    let id = "dprk/2024-12-16-ten-country-statement-kursk.txt";
+    let copy = "dprk/2024-12-17-wire-copy-kursk-statement.md";
+    // The words it searches are the statement's own subject.
+    let words = index.like_query(id).unwrap();
+    let words: Vec<&str> = words.as_str().split(' ').collect();
+    assert_eq!(words.len(), communique::search::SIMILAR_TERMS, "{words:?}");
+    assert!(
+        words[..5].contains(&"kursk") && words[..5].contains(&"korean"),
+        "{words:?}"
+    );
+    for collapse in [true, false] {
+        let results = index
+            .similar(id, &SearchOptions::new().limit(10).collapse(collapse))
+            .unwrap();
+        let found = ids(&results.hits);
+        assert!(!found.contains(&id) && !found.contains(&copy), "{found:?}");
+        // The most similar is another statement about the North Korean troops in Kursk.
+        let best = &results.hits[0];
+        let title = best.article.title.as_deref().unwrap_or_default();
+        assert!(title.contains("Kursk"), "{found:?}: {title}");
+        assert!(results.total as usize >= results.hits.len());
+    }
+    // Ranked like a search: scores never rise, and the passages shown are highlighted.
+    let results = index.similar(id, &SearchOptions::new()).unwrap();
+    assert!(
+        results.hits.windows(2).all(|w| w[0].score >= w[1].score),
+        "{:?}",
+        ids(&results.hits)
+    );
+    assert!(!results.hits[0].passages[0].highlights.is_empty());
+    // The copy's own most similar article is not the statement it copies either.
+    let from_copy = index.similar(copy, &SearchOptions::new()).unwrap();
+    let found = ids(&from_copy.hits);
+    assert!(!found.contains(&id) && !found.contains(&copy), "{found:?}");
+}
+
+#[test]
+fn more_like_an_unknown_article_names_the_id() {
+    let index = project_index();
+    let err = index
+        .similar("dprk/no-such-article.txt", &SearchOptions::new())
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnknownArticle { id } if id == "dprk/no-such-article.txt"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("dprk/no-such-article.txt"),
+        "{err}"
+    );
+    assert!(index.like_query("").is_err());
+}
+
+#[test]
+fn explain_names_the_word_its_view_and_the_alias_or_correction_that_added_it() {
+    let index = project_index();
+    let options = SearchOptions::new().limit(3).explain(true);
+    for hit in search(index, "Kursk", &options) {
+        let explanation = hit.passages[0].explanation.as_ref().unwrap();
+        let text = explanation
+            .clauses
+            .iter()
+            .find(|c| c.view == View::Stemmed)
+            .unwrap();
+        assert_eq!(text.typed.as_deref(), Some("Kursk"), "{explanation}");
+        assert_eq!(text.analysed, ["kursk"]);
+        assert!(text.added_by.is_none() && text.share > 0.0, "{explanation}");
+        let shown = explanation.to_string();
+        assert!(
+            shown.contains("word in the stemmed view: Kursk (as kursk)"),
+            "{shown}"
+        );
+    }
+    // DPRK finds "North Korean troops" through the alias table, and says so.
+    let hits = search(index, "DPRK troops", &options);
+    let alias: Vec<_> = hits
+        .iter()
+        .flat_map(|h| &h.passages[0].explanation.as_ref().unwrap().clauses)
+        .filter(|c| c.typed.as_deref() == Some("DPRK"))
+        .filter_map(|c| c.added_by.as_deref())
+        .collect();
+    assert!(!alias.is_empty(), "{hits:?}");
+    assert!(
+        alias.iter().all(|a| a.starts_with("alias DPRK → ")),
+        "{alias:?}"
+    );
+    // A misspelling: the correction that searched the word.
+    let hits = search(index, "Kursc", &options);
+    let clause = &hits[0].passages[0].explanation.as_ref().unwrap().clauses[0];
+    assert_eq!(clause.typed.as_deref(), Some("Kursc"));
+    assert_eq!(clause.added_by.as_deref(), Some("correction Kursc → kursk"));
+    // --json carries it.
+    let json = serde_json::to_value(&hits[0]).unwrap();
+    assert_eq!(
+        json["passages"][0]["explanation"]["clauses"][0]["view"],
+        "stemmed"
     );
 }

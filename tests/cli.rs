@@ -238,10 +238,12 @@ fn human_output_shows_rank_title_meta_and_passage() {
         "date · source · id: {text}"
     );
     assert!(text.contains(" 2. "));
+    // Explanations in our words: the word as typed and analysed, its view and share.
     assert!(
-        text.contains("TermQuery") || text.contains("BM25"),
+        text.contains("100.0%") && text.contains("word in the title view: Kursk (as kursk)"),
         "explanations: {text}"
     );
+    assert!(!text.contains("TermQuery"), "explanations: {text}");
 }
 
 #[test]
@@ -821,7 +823,8 @@ fn facets_timeline_and_alias_flags() {
     communique(&corpus, &index)
         .args(["search", "--explain", "DPRK"])
         .assert()
-        .stdout(predicate::str::contains("alias: DPRK → North Korea"));
+        .stdout(predicate::str::contains("added by alias DPRK → "))
+        .stdout(predicate::str::contains("TermQuery").not());
     communique(&corpus, &index)
         .args(["search", "--country", "PRK", "--org", "UNSC", "veto"])
         .assert()
@@ -842,6 +845,48 @@ fn facets_timeline_and_alias_flags() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("aliases.tsv:1"));
+}
+
+#[test]
+fn search_like_an_article_on_the_command_line() {
+    let dir = indexed();
+    let index = dir.path().join("index");
+    let corpus = common::project_corpus();
+    let id = "dprk/2024-12-16-ten-country-statement-kursk.txt";
+    let out = communique(&corpus, &index)
+        .args(["search", "--like", id, "--json", "-n", "5"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let hits = json_lines(&out.stdout);
+    assert_eq!(hits.len(), 5);
+    let found: Vec<&str> = hits
+        .iter()
+        .map(|h| h["article"]["id"].as_str().unwrap())
+        .collect();
+    assert!(!found.contains(&id), "{found:?}");
+    assert!(
+        !found.contains(&"dprk/2024-12-17-wire-copy-kursk-statement.md"),
+        "{found:?}"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("kursk"), "{stderr}");
+    // Plain output, and a query with --like is refused.
+    communique(&corpus, &index)
+        .args(["search", "--like", id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Kursk"));
+    communique(&corpus, &index)
+        .args(["search", "Kursk", "--like", id])
+        .assert()
+        .failure();
+    // An unknown id: an error naming it.
+    communique(&corpus, &index)
+        .args(["search", "--like", "no/such-article"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no/such-article"));
 }
 
 #[test]

@@ -145,6 +145,24 @@ fn serves_the_demo_corpus_and_new_articles_without_a_restart() {
     // The article of the hit, by its id percent-encoded as one segment.
     let id = hit["article"]["id"].as_str().unwrap();
     let encoded = id.replace('/', "%2F");
+
+    // More like it: other articles, never itself; an unknown id is a 404 that names it.
+    let (status, like) = server.json(&format!("/api/search?like={encoded}&limit=3"));
+    assert_eq!(status, 200, "{like}");
+    let similar = like["hits"].as_array().unwrap();
+    assert!(!similar.is_empty(), "{like}");
+    assert!(similar.iter().all(|h| h["article"]["id"] != id), "{like}");
+    assert!(!like["query"].as_str().unwrap().is_empty(), "{like}");
+    let (status, missing) = server.json("/api/search?like=no%2Fsuch-article");
+    assert_eq!(status, 404, "{missing}");
+    assert!(
+        missing["error"]
+            .as_str()
+            .unwrap()
+            .contains("no/such-article")
+    );
+    let (status, both) = server.json(&format!("/api/search?like={encoded}&q=Kursk"));
+    assert_eq!(status, 400, "{both}");
     let (status, view) = server.json(&format!("/api/articles/{encoded}?q=Kursk"));
     assert_eq!(status, 200, "{view}");
     assert_eq!(view["article"]["id"], id);

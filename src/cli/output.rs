@@ -91,7 +91,7 @@ pub fn print_hits(hits: &[Hit], max_chars: usize, quotes: bool) -> std::io::Resu
                 }
             }
             if let Some(explanation) = &passage.explanation {
-                for line in explanation.lines() {
+                for line in explanation.to_string().lines() {
                     writeln!(out, "      {META}{line}{META:#}")?;
                 }
             }

@@ -12,8 +12,12 @@ use super::{Paths, index, output};
 pub struct SearchArgs {
     /// The query: words, "phrases", +must, -exclude, AND, OR, NOT, (groups), title:, source:,
     /// prefix*, fuzzy~1. Several arguments are joined with spaces.
-    #[arg(required = true, value_name = "QUERY")]
+    #[arg(required_unless_present = "like", value_name = "QUERY")]
     query: Vec<String>,
+    /// Instead of a query: the articles most like the article with this id (by its most
+    /// distinctive words; the article and its near-duplicates left out).
+    #[arg(long, value_name = "ARTICLE_ID", conflicts_with_all = ["query", "quotes"])]
+    like: Option<String>,
     /// How many articles to show.
     #[arg(long, short = 'n', default_value_t = 10)]
     limit: usize,
@@ -125,8 +129,6 @@ impl Filters {
 }
 
 pub fn run(paths: &Paths, args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let text = args.query.join(" ");
-    let query: Query = text.parse().map_err(Error::from)?;
     let options = args
         .filters
         .options()?
@@ -137,14 +139,26 @@ pub fn run(paths: &Paths, args: SearchArgs) -> anyhow::Result<ExitCode> {
         .quotes(args.quotes)
         .collapse(!args.no_collapse);
     let index = open_or_build(paths)?;
-    let hits = index.search(&query, &options)?;
-    let corrections = match hits.first() {
-        Some(hit) => hit.corrections.clone(),
-        None => index.corrections(&query, &options)?,
+    let hits = match &args.like {
+        Some(id) => {
+            let words = index.like_query(id)?;
+            eprintln!("communique: articles like `{id}`, by its words: {words}");
+            index.similar(id, &options)?.hits
+        }
+        None => {
+            let text = args.query.join(" ");
+            let query: Query = text.parse().map_err(Error::from)?;
+            let hits = index.search(&query, &options)?;
+            let corrections = match hits.first() {
+                Some(hit) => hit.corrections.clone(),
+                None => index.corrections(&query, &options)?,
+            };
+            for correction in &corrections {
+                eprintln!("communique: {correction}; --exact to search as typed");
+            }
+            hits
+        }
     };
-    for correction in &corrections {
-        eprintln!("communique: {correction}; --exact to search as typed");
-    }
     if args.json {
         output::print_hits_json(&hits)?;
     } else if args.csv {

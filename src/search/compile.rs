@@ -41,6 +41,9 @@ pub(crate) struct Compiled {
     pub reranked: bool,
     /// The words searched under other spellings (see [`super::correct`]).
     pub corrections: Vec<super::correct::Correction>,
+    /// The query's words, phrases, prefixes and fuzzy words as typed, for `--explain` (empty
+    /// without it).
+    pub typed: Vec<String>,
 }
 
 type Clause = (tantivy::query::Occur, Box<dyn TantivyQuery>);
@@ -320,6 +323,14 @@ impl<'a> Compiler<'a> {
             expansions: part.expansions,
             reranked: part.reranked,
             corrections: self.corrections.clone(),
+            typed: {
+                // Only `--explain` reads them.
+                let mut typed = Vec::new();
+                if options.explain {
+                    collect_leaves(self.query.root(), &mut typed);
+                }
+                typed
+            },
         })
     }
 
@@ -1282,6 +1293,27 @@ fn collect_bare_words(node: &Node, out: &mut Vec<String>) {
             }
         }
         _ => {}
+    }
+}
+
+/// Every leaf of a query as typed (words, phrases, prefixes, fuzzy words, proximity
+/// operands), excluded ones too.
+fn collect_leaves(node: &Node, out: &mut Vec<String>) {
+    match node {
+        Node::Word { text, .. }
+        | Node::Phrase { text, .. }
+        | Node::Prefix { text, .. }
+        | Node::Fuzzy { text, .. } => out.push(text.clone()),
+        Node::Near { operands, .. } => {
+            for operand in operands {
+                collect_leaves(operand, out);
+            }
+        }
+        Node::Group(clauses) => {
+            for (_, node) in clauses {
+                collect_leaves(node, out);
+            }
+        }
     }
 }
 

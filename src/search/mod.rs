@@ -24,16 +24,19 @@ mod matching;
 mod options;
 mod pipeline;
 mod query;
+mod similar;
 
 pub use article::ArticleView;
 pub use compile::{MAX_EXPANSIONS, MIN_PREFIX_CHARS};
 pub use correct::Correction;
+pub use explain::{ClauseKind, ClauseScore, Explanation, View};
 pub use facets::{Facets, Period};
 pub use highlight::Excerpt;
 pub use options::{MAX_PASSAGES, MAX_RESULTS, Ranking, SearchOptions};
 pub use query::{
     MAX_NEAR_DISTANCE, MAX_QUERY_BYTES, MAX_QUERY_TERMS, Node, Occur, Proximity, Query, Scope,
 };
+pub use similar::SIMILAR_TERMS;
 
 use std::ops::Range;
 
@@ -125,7 +128,7 @@ pub struct Passage {
     pub ordinal: usize,
     /// Why it scored what it did, when asked for ([`SearchOptions::explain`]).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub explanation: Option<String>,
+    pub explanation: Option<Explanation>,
     /// The quotations in the passage (byte ranges in `text`), with their speakers where the
     /// text names them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -173,7 +176,7 @@ impl Index {
     /// ```
     pub fn search(&self, query: &Query, options: &SearchOptions) -> Result<Vec<Hit>> {
         crate::index::guard(&self.display_path(), || {
-            Ok(self.search_unguarded(query, options, false)?.hits)
+            Ok(self.search_excluding(query, options, false, None)?.hits)
         })
     }
 
@@ -199,21 +202,38 @@ impl Index {
     /// ```
     pub fn search_with_total(&self, query: &Query, options: &SearchOptions) -> Result<Results> {
         crate::index::guard(&self.display_path(), || {
-            self.search_unguarded(query, options, true)
+            self.search_excluding(query, options, true, None)
         })
     }
 
-    /// The hits, and the total if `count` (0 otherwise).
-    fn search_unguarded(
+    /// The hits, and the total if `count` (0 otherwise); without the articles of `exclude`
+    /// (a "more like this" search leaves out its article and its copies).
+    fn search_excluding(
         &self,
         query: &Query,
         options: &SearchOptions,
         count: bool,
+        exclude: Option<&similar::Exclude>,
     ) -> Result<Results> {
         let wanted = checked_page(options)?;
         let snapshot = self.snapshot();
         let plan = self.plan(&snapshot, query, options)?;
-        let mut ranked = pipeline::rank_collapsed(&snapshot, &plan, options, wanted)?;
+        // Room for the excluded articles: one slot when copies are collapsed, all otherwise.
+        let room = match exclude {
+            Some(_) if options.collapse => 1,
+            Some(exclude) => exclude.articles,
+            None => 0,
+        };
+        let mut ranked = pipeline::rank_collapsed(&snapshot, &plan, options, wanted + room)?;
+        if let Some(exclude) = exclude {
+            let clusters = &ranked.clusters;
+            ranked.articles.retain(|c| {
+                c.id() != exclude.id
+                    && (exclude.cluster.is_none()
+                        || clusters.get(&c.key()).copied() != exclude.cluster)
+            });
+        }
+        let excluded = exclude.map_or(0, |e| e.articles as u64);
         let total = match (count, ranked.matched) {
             (false, _) => 0,
             (true, Some(matched)) => matched,
@@ -222,7 +242,8 @@ impl Index {
                 plan.matching.as_deref().unwrap_or(&*plan.full.query),
                 None,
             )?,
-        };
+        }
+        .saturating_sub(excluded);
         let page = pipeline::page(
             std::mem::take(&mut ranked.articles),
             options.offset,

@@ -349,16 +349,17 @@ impl<'s, 'a> Materialiser<'s, 'a> {
         })
     }
 
-    fn explain(&self, address: DocAddress) -> Result<String> {
-        let mut text: String = self
-            .plan
-            .expansions
-            .iter()
-            .map(|e| format!("alias: {e}\n"))
-            .collect();
+    fn explain(&self, address: DocAddress) -> Result<super::Explanation> {
         let explanation = self.plan.query.explain(self.snapshot.searcher(), address)?;
-        text.push_str(&super::explain::render(&explanation));
-        Ok(text)
+        let namer = super::explain::Namer {
+            fields: self.snapshot.fields(),
+            ranking: &self.options.ranking,
+            typed: &self.plan.typed,
+            expansions: &self.plan.expansions,
+            corrections: &self.plan.corrections,
+            quotes: self.options.quotes,
+        };
+        Ok(namer.explain(&explanation))
     }
 
     /// The article `id` of the passage at `address`, read from its head.

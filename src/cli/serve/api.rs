@@ -157,6 +157,7 @@ impl From<Error> for ApiError {
                 }),
             },
             Error::InvalidArgument(_) => ApiError::bad_request(error.to_string()),
+            Error::UnknownArticle { .. } => ApiError::new(StatusCode::NOT_FOUND, error.to_string()),
             Error::IndexMissing { .. }
             | Error::IncompatibleIndex { .. }
             | Error::Corrupt { .. } => ApiError::unavailable(&error.to_string()),
@@ -349,15 +350,25 @@ pub(super) async fn blocking<T: Send + 'static>(
 }
 
 /// `GET /api/search`: `{"query", "total", "offset", "limit", "hits": [hit as in --json]}`,
-/// or CSV with `format=csv`.
+/// or CSV with `format=csv`. With `like=ID` instead of `q`: the articles most like that one
+/// (`query` is then the words searched; an unknown id is a 404).
 async fn search(
     State(service): State<Arc<Service>>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let mut allowed = FILTERS.to_vec();
-    allowed.extend(["limit", "offset", "passages", "collapse", "format"]);
+    allowed.extend(["limit", "offset", "passages", "collapse", "format", "like"]);
     let params = Params::parse(raw, &allowed)?;
-    let query = params.query()?;
+    // `like=ID`: the articles most like that one, instead of a query.
+    let ask = match params.get("like") {
+        Some(_) if params.get("q").is_some() => {
+            return Err(ApiError::bad_request(
+                "give either a query `q` or an article `like`, not both".to_string(),
+            ));
+        }
+        Some(id) => Err(id.to_string()),
+        None => Ok(params.query()?),
+    };
     let limit = params.number("limit", 10, 1, service.limits.max_limit)?;
     let offset = params.number("offset", 0, 0, communique::search::MAX_RESULTS - 1)?;
     let passages = params.number("passages", 1, 1, MAX_PASSAGES.min(10))?;
@@ -376,12 +387,19 @@ async fn search(
         .offset(offset)
         .passages(passages)
         .collapse(params.flag("collapse", true)?);
-    let text = query.as_str().to_string();
     // One view of the index, one compilation, and the matches counted in one pass.
-    let communique::search::Results { hits, total } = blocking(&service, move |index| {
-        index.search_with_total(&query, &options)
-    })
-    .await?;
+    let (text, communique::search::Results { hits, total }) =
+        blocking(&service, move |index| match ask {
+            Ok(query) => Ok((
+                query.as_str().to_string(),
+                index.search_with_total(&query, &options)?,
+            )),
+            Err(id) => Ok((
+                index.like_query(&id)?.as_str().to_string(),
+                index.similar(&id, &options)?,
+            )),
+        })
+        .await?;
     if csv {
         let mut body = Vec::new();
         crate::cli::output::write_hits_csv(&mut body, &hits)
