@@ -124,6 +124,79 @@ fn queries_need_no_language() {
     assert_eq!(marked, ["torture"]);
 }
 
+/// Articles 4 (slavery), 5 (torture) and 17 (property) of the declaration in English, French
+/// and Spanish: Latin-script languages whose stemmers read `tortur` and `esclav` alike.
+fn latin_index() -> Index {
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, lang, text) in [
+        ("en/05", "en", EN5),
+        (
+            "fr/05",
+            "fr",
+            "Nul ne sera soumis à la torture, ni à des peines ou traitements cruels, inhumains ou dégradants.",
+        ),
+        (
+            "es/05",
+            "es",
+            "Nadie será sometido a torturas ni a penas o tratos crueles, inhumanos o degradantes.",
+        ),
+        (
+            "en/04",
+            "en",
+            "No one shall be held in slavery or servitude; slavery and the slave trade shall be prohibited in all their forms.",
+        ),
+        (
+            "fr/04",
+            "fr",
+            "Nul ne sera tenu en esclavage ni en servitude ; l’esclavage et la traite des esclaves sont interdits sous toutes leurs formes.",
+        ),
+        (
+            "es/04",
+            "es",
+            "Nadie estará sometido a esclavitud ni a servidumbre, la esclavitud y la trata de esclavos están prohibidas en todas sus formas.",
+        ),
+        (
+            "es/17",
+            "es",
+            "Toda persona tiene derecho a la propiedad, individual y colectivamente. Nadie será privado arbitrariamente de su propiedad.",
+        ),
+        (
+            "en/17",
+            "en",
+            "Everyone has the right to own property alone as well as in association with others. No one shall be arbitrarily deprived of his property.",
+        ),
+    ] {
+        writer.add(&Article::new(id, text).with_lang(lang)).unwrap();
+    }
+    writer.commit().unwrap();
+    index
+}
+
+#[test]
+fn latin_languages_are_told_apart_by_alphabet_and_inflection() {
+    let index = latin_index();
+    // `é` is not an English letter: the French article, which writes `torture`, comes before
+    // the English one, which writes it too, and the Spanish one (`torturas`).
+    let (ids, marked) = search(&index, "torturé", SearchOptions::new());
+    assert_eq!(ids[0], "fr/05", "{ids:?}");
+    assert_eq!(marked, ["torture"]);
+    // `esclave` is one letter from the French `esclaves`, two from the Spanish `esclavos`.
+    let (ids, marked) = search(&index, "esclave", SearchOptions::new());
+    assert_eq!(ids[0], "fr/04", "{ids:?}");
+    assert_eq!(marked, ["esclaves"]);
+    // Snowball's Spanish stemmer makes `propiedad` of `propiedades` and `propied` of
+    // `propiedad`; stemmed until the stem settles, both are `propi`.
+    let (ids, marked) = search(&index, "propiedades", SearchOptions::new());
+    assert_eq!(ids, ["es/17"]);
+    assert_eq!(marked, ["propiedad", "propiedad"]);
+    // English words still find the English articles first.
+    let (ids, _) = search(&index, "tortured", SearchOptions::new());
+    assert_eq!(ids[0], "en/05", "{ids:?}");
+    let (ids, _) = search(&index, "properties", SearchOptions::new());
+    assert_eq!(ids[0], "en/17", "{ids:?}");
+}
+
 #[test]
 fn arabic_and_russian_normalisation() {
     let index = index();

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The UDHR evaluation: queries in the six UN languages, each judged by its aligned article.
-# Prints success@1 and MRR@10 per language (Markdown) for communique (languages declared by
+# Prints success@1 and MRR@10 per language (Markdown), on the development queries then the
+# held-out ones, for communique (languages declared by
 # the pages' `lang`, then left to detection), SQLite FTS5 and Xapian told every language.
 #
 #   bash eval/udhr/run.sh [BASELINE_BINARY]
@@ -19,25 +20,29 @@ if ! /usr/bin/python3 -c 'import xapian' 2>/dev/null; then
 fi
 cargo build --release --quiet --bin communique
 bin=./target/release/communique
-queries=eval/udhr/queries.jsonl
-
 python3 eval/udhr/split.py "$shared/data/udhr" "$work/html"
 python3 eval/udhr/split.py "$shared/data/udhr" "$work/detected" --no-lang
 python3 eval/udhr/split.py "$shared/data/udhr" "$work/txt" --txt
 
-runs=()
-if [[ $# -ge 1 ]]; then
-  "$1" --corpus "$work/txt" eval --queries "$queries" --write-run "$work/before.trec" >/dev/null
-  runs+=("communique before languages (text files)=$work/before.trec")
-fi
-$bin --corpus "$work/html" eval --queries "$queries" --write-run "$work/html.trec" >/dev/null
-$bin --corpus "$work/detected" eval --queries "$queries" --write-run "$work/detected.trec" >/dev/null
-/usr/bin/python3 eval/udhr/baselines.py fts5 "$work/txt" "$queries" "$work/fts5.trec"
-/usr/bin/python3 eval/udhr/baselines.py xapian "$work/txt" "$queries" "$work/xapian.trec"
-runs+=(
-  "SQLite FTS5 (porter unicode61)=$work/fts5.trec"
-  "Xapian, told the language of every document and query=$work/xapian.trec"
-  "**communique** (HTML lang attributes; queries without language)=$work/html.trec"
-  "**communique**, every language detected=$work/detected.trec"
-)
-python3 eval/udhr/score.py "$queries" "${runs[@]}"
+for set in queries heldout; do
+  queries=eval/udhr/$set.jsonl
+  echo
+  echo "### $set ($(wc -l <"$queries") queries)"
+  echo
+  runs=()
+  if [[ $# -ge 1 ]]; then
+    "$1" --corpus "$work/txt" --index "$work/idx-before" eval --queries "$queries" --write-run "$work/before.trec" >/dev/null
+    runs+=("communique before languages (text files)=$work/before.trec")
+  fi
+  $bin --corpus "$work/html" --index "$work/idx-html" eval --queries "$queries" --write-run "$work/html.trec" >/dev/null
+  $bin --corpus "$work/detected" --index "$work/idx-detected" eval --queries "$queries" --write-run "$work/detected.trec" >/dev/null
+  /usr/bin/python3 eval/udhr/baselines.py fts5 "$work/txt" "$queries" "$work/fts5.trec"
+  /usr/bin/python3 eval/udhr/baselines.py xapian "$work/txt" "$queries" "$work/xapian.trec"
+  runs+=(
+    "SQLite FTS5 (porter unicode61)=$work/fts5.trec"
+    "Xapian, told the language of every document and query=$work/xapian.trec"
+    "**communique** (HTML lang attributes; queries without language)=$work/html.trec"
+    "**communique**, every language detected=$work/detected.trec"
+  )
+  python3 eval/udhr/score.py "$queries" "${runs[@]}"
+done

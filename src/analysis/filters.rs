@@ -114,6 +114,7 @@ mod tests {
 pub struct CachedStemmer {
     cache: fnv::FnvHashMap<String, String>,
     algorithm: frostem::Algorithm,
+    settle: bool,
 }
 
 impl Default for CachedStemmer {
@@ -139,8 +140,40 @@ impl CachedStemmer {
         CachedStemmer {
             cache: fnv::FnvHashMap::default(),
             algorithm,
+            settle: false,
         }
     }
+
+    /// A cached stemmer that stems its own stems until they no longer change (at most
+    /// [`CachedStemmer::SETTLE_ROUNDS`] times).
+    ///
+    /// Snowball's stemmers are not idempotent: Spanish makes `propiedad` of `propiedades`
+    /// but `propied` of `propiedad` (it reads the final `-ad` as a verb ending only when it
+    /// ends the word), so the plural and the singular would never meet. Stemming again until
+    /// the stem settles sends both to `propi` (`propiedad`, `propied`, `propi`).
+    ///
+    /// ```
+    /// use communique::analysis::CachedStemmer;
+    /// use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream};
+    /// let mut analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+    ///     .filter(CachedStemmer::settled(frostem::Algorithm::Spanish))
+    ///     .build();
+    /// let mut stems = Vec::new();
+    /// let mut stream = analyzer.token_stream("propiedades propiedad");
+    /// while let Some(token) = stream.next() {
+    ///     stems.push(token.text.clone());
+    /// }
+    /// assert_eq!(stems, ["propi", "propi"]);
+    /// ```
+    pub fn settled(algorithm: frostem::Algorithm) -> CachedStemmer {
+        CachedStemmer {
+            settle: true,
+            ..CachedStemmer::new(algorithm)
+        }
+    }
+
+    /// The most times a settled stemmer stems a word.
+    pub const SETTLE_ROUNDS: usize = 3;
 }
 
 impl TokenFilter for CachedStemmer {
@@ -151,6 +184,7 @@ impl TokenFilter for CachedStemmer {
             inner: tokenizer,
             cache: self.cache,
             algorithm: self.algorithm,
+            settle: self.settle,
         }
     }
 }
@@ -161,6 +195,7 @@ pub struct CachedStemmerWrapper<T> {
     inner: T,
     cache: fnv::FnvHashMap<String, String>,
     algorithm: frostem::Algorithm,
+    settle: bool,
 }
 
 impl<T: Tokenizer> Tokenizer for CachedStemmerWrapper<T> {
@@ -174,6 +209,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerWrapper<T> {
             tail: self.inner.token_stream(text),
             cache: &mut self.cache,
             stemmer: frostem::Stemmer::new(self.algorithm),
+            settle: self.settle,
         }
     }
 }
@@ -183,6 +219,7 @@ pub struct CachedStemmerStream<'a, T> {
     tail: T,
     cache: &'a mut fnv::FnvHashMap<String, String>,
     stemmer: frostem::Stemmer,
+    settle: bool,
 }
 
 impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
@@ -195,7 +232,16 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
             token.text.clear();
             token.text.push_str(stem);
         } else {
-            let stem = self.stemmer.stem(&token.text).into_owned();
+            let mut stem = self.stemmer.stem(&token.text).into_owned();
+            if self.settle {
+                for _ in 1..CachedStemmer::SETTLE_ROUNDS {
+                    let again = self.stemmer.stem(&stem);
+                    if again == stem {
+                        break;
+                    }
+                    stem = again.into_owned();
+                }
+            }
             self.cache
                 .insert(std::mem::take(&mut token.text), stem.clone());
             token.text = stem;

@@ -107,6 +107,33 @@ impl Language {
         }
     }
 
+    /// Can this language write `word` with its letters? Latin-script languages are told
+    /// apart by the accented letters of their alphabets: `torturé` or `nationalités` is not
+    /// English, `niño` is not French. ASCII letters, digits and other scripts are left to
+    /// the other signals (any Latin language may write them).
+    ///
+    /// ```
+    /// use communique::analysis::Language;
+    /// assert!(!Language::English.spells("torturé"));
+    /// assert!(Language::French.spells("torturé") && Language::Spanish.spells("torturé"));
+    /// assert!(!Language::French.spells("niño") && Language::Spanish.spells("niño"));
+    /// assert!(Language::English.spells("torture"));
+    /// ```
+    pub fn spells(self, word: &str) -> bool {
+        let letters: &str = match self {
+            Language::English => "",
+            Language::French => "àâæçéèêëîïôœùûüÿ",
+            Language::Spanish => "áéíñóúü",
+            Language::Portuguese => "áâãàçéêíóôõúü",
+            Language::German => "äöüß",
+            Language::Russian | Language::Arabic | Language::Chinese => return true,
+        };
+        word.chars()
+            .flat_map(char::to_lowercase)
+            .filter(|c| !c.is_ascii() && script_of(&c.to_string()) == Script::Latin)
+            .all(|c| letters.contains(c))
+    }
+
     pub(crate) fn stemmer(self) -> Option<frostem::Algorithm> {
         Some(match self {
             Language::English => frostem::Algorithm::English,
@@ -236,20 +263,42 @@ fn looks_english(sample: &str) -> bool {
     words >= 20 && markers * 10 > words
 }
 
-/// Which of `candidates` the detector takes a (short) text to be in, if any.
-pub(crate) fn detect_among(text: &str, candidates: &[Language]) -> Option<Language> {
+/// Which of `candidates` the detector takes a (short) text to be in, if any, with its
+/// confidence (0 to 1; near 0 for a word or two).
+pub(crate) fn detect_among(text: &str, candidates: &[Language]) -> Option<(Language, f64)> {
     if candidates.len() < 2 {
         return None;
     }
     let detector =
         whatlang::Detector::with_allowlist(candidates.iter().map(|l| l.whatlang()).collect());
-    let found = detector.detect_lang(text)?;
-    candidates.iter().copied().find(|l| l.whatlang() == found)
+    let found = detector.detect(text)?;
+    candidates
+        .iter()
+        .copied()
+        .find(|l| l.whatlang() == found.lang())
+        .map(|l| (l, found.confidence()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alphabets_tell_latin_languages_apart() {
+        assert!(Language::English.spells("nationalities"));
+        assert!(!Language::English.spells("nationalités"));
+        assert!(
+            !Language::English.spells("Torturé"),
+            "capitals are read as lower case"
+        );
+        assert!(Language::French.spells("ÉLECTION"));
+        assert!(!Language::French.spells("elección"));
+        assert!(Language::Spanish.spells("elección") && Language::Spanish.spells("niño"));
+        assert!(!Language::German.spells("niño") && Language::German.spells("Straße"));
+        assert!(Language::Portuguese.spells("eleição") && !Language::Spanish.spells("eleição"));
+        // Other scripts are not for alphabets to judge.
+        assert!(Language::Russian.spells("выражения") && Language::English.spells("выражения"));
+    }
 
     #[test]
     fn codes_round_trip() {

@@ -182,7 +182,7 @@ pub fn stemmed_analyzer_for(language: Language) -> TextAnalyzer {
             .filter(LowerCaser)
             .filter(PossessiveFilter)
             .filter(stop(s))
-            .filter(CachedStemmer::new(
+            .filter(CachedStemmer::settled(
                 l.stemmer().expect("a Snowball language"),
             ))
             .filter(AsciiFoldingFilter)
@@ -196,7 +196,7 @@ pub fn stemmed_analyzer_for(language: Language) -> TextAnalyzer {
             .filter(PossessiveFilter)
             .filter(ElisionFilter)
             .filter(stop(StopLanguage::French))
-            .filter(CachedStemmer::new(frostem::Algorithm::French))
+            .filter(CachedStemmer::settled(frostem::Algorithm::French))
             .filter(AsciiFoldingFilter)
             .build(),
         Language::Spanish => latin(language, StopLanguage::Spanish),
@@ -607,6 +607,30 @@ mod tests {
             let ours: Vec<String> = analyzer.stemmed(text).into_iter().map(|t| t.text).collect();
             assert_eq!(ours, expected);
         }
+    }
+
+    #[test]
+    fn latin_stemmers_settle_and_english_does_not_change() {
+        let mut analyzer = Analyzer::new();
+        let mut stems = |language, text| -> Vec<String> {
+            analyzer
+                .stemmed_in(language, text)
+                .into_iter()
+                .map(|t| t.text)
+                .collect()
+        };
+        // Snowball Spanish alone: `propiedad`, then `propied`, then `propi`; settled, one stem.
+        assert_eq!(
+            stems(Language::Spanish, "propiedades propiedad"),
+            ["propi", "propi"]
+        );
+        // A stem that settles at once is what the stemmer gives.
+        assert_eq!(stems(Language::Spanish, "torturas"), ["tortur"]);
+        // English is stemmed once, as before (Porter 2 is what Cranfield was tuned on).
+        let once = frostem::Stemmer::new(frostem::Algorithm::English)
+            .stem("generalization")
+            .into_owned();
+        assert_eq!(stems(Language::English, "generalization"), [once]);
     }
 
     #[test]

@@ -729,11 +729,14 @@ impl<'a> Compiler<'a> {
         ))
     }
 
-    /// When languages of the index share a script, how likely the query is to be in each:
-    /// 1, plus the share of its bare words that articles in the language write as typed
-    /// (`asilo` is in the Spanish articles), plus 0.5 for the language the detector reads the
-    /// words in (`-ed` is English, `-ción` Spanish). An index in one language, or a query in a
-    /// script of one language, weighs nothing.
+    /// When languages of the index share a script, how likely the query is to be in each: 1,
+    /// plus the share of its bare words that articles in the language write as typed
+    /// (`asilo` is in the Spanish articles), or half of that for a word one edit from one of
+    /// theirs (`esclave` beside the French `esclaves`, an inflection away), plus half the
+    /// detector's confidence for the language it reads the words in. A word that a language's
+    /// alphabet cannot write (`torturé` in English) earns that language nothing, and a query
+    /// none of whose words it can write is weighed at half (see [`Language::spells`]). An
+    /// index in one language, or a query in a script of one language, weighs nothing.
     fn weigh_languages(&mut self) -> Result<()> {
         let mut words = Vec::new();
         collect_bare_words(self.query.root(), &mut words);
@@ -751,28 +754,54 @@ impl<'a> Compiler<'a> {
         if latin.len() < 2 || latin_words.is_empty() {
             return Ok(());
         }
-        let detected = crate::analysis::detect_among(&latin_words.join(" "), &latin);
+        let spelling: Vec<Language> = latin
+            .iter()
+            .copied()
+            .filter(|l| latin_words.iter().all(|w| l.spells(w)))
+            .collect();
+        let detected = crate::analysis::detect_among(&latin_words.join(" "), &spelling);
         for language in latin {
-            let mut written = 0;
+            let mut written = 0.0;
+            let mut spelt = 0;
             for word in &latin_words {
+                if !language.spells(word) {
+                    continue;
+                }
+                spelt += 1;
                 let exact = self.analyzer.exact(word);
                 let [token] = exact.as_slice() else {
                     continue;
                 };
-                let query = BooleanQuery::new(vec![
-                    (
-                        tantivy::query::Occur::Must,
-                        term_query(Term::from_field_text(self.fields.exact, &token.text)),
-                    ),
-                    (tantivy::query::Occur::Must, self.language_filter(language)),
-                ]);
-                if self.searcher.search(&query, &tantivy::collector::Count)? > 0 {
-                    written += 1;
+                let term = Term::from_field_text(self.fields.exact, &token.text);
+                let in_language = |query: Box<dyn TantivyQuery>| {
+                    BooleanQuery::new(vec![
+                        (tantivy::query::Occur::Must, query),
+                        (tantivy::query::Occur::Must, self.language_filter(language)),
+                    ])
+                };
+                let count = |query: &BooleanQuery| -> Result<usize> {
+                    Ok(self.searcher.search(query, &tantivy::collector::Count)?)
+                };
+                if count(&in_language(term_query(term.clone())))? > 0 {
+                    written += 1.0;
+                } else if token.text.chars().count() >= NEAR_FORM_MIN_CHARS
+                    && count(&in_language(Box::new(tantivy::query::FuzzyTermQuery::new(
+                        term, 1, true,
+                    ))))?
+                        > 0
+                {
+                    written += 0.5;
                 }
             }
-            let mut weight = 1.0 + written as f32 / latin_words.len() as f32;
-            if detected == Some(language) {
-                weight += 0.5;
+            let mut weight = if spelt == 0 {
+                0.5
+            } else {
+                1.0 + written / latin_words.len() as f32
+            };
+            if let Some((found, confidence)) = detected
+                && found == language
+            {
+                weight += 0.5 * confidence as f32;
             }
             self.weights.insert(language, weight);
         }
@@ -1276,6 +1305,10 @@ fn any(queries: Vec<Box<dyn TantivyQuery>>) -> Box<dyn TantivyQuery> {
         ))
     }
 }
+
+/// The shortest word (in characters) whose forms one edit away count as a language writing
+/// it: shorter words are one edit from too many others (`de`, `le`, `la`).
+const NEAR_FORM_MIN_CHARS: usize = 5;
 
 /// The bare words of a query (text scope, not excluded), in order.
 fn collect_bare_words(node: &Node, out: &mut Vec<String>) {
