@@ -5,7 +5,8 @@
 //! Batches of 1, 100 and 1,000 new articles (generated from real passages, another seed than
 //! the index's) are committed into the real-corpus index (about 5,000 articles) and into a
 //! generated one of 20,000; the figure is the time of `Follows::catch_up` after each commit,
-//! the median of three batches of each size.
+//! the median of three batches of each size. `FOLLOW_BENCH_REAL_ONLY=1` stops after the real
+//! corpus (to profile it with `perf record`).
 
 mod support;
 
@@ -34,6 +35,9 @@ fn main() {
     real_index.update(&Corpus::new(real_dir.path())).unwrap();
     println!("index size          batch  commit (median)  saved searches (median)  new matches");
     measure("real, ~5,000", &real_index, &queries, &fresh);
+    if std::env::var_os("FOLLOW_BENCH_REAL_ONLY").is_some() {
+        return;
+    }
 
     let big = tempfile::tempdir().unwrap();
     let big_index = Index::create(big.path().join("index")).unwrap();

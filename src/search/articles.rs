@@ -128,7 +128,7 @@ impl Scope<'_, '_> {
         let collector = TopArticles { k: usize::MAX };
         let searcher = self.snapshot.searcher();
         let found = match self.within {
-            Some(changed) => searcher.search(&*changed.within(query.box_clone()), &collector)?,
+            Some(changed) => changed.search(searcher, query, &collector)?,
             None => searcher.search(query, &collector)?,
         };
         Ok(found.into_iter().map(|c| (c.key(), c)).collect())

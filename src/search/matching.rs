@@ -4,13 +4,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tantivy::collector::DocSetCollector;
+use tantivy::collector::{Collector, DocSetCollector};
 use tantivy::index::SegmentId;
 use tantivy::query::{
     BooleanQuery, ConstScorer, EmptyScorer, EnableScoring, Explanation, Occur,
     Query as TantivyQuery, Scorer, Weight,
 };
-use tantivy::{DocAddress, DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 use super::{Query, SearchOptions};
 use crate::domain::own_key;
@@ -126,14 +126,12 @@ impl Evaluation<'_> {
                 .compile(searcher, query, options, &options.ranking, false)?;
             (compiled, None)
         };
-        let passages = match within {
-            Some(changed) => changed.within(compiled.query),
-            None => compiled.query,
-        };
-        let mut docs: Vec<DocAddress> = searcher
-            .search(&*passages, &DocSetCollector)?
-            .into_iter()
-            .collect();
+        let mut docs: Vec<DocAddress> = match within {
+            Some(changed) => changed.search(searcher, &*compiled.query, &DocSetCollector)?,
+            None => searcher.search(&*compiled.query, &DocSetCollector)?,
+        }
+        .into_iter()
+        .collect();
         if let Some(members) = members {
             let mut kept = Vec::with_capacity(docs.len());
             for address in docs {
@@ -146,7 +144,14 @@ impl Evaluation<'_> {
         }
         docs.sort_unstable();
         let mut out: HashMap<String, Matched> = HashMap::new();
+        let mut last = None;
         for address in docs {
+            // An article's passages are adjacent: read its id (a dictionary lookup) once.
+            let key = super::articles::key_of(snapshot, address)?;
+            if key.is_some() && key == last {
+                continue;
+            }
+            last = key;
             let columns = snapshot.columns(address.segment_ord)?;
             let Some(id) = columns.article_id(address.doc_id) else {
                 continue;
@@ -204,6 +209,26 @@ impl Changed {
 
     fn is_empty(&self) -> bool {
         self.docs.is_empty()
+    }
+
+    /// What `collector` collects of `query` within these passages, visiting only the segments
+    /// that hold some (the others would still open every term's postings). Scores play no
+    /// part: only which passages match.
+    pub(crate) fn search<C: Collector>(
+        &self,
+        searcher: &Searcher,
+        query: &dyn TantivyQuery,
+        collector: &C,
+    ) -> Result<C::Fruit> {
+        let query = self.within(query.box_clone());
+        let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+        let mut fruits = Vec::with_capacity(self.docs.len());
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            if self.docs.contains_key(&reader.segment_id()) {
+                fruits.push(collector.collect_segment(&*weight, ord as u32, reader)?);
+            }
+        }
+        Ok(collector.merge_fruits(fruits)?)
     }
 
     /// `query`, only where it meets these passages.
