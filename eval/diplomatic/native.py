@@ -17,9 +17,10 @@ Each output query has `id`, `kind`, `query` (communique's), `fts5` and `xapian`.
 | `"a b c"~4`           | `NEAR("a" "b" "c", 4)`            | `a NEAR/4 b NEAR/4 c`         |
 | `A NEAR/s B` (sentence), `A NEAR/p B` (passage) | no scope operator: `A AND B` | no scope operator: `A AND B` |
 
-FTS5's `NEAR(…, N)` allows at most N tokens between the phrases; Xapian's `NEAR/N` wants
-the terms within a window of N+1 positions… (both differ from Lucene's slop and from
-communique's "within N positions"; the figures are close, not equal).
+FTS5's `NEAR(…, N)` allows at most N tokens between the phrases. Xapian's parser turns
+`a NEAR/N b` into a window of N+1 positions (`a NEAR/4 b NEAR/4 c` into one NEAR of window 6:
+see `baselines.py xapian --verbose`). Both differ a little from communique's "within N
+positions" and from Lucene's slop: the distances are close, not equal.
 """
 
 import argparse
