@@ -84,7 +84,7 @@ for corpus in cranfield diplomatic; do
     echo "| variant | nDCG@10 | MAP@100 | MRR@10 | P@10 | R@100 |"
     echo "|---|---|---|---|---|---|"
   else
-    echo "## Ablation on the diplomatic development set (40 queries)"
+    echo "## Ablation on the diplomatic development set ($(grep -c . eval/diplomatic/queries.jsonl) queries)"
     echo
     echo "| variant | nDCG@10 | MAP@100 | MRR@10 | P@10 | R@100 | passage accuracy | passage@1 |"
     echo "|---|---|---|---|---|---|---|---|"

@@ -984,3 +984,31 @@ fn a_misspelled_word_is_corrected_with_a_notice_unless_exact() {
         serde_json::json!([])
     );
 }
+
+/// `eval --no-aliases` ranks without the alias table: `DPRK` then misses the G7 communiqué that
+/// only says "North Korea", which the alias table finds.
+#[test]
+fn eval_no_aliases_turns_off_the_alias_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let queries = dir.path().join("queries.jsonl");
+    std::fs::write(
+        &queries,
+        r#"{"id": "q1", "query": "DPRK", "relevant": [{"article": "g7-nato/2023-05-21-g7-hiroshima-summit.md", "grade": 2}]}"#,
+    )
+    .unwrap();
+    let recall = |extra: &[&str]| {
+        let output = communique(&common::project_corpus(), &dir.path().join("index"))
+            .arg("eval")
+            .arg("--queries")
+            .arg(&queries)
+            .arg("--json")
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let metrics: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        metrics["recall_100"].as_f64().unwrap()
+    };
+    assert_eq!(recall(&[]), 1.0);
+    assert_eq!(recall(&["--no-aliases"]), 0.0);
+}

@@ -195,11 +195,14 @@ def cmd_fts5(args):
     limit = -1 if args.fetch <= 0 else args.fetch
     results = []
     for qid, text in queries:
-        words = query_words(text, args.stopwords)
-        if not words:
-            results.append((qid, []))
-            continue
-        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+        if args.native:
+            match = text
+        else:
+            words = query_words(text, args.stopwords)
+            if not words:
+                results.append((qid, []))
+                continue
+            match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
         rows = con.execute(
             "SELECT rowid, bm25(docs) FROM docs WHERE docs MATCH ? "
             "ORDER BY bm25(docs) LIMIT ?", (match, limit)).fetchall()
@@ -419,7 +422,9 @@ def main():
         p.add_argument("--tag", default=None)
         return p
 
-    retrieval("fts5", "SQLite FTS5 bm25() run")
+    p = retrieval("fts5", "SQLite FTS5 bm25() run")
+    p.add_argument("--native", action="store_true",
+                   help="the query field is already in FTS5's own syntax (AND, NEAR(...)): used as is")
     p = retrieval("xapian", "Xapian BM25Weight run")
     p.add_argument("--bm25", default=None, metavar="K1,B",
                    help="set BM25 k1,b (default Xapian's k1=1, b=0.5)")

@@ -9,7 +9,8 @@ DIR defaults to ../shared beside the repository (the layout every checkout and C
 Exit status is 0 when every check passes, 1 otherwise.
 
 Checks: every line is a JSON object with `id`, `query`, `note` and `relevant`; query ids are
-unique; each query judges 1-8 distinct articles; grades are 1 or 2; every article id exists in
+unique; every query has a `kind` (topical, boolean, proximity, demonym, misspelled,
+transliteration); each query judges 1-8 distinct articles; grades are 1 or 2; every article id exists in
 the evaluation corpus; every passage is an exact substring of that article's stored text,
 contains no newline and is 8-25 words long.
 """
@@ -24,6 +25,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 SEED = "seed/000_b491b3170320ace1.txt"
+KINDS = ("topical", "boolean", "proximity", "demonym", "misspelled", "transliteration")
 
 
 def load_corpus(shared):
@@ -62,6 +64,7 @@ def main():
     grades = collections.Counter()
     n_queries = n_judged = 0
     syntax = 0
+    kinds = collections.Counter()
 
     with open(args.queries, encoding="utf-8") as f:
         lines = f.read().splitlines()
@@ -88,6 +91,10 @@ def main():
         n_queries += 1
         if any(tok in (q.get("query") or "") for tok in ('"', " AND ", " OR ", " NOT ", "title:", "source:")):
             syntax += 1
+        kind = q.get("kind")
+        if kind not in KINDS:
+            errors.append("%s: kind %r not one of %s" % (where, kind, ", ".join(KINDS)))
+        kinds[kind] += 1
         rel = q.get("relevant") or []
         if not 1 <= len(rel) <= 8:
             errors.append("%s: %d judged articles (want 1-8)" % (where, len(rel)))
@@ -130,6 +137,7 @@ def main():
     for name, count in sorted(query_source.items(), key=lambda kv: (kv[0].startswith("mixed"), kv[0])):
         label = name if name.startswith("mixed") else "only " + name
         print("  %-45s %d" % (label + ":", count))
+    print("kinds: " + ", ".join("%s %d" % (k, kinds[k]) for k in KINDS if kinds[k]))
     print("judgments: %d (grade 2: %d, grade 1: %d)" % (n_judged, grades[2], grades[1]))
     for name, count in sorted(judged_source.items()):
         print("  %-45s %d" % ("articles from " + name + ":", count))

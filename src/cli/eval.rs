@@ -53,6 +53,9 @@ pub struct EvalArgs {
     /// Search every word as typed (no spelling correction).
     #[arg(long)]
     exact: bool,
+    /// Do not expand names with the alias table (DPRK = North Korea, demonyms, transliterations).
+    #[arg(long)]
+    no_aliases: bool,
     /// Keep stop words in queries (through the exact view).
     #[arg(long)]
     stop_words: bool,
@@ -135,6 +138,7 @@ fn search_runs(
         .limit(args.limit)
         .ranking(ranking(args))
         .exact(args.exact)
+        .aliases(!args.no_aliases)
         // Every document is judged on its own: copies are not collapsed.
         .collapse(false);
     let article_score = match args.article_score {
