@@ -279,9 +279,13 @@ fn a_name_in_one_language_finds_statements_in_all_six() {
         };
         assert_eq!(marked, [expected], "{}", hit.article.id);
     }
-    // Without the alias table, the English name finds only English.
-    let plain = search(&index, "Russia", &SearchOptions::new().aliases(false));
-    assert_eq!(sorted_ids(&plain), ["en"]);
+    // Without the alias table, a name in one script finds only its own language. (The Latin
+    // spellings are no longer apart without it: the query is analysed in every language of the
+    // index, and French settled stemming makes `russ` of both `Russia` and `Russie`.)
+    for (name, only) in [("Россия", "ru"), ("俄罗斯", "zh"), ("روسيا", "ar")] {
+        let plain = search(&index, name, &SearchOptions::new().aliases(false));
+        assert_eq!(sorted_ids(&plain), [only], "{name}");
+    }
     // The UN in Russian finds the Arabic and the Chinese statements that name it.
     let hits = search(
         &index,
