@@ -64,24 +64,10 @@ async fn cached(
     let generation = index.generation();
     drop(index);
     let uri = request.uri().to_string();
-    if let Some(response) = service.cache.get(generation, &uri) {
-        return response;
-    }
-    let response = next.run(request).await;
-    if response.status() != StatusCode::OK {
-        return response;
-    }
-    let (parts, body) = response.into_parts();
-    match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) => service
-            .cache
-            .put(generation, &uri, parts.status, parts.headers, bytes),
-        Err(e) => ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the answer could not be read: {e}"),
-        )
-        .into_response(),
-    }
+    service
+        .cache
+        .answer(generation, &uri, next.run(request))
+        .await
 }
 
 /// The page may run its own script and style only: nothing inline, nothing from elsewhere.

@@ -6,10 +6,14 @@
 //! changes whenever the server picks up a commit), so an entry is never served once a batch of new
 //! articles is searchable: after each commit every request computes its answer afresh. Only
 //! successful answers are kept, the least recently used go first, and the total size is bounded.
+//! Identical requests that arrive while one of them is being computed wait for that one instead
+//! of computing it again (right after a commit, every client asks again at once).
 
+use std::collections::HashMap;
+use std::future::Future;
 use std::num::NonZeroUsize;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -37,9 +41,14 @@ struct Entries {
     bytes: usize,
 }
 
+/// An answer as computed once: status, headers and body (or why the body could not be read).
+type Computed = Result<(StatusCode, HeaderMap, Bytes), String>;
+
 /// The cache of answers; disabled when made with no room.
 pub struct Cache {
     entries: Option<Mutex<Entries>>,
+    /// Answers being computed, for identical requests to wait on.
+    pending: Mutex<HashMap<Key, Arc<tokio::sync::OnceCell<Computed>>>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -49,7 +58,8 @@ pub struct Cache {
 pub struct CacheStats {
     /// Answers kept now.
     pub entries: usize,
-    /// Requests answered from the cache since the start.
+    /// Requests answered from the cache (or by waiting for an identical request being
+    /// computed) since the start.
     pub hits: u64,
     /// Requests computed (and kept when they succeeded) since the start.
     pub misses: u64,
@@ -65,9 +75,72 @@ impl Cache {
                     bytes: 0,
                 })
             }),
+            pending: Mutex::new(HashMap::new()),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
+    }
+
+    /// The answer to `uri` on index view `generation`: kept, being computed for another
+    /// identical request (then awaited), or computed by `compute` and kept if it succeeded.
+    pub async fn answer(
+        &self,
+        generation: u64,
+        uri: &str,
+        compute: impl Future<Output = Response>,
+    ) -> Response {
+        if let Some(response) = self.get(generation, uri) {
+            return response;
+        }
+        let key = (generation, uri.to_string());
+        let cell = self
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        let mut computed_here = false;
+        let computed = cell
+            .get_or_init(|| async {
+                computed_here = true;
+                let (parts, body) = compute.await.into_parts();
+                axum::body::to_bytes(body, usize::MAX)
+                    .await
+                    .map(|bytes| (parts.status, parts.headers, bytes))
+                    .map_err(|e| e.to_string())
+            })
+            .await
+            .clone();
+        {
+            let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+            if pending.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+                pending.remove(&key);
+            }
+        }
+        let (status, headers, body) = match computed {
+            Ok(computed) => computed,
+            Err(e) => {
+                let mut response =
+                    Response::new(Body::from(format!("the answer could not be read: {e}")));
+                *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                return response;
+            }
+        };
+        if computed_here {
+            self.misses.fetch_add(1, Ordering::Relaxed);
+            return self.put(generation, uri, status, headers, body);
+        }
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        let mut response = Response::new(Body::from(body));
+        *response.status_mut() = status;
+        *response.headers_mut() = headers;
+        if status == StatusCode::OK {
+            response
+                .headers_mut()
+                .insert(HEADER, HeaderValue::from_static("hit"));
+        }
+        response
     }
 
     fn lock(&self) -> Option<std::sync::MutexGuard<'_, Entries>> {
@@ -82,13 +155,10 @@ impl Cache {
     }
 
     /// The kept answer to `uri` on index view `generation`, as a response.
-    pub fn get(&self, generation: u64, uri: &str) -> Option<Response> {
+    fn get(&self, generation: u64, uri: &str) -> Option<Response> {
         let mut entries = self.lock()?;
         let key = (generation, uri.to_string());
-        let Some(entry) = entries.lru.get(&key) else {
-            self.misses.fetch_add(1, Ordering::Relaxed);
-            return None;
-        };
+        let entry = entries.lru.get(&key)?;
         self.hits.fetch_add(1, Ordering::Relaxed);
         let mut response = Response::new(Body::from(entry.body.clone()));
         *response.headers_mut() = entry.headers.clone();
@@ -99,7 +169,7 @@ impl Cache {
     }
 
     /// Keeps a successful answer (if small enough) and gives it back as a response.
-    pub fn put(
+    fn put(
         &self,
         generation: u64,
         uri: &str,

@@ -491,6 +491,32 @@ async fn a_repeated_request_is_answered_from_the_cache_until_the_index_changes()
     let (_, health) = get_json(&service, "/api/health").await;
     assert_eq!(health["cache"]["hits"], 3, "{health}");
 
+    // Identical requests at once: one computes, the others wait for its answer.
+    let misses = health["cache"]["misses"].as_u64().unwrap();
+    let uri = "/api/search?q=%22Security+Council%22";
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let service = service.clone();
+            tokio::spawn(async move { get(&service, uri).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    assert!(
+        answers
+            .iter()
+            .all(|(status, _, body)| *status == StatusCode::OK && *body == answers[0].2)
+    );
+    let (_, health) = get_json(&service, "/api/health").await;
+    assert_eq!(
+        health["cache"]["misses"].as_u64().unwrap(),
+        misses + 1,
+        "{health}"
+    );
+    assert_eq!(health["cache"]["hits"], 3 + 7, "{health}");
+
     // `--cache 0`: every answer computed.
     let service = super::tests::service(Limits {
         cache_entries: 0,
