@@ -46,11 +46,10 @@ pub(crate) fn run(
         let fresh = Index::create(&staging)?;
         fresh.update_with(corpus, options)?
     };
-    // Saved searches belong to the index folder: they move with it.
-    let follows = path.join(crate::follow::FILE_NAME);
-    if follows.exists() {
-        let to = staging.join(crate::follow::FILE_NAME);
-        std::fs::copy(&follows, &to).map_err(|e| Error::io(&to, e))?;
+    // What the folder holds besides the index (the saved searches, a notification queue, a
+    // README) moves with it.
+    if path.is_dir() {
+        keep_the_rest(path, &staging)?;
     }
     if exists {
         exchange(&staging, path)?;
@@ -70,6 +69,31 @@ pub(crate) fn run(
     }
     let index = Index::open(path)?;
     Ok((index, report))
+}
+
+/// Copies into `to` every file of `from` that is not part of the index itself.
+fn keep_the_rest(from: &Path, to: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(from).map_err(|e| Error::io(from, e))? {
+        let entry = entry.map_err(|e| Error::io(from, e))?;
+        let name = entry.file_name();
+        let target = to.join(&name);
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file && !is_index_file(&name.to_string_lossy()) && !target.exists() {
+            std::fs::copy(entry.path(), &target).map_err(|e| Error::io(&target, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a file name is one of the index's own: tantivy's `meta.json`, hidden files (its
+/// lists and locks), segment files (a 32-digit hexadecimal id, then extensions) and our
+/// manifests.
+fn is_index_file(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("");
+    name == META_FILE
+        || name.starts_with('.')
+        || name.starts_with("communique-manifest-")
+        || (stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `dir/.name.what-PID`: a folder beside `path`, on the same file system.
@@ -112,4 +136,49 @@ fn move_contents(from: &Path, to: &Path) -> Result<()> {
         std::fs::rename(from.join(&name), &target).map_err(|e| Error::io(&target, e))?;
     }
     std::fs::remove_dir(from).map_err(|e| Error::io(from, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Corpus, Index};
+
+    #[test]
+    fn a_rebuild_keeps_what_the_folder_holds_besides_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        std::fs::write(corpus.join("a.txt"), "The grain corridor reopened.").unwrap();
+        let path = dir.path().join("index");
+        let index = Index::create(&path).unwrap();
+        index.update(&Corpus::new(&corpus)).unwrap();
+        drop(index);
+        std::fs::write(path.join("README.md"), "What this folder is.").unwrap();
+        std::fs::write(corpus.join("b.txt"), "Grain shipments resumed.").unwrap();
+
+        let (index, report) =
+            Index::rebuild(&path, &Corpus::new(&corpus), &Default::default()).unwrap();
+        assert_eq!(report.added, 2);
+        assert_eq!(
+            std::fs::read_to_string(path.join("README.md")).unwrap(),
+            "What this folder is."
+        );
+        assert!(index.contains("b.txt").unwrap());
+    }
+
+    #[test]
+    fn index_files_are_told_from_the_rest() {
+        for name in [
+            "meta.json",
+            ".managed.json",
+            ".tantivy-writer.lock",
+            "communique-manifest-3.json",
+            "0123456789abcdef0123456789abcdef.idx",
+            "0123456789abcdef0123456789abcdef.12.del",
+        ] {
+            assert!(super::is_index_file(name), "{name}");
+        }
+        for name in ["README.md", "communique-follow.redb", "notes.txt"] {
+            assert!(!super::is_index_file(name), "{name}");
+        }
+    }
 }
