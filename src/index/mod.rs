@@ -60,8 +60,11 @@ pub struct Index {
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     pub(crate) passages: PassageConfig,
-    columns: snapshot::ColumnCache,
+    columns: std::sync::Arc<snapshot::ColumnCache>,
     storage: Storage,
+    /// The commit a view ([`Index::view`]) keeps seeing; `None` for a handle that follows the
+    /// last commit.
+    pinned: Option<tantivy::Searcher>,
 }
 
 impl std::fmt::Debug for Index {
@@ -243,6 +246,7 @@ impl Index {
             passages: PassageConfig::default(),
             columns: Default::default(),
             storage,
+            pinned: None,
         })
     }
 
@@ -296,8 +300,9 @@ impl Index {
         Ok(self.payload()?.seq)
     }
 
-    /// Which view of the index this handle's searches see: a number that changes whenever
-    /// [`Index::reload`] runs, so answers kept under it are never served from an older view.
+    /// Which commit this handle's searches see: a number that changes whenever the handle sees
+    /// another one (after [`Index::reload`]), so answers kept under it are never served from
+    /// an older one. A [`view`](Index::view) keeps its number.
     ///
     /// ```
     /// # use communique::{Article, Index};
@@ -310,7 +315,54 @@ impl Index {
     /// # Ok::<(), communique::Error>(())
     /// ```
     pub fn generation(&self) -> u64 {
-        self.reader.searcher().generation().generation_id()
+        self.searcher().generation().generation_id()
+    }
+
+    /// A view of the index as this handle sees it now. Searches through the view keep seeing
+    /// this commit while the handle moves on to later ones, until the view is dropped (the
+    /// files of its segments stay on disk meanwhile). A server answers from a view, so that it
+    /// can prepare the next one (compute the answers asked most often) before it publishes it.
+    /// Writing through a view writes to the index, as through its handle; [`Index::reload`]
+    /// does not move a view.
+    ///
+    /// ```
+    /// use communique::{Article, Index, Query, SearchOptions};
+    /// let index = Index::in_memory()?;
+    /// let view = index.view();
+    /// let mut writer = index.writer()?;
+    /// writer.add(&Article::new("a", "The grain corridor reopened."))?;
+    /// writer.commit()?;
+    /// let grain = Query::parse("grain")?;
+    /// assert_eq!(index.search(&grain, &SearchOptions::new())?.len(), 1);
+    /// assert!(view.search(&grain, &SearchOptions::new())?.is_empty());
+    /// assert_ne!(view.generation(), index.generation());
+    /// assert_eq!(index.view().generation(), index.generation());
+    /// # Ok::<(), communique::Error>(())
+    /// ```
+    pub fn view(&self) -> Index {
+        let storage = match &self.storage {
+            Storage::Disk(path) => Storage::Disk(path.clone()),
+            Storage::Memory(slot) => Storage::Memory(Mutex::new(
+                slot.lock().map(|b| b.clone()).unwrap_or_default(),
+            )),
+        };
+        Index {
+            inner: self.inner.clone(),
+            reader: self.reader.clone(),
+            fields: self.fields,
+            passages: self.passages.clone(),
+            columns: self.columns.clone(),
+            storage,
+            pinned: Some(self.searcher()),
+        }
+    }
+
+    /// The searcher reads go through: the view's commit, or the last one reloaded.
+    pub(crate) fn searcher(&self) -> tantivy::Searcher {
+        match &self.pinned {
+            Some(searcher) => searcher.clone(),
+            None => self.reader.searcher(),
+        }
     }
 
     /// Sees the last commit (of any process). Called after each commit of this handle.
@@ -324,7 +376,7 @@ impl Index {
     pub fn contains(&self, id: &str) -> Result<bool> {
         let term = Term::from_field_text(self.fields.article_id, id);
         let query = TermQuery::new(term, IndexRecordOption::Basic);
-        Ok(self.reader.searcher().search(&query, &Count)? > 0)
+        Ok(self.searcher().search(&query, &Count)? > 0)
     }
 
     /// Figures about the index: articles, passages, terms, size, dates, sources.
@@ -333,7 +385,7 @@ impl Index {
     }
 
     fn stats_unguarded(&self) -> Result<Stats> {
-        let searcher = self.reader.searcher();
+        let searcher = self.searcher();
         let passages = searcher.num_docs();
         let mut articles = 0;
         let mut undated = 0;

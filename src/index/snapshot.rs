@@ -103,7 +103,7 @@ impl Index {
     /// A snapshot of the last commit, for one search.
     pub(crate) fn snapshot(&self) -> Snapshot<'_> {
         Snapshot {
-            searcher: self.reader.searcher(),
+            searcher: self.searcher(),
             fields: self.fields,
             cache: &self.columns,
             open: RefCell::new(HashMap::new()),

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -48,21 +48,31 @@ pub fn router(service: Arc<Service>) -> Router {
         .with_state(service)
 }
 
+/// The view of the index a read request is answered from: the published one, or the next one
+/// for the answers [`super::refresh`] prepares before publishing it.
+#[derive(Clone)]
+pub(super) struct View(pub Arc<Index>);
+
 /// Answers a read request from the cache when the same request was answered on the same view
-/// of the index; otherwise computes it and keeps a successful answer.
+/// of the index; otherwise computes it on that view and keeps a successful answer.
 async fn cached(
     State(service): State<Arc<Service>>,
-    request: axum::extract::Request,
+    mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let index = match service.index() {
-        Ok(index) if service.cache.enabled() => index,
-        _ => return next.run(request).await,
+    let view = match request.extensions().get::<View>() {
+        Some(view) => view.0.clone(),
+        None => match service.index() {
+            Ok(view) => view,
+            Err(reason) => return ApiError::unavailable(&reason).into_response(),
+        },
     };
-    // Read before the answer is computed: the answer is of this view or a later one, and a
-    // later view has another generation, so no request is ever answered from an older view.
-    let generation = index.generation();
-    drop(index);
+    // The answer is computed on this view and kept under its generation.
+    let generation = view.generation();
+    request.extensions_mut().insert(View(view));
+    if !service.cache.enabled() {
+        return next.run(request).await;
+    }
     let uri = request.uri().to_string();
     service
         .cache
@@ -292,6 +302,15 @@ pub(super) async fn blocking<T: Send + 'static>(
     let index = service
         .index()
         .map_err(|reason| ApiError::unavailable(&reason))?;
+    blocking_on(service, index, work).await
+}
+
+/// [`blocking`] on a given view of the index.
+async fn blocking_on<T: Send + 'static>(
+    service: &Arc<Service>,
+    index: Arc<Index>,
+    work: impl FnOnce(&Index) -> Result<T, Error> + Send + 'static,
+) -> Result<T, ApiError> {
     let admitted = service.searches.clone().try_acquire_owned().map_err(|_| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -340,6 +359,7 @@ pub(super) async fn blocking<T: Send + 'static>(
 /// (`query` is then the words searched; an unknown id is a 404).
 async fn search(
     State(service): State<Arc<Service>>,
+    Extension(View(view)): Extension<View>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let mut allowed = FILTERS.to_vec();
@@ -375,7 +395,7 @@ async fn search(
         .collapse(params.flag("collapse", true)?);
     // One view of the index, one compilation, and the matches counted in one pass.
     let (text, communique::search::Results { hits, total }) =
-        blocking(&service, move |index| match ask {
+        blocking_on(&service, view, move |index| match ask {
             Ok(query) => Ok((
                 query.as_str().to_string(),
                 index.search_with_total(&query, &options)?,
@@ -416,6 +436,7 @@ async fn search(
 /// country and organisation code that appears.
 async fn facets(
     State(service): State<Arc<Service>>,
+    Extension(View(view)): Extension<View>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let mut allowed = FILTERS.to_vec();
@@ -424,7 +445,8 @@ async fn facets(
     let query = params.query()?;
     let top = params.number("top", 10, 1, 1000)?;
     let options = params.filters()?;
-    let mut facets = blocking(&service, move |index| index.facets(&query, &options)).await?;
+    let mut facets =
+        blocking_on(&service, view, move |index| index.facets(&query, &options)).await?;
     for list in [
         &mut facets.countries,
         &mut facets.orgs,
@@ -455,6 +477,7 @@ async fn facets(
 /// (`by=month`, the default, or `by=year`).
 async fn timeline(
     State(service): State<Arc<Service>>,
+    Extension(View(view)): Extension<View>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let mut allowed = FILTERS.to_vec();
@@ -471,7 +494,7 @@ async fn timeline(
         }
     };
     let options = params.filters()?;
-    let counts = blocking(&service, move |index| {
+    let counts = blocking_on(&service, view, move |index| {
         index.timeline(&query, &options, period)
     })
     .await?;

@@ -3,11 +3,13 @@
 //! A shared server answers the same few questions many times over (every reader of a link, the
 //! page asking for hits, facets and timeline of one query). An answer is kept under the request's
 //! URI and the generation of the index view it was computed on ([`communique::Index::generation`]
-//! changes whenever the server picks up a commit), so an entry is never served once a batch of new
-//! articles is searchable: after each commit every request computes its answer afresh. Only
-//! successful answers are kept, the least recently used go first, and the total size is bounded.
-//! Identical requests that arrive while one of them is being computed wait for that one instead
-//! of computing it again (right after a commit, every client asks again at once).
+//! changes whenever the server publishes a commit), so an entry is never served once a batch of
+//! new articles is searchable. Before a new view is published, the answers most recently used on
+//! the old one are computed on it ([`super::refresh`], as Solr autowarms its caches for a new
+//! searcher), so that the requests after a commit find them ready instead of all computing them
+//! at once. Only successful answers are kept, the least recently used go first, and the total
+//! size is bounded. Identical requests that arrive while one of them is being computed wait for
+//! that one instead of computing it again.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -51,6 +53,7 @@ pub struct Cache {
     pending: Mutex<HashMap<Key, Arc<tokio::sync::OnceCell<Computed>>>>,
     hits: AtomicU64,
     misses: AtomicU64,
+    warmed: AtomicU64,
 }
 
 /// What `/api/health` reports about the cache.
@@ -61,8 +64,12 @@ pub struct CacheStats {
     /// Requests answered from the cache (or by waiting for an identical request being
     /// computed) since the start.
     pub hits: u64,
-    /// Requests computed (and kept when they succeeded) since the start.
+    /// Requests computed (and kept when they succeeded) since the start, including those
+    /// computed ahead.
     pub misses: u64,
+    /// Answers computed on a new view of the index before it was published (the most
+    /// recently used answers of the view it replaced), since the start.
+    pub warmed: u64,
 }
 
 impl Cache {
@@ -78,6 +85,7 @@ impl Cache {
             pending: Mutex::new(HashMap::new()),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            warmed: AtomicU64::new(0),
         }
     }
 
@@ -214,12 +222,33 @@ impl Cache {
         }
     }
 
-    /// Entries, hits and misses.
+    /// The URIs of the answers on view `generation`, most recently used first, at most `n`:
+    /// the answers worth computing on the next view before it is published.
+    pub fn recent(&self, generation: u64, n: usize) -> Vec<String> {
+        let Some(entries) = self.lock() else {
+            return Vec::new();
+        };
+        entries
+            .lru
+            .iter()
+            .filter(|((g, _), _)| *g == generation)
+            .map(|((_, uri), _)| uri.clone())
+            .take(n)
+            .collect()
+    }
+
+    /// Counts answers computed on a new view before it was published.
+    pub fn note_warmed(&self, answers: u64) {
+        self.warmed.fetch_add(answers, Ordering::Relaxed);
+    }
+
+    /// Entries, hits, misses and answers computed ahead.
     pub fn stats(&self) -> CacheStats {
         CacheStats {
             entries: self.lock().map_or(0, |e| e.lru.len()),
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
+            warmed: self.warmed.load(Ordering::Relaxed),
         }
     }
 }

@@ -301,13 +301,15 @@ fn rfc3339(t: jiff::Timestamp) -> String {
     t.round(jiff::Unit::Second).unwrap_or(t).to_string()
 }
 
+/// When a match was committed, if known.
+fn committed(m: &NewMatch) -> Option<jiff::Timestamp> {
+    m.committed
+        .as_deref()
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+}
+
 /// The Atom 1.0 document of a saved search: one entry per match, newest first.
 fn atom(base: &str, search: &SavedSearch, news: &[NewMatch], hits: &[Hit]) -> String {
-    let committed = |m: &NewMatch| {
-        m.committed
-            .as_deref()
-            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-    };
     let created = search
         .created
         .parse::<jiff::Timestamp>()
@@ -345,59 +347,68 @@ fn atom(base: &str, search: &SavedSearch, news: &[NewMatch], hits: &[Hit]) -> St
     out.push_str("<author><name>communique</name></author>\n");
     out.push_str("<generator>communique</generator>\n");
     for m in news {
-        let Some(hit) = hits.iter().find(|h| h.article.id == m.id) else {
-            continue; // removed from the index since it was reported
-        };
-        out.push_str("<entry>\n");
-        let id: String = form_urlencoded::byte_serialize(m.id.as_bytes()).collect();
-        push_element(
-            &mut out,
-            "id",
-            &format!("urn:communique:follow:{}:{}:{id}", search.name, m.seq),
-        );
-        push_element(&mut out, "title", &entry_title(hit));
-        let mut link = form_urlencoded::Serializer::new(String::new());
-        link.append_pair("q", &search.query);
-        link.append_pair("article", &hit.article.id);
-        if let Some(passage) = hit.passages.first() {
-            link.append_pair("at", &passage.start.to_string());
+        // An article removed from the index since it was reported has no entry.
+        if let Some(hit) = hits.iter().find(|h| h.article.id == m.id) {
+            push_entry(&mut out, base, search, m, hit, updated);
         }
-        out.push_str(&format!(
-            "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-            escape(&format!("{base}/?{}", link.finish()))
-        ));
-        push_element(
-            &mut out,
-            "updated",
-            &rfc3339(committed(m).unwrap_or(updated)),
-        );
-        if let Some(date) = hit
-            .article
-            .date
-            .as_deref()
-            .and_then(|d| communique::corpus::parse_date(d).ok())
-        {
-            push_element(&mut out, "published", &rfc3339(date));
-        }
-        if let Some(source) = hit
-            .article
-            .source
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-        {
-            out.push_str(&format!(
-                "<author><name>{}</name></author>\n",
-                escape(source)
-            ));
-        }
-        out.push_str(&format!(
-            "<summary type=\"html\">{}</summary>\n",
-            escape(&summary_html(hit))
-        ));
-        out.push_str("</entry>\n");
     }
     out.push_str("</feed>\n");
     out
+}
+
+/// One `<entry>` of the feed: the match `m`, shown by its `hit`; `updated` is the feed's time,
+/// for a match whose commit time is unknown.
+fn push_entry(
+    out: &mut String,
+    base: &str,
+    search: &SavedSearch,
+    m: &NewMatch,
+    hit: &Hit,
+    updated: jiff::Timestamp,
+) {
+    out.push_str("<entry>\n");
+    let id: String = form_urlencoded::byte_serialize(m.id.as_bytes()).collect();
+    push_element(
+        out,
+        "id",
+        &format!("urn:communique:follow:{}:{}:{id}", search.name, m.seq),
+    );
+    push_element(out, "title", &entry_title(hit));
+    let mut link = form_urlencoded::Serializer::new(String::new());
+    link.append_pair("q", &search.query);
+    link.append_pair("article", &hit.article.id);
+    if let Some(passage) = hit.passages.first() {
+        link.append_pair("at", &passage.start.to_string());
+    }
+    out.push_str(&format!(
+        "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        escape(&format!("{base}/?{}", link.finish()))
+    ));
+    push_element(out, "updated", &rfc3339(committed(m).unwrap_or(updated)));
+    if let Some(date) = hit
+        .article
+        .date
+        .as_deref()
+        .and_then(|d| communique::corpus::parse_date(d).ok())
+    {
+        push_element(out, "published", &rfc3339(date));
+    }
+    if let Some(source) = hit
+        .article
+        .source
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
+        out.push_str(&format!(
+            "<author><name>{}</name></author>\n",
+            escape(source)
+        ));
+    }
+    out.push_str(&format!(
+        "<summary type=\"html\">{}</summary>\n",
+        escape(&summary_html(hit))
+    ));
+    out.push_str("</entry>\n");
 }
 
 /// The article's title, or the first words of its best passage (untitled wire copy), or its id.

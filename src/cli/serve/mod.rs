@@ -100,7 +100,7 @@ impl Default for Limits {
 pub struct Service {
     /// The index folder (for messages), or `(memory)`.
     pub index_path: PathBuf,
-    index: RwLock<Availability>,
+    index: RwLock<State>,
     /// Caps the searches admitted (running or waiting).
     pub searches: Arc<tokio::sync::Semaphore>,
     /// Caps the searches running: one turn per thread; the others wait, first come first
@@ -123,6 +123,23 @@ enum Availability {
     Ready(Arc<Index>),
     Unavailable(String),
 }
+
+/// The index as the service holds it: the handle that follows every commit (the watcher writes
+/// through it, the verifier and the saved searches read it), and the view that requests are
+/// answered from, published after each commit once the answers asked most often are computed
+/// on it ([`refresh`]).
+#[derive(Clone)]
+enum State {
+    Ready { live: Arc<Index>, view: Arc<Index> },
+    Unavailable(String),
+}
+
+/// The most answers computed on a new view before it is published: the most recently used of
+/// the view it replaces.
+const WARM_ANSWERS: usize = 64;
+/// How long a new view may wait for its answers before it is published anyway: a commit stays
+/// searchable within its batch's time.
+const WARM_BUDGET: Duration = Duration::from_millis(1000);
 
 /// What `/api/health` reports besides the index's availability.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -186,7 +203,10 @@ impl Service {
             index_path: index
                 .path()
                 .map_or_else(|| "(memory)".into(), PathBuf::from),
-            index: RwLock::new(Availability::Ready(index)),
+            index: RwLock::new(State::Ready {
+                view: Arc::new(index.view()),
+                live: index,
+            }),
             searches: Arc::new(tokio::sync::Semaphore::new(limits.max_searches)),
             workers: Arc::new(tokio::sync::Semaphore::new(limits.workers.max(1))),
             cache: cache::Cache::new(limits.cache_entries),
@@ -197,18 +217,47 @@ impl Service {
         })
     }
 
-    /// The index, or why it cannot answer now.
+    /// The view of the index that requests are answered from, or why it cannot answer now.
     pub fn index(&self) -> Result<Arc<Index>, String> {
         match &*self.index.read().unwrap_or_else(|p| p.into_inner()) {
-            Availability::Ready(index) => Ok(index.clone()),
-            Availability::Unavailable(reason) => Err(reason.clone()),
+            State::Ready { view, .. } => Ok(view.clone()),
+            State::Unavailable(reason) => Err(reason.clone()),
         }
     }
 
+    /// The handle that follows every commit, or why the index cannot be read now.
+    fn live(&self) -> Result<Arc<Index>, String> {
+        match &*self.index.read().unwrap_or_else(|p| p.into_inner()) {
+            State::Ready { live, .. } => Ok(live.clone()),
+            State::Unavailable(reason) => Err(reason.clone()),
+        }
+    }
+
+    /// Serves another index (reopened) or none; requests see its last commit at once.
     fn set_index(&self, availability: Availability) {
-        *self.index.write().unwrap_or_else(|p| p.into_inner()) = availability;
+        *self.index.write().unwrap_or_else(|p| p.into_inner()) = match availability {
+            Availability::Ready(live) => State::Ready {
+                view: Arc::new(live.view()),
+                live,
+            },
+            Availability::Unavailable(reason) => State::Unavailable(reason),
+        };
         // A new index numbers its views from the start again.
         self.cache.clear();
+    }
+
+    /// Answers requests from `view` of `live` from now on, unless the index was replaced
+    /// meanwhile.
+    fn publish(&self, live: &Arc<Index>, view: Arc<Index>) {
+        let mut state = self.index.write().unwrap_or_else(|p| p.into_inner());
+        if let State::Ready { live: current, .. } = &*state
+            && Arc::ptr_eq(current, live)
+        {
+            *state = State::Ready {
+                live: live.clone(),
+                view,
+            };
+        }
     }
 
     /// A copy of the health figures.
@@ -236,7 +285,7 @@ impl Service {
     /// second look a moment later: a merge that has just removed its old segments is not
     /// damage.
     pub fn verify(&self) {
-        let Ok(index) = self.index() else {
+        let Ok(index) = self.live() else {
             return;
         };
         let started = Instant::now();
@@ -266,6 +315,62 @@ impl Service {
     }
 }
 
+/// Publishes the live handle's last commit to requests. The answers most recently used on the
+/// published view (at most [`WARM_ANSWERS`]) are first computed on the new view and kept, for at
+/// most [`WARM_BUDGET`]; meanwhile requests are still answered from the published view. Without
+/// this, every client would ask again at once after each commit, and the slowest answers of the
+/// mix would all be computed while they wait.
+pub async fn refresh(service: &Arc<Service>, app: &axum::Router) {
+    use tower::ServiceExt;
+
+    let (Ok(live), Ok(current)) = (service.live(), service.index()) else {
+        return;
+    };
+    let next = Arc::new(live.view());
+    if next.generation() == current.generation() {
+        return;
+    }
+    let mut warming = tokio::task::JoinSet::new();
+    for uri in service.cache.recent(current.generation(), WARM_ANSWERS) {
+        let Ok(request) = axum::http::Request::get(uri)
+            .extension(api::View(next.clone()))
+            .body(axum::body::Body::empty())
+        else {
+            continue;
+        };
+        let app = app.clone();
+        warming.spawn(async move {
+            app.oneshot(request)
+                .await
+                .is_ok_and(|response| response.status().is_success())
+        });
+    }
+    let mut warmed = 0;
+    let _ = tokio::time::timeout(WARM_BUDGET, async {
+        while let Some(done) = warming.join_next().await {
+            warmed += u64::from(matches!(done, Ok(true)));
+        }
+    })
+    .await;
+    service.cache.note_warmed(warmed);
+    service.publish(&live, next);
+}
+
+/// Publishes commits from the service's plain threads (the watcher, the reloader).
+#[derive(Clone)]
+struct Publisher {
+    service: Arc<Service>,
+    app: axum::Router,
+    runtime: tokio::runtime::Handle,
+}
+
+impl Publisher {
+    /// [`refresh`], waiting for it.
+    fn publish(&self) {
+        self.runtime.block_on(refresh(&self.service, &self.app));
+    }
+}
+
 pub fn run(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let corpus = paths.open_corpus();
     let notifier = args
@@ -276,25 +381,7 @@ pub fn run(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let index = if args.no_watch {
         super::search::open_or_build(paths)?
     } else {
-        corpus.files()?;
-        let index = Index::open_or_create(&paths.index)?;
-        // Bring the index up to date before listening: the first page a person sees is current.
-        let report = index.update(&corpus)?;
-        super::output::print_skipped(&report)?;
-        eprintln!(
-            "communique: index up to date: added {}, updated {}, removed {}, unchanged {}, skipped {}",
-            report.added,
-            report.updated,
-            report.removed,
-            report.unchanged,
-            report.skipped.len()
-        );
-        // Saved searches: what this update (or an interrupted process) brought.
-        let news = super::follow::catch_up(&index)?;
-        if let Some(notifier) = &notifier {
-            notifier.push(&news)?;
-        }
-        index
+        up_to_date(paths, &corpus, notifier.as_ref())?
     };
     let limits = Limits {
         max_searches: args.max_searches.max(1),
@@ -304,47 +391,6 @@ pub fn run(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
         ..Limits::default()
     };
     let service = Service::new(Arc::new(index), limits);
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut threads = Vec::new();
-
-    // The verifier: at start, after the segments change, and at least every `verify_every`.
-    {
-        let service = service.clone();
-        let stop = stop.clone();
-        let every = Duration::from_secs_f64((args.verify_every.max(0.001)) * 3600.0);
-        threads.push(
-            std::thread::Builder::new()
-                .name("verify".into())
-                .spawn(move || verifier(&service, &stop, every))?,
-        );
-    }
-    // The reloader: sees the commits of another process (`communique index` beside us).
-    {
-        let service = service.clone();
-        let stop = stop.clone();
-        let path = paths.index.clone();
-        threads.push(
-            std::thread::Builder::new()
-                .name("reload".into())
-                .spawn(move || reloader(&service, &stop, &path))?,
-        );
-    }
-    if !args.no_watch {
-        let service = service.clone();
-        let stop = stop.clone();
-        let options = WatchOptions {
-            debounce: Duration::from_millis(args.debounce),
-            max_delay: Duration::from_millis(args.max_delay),
-            ..WatchOptions::default()
-        };
-        service.update_health(|h| h.watching = true);
-        threads.push(
-            std::thread::Builder::new()
-                .name("watch".into())
-                .spawn(move || watcher(&service, &stop, &corpus, &options, notifier.as_ref()))?,
-        );
-    }
-
     // Searches take turns on `workers` blocking threads (see `api::blocking`); a few more
     // serve the health check, which must answer while every search thread is busy.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -352,6 +398,33 @@ pub fn run(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
         .thread_name("serve")
         .max_blocking_threads(service.limits.workers + 2)
         .build()?;
+    let publisher = Publisher {
+        service: service.clone(),
+        app: router(service.clone()),
+        runtime: runtime.handle().clone(),
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut threads = Vec::new();
+    // The verifier: at start, after the segments change, and at least every `verify_every`.
+    let every = Duration::from_secs_f64((args.verify_every.max(0.001)) * 3600.0);
+    let (s, halt) = (service.clone(), stop.clone());
+    threads.push(spawn("verify", move || verifier(&s, &halt, every))?);
+    // The reloader: sees the commits of another process (`communique index` beside us).
+    let (p, halt, path) = (publisher.clone(), stop.clone(), paths.index.clone());
+    threads.push(spawn("reload", move || reloader(&p, &halt, &path))?);
+    if !args.no_watch {
+        let options = WatchOptions {
+            debounce: Duration::from_millis(args.debounce),
+            max_delay: Duration::from_millis(args.max_delay),
+            ..WatchOptions::default()
+        };
+        service.update_health(|h| h.watching = true);
+        let (p, halt) = (publisher.clone(), stop.clone());
+        threads.push(spawn("watch", move || {
+            watcher(&p, &halt, &corpus, &options, notifier.as_ref())
+        })?);
+    }
+
     let result = runtime.block_on(serve(service.clone(), args.addr));
     // In-flight requests have finished; the watcher completes its batch, then everything stops.
     stop.store(true, Ordering::SeqCst);
@@ -363,6 +436,41 @@ pub fn run(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
     result?;
     eprintln!("communique: stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens (or creates) the index and brings it up to date before listening, so that the first
+/// page a person sees is current; saved searches learn what the update brought.
+fn up_to_date(
+    paths: &Paths,
+    corpus: &Corpus,
+    notifier: Option<&super::notify::Notifier>,
+) -> anyhow::Result<Index> {
+    corpus.files()?;
+    let index = Index::open_or_create(&paths.index)?;
+    let report = index.update(corpus)?;
+    super::output::print_skipped(&report)?;
+    eprintln!(
+        "communique: index up to date: added {}, updated {}, removed {}, unchanged {}, skipped {}",
+        report.added,
+        report.updated,
+        report.removed,
+        report.unchanged,
+        report.skipped.len()
+    );
+    // Saved searches: what this update (or an interrupted process) brought.
+    let news = super::follow::catch_up(&index)?;
+    if let Some(notifier) = notifier {
+        notifier.push(&news)?;
+    }
+    Ok(index)
+}
+
+/// Starts a named thread of the service.
+fn spawn(
+    name: &str,
+    work: impl FnOnce() + Send + 'static,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new().name(name.into()).spawn(work)
 }
 
 /// Listens and serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.
@@ -458,13 +566,14 @@ async fn shutdown_signal() {
 /// Runs the watcher until `stop`; each batch is logged and may wake the verifier.
 /// Saved searches are evaluated after each batch; their news go to `notifier`, if any.
 fn watcher(
-    service: &Service,
+    publisher: &Publisher,
     stop: &AtomicBool,
     corpus: &Corpus,
     options: &WatchOptions,
     notifier: Option<&super::notify::Notifier>,
 ) {
-    let Ok(index) = service.index() else {
+    let service = &publisher.service;
+    let Ok(index) = service.live() else {
         return;
     };
     let mut segments = segment_count(&index);
@@ -495,7 +604,9 @@ fn watcher(
                     took_ms: took.as_millis(),
                 });
             });
-            // Saved searches: what this batch (or an interrupted process) brought.
+            // Requests see the batch (the answers asked most often computed first), then
+            // saved searches learn what it (or an interrupted process) brought.
+            publisher.publish();
             match super::follow::catch_up(&index) {
                 Ok(news) => {
                     if let Some(notifier) = notifier
@@ -574,7 +685,8 @@ fn lower_priority() {
 
 /// Picks up commits of other processes (meta.json changes), and notices an index that has
 /// gone (being rebuilt) or come back, every 250 ms.
-fn reloader(service: &Service, stop: &AtomicBool, path: &std::path::Path) {
+fn reloader(publisher: &Publisher, stop: &AtomicBool, path: &std::path::Path) {
+    let service = &publisher.service;
     let meta = path.join("meta.json");
     let mut last = std::fs::read(&meta).ok();
     while !stop.load(Ordering::SeqCst) {
@@ -584,18 +696,17 @@ fn reloader(service: &Service, stop: &AtomicBool, path: &std::path::Path) {
             continue;
         }
         last = current;
-        match service.index() {
-            Ok(index) => {
-                if let Err(e) = index.reload() {
-                    // The index was swapped or damaged under us: open it anew.
-                    match Index::open(path) {
-                        Ok(fresh) => service.set_index(Availability::Ready(Arc::new(fresh))),
-                        Err(_) => service.set_index(Availability::Unavailable(format!(
-                            "the index cannot be read: {e}"
-                        ))),
-                    }
-                }
-            }
+        match service.live() {
+            Ok(index) => match index.reload() {
+                Ok(()) => publisher.publish(),
+                // The index was swapped or damaged under us: open it anew.
+                Err(e) => match Index::open(path) {
+                    Ok(fresh) => service.set_index(Availability::Ready(Arc::new(fresh))),
+                    Err(_) => service.set_index(Availability::Unavailable(format!(
+                        "the index cannot be read: {e}"
+                    ))),
+                },
+            },
             Err(_) => match Index::open(path) {
                 Ok(fresh) => {
                     service.set_index(Availability::Ready(Arc::new(fresh)));

@@ -464,8 +464,8 @@ async fn a_repeated_request_is_answered_from_the_cache_until_the_index_changes()
     assert!(headers.contains_key("content-security-policy"));
     assert_eq!(headers["content-type"], "application/json");
 
-    // A commit: the same request is computed again and finds the new article.
-    let index = service.index().unwrap();
+    // A commit: requests see the published view until the service publishes the new one.
+    let index = service.live().unwrap();
     let mut writer = index.writer().unwrap();
     writer
         .add(&Article::new(
@@ -474,10 +474,22 @@ async fn a_repeated_request_is_answered_from_the_cache_until_the_index_changes()
         ))
         .unwrap();
     writer.commit().unwrap();
+    let (_, headers, unchanged) = get(&service, uri).await;
+    assert_eq!(headers["x-cache"], "hit");
+    assert_eq!(unchanged, first);
+    // Publishing computes on the new view the answers asked of the old one: the request finds
+    // its answer ready, and it has the new article.
+    super::refresh(&service, &router(service.clone())).await;
     let (_, headers, third) = get(&service, uri).await;
-    assert_eq!(headers["x-cache"], "miss");
+    assert_eq!(headers["x-cache"], "hit");
     let value: Value = serde_json::from_str(&third).unwrap();
     assert_eq!(value["total"], 2, "{third}");
+    let (_, health) = get_json(&service, "/api/health").await;
+    assert_eq!(health["cache"]["warmed"], 1, "{health}");
+    // Nothing new: publishing again computes nothing.
+    super::refresh(&service, &router(service.clone())).await;
+    let (_, health) = get_json(&service, "/api/health").await;
+    assert_eq!(health["cache"]["warmed"], 1, "{health}");
 
     // Errors are never kept; facets and timelines are.
     let (status, headers, _) = get(&service, "/api/search?q=%22unclosed").await;
@@ -489,7 +501,7 @@ async fn a_repeated_request_is_answered_from_the_cache_until_the_index_changes()
         assert_eq!(headers["x-cache"], "hit", "{uri}");
     }
     let (_, health) = get_json(&service, "/api/health").await;
-    assert_eq!(health["cache"]["hits"], 3, "{health}");
+    assert_eq!(health["cache"]["hits"], 5, "{health}");
 
     // Identical requests at once: one computes, the others wait for its answer.
     let misses = health["cache"]["misses"].as_u64().unwrap();
@@ -515,7 +527,7 @@ async fn a_repeated_request_is_answered_from_the_cache_until_the_index_changes()
         misses + 1,
         "{health}"
     );
-    assert_eq!(health["cache"]["hits"], 3 + 7, "{health}");
+    assert_eq!(health["cache"]["hits"], 5 + 7, "{health}");
 
     // `--cache 0`: every answer computed.
     let service = super::tests::service(Limits {
