@@ -159,7 +159,7 @@ const OPENERS: &[&str] = &[
 pub fn quotations(text: &str) -> Vec<Quotation> {
     let mut out = Vec::new();
     // A quotation never crosses a line break but by the continuation rule.
-    let paragraphs = crate::corpus::lines(text);
+    let paragraphs = crate::analysis::segment::lines(text);
     // A span left open at the end of the previous paragraph, kept only if this one reopens.
     let mut pending: Option<(Range<usize>, Range<usize>)> = None;
     for paragraph in paragraphs {
@@ -241,14 +241,14 @@ fn speaker(text: &str, paragraph: Range<usize>, span: Range<usize>) -> Option<St
 
 /// The end of the first sentence of `text` (by the rules passages use), or its end.
 fn sentence_end(text: &str) -> usize {
-    crate::corpus::sentence_ranges(text)
+    crate::analysis::segment::sentence_ranges(text)
         .first()
         .map_or(text.len(), |s| s.end)
 }
 
 /// The start of the last sentence of `text` (by the rules passages use).
 fn sentence_start(text: &str) -> usize {
-    crate::corpus::sentence_ranges(text)
+    crate::analysis::segment::sentence_ranges(text)
         .last()
         .map_or(0, |s| s.start)
 }
