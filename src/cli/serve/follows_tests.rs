@@ -9,6 +9,9 @@ use communique::follow::Follows;
 use communique::{Article, Corpus, Index, SearchOptions};
 use serde_json::Value;
 
+#[path = "../../../tests/common/tree.rs"]
+mod tree;
+
 use super::super::tests::{call, get, get_json};
 use super::super::{Limits, Service};
 
@@ -17,19 +20,6 @@ const ARRIVING: &str = "dprk/2024-12-24-north-korean-casualties-kursk.md";
 
 fn project_corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
-}
-
-fn copy_dir(from: &Path, to: &Path, leave_out: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target, leave_out);
-        } else if path != leave_out {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 struct Setup {
@@ -44,7 +34,8 @@ struct Setup {
 fn kursk_arrives() -> (Setup, jiff::Timestamp, jiff::Timestamp) {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
-    copy_dir(&project_corpus(), &corpus, &project_corpus().join(ARRIVING));
+    tree::copy_dir(&project_corpus(), &corpus);
+    std::fs::remove_file(corpus.join(ARRIVING)).unwrap();
     let index = Index::create(dir.path().join("index")).unwrap();
     index.update(&Corpus::new(&corpus)).unwrap();
     let follows = Follows::of(&index).unwrap();
