@@ -102,10 +102,7 @@ fn print_passage(out: &mut impl Write, passage: &Passage, max_chars: usize) -> s
 fn speakers(passage: &Passage) -> Vec<&str> {
     let mut speakers: Vec<&str> = Vec::new();
     for quote in &passage.quotes {
-        let matched = passage
-            .highlights
-            .iter()
-            .any(|h| quote.range.start <= h.start && h.end <= quote.range.end);
+        let matched = passage.highlights.iter().any(|h| quote.holds(h));
         if let Some(speaker) = quote.speaker.as_deref()
             && matched
             && !speakers.contains(&speaker)

@@ -21,6 +21,14 @@ pub struct Quotation {
     pub speaker: Option<String>,
 }
 
+impl Quotation {
+    /// Does the quotation hold all of `range` (a highlight of the same text), so that the
+    /// words there are quoted?
+    pub fn holds(&self, range: &Range<usize>) -> bool {
+        self.range.start <= range.start && range.end <= self.range.end
+    }
+}
+
 /// A quotation longer than this (bytes, within one paragraph) is taken for a stray mark.
 pub const MAX_QUOTATION_BYTES: usize = 4096;
 
@@ -437,6 +445,21 @@ fn finish(mut out: Vec<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quotation_holds_the_highlights_inside_its_marks_only() {
+        let text = "He said “we condemn the attack” today.";
+        let quote = &quotations(text)[0];
+        let at = |word: &str| {
+            let start = text.find(word).unwrap();
+            start..start + word.len()
+        };
+        assert!(quote.holds(&at("we")) && quote.holds(&at("attack")));
+        assert!(quote.holds(&quote.range));
+        assert!(!quote.holds(&at("said")) && !quote.holds(&at("today")));
+        // A highlight that runs out of the quotation is not quoted.
+        assert!(!quote.holds(&(quote.range.start..quote.range.end + 1)));
+    }
 
     fn found(text: &str) -> Vec<(&str, Option<String>)> {
         quotations(text)
