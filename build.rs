@@ -12,6 +12,12 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+/// The library's reading of the table's rows, shared rather than written twice (the build
+/// script reads neither a row's id nor its kind).
+#[allow(dead_code)]
+#[path = "src/domain/alias_rows.rs"]
+mod alias_rows;
+
 /// `crate::analysis::MAX_TOKEN_BYTES`: longer words are not indexed, so not part of a key.
 const MAX_TOKEN_BYTES: usize = 64;
 
@@ -19,28 +25,14 @@ fn main() {
     let source = "data/aliases.tsv";
     println!("cargo::rerun-if-changed={source}");
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=src/domain/alias_rows.rs");
     let text = std::fs::read_to_string(source).expect("data/aliases.tsv is readable");
     let mut exact = BTreeSet::new();
     let mut patterns = BTreeSet::new();
     let mut codes = BTreeSet::new();
-    for line in text.lines() {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let columns: Vec<&str> = line.split('\t').collect();
-        let list = |i: usize| -> Vec<&str> {
-            columns
-                .get(i)
-                .map(|c| {
-                    c.split('|')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        for name in list(2).into_iter().chain(list(4)) {
-            if other_script(name) {
+    for row in alias_rows::rows(&text) {
+        for name in row.names.into_iter().chain(row.weak) {
+            if alias_rows::other_script(name) {
                 continue;
             }
             if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ') {
@@ -54,7 +46,7 @@ fn main() {
                 patterns.insert(pattern(name));
             }
         }
-        for code in list(3) {
+        for code in row.codes {
             codes.insert(code.to_string());
         }
     }
@@ -89,23 +81,4 @@ fn pattern(name: &str) -> String {
             }
         })
         .collect()
-}
-
-/// `other_script` of `src/domain/aliases.rs`: does a name start in a script other than Latin?
-fn other_script(name: &str) -> bool {
-    name.chars().find(|c| c.is_alphanumeric()).is_some_and(|c| {
-        matches!(c,
-            '\u{0370}'..='\u{03FF}'
-            | '\u{0400}'..='\u{052F}'
-            | '\u{0530}'..='\u{08FF}'
-            | '\u{0900}'..='\u{0FFF}'
-            | '\u{10A0}'..='\u{10FF}'
-            | '\u{1100}'..='\u{11FF}'
-            | '\u{1200}'..='\u{139F}'
-            | '\u{3040}'..='\u{30FF}'
-            | '\u{3400}'..='\u{4DBF}'
-            | '\u{4E00}'..='\u{9FFF}'
-            | '\u{AC00}'..='\u{D7AF}'
-        )
-    })
 }

@@ -4,6 +4,8 @@
 //! `cargo bench --bench update` (needs `../shared`).
 
 mod support;
+#[path = "../tests/common/tree.rs"]
+mod tree;
 
 use std::time::{Duration, Instant};
 
@@ -109,7 +111,7 @@ fn update_large(c: &mut Criterion) {
     drop(original);
     let work = tempfile::tempdir().unwrap();
     let index_dir = work.path().join("index");
-    copy_dir(
+    tree::copy_dir(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data/index-190000-1"),
         &index_dir,
     );
@@ -152,14 +154,6 @@ fn update_large(c: &mut Criterion) {
         });
     }
     group.finish();
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-    }
 }
 
 criterion_group!(benches, update, update_large);

@@ -13,6 +13,9 @@
 //! latency (min/median/p99/max), the batches applied and the process's resident memory over
 //! time, and exits non-zero if anything was wrong.
 
+#[path = "../tests/common/tree.rs"]
+mod tree;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -52,18 +55,6 @@ fn args() -> Result<Args, String> {
         }
     }
     Ok(args)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
 }
 
 /// Resident memory of this process, in MiB: all of it, and the anonymous part (the heap; the
@@ -106,7 +97,7 @@ fn main() {
     };
     let work = tempfile::tempdir().unwrap();
     let corpus_dir: PathBuf = work.path().join("corpus");
-    copy_dir(
+    tree::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
         &corpus_dir,
     );

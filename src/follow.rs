@@ -767,6 +767,21 @@ mod tests {
         writer.commit().unwrap();
     }
 
+    /// The ids of `news`, in order.
+    fn ids(news: &[NewMatch]) -> Vec<&str> {
+        news.iter().map(|m| m.id.as_str()).collect()
+    }
+
+    /// The (search, id) pairs of `news`, sorted.
+    fn pairs(news: &[NewMatch]) -> Vec<(&str, &str)> {
+        let mut pairs: Vec<(&str, &str)> = news
+            .iter()
+            .map(|m| (m.search.as_str(), m.id.as_str()))
+            .collect();
+        pairs.sort();
+        pairs
+    }
+
     #[test]
     fn only_what_arrives_after_saving_is_news_and_never_twice() {
         let index = Index::in_memory().unwrap();
@@ -785,8 +800,7 @@ mod tests {
             ],
         );
         let news = follows.catch_up(&index).unwrap();
-        let ids: Vec<&str> = news.iter().map(|m| m.id.as_str()).collect();
-        assert_eq!(ids, ["new"]);
+        assert_eq!(ids(&news), ["new"]);
         // When it was committed: the commit's own time, kept with the match.
         let committed = news[0].committed.clone().unwrap();
         assert_eq!(committed, index.payload().unwrap().updated.unwrap());
@@ -830,8 +844,7 @@ mod tests {
         add(&index, &[("a", "The grain corridor reopened.")]);
         add(&index, &[("b", "Grain shipments resumed from Odesa.")]);
         let news = follows.catch_up(&index).unwrap();
-        let ids: Vec<&str> = news.iter().map(|m| m.id.as_str()).collect();
-        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(ids(&news), ["a", "b"]);
         assert!(follows.catch_up(&index).unwrap().is_empty());
     }
 
@@ -862,13 +875,8 @@ mod tests {
             ],
         );
         let news = follows.catch_up(&index).unwrap();
-        let mut found: Vec<(&str, &str)> = news
-            .iter()
-            .map(|m| (m.search.as_str(), m.id.as_str()))
-            .collect();
-        found.sort();
         assert_eq!(
-            found,
+            pairs(&news),
             [
                 ("both", "two-paragraphs"),
                 ("near", "kursk-only"),
@@ -891,12 +899,10 @@ mod tests {
             .unwrap();
         add(&index, &[("b", "Grain shipments resumed from Odesa.")]);
         let news = follows.catch_up(&index).unwrap();
-        let mut found: Vec<(&str, &str)> = news
-            .iter()
-            .map(|m| (m.search.as_str(), m.id.as_str()))
-            .collect();
-        found.sort();
-        assert_eq!(found, [("early", "a"), ("early", "b"), ("late", "b")]);
+        assert_eq!(
+            pairs(&news),
+            [("early", "a"), ("early", "b"), ("late", "b")]
+        );
     }
 
     #[test]
@@ -958,9 +964,6 @@ mod tests {
             ],
         );
         let news = follows.catch_up(&index).unwrap();
-        assert_eq!(
-            news.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
-            ["a"]
-        );
+        assert_eq!(ids(&news), ["a"]);
     }
 }

@@ -21,6 +21,7 @@ pub(crate) use chinese::segment as chinese_segment;
 mod filters;
 mod language;
 pub(crate) mod marks;
+pub(crate) mod segment;
 mod tokenizer;
 
 pub use chinese::ChineseTokenizer;

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 use communique::index::{Stats, UpdateReport};
-use communique::{Error, Hit};
+use communique::{Error, Hit, Passage};
 
 const TITLE: Style = Style::new().bold();
 const META: Style = Style::new().dimmed();
@@ -21,74 +21,16 @@ pub fn print_hits(hits: &[Hit], max_chars: usize, quotes: bool) -> std::io::Resu
         if i > 0 {
             writeln!(out)?;
         }
-        let article = &hit.article;
-        writeln!(
-            out,
-            "{RANK}{:>2}.{RANK:#} {TITLE}{}{TITLE:#}",
-            hit.rank,
-            article.display_title()
-        )?;
-        let mut meta: Vec<&str> = Vec::new();
-        if let Some(date) = &article.date {
-            meta.push(date_only(date));
-        }
-        if let Some(source) = &article.source {
-            meta.push(source);
-        }
-        meta.push(&article.id);
-        let also = match hit.duplicates {
-            0 => String::new(),
-            1 => " · also in 1 other article".to_string(),
-            n => format!(" · also in {n} other articles"),
-        };
-        writeln!(out, "    {META}{}{also}{META:#}", meta.join(" · "))?;
+        print_heading(&mut out, hit)?;
         for passage in &hit.passages {
-            let excerpt = if max_chars == 0 {
-                communique::search::Excerpt {
-                    text: passage.text.clone(),
-                    highlights: passage.highlights.clone(),
-                    cut_before: false,
-                    cut_after: false,
-                }
+            print_passage(&mut out, passage, max_chars)?;
+            let speakers = if quotes {
+                speakers(passage)
             } else {
-                passage.excerpt(max_chars)
+                Vec::new()
             };
-            write!(out, "    ")?;
-            if excerpt.cut_before {
-                write!(out, "…")?;
-            }
-            let mut at = 0;
-            for range in &excerpt.highlights {
-                write!(out, "{}", flat(&excerpt.text[at..range.start]))?;
-                write!(
-                    out,
-                    "{MATCH}{}{MATCH:#}",
-                    flat(&excerpt.text[range.clone()])
-                )?;
-                at = range.end;
-            }
-            write!(out, "{}", flat(&excerpt.text[at..]))?;
-            if excerpt.cut_after {
-                write!(out, "…")?;
-            }
-            writeln!(out)?;
-            if quotes {
-                let mut speakers: Vec<&str> = Vec::new();
-                for quote in &passage.quotes {
-                    let matched = passage
-                        .highlights
-                        .iter()
-                        .any(|h| quote.range.start <= h.start && h.end <= quote.range.end);
-                    if let Some(speaker) = quote.speaker.as_deref()
-                        && matched
-                        && !speakers.contains(&speaker)
-                    {
-                        speakers.push(speaker);
-                    }
-                }
-                if !speakers.is_empty() {
-                    writeln!(out, "      {META}— {}{META:#}", speakers.join("; "))?;
-                }
+            if !speakers.is_empty() {
+                writeln!(out, "      {META}— {}{META:#}", speakers.join("; "))?;
             }
             if let Some(explanation) = &passage.explanation {
                 for line in explanation.to_string().lines() {
@@ -98,6 +40,77 @@ pub fn print_hits(hits: &[Hit], max_chars: usize, quotes: bool) -> std::io::Resu
         }
     }
     out.flush()
+}
+
+/// A hit's first two lines: rank and title; date, source, id and copies.
+fn print_heading(out: &mut impl Write, hit: &Hit) -> std::io::Result<()> {
+    let article = &hit.article;
+    writeln!(
+        out,
+        "{RANK}{:>2}.{RANK:#} {TITLE}{}{TITLE:#}",
+        hit.rank,
+        article.display_title()
+    )?;
+    let mut meta: Vec<&str> = Vec::new();
+    if let Some(date) = &article.date {
+        meta.push(date_only(date));
+    }
+    if let Some(source) = &article.source {
+        meta.push(source);
+    }
+    meta.push(&article.id);
+    let also = match hit.duplicates {
+        0 => String::new(),
+        1 => " · also in 1 other article".to_string(),
+        n => format!(" · also in {n} other articles"),
+    };
+    writeln!(out, "    {META}{}{also}{META:#}", meta.join(" · "))
+}
+
+/// A passage on one line, its highlights in colour, trimmed to about `max_chars` around them
+/// (whole with 0).
+fn print_passage(out: &mut impl Write, passage: &Passage, max_chars: usize) -> std::io::Result<()> {
+    // 0 shows the whole passage.
+    let excerpt = passage.excerpt(if max_chars == 0 {
+        usize::MAX
+    } else {
+        max_chars
+    });
+    write!(out, "    ")?;
+    if excerpt.cut_before {
+        write!(out, "…")?;
+    }
+    let mut at = 0;
+    for range in &excerpt.highlights {
+        write!(out, "{}", flat(&excerpt.text[at..range.start]))?;
+        write!(
+            out,
+            "{MATCH}{}{MATCH:#}",
+            flat(&excerpt.text[range.clone()])
+        )?;
+        at = range.end;
+    }
+    write!(out, "{}", flat(&excerpt.text[at..]))?;
+    if excerpt.cut_after {
+        write!(out, "…")?;
+    }
+    writeln!(out)
+}
+
+/// Who said the matched words of a passage: the speakers of the quotations that hold a
+/// highlight, each once, in order.
+fn speakers(passage: &Passage) -> Vec<&str> {
+    let mut speakers: Vec<&str> = Vec::new();
+    for quote in &passage.quotes {
+        let matched = passage.highlights.iter().any(|h| quote.holds(h));
+        if let Some(speaker) = quote.speaker.as_deref()
+            && matched
+            && !speakers.contains(&speaker)
+        {
+            speakers.push(speaker);
+        }
+    }
+    speakers
 }
 
 /// Newlines and tabs shown as spaces, so a passage is one line.

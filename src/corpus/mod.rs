@@ -20,7 +20,6 @@ pub use passage::{PassageConfig, split_passages, split_passages_with};
 
 pub(crate) use article::lead;
 pub(crate) use parse::Format;
-pub(crate) use passage::{lines, sentence_ranges};
 
 use std::fmt;
 use std::io::Read;

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
+use super::alias_rows::{other_script, rows};
 use crate::analysis::Analyzer;
 use crate::{Error, Result};
 
@@ -160,27 +161,6 @@ impl Names {
     }
 }
 
-/// Does a name start in a script other than Latin (Greek, Cyrillic, Arabic, Indic, Chinese,
-/// Japanese, Korean…)? Its exact-view words then start with a letter that is not ASCII: the
-/// analysis lower-cases these scripts and folds only Latin letters to ASCII.
-fn other_script(name: &str) -> bool {
-    name.chars().find(|c| c.is_alphanumeric()).is_some_and(|c| {
-        matches!(c,
-            '\u{0370}'..='\u{03FF}' // Greek
-            | '\u{0400}'..='\u{052F}' // Cyrillic
-            | '\u{0530}'..='\u{08FF}' // Armenian, Hebrew, Arabic, Syriac, Thaana…
-            | '\u{0900}'..='\u{0FFF}' // Indic scripts, Thai, Lao, Tibetan
-            | '\u{10A0}'..='\u{10FF}' // Georgian
-            | '\u{1100}'..='\u{11FF}' // Hangul jamo
-            | '\u{1200}'..='\u{139F}' // Ethiopic
-            | '\u{3040}'..='\u{30FF}' // Hiragana, Katakana
-            | '\u{3400}'..='\u{4DBF}' // CJK extension A
-            | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
-            | '\u{AC00}'..='\u{D7AF}' // Hangul syllables
-        )
-    })
-}
-
 /// The exact-view words of a name, joined by spaces (how names are compared).
 pub(crate) fn normalize(analyzer: &mut Analyzer, text: &str) -> String {
     ascii_key(text)
@@ -313,26 +293,11 @@ impl Aliases {
     fn parse_tables(text: &str) -> std::result::Result<Tables, (usize, String)> {
         let mut aliases = Tables::default();
         let mut analyzer = Analyzer::new();
-        for (index, line) in text.lines().enumerate() {
-            let number = index + 1;
-            if line.trim().is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let columns: Vec<&str> = line.split('\t').collect();
-            let list = |i: usize| -> Vec<String> {
-                columns
-                    .get(i)
-                    .map(|c| {
-                        c.split('|')
-                            .map(str::trim)
-                            .filter(|s| !s.is_empty())
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            };
-            let id = columns.first().map(|c| c.trim()).unwrap_or("");
-            let kind = match columns.get(1).map(|c| c.trim()) {
+        let owned =
+            |list: Vec<&str>| -> Vec<String> { list.into_iter().map(str::to_string).collect() };
+        for row in rows(text) {
+            let number = row.line;
+            let kind = match row.kind {
                 Some("country") => EntityKind::Country,
                 Some("org") => EntityKind::Org,
                 Some("place") => EntityKind::Place,
@@ -346,15 +311,16 @@ impl Aliases {
                     ));
                 }
             };
+            let id = row.id;
             if id.is_empty() {
                 return Err((number, "a group needs an id".into()));
             }
             let group = AliasGroup {
                 id: id.to_string(),
                 kind,
-                names: list(2),
-                codes: list(3),
-                weak: list(4),
+                names: owned(row.names),
+                codes: owned(row.codes),
+                weak: owned(row.weak),
             };
             if group.names.is_empty() && group.codes.is_empty() {
                 return Err((number, format!("group {id} has no name and no code")));

@@ -106,7 +106,7 @@ pub(crate) fn article_facets_of(
     {
         return facets;
     }
-    for sentence in crate::corpus::sentence_ranges(body) {
+    for sentence in crate::analysis::segment::sentence_ranges(body) {
         let text = &body[sentence.clone()];
         let tokens = analyzer.exact(text);
         let joint = tokens.windows(2).any(|w| {

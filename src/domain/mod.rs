@@ -2,6 +2,7 @@
 //! the entities and signatories that articles mention (facets), and quotations with their
 //! speakers, and near-duplicate articles.
 
+mod alias_rows;
 mod aliases;
 mod duplicates;
 mod entities;

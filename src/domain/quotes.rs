@@ -21,6 +21,14 @@ pub struct Quotation {
     pub speaker: Option<String>,
 }
 
+impl Quotation {
+    /// Does the quotation hold all of `range` (a highlight of the same text), so that the
+    /// words there are quoted?
+    pub fn holds(&self, range: &Range<usize>) -> bool {
+        self.range.start <= range.start && range.end <= self.range.end
+    }
+}
+
 /// A quotation longer than this (bytes, within one paragraph) is taken for a stray mark.
 pub const MAX_QUOTATION_BYTES: usize = 4096;
 
@@ -159,7 +167,7 @@ const OPENERS: &[&str] = &[
 pub fn quotations(text: &str) -> Vec<Quotation> {
     let mut out = Vec::new();
     // A quotation never crosses a line break but by the continuation rule.
-    let paragraphs = crate::corpus::lines(text);
+    let paragraphs = crate::analysis::segment::lines(text);
     // A span left open at the end of the previous paragraph, kept only if this one reopens.
     let mut pending: Option<(Range<usize>, Range<usize>)> = None;
     for paragraph in paragraphs {
@@ -241,14 +249,14 @@ fn speaker(text: &str, paragraph: Range<usize>, span: Range<usize>) -> Option<St
 
 /// The end of the first sentence of `text` (by the rules passages use), or its end.
 fn sentence_end(text: &str) -> usize {
-    crate::corpus::sentence_ranges(text)
+    crate::analysis::segment::sentence_ranges(text)
         .first()
         .map_or(text.len(), |s| s.end)
 }
 
 /// The start of the last sentence of `text` (by the rules passages use).
 fn sentence_start(text: &str) -> usize {
-    crate::corpus::sentence_ranges(text)
+    crate::analysis::segment::sentence_ranges(text)
         .last()
         .map_or(0, |s| s.start)
 }
@@ -437,6 +445,21 @@ fn finish(mut out: Vec<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quotation_holds_the_highlights_inside_its_marks_only() {
+        let text = "He said “we condemn the attack” today.";
+        let quote = &quotations(text)[0];
+        let at = |word: &str| {
+            let start = text.find(word).unwrap();
+            start..start + word.len()
+        };
+        assert!(quote.holds(&at("we")) && quote.holds(&at("attack")));
+        assert!(quote.holds(&quote.range));
+        assert!(!quote.holds(&at("said")) && !quote.holds(&at("today")));
+        // A highlight that runs out of the quotation is not quoted.
+        assert!(!quote.holds(&(quote.range.start..quote.range.end + 1)));
+    }
 
     fn found(text: &str) -> Vec<(&str, Option<String>)> {
         quotations(text)

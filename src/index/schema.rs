@@ -87,7 +87,7 @@ pub(crate) struct Fields {
     /// The passage's quotations, stored as JSON `[[start, end, speaker or null], …]` (byte
     /// ranges in the passage text).
     pub quotes: Field,
-    /// Head only: the article's near-duplicate cluster key (see [`crate::fingerprints`]):
+    /// Head only: the article's near-duplicate cluster key (see [`crate::domain::fingerprints`]):
     /// indexed (to count a cluster), fast (to collapse results) and stored.
     pub dup: Field,
     /// Head only: the article's sampled shingle fingerprints, indexed (to find its copies).

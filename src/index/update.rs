@@ -463,14 +463,13 @@ mod tests {
         }
     }
 
-    #[test]
-    fn diff_finds_added_updated_unchanged_removed_and_duplicates() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("a.txt"), KURSK).unwrap();
-        std::fs::write(dir.path().join("b.txt"), GRAIN).unwrap();
-        std::fs::write(dir.path().join("c.txt"), GRAIN).unwrap();
-        let before = files(dir.path(), 3);
-        // The last update saw a.txt and c.txt (with other content) and gone.txt.
+    /// Writes a corpus of a.txt (as the last update saw it), b.txt (new) and c.txt (changed
+    /// since) in `dir`; returns the manifest of that last update, which also saw gone.txt.
+    fn last_update(dir: &Path) -> Manifest {
+        std::fs::write(dir.join("a.txt"), KURSK).unwrap();
+        std::fs::write(dir.join("b.txt"), GRAIN).unwrap();
+        std::fs::write(dir.join("c.txt"), GRAIN).unwrap();
+        let before = files(dir, 3);
         let mut old = Manifest::default();
         old.files.insert("a.txt".into(), recorded(&before[0]));
         let mut c = recorded(&before[2]);
@@ -490,14 +489,33 @@ mod tests {
                 }],
             },
         );
-        let mut diff = Diff::new(&old, before.len(), Vec::new(), false);
-        let mut puts = Vec::new();
-        for file in &before {
-            puts.extend(diff.file(file, scan(file, old.files.get(&file.rel))));
-        }
+        old
+    }
+
+    /// Diffs the `n` corpus files of `dir` against `old`: the articles to put, then the new
+    /// manifest, the report and the ids gone.
+    fn diff_all(
+        dir: &Path,
+        n: usize,
+        old: &Manifest,
+    ) -> (Vec<Article>, Manifest, UpdateReport, Vec<String>) {
+        let files = files(dir, n);
+        let mut diff = Diff::new(old, files.len(), Vec::new(), false);
+        let puts = files
+            .iter()
+            .flat_map(|file| diff.file(file, scan(file, old.files.get(&file.rel))))
+            .collect();
+        let (manifest, report, gone) = diff.finish();
+        (puts, manifest, report, gone)
+    }
+
+    #[test]
+    fn diff_finds_added_updated_unchanged_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = last_update(dir.path());
+        let (puts, manifest, report, gone) = diff_all(dir.path(), 3, &old);
         let ids: Vec<&str> = puts.iter().map(|a| a.id.as_str()).collect();
         assert_eq!(ids, ["b.txt", "c.txt"]);
-        let (manifest, report, gone) = diff.finish();
         let kinds: Vec<(&str, ChangeKind)> = report
             .changes
             .iter()
@@ -530,21 +548,20 @@ mod tests {
             report.changes.last().unwrap().path.as_deref(),
             Some("gone.txt")
         );
+    }
 
-        // A second file giving an id already given is skipped, naming both files.
+    #[test]
+    fn diff_skips_a_second_file_giving_an_id_already_given_naming_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = last_update(dir.path());
+        let (_, manifest, _, _) = diff_all(dir.path(), 3, &old);
         std::fs::write(
             dir.path().join("d.md"),
             format!("---\nid: a.txt\n---\n{GRAIN}"),
         )
         .unwrap();
-        let after = files(dir.path(), 4);
-        let mut diff = Diff::new(&manifest, after.len(), Vec::new(), false);
-        let puts: Vec<Article> = after
-            .iter()
-            .flat_map(|file| diff.file(file, scan(file, manifest.files.get(&file.rel))))
-            .collect();
+        let (puts, _, report, gone) = diff_all(dir.path(), 4, &manifest);
         assert!(puts.is_empty(), "{puts:?}");
-        let (_, report, gone) = diff.finish();
         assert!(gone.is_empty());
         let message = report.skipped[0].to_string();
         assert!(

@@ -112,11 +112,7 @@ impl Index {
                 let mut ranges = highlighter.highlight(&mut analyzer, language, passage);
                 if options.quotes {
                     // Inside quotations only, as in the search results.
-                    ranges.retain(|h| {
-                        quotes
-                            .iter()
-                            .any(|q| q.range.start <= h.start && h.end <= q.range.end)
-                    });
+                    ranges.retain(|h| quotes.iter().any(|q| q.holds(h)));
                 }
                 highlights.extend(ranges.into_iter().map(|r| r.start + at..r.end + at));
             }

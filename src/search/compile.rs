@@ -572,128 +572,149 @@ impl<'a> Compiler<'a> {
             return Part::of(self.sequence(exact_field, &exact));
         };
         let languages = self.languages_of(text);
-        // A run of Chinese characters that the segmenter reads as one word (`意见`) is a word.
-        let chinese = if exact.len() > 1 && languages.contains(&Language::Chinese) {
-            match crate::analysis::chinese_segment(text).as_slice() {
-                [one] => Some(one.clone()),
-                _ => None,
-            }
-        } else {
-            None
+        let stems = match one_chinese_word(text, exact.len(), &languages) {
+            Some(word) => self.chinese_stems(word),
+            None if exact.len() > 1 => return self.compound(exact_field, &exact, text_scope),
+            None => self.stems(text, &languages),
         };
-        if exact.len() > 1 && chinese.is_none() {
-            // `Kursk-region`, `U.S.-led`: the words must stand together.
-            let mut part = Part::of(self.sequence(exact_field, &exact));
-            if text_scope {
-                part.marks.add_phrase(&exact);
-            }
-            return part;
-        }
-        // The word's stem in each language of the index that writes its script.
-        let mut stems: Vec<String> = Vec::new();
-        let mut by_language: Vec<(Language, String)> = Vec::new();
-        if let Some(word) = chinese {
-            // The word and the dictionary words inside it (`婚姻家庭`: `婚姻`, `家庭`), as the
-            // index reads Chinese.
-            for part in self.analyzer.stemmed_in(Language::Chinese, &word) {
-                if !stems.contains(&part.text) {
-                    stems.push(part.text);
-                }
-            }
-            if stems.is_empty() {
-                stems.push(word);
-            }
-        } else {
-            for &language in &languages {
-                if let Some(stem) = self.analyzer.stemmed_in(language, text).into_iter().next() {
-                    if !stems.contains(&stem.text) {
-                        stems.push(stem.text.clone());
-                    }
-                    by_language.push((language, stem.text));
-                }
-            }
-        }
-        let is_stop_word = stems.is_empty()
+        let word = &exact[0].text;
+        let is_stop_word = stems.all.is_empty()
             || (self.long_group
                 && self.ranking.query_stop_words
-                && crate::analysis::is_query_stop_word(&exact[0].text));
+                && crate::analysis::is_query_stop_word(word));
         if is_stop_word && !self.ranking.stop_words {
-            // A stop word: searchable through the exact view only if nothing else is.
-            let mut marks = Highlighter::default();
-            if text_scope {
-                marks.words.insert(exact[0].text.clone());
-            }
-            let term = Term::from_field_text(exact_field, &exact[0].text);
-            return Part {
-                stop: Some((term_query(term), marks)),
-                ..Part::default()
-            };
+            return stop_word(exact_field, word, text_scope);
         }
-        // The stemmed view, or the exact one without stemming (or for a kept stop word). A
-        // Chinese word is a word of the segmented view, stemming or not.
+        // A Chinese word is a word of the segmented view, stemming or not.
         let segmented = exact.len() > 1;
+        let fields = (exact_field, stem_field);
+        self.stemmed_word(word, &stems, fields, segmented, text_scope)
+    }
+
+    /// A word of several exact-view words (`Kursk-region`, `U.S.-led`): the words must stand
+    /// together.
+    fn compound(&self, field: Field, exact: &[AnalyzedToken], text_scope: bool) -> Part {
+        let mut part = Part::of(self.sequence(field, exact));
+        if text_scope {
+            part.marks.add_phrase(exact);
+        }
+        part
+    }
+
+    /// The stems of a Chinese word: the word and the dictionary words inside it (`婚姻家庭`:
+    /// `婚姻`, `家庭`), as the index reads Chinese.
+    fn chinese_stems(&mut self, word: String) -> Stems {
+        let mut stems = Stems::default();
+        for part in self.analyzer.stemmed_in(Language::Chinese, &word) {
+            stems.add(&part.text);
+        }
+        if stems.all.is_empty() {
+            stems.all.push(word);
+        }
+        stems
+    }
+
+    /// The word's stem in each of `languages` (those of the index that write its script).
+    fn stems(&mut self, text: &str, languages: &[Language]) -> Stems {
+        let mut stems = Stems::default();
+        for &language in languages {
+            if let Some(stem) = self.analyzer.stemmed_in(language, text).into_iter().next() {
+                stems.add(&stem.text);
+                stems.by_language.push((language, stem.text));
+            }
+        }
+        stems
+    }
+
+    /// A word that is no stop word (or a kept one), through the stemmed view, or the exact one
+    /// without stemming: its query, title clause, highlight and proximity term.
+    fn stemmed_word(
+        &self,
+        word: &str,
+        stems: &Stems,
+        (exact_field, stem_field): (Field, Field),
+        segmented: bool,
+        text_scope: bool,
+    ) -> Part {
         let mut part = Part::default();
-        let terms: Vec<Term> = if !stems.is_empty() && (self.ranking.stemming || segmented) {
-            part.marks.stems.extend(stems.iter().cloned());
+        let terms: Vec<Term> = if !stems.all.is_empty() && (self.ranking.stemming || segmented) {
+            part.marks.stems.extend(stems.all.iter().cloned());
             stems
+                .all
                 .iter()
                 .map(|stem| Term::from_field_text(stem_field, stem))
                 .collect()
         } else {
-            part.marks.words.insert(exact[0].text.clone());
-            vec![Term::from_field_text(exact_field, &exact[0].text)]
+            part.marks.words.insert(word.to_string());
+            vec![Term::from_field_text(exact_field, word)]
         };
         if !text_scope {
             part.marks = Highlighter::default();
         }
         // Several languages: each stem counts in the articles of its language, weighted by
         // how likely the query is to be in it (`tortur` is English, French and Spanish).
-        let weighted = by_language.len() > 1
+        let weighted = (stems.by_language.len() > 1
             && terms.iter().all(|t| t.field() == stem_field)
             && !segmented
-            && by_language.iter().any(|(l, _)| self.weight(*l) != 1.0);
-        part.query = Some(if weighted {
-            any(by_language
+            && stems
+                .by_language
                 .iter()
-                .map(|(language, stem)| {
-                    let term = Term::from_field_text(stem_field, stem);
-                    let query: Box<dyn TantivyQuery> = Box::new(BooleanQuery::new(vec![
-                        (tantivy::query::Occur::Must, term_query(term)),
-                        (tantivy::query::Occur::Must, self.language_filter(*language)),
-                    ]));
-                    Box::new(BoostQuery::new(query, self.weight(*language)))
-                        as Box<dyn TantivyQuery>
-                })
-                .collect())
-        } else {
-            any(terms.iter().map(|term| term_query(term.clone())).collect())
+                .any(|(l, _)| self.weight(*l) != 1.0))
+        .then_some(stems.by_language.as_slice());
+        part.query = Some(match weighted {
+            Some(by_language) => self.weighted_stems(by_language, stem_field),
+            None => any(terms.iter().map(|term| term_query(term.clone())).collect()),
         });
         if text_scope && self.ranking.title_weight > 0.0 {
-            part.title = Some(if terms.len() == 1 {
-                self.title_clause(&terms[0], stem_field)
-            } else {
-                any(terms
-                    .iter()
-                    .map(|term| self.title_clause(term, stem_field))
-                    .collect())
-            });
+            let titles = terms.iter().map(|t| self.title_clause(t, stem_field));
+            part.title = Some(any(titles.collect()));
         }
-        // Proximity and coverage take the word in the likeliest language, else in the one
-        // where it is most frequent.
-        let stem = if terms.len() == 1 {
-            terms.into_iter().next()
-        } else if weighted {
-            by_language
+        if text_scope {
+            part.stem = self.proximity_term(terms, weighted, stem_field);
+        }
+        part
+    }
+
+    /// Each stem in the articles of its language, boosted by the weight of the language.
+    fn weighted_stems(
+        &self,
+        by_language: &[(Language, String)],
+        stem_field: Field,
+    ) -> Box<dyn TantivyQuery> {
+        any(by_language
+            .iter()
+            .map(|(language, stem)| {
+                let term = Term::from_field_text(stem_field, stem);
+                let query: Box<dyn TantivyQuery> = Box::new(BooleanQuery::new(vec![
+                    (tantivy::query::Occur::Must, term_query(term)),
+                    (tantivy::query::Occur::Must, self.language_filter(*language)),
+                ]));
+                Box::new(BoostQuery::new(query, self.weight(*language))) as Box<dyn TantivyQuery>
+            })
+            .collect())
+    }
+
+    /// The term that proximity and coverage take for a word of several `terms`: the word in
+    /// the likeliest language (when `weighted` gives its stem by language), else in the one
+    /// where it is most frequent.
+    fn proximity_term(
+        &self,
+        terms: Vec<Term>,
+        weighted: Option<&[(Language, String)]>,
+        stem_field: Field,
+    ) -> Option<Term> {
+        if terms.len() == 1 {
+            return terms.into_iter().next();
+        }
+        match weighted {
+            Some(by_language) => by_language
                 .iter()
                 .max_by(|a, b| self.weight(a.0).total_cmp(&self.weight(b.0)))
-                .map(|(_, stem)| Term::from_field_text(stem_field, stem))
-        } else {
-            terms
+                .map(|(_, stem)| Term::from_field_text(stem_field, stem)),
+            None => terms
                 .into_iter()
-                .max_by_key(|term| self.searcher.doc_freq(term).unwrap_or(0))
-        };
-        part.stem = stem.filter(|_| text_scope);
-        part
+                .max_by_key(|term| self.searcher.doc_freq(term).unwrap_or(0)),
+        }
     }
 
     /// Is this language among the index's (or the one asked for)?
@@ -1275,6 +1296,47 @@ impl<'a> Compiler<'a> {
             ));
         }
         ranking.proximity_weight > 0.0 || ranking.coverage_weight > 0.0
+    }
+}
+
+/// A bare word's stems: each distinct one, and the one of each language that stems it.
+#[derive(Default)]
+struct Stems {
+    all: Vec<String>,
+    by_language: Vec<(Language, String)>,
+}
+
+impl Stems {
+    /// Adds a stem unless it is there already.
+    fn add(&mut self, stem: &str) {
+        if !self.all.iter().any(|s| s == stem) {
+            self.all.push(stem.to_string());
+        }
+    }
+}
+
+/// A run of Chinese characters that the segmenter reads as one word (`意见`), when the word
+/// (of `exact_words` exact-view words) may be Chinese.
+fn one_chinese_word(text: &str, exact_words: usize, languages: &[Language]) -> Option<String> {
+    if exact_words <= 1 || !languages.contains(&Language::Chinese) {
+        return None;
+    }
+    match crate::analysis::chinese_segment(text).as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// A stop word: searchable through the exact view only if nothing else in its group is.
+fn stop_word(field: Field, word: &str, text_scope: bool) -> Part {
+    let mut marks = Highlighter::default();
+    if text_scope {
+        marks.words.insert(word.to_string());
+    }
+    let term = Term::from_field_text(field, word);
+    Part {
+        stop: Some((term_query(term), marks)),
+        ..Part::default()
     }
 }
 

@@ -103,7 +103,7 @@ impl NearRule {
             return merge(found.into_iter().map(|o| o.range).collect());
         }
         let sentences = match self.within {
-            Proximity::Sentence => crate::corpus::sentence_ranges(text),
+            Proximity::Sentence => crate::analysis::segment::sentence_ranges(text),
             _ => Vec::new(),
         };
         let sentence = |o: &Occurrence| sentences.partition_point(|s| s.end <= o.range.start);

@@ -331,11 +331,7 @@ impl<'s, 'a> Materialiser<'s, 'a> {
                 .highlight(&mut self.analyzer, language, &stored.text);
         if self.options.quotes {
             let quotes = &stored.quotes;
-            highlights.retain(|h| {
-                quotes
-                    .iter()
-                    .any(|q| q.range.start <= h.start && h.end <= q.range.end)
-            });
+            highlights.retain(|h| quotes.iter().any(|q| q.holds(h)));
         }
         Ok(Passage {
             highlights,

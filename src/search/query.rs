@@ -880,6 +880,8 @@ impl Parser<'_> {
         })
     }
 
+    /// A word, a phrase, a prefix, a fuzzy word, a `"…"~n` proximity, a field qualifier and
+    /// what it qualifies, or a group in parentheses (in `scope` unless qualified).
     fn primary(&mut self, scope: Scope) -> Result<Node, QueryError> {
         let Some(token) = self.next() else {
             return Err(self.error(self.end(), "expected a word, a phrase or a group"));
@@ -895,73 +897,81 @@ impl Parser<'_> {
                 scope,
                 span,
             }),
-            Kind::NearPhrase(words, distance) => {
-                // Each word of the phrase, exact, anywhere within `distance` of the others.
-                let inner = span.start + 1;
-                let mut operands = Vec::new();
-                let mut offset = 0;
-                for word in words.split_whitespace() {
-                    let at = offset + words[offset..].find(word).unwrap_or(0);
-                    offset = at + word.len();
-                    operands.push(Node::Phrase {
-                        text: word.to_string(),
-                        scope: Scope::Text,
-                        span: inner + at..inner + offset,
-                    });
-                }
-                if operands.len() < 2 {
-                    return Err(self.error(
-                        span.start,
-                        "`\"…\"~n` needs at least two words between the quotes",
-                    ));
-                }
-                Ok(Node::Near {
-                    operands,
-                    within: Proximity::Words(distance),
-                    span,
-                })
-            }
+            Kind::NearPhrase(words, distance) => self.near_phrase(&words, distance, span),
             Kind::Near(_) => {
                 Err(self.error(span.start, "`NEAR` needs a word or a phrase before it"))
             }
-            Kind::Field(inner) => {
-                match self.peek().map(|t| &t.kind) {
-                    Some(
-                        Kind::Word(_)
-                        | Kind::Phrase(_)
-                        | Kind::Prefix(_)
-                        | Kind::Fuzzy(..)
-                        | Kind::LParen,
-                    ) => {}
-                    _ => {
-                        return Err(self.error(
-                            span.start,
-                            "a field qualifier must be followed by a word, a phrase or a group",
-                        ));
-                    }
-                }
-                self.primary(inner)
-            }
-            Kind::LParen => {
-                self.depth += 1;
-                if self.depth > MAX_DEPTH {
-                    return Err(self.error(
-                        span.start,
-                        format!("parentheses nest deeper than {MAX_DEPTH}"),
-                    ));
-                }
-                let inner = self.or_expr()?;
-                self.depth -= 1;
-                match self.next() {
-                    Some(t) if t.kind == Kind::RParen => Ok(with_scope(inner, scope)),
-                    _ => Err(self.error(span.start, "this parenthesis is never closed")),
-                }
-            }
+            Kind::Field(inner) => self.qualified(inner, span),
+            Kind::LParen => self.parenthesised(scope, span),
             Kind::RParen => Err(self.error(span.start, "unmatched closing parenthesis")),
             Kind::And | Kind::Or | Kind::Not | Kind::Plus | Kind::Minus => Err(self.error(
                 span.start,
                 format!("unexpected {}", token_describe(&token.kind)),
             )),
+        }
+    }
+
+    /// `"w1 w2 …"~distance` at `span`: each word of the phrase, exact, anywhere within
+    /// `distance` of the others.
+    fn near_phrase(
+        &self,
+        words: &str,
+        distance: u32,
+        span: Range<usize>,
+    ) -> Result<Node, QueryError> {
+        let inner = span.start + 1;
+        let mut operands = Vec::new();
+        let mut offset = 0;
+        for word in words.split_whitespace() {
+            let at = offset + words[offset..].find(word).unwrap_or(0);
+            offset = at + word.len();
+            operands.push(Node::Phrase {
+                text: word.to_string(),
+                scope: Scope::Text,
+                span: inner + at..inner + offset,
+            });
+        }
+        if operands.len() < 2 {
+            return Err(self.error(
+                span.start,
+                "`\"…\"~n` needs at least two words between the quotes",
+            ));
+        }
+        Ok(Node::Near {
+            operands,
+            within: Proximity::Words(distance),
+            span,
+        })
+    }
+
+    /// What a field qualifier at `span` qualifies: the word, phrase or group after it, in
+    /// `scope`.
+    fn qualified(&mut self, scope: Scope, span: Range<usize>) -> Result<Node, QueryError> {
+        match self.peek().map(|t| &t.kind) {
+            Some(
+                Kind::Word(_) | Kind::Phrase(_) | Kind::Prefix(_) | Kind::Fuzzy(..) | Kind::LParen,
+            ) => self.primary(scope),
+            _ => Err(self.error(
+                span.start,
+                "a field qualifier must be followed by a word, a phrase or a group",
+            )),
+        }
+    }
+
+    /// The group after an opening parenthesis at `span`, up to its closing one, in `scope`.
+    fn parenthesised(&mut self, scope: Scope, span: Range<usize>) -> Result<Node, QueryError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(
+                span.start,
+                format!("parentheses nest deeper than {MAX_DEPTH}"),
+            ));
+        }
+        let inner = self.or_expr()?;
+        self.depth -= 1;
+        match self.next() {
+            Some(t) if t.kind == Kind::RParen => Ok(with_scope(inner, scope)),
+            _ => Err(self.error(span.start, "this parenthesis is never closed")),
         }
     }
 }

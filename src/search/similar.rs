@@ -7,14 +7,15 @@
 //! alias table, spelling tolerance, proximity, coverage or feedback clauses. The article itself
 //! and its near-duplicates (its cluster) are left out of the results.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use tantivy::Term;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Term};
 
 use super::{Query, Ranking, Results, SearchOptions};
+use crate::analysis::{Analyzer, Language};
 use crate::index::{Index, Snapshot, stored_str};
 use crate::{Error, Result};
 
@@ -29,13 +30,6 @@ pub(crate) struct Exclude {
     pub cluster: Option<u64>,
     /// How many articles that is (the article and its copies).
     pub articles: usize,
-}
-
-/// A stem of the article: how often it occurs, and the word as written most often.
-#[derive(Default)]
-struct Counted {
-    tf: u32,
-    surfaces: HashMap<String, u32>,
 }
 
 impl Index {
@@ -94,11 +88,9 @@ fn like_options(options: &SearchOptions) -> SearchOptions {
 
 /// The query of the article `id`'s most distinctive words, and what to leave out.
 fn like(snapshot: &Snapshot<'_>, id: &str) -> Result<(Query, Exclude)> {
-    let searcher = snapshot.searcher();
-    let fields = snapshot.fields();
-    let found = searcher.search(
+    let found = snapshot.searcher().search(
         &TermQuery::new(
-            Term::from_field_text(fields.article_id, id),
+            Term::from_field_text(snapshot.fields().article_id, id),
             IndexRecordOption::Basic,
         ),
         &DocSetCollector,
@@ -106,78 +98,9 @@ fn like(snapshot: &Snapshot<'_>, id: &str) -> Result<(Query, Exclude)> {
     let Some(&first) = found.iter().min() else {
         return Err(Error::UnknownArticle { id: id.to_string() });
     };
-    let mut analyzer = crate::analysis::warm();
-    let mut counts: HashMap<String, Counted> = HashMap::new();
-    // How many of the article's own passages hold each stem: its document frequency outside
-    // the article is what is left.
-    let mut own: HashMap<String, u64> = HashMap::new();
-    let mut count = |language, text: &str, times: u32, own: &mut HashMap<String, u64>| {
-        let mut seen = std::collections::HashSet::new();
-        for token in analyzer.stemmed_in(language, text) {
-            let stem = token.text;
-            if stem.chars().count() < 3
-                || stem.chars().any(|c| c.is_ascii_digit())
-                || crate::analysis::is_query_stop_word(&stem)
-            {
-                continue;
-            }
-            let surface = text[token.start..token.end].to_lowercase();
-            let entry = counts.entry(stem.clone()).or_default();
-            entry.tf += times;
-            *entry.surfaces.entry(surface).or_default() += 1;
-            if seen.insert(stem.clone()) {
-                *own.entry(stem).or_default() += 1;
-            }
-        }
-    };
-    let mut lang = None;
-    for &address in &found {
-        let stored = snapshot.passage(address)?;
-        let language = crate::analysis::Language::analysing(stored.lang.as_deref());
-        count(language, &stored.text, 1, &mut own);
-        lang = lang.or(Some(language));
-    }
     let head = snapshot.head(first)?.unwrap_or(first);
-    let language = lang.unwrap_or(crate::analysis::Language::English);
-    if let Some(title) = stored_str(&snapshot.doc(head)?, fields.title) {
-        // A title's words count twice: they say what the article is about. They are not
-        // in the passages' field, so they do not count in `own`.
-        let mut ignored = HashMap::new();
-        count(language, &title, 2, &mut ignored);
-    }
-    let docs = searcher.num_docs().max(1) as f64;
-    let mut scored: Vec<(String, f64)> = counts
-        .into_iter()
-        .filter_map(|(stem, counted)| {
-            let df = searcher
-                .doc_freq(&Term::from_field_text(fields.stem, &stem))
-                .unwrap_or(0);
-            // A word no other passage holds finds nothing else.
-            if df <= own.get(&stem).copied().unwrap_or(0) {
-                return None;
-            }
-            let df = df as f64;
-            let idf = (1.0 + (docs - df + 0.5) / (df + 0.5)).ln();
-            let surface = counted
-                .surfaces
-                .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
-                .map(|(word, _)| word)?;
-            Some((surface, f64::from(counted.tf) * idf))
-        })
-        .collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let mut words: Vec<String> = Vec::new();
-    for (word, _) in scored {
-        // A word of several tokens (`korea’s`) or with syntax would not be one bare word.
-        if word.chars().any(|c| c.is_whitespace()) || words.contains(&word) {
-            continue;
-        }
-        words.push(word);
-        if words.len() == SIMILAR_TERMS {
-            break;
-        }
-    }
+    let counts = Counts::of_article(snapshot, &found, head)?;
+    let words = top_words(counts.scored(snapshot));
     if words.is_empty() {
         return Err(Error::InvalidArgument(format!(
             "article `{id}` has no word that another article holds: nothing is like it"
@@ -197,4 +120,125 @@ fn like(snapshot: &Snapshot<'_>, id: &str) -> Result<(Query, Exclude)> {
             articles,
         },
     ))
+}
+
+/// A stem of the article: how often it occurs, and the word as written most often.
+#[derive(Default)]
+struct Counted {
+    tf: u32,
+    surfaces: HashMap<String, u32>,
+}
+
+/// The stems of one article, counted.
+#[derive(Default)]
+struct Counts {
+    /// Each stem's frequency in the article and the ways it is written.
+    stems: HashMap<String, Counted>,
+    /// How many of the article's own passages hold each stem: its document frequency outside
+    /// the article is what is left.
+    own: HashMap<String, u64>,
+}
+
+impl Counts {
+    /// The stems of the passages `found` and of the title (on `head`) of one article, read in
+    /// the language of its passages.
+    fn of_article(
+        snapshot: &Snapshot<'_>,
+        found: &HashSet<DocAddress>,
+        head: DocAddress,
+    ) -> Result<Counts> {
+        let mut analyzer = crate::analysis::warm();
+        let mut counts = Counts::default();
+        let mut lang = None;
+        for &address in found {
+            let stored = snapshot.passage(address)?;
+            let language = Language::analysing(stored.lang.as_deref());
+            counts.add(&mut analyzer, language, &stored.text, 1, true);
+            lang = lang.or(Some(language));
+        }
+        let language = lang.unwrap_or(Language::English);
+        if let Some(title) = stored_str(&snapshot.doc(head)?, snapshot.fields().title) {
+            // A title's words count twice: they say what the article is about. They are not
+            // in the passages' field, so they do not count in `own`.
+            counts.add(&mut analyzer, language, &title, 2, false);
+        }
+        Ok(counts)
+    }
+
+    /// Counts the stems of `text` (short ones, numbers and query stop words aside), each
+    /// occurrence `times`; those of a `passage` also count once in `own`.
+    fn add(
+        &mut self,
+        analyzer: &mut Analyzer,
+        language: Language,
+        text: &str,
+        times: u32,
+        passage: bool,
+    ) {
+        let mut seen = HashSet::new();
+        for token in analyzer.stemmed_in(language, text) {
+            let stem = token.text;
+            if stem.chars().count() < 3
+                || stem.chars().any(|c| c.is_ascii_digit())
+                || crate::analysis::is_query_stop_word(&stem)
+            {
+                continue;
+            }
+            let surface = text[token.start..token.end].to_lowercase();
+            let entry = self.stems.entry(stem.clone()).or_default();
+            entry.tf += times;
+            *entry.surfaces.entry(surface).or_default() += 1;
+            if passage && seen.insert(stem.clone()) {
+                *self.own.entry(stem).or_default() += 1;
+            }
+        }
+    }
+
+    /// Each stem that another passage holds, as its most frequent written form, weighed by
+    /// its frequency times its BM25 inverse document frequency; heaviest first.
+    fn scored(self, snapshot: &Snapshot<'_>) -> Vec<(String, f64)> {
+        let searcher = snapshot.searcher();
+        let stem_field = snapshot.fields().stem;
+        let docs = searcher.num_docs().max(1) as f64;
+        let own = self.own;
+        let mut scored: Vec<(String, f64)> = self
+            .stems
+            .into_iter()
+            .filter_map(|(stem, counted)| {
+                let df = searcher
+                    .doc_freq(&Term::from_field_text(stem_field, &stem))
+                    .unwrap_or(0);
+                // A word no other passage holds finds nothing else.
+                if df <= own.get(&stem).copied().unwrap_or(0) {
+                    return None;
+                }
+                let df = df as f64;
+                let idf = (1.0 + (docs - df + 0.5) / (df + 0.5)).ln();
+                let surface = counted
+                    .surfaces
+                    .into_iter()
+                    .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+                    .map(|(word, _)| word)?;
+                Some((surface, f64::from(counted.tf) * idf))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        scored
+    }
+}
+
+/// The first [`SIMILAR_TERMS`] distinct words of `scored` that are one bare word each.
+fn top_words(scored: Vec<(String, f64)>) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for (word, _) in scored {
+        // A word of several tokens (`korea’s`) or with syntax would not be one bare word.
+        if word.chars().any(|c| c.is_whitespace()) || words.contains(&word) {
+            continue;
+        }
+        words.push(word);
+        if words.len() == SIMILAR_TERMS {
+            break;
+        }
+    }
+    words
 }

@@ -7,6 +7,11 @@ use std::sync::OnceLock;
 
 use communique::{Corpus, Index};
 
+mod tree;
+// Not every test binary copies folders (`dead_code` does not cover a re-export).
+#[allow(unused_imports)]
+pub use tree::copy_dir;
+
 /// The project's own corpus.
 pub fn project_corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
@@ -106,19 +111,6 @@ pub fn marked(passage: &communique::Passage) -> Vec<&str> {
         .iter()
         .map(|r| &passage.text[r.clone()])
         .collect()
-}
-
-/// Copies a folder and everything below it (a corpus the test may then change).
-pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
 }
 
 /// A hook on loopback that answers 500 to its first `failures` posts and 204 after, and sends

@@ -9,6 +9,9 @@ use communique::follow::Follows;
 use communique::{Article, Corpus, Index, SearchOptions};
 use serde_json::Value;
 
+#[path = "../../../tests/common/tree.rs"]
+mod tree;
+
 use super::super::tests::{call, get, get_json};
 use super::super::{Limits, Service};
 
@@ -19,21 +22,9 @@ fn project_corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
 }
 
-fn copy_dir(from: &Path, to: &Path, leave_out: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target, leave_out);
-        } else if path != leave_out {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
 struct Setup {
-    _dir: tempfile::TempDir,
+    /// The folder of the corpus and the index, removed when dropped.
+    dir: tempfile::TempDir,
     corpus: PathBuf,
     index: Index,
 }
@@ -43,7 +34,8 @@ struct Setup {
 fn kursk_arrives() -> (Setup, jiff::Timestamp, jiff::Timestamp) {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
-    copy_dir(&project_corpus(), &corpus, &project_corpus().join(ARRIVING));
+    tree::copy_dir(&project_corpus(), &corpus);
+    std::fs::remove_file(corpus.join(ARRIVING)).unwrap();
     let index = Index::create(dir.path().join("index")).unwrap();
     index.update(&Corpus::new(&corpus)).unwrap();
     let follows = Follows::of(&index).unwrap();
@@ -68,15 +60,14 @@ fn kursk_arrives() -> (Setup, jiff::Timestamp, jiff::Timestamp) {
     let after = jiff::Timestamp::now();
     assert_eq!(news.len(), 1, "{news:?}");
     assert_eq!(news[0].search, "kursk");
-    (
-        Setup {
-            _dir: dir,
-            corpus,
-            index,
-        },
-        before,
-        after,
-    )
+    (Setup { dir, corpus, index }, before, after)
+}
+
+/// The service over [`kursk_arrives`]'s index, with the folder that holds it.
+fn kursk_service() -> (tempfile::TempDir, Arc<Service>) {
+    let (setup, _, _) = kursk_arrives();
+    let service = Service::new(Arc::new(setup.index), Limits::default());
+    (setup.dir, service)
 }
 
 async fn post_json(service: &Arc<Service>, uri: &str, origin: Option<&str>) -> (StatusCode, Value) {
@@ -168,8 +159,7 @@ async fn the_feed_of_a_saved_search_has_the_statement_that_arrived() {
 
 #[tokio::test]
 async fn an_unknown_feed_is_404_and_says_why() {
-    let (setup, _, _) = kursk_arrives();
-    let service = Service::new(Arc::new(setup.index), Limits::default());
+    let (_dir, service) = kursk_service();
     let (status, _, body) = get(&service, "/feeds/crimea.atom").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("no saved search named `crimea`"), "{body}");
@@ -231,10 +221,8 @@ async fn markup_in_an_article_stays_text_in_the_feed() {
 }
 
 #[tokio::test]
-async fn the_api_lists_saved_searches_shows_their_news_and_marks_them_read() {
-    let (setup, _, _) = kursk_arrives();
-    let service = Service::new(Arc::new(setup.index), Limits::default());
-
+async fn the_api_lists_saved_searches_with_their_news_counts_and_links() {
+    let (_dir, service) = kursk_service();
     let (status, list) = get_json(&service, "/api/follows").await;
     assert_eq!(status, StatusCode::OK, "{list}");
     let list = list.as_array().unwrap();
@@ -251,8 +239,12 @@ async fn the_api_lists_saved_searches_shows_their_news_and_marks_them_read() {
         list[0]["search"],
         "/?q=%22grain+corridor%22&since=2023-01-01"
     );
+}
 
-    let (status, news) = get_json(&service, "/api/follows/kursk").await;
+/// The one piece of news of `kursk`, checked: the statement that arrived, unread, with the
+/// matched word highlighted. Returns the commit it arrived in.
+async fn kursk_news(service: &Arc<Service>) -> u64 {
+    let (status, news) = get_json(service, "/api/follows/kursk").await;
     assert_eq!(status, StatusCode::OK, "{news}");
     assert_eq!(news["total"], 1);
     let hit = &news["hits"][0];
@@ -262,8 +254,19 @@ async fn the_api_lists_saved_searches_shows_their_news_and_marks_them_read() {
     let text = passage["text"].as_str().unwrap();
     let [start, end] = [0, 1].map(|i| passage["highlights"][0][i].as_u64().unwrap() as usize);
     assert_eq!(&text[start..end], "Kursk");
-    let seq = hit["seq"].as_u64().unwrap();
+    hit["seq"].as_u64().unwrap()
+}
 
+#[tokio::test]
+async fn the_api_shows_the_news_of_a_saved_search_highlighted() {
+    let (_dir, service) = kursk_service();
+    kursk_news(&service).await;
+}
+
+#[tokio::test]
+async fn news_are_marked_read_through_a_commit_by_the_page_of_the_same_site_only() {
+    let (_dir, service) = kursk_service();
+    let seq = kursk_news(&service).await;
     // Another site's page cannot mark them read.
     let (status, body) = post_json(
         &service,
@@ -305,7 +308,11 @@ async fn the_api_lists_saved_searches_shows_their_news_and_marks_them_read() {
     let (_, all) = get_json(&service, "/api/follows/kursk?all=true").await;
     assert_eq!(all["hits"][0]["article"]["id"], ARRIVING);
     assert_eq!(all["hits"][0]["read"], true);
+}
 
+#[tokio::test]
+async fn the_api_answers_an_unknown_saved_search_with_404_and_a_bad_flag_with_400() {
+    let (_dir, service) = kursk_service();
     let (status, body) = get_json(&service, "/api/follows/crimea").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
