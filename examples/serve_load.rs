@@ -402,8 +402,8 @@ fn main() -> Result<(), Error> {
     if let Ok((200, health)) = get(&agent, &format!("{base}/api/health")) {
         let cache = &health["cache"];
         println!(
-            "server cache: {} hits, {} misses",
-            cache["hits"], cache["misses"]
+            "server cache: {} hits, {} misses ({} of them computed on a new view before it was published)",
+            cache["hits"], cache["misses"], cache["warmed"]
         );
     }
     if let Some(problem) = first_problem.lock().unwrap().take() {
