@@ -21,7 +21,8 @@
 //! ranks in order, and every highlight inside its passage on character boundaries. It prints
 //! searches per second, latency percentiles, errors, wrong answers, arrival delays and the
 //! server's peak resident memory (VmHWM) and its cache's hits and misses, and exits non-zero if
-//! anything was wrong. `--cache N` is passed to `serve` (`--cache 0`: every answer computed).
+//! anything was wrong. `--cache N` and `--warm N` are passed to `serve` (`--cache 0`: every answer
+//! computed; `--warm 0`: after a commit, no answer computed ahead).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -58,7 +59,8 @@ struct Args {
     clients: usize,
     seconds: u64,
     arrivals: usize,
-    cache: Option<usize>,
+    /// Options passed to `serve`.
+    serve: Vec<String>,
 }
 
 fn args() -> Result<Args, Error> {
@@ -75,7 +77,7 @@ fn args() -> Result<Args, Error> {
         clients: 32,
         seconds: 60,
         arrivals: 100,
-        cache: None,
+        serve: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -86,7 +88,10 @@ fn args() -> Result<Args, Error> {
             "--clients" => args.clients = value.parse()?,
             "--seconds" => args.seconds = value.parse()?,
             "--arrivals" => args.arrivals = value.parse()?,
-            "--cache" => args.cache = Some(value.parse()?),
+            "--cache" | "--warm" => {
+                value.parse::<usize>()?;
+                args.serve.extend([flag, value]);
+            }
             other => return Err(format!("unknown option {other}").into()),
         }
     }
@@ -129,17 +134,15 @@ impl Drop for Server {
     }
 }
 
-fn start(bin: &Path, corpus: &Path, index: &Path, cache: Option<usize>) -> Result<Server, Error> {
+fn start(bin: &Path, corpus: &Path, index: &Path, options: &[String]) -> Result<Server, Error> {
     let mut command = Command::new(bin);
     command
         .arg("--corpus")
         .arg(corpus)
         .arg("--index")
         .arg(index)
-        .args(["serve", "--addr", "127.0.0.1:0"]);
-    if let Some(entries) = cache {
-        command.args(["--cache", &entries.to_string()]);
-    }
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(options);
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -245,7 +248,7 @@ fn main() -> Result<(), Error> {
         return Err(format!("communique index failed: {status}").into());
     }
     eprintln!("index built in {:.1} s", built.elapsed().as_secs_f64());
-    let server = start(&args.bin, &corpus, &index, args.cache)?;
+    let server = start(&args.bin, &corpus, &index, &args.serve)?;
     let base = server.base.clone();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)

@@ -56,6 +56,10 @@ pub struct ServeArgs {
     /// least recently used go first); 0 computes every answer.
     #[arg(long, default_value_t = 1024, value_name = "N")]
     cache: usize,
+    /// After each commit, compute this many of the answers most recently asked (at most) on
+    /// the new view of the index before answering from it; 0 answers from it at once.
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    warm: usize,
     /// Time budget of one search, in milliseconds; a slower one answers 503.
     #[arg(long, default_value_t = 2000, value_name = "MS")]
     search_timeout: u64,
@@ -82,6 +86,8 @@ pub struct Limits {
     pub max_limit: usize,
     /// Answers to read requests kept until the index changes (0: none).
     pub cache_entries: usize,
+    /// Answers computed on a new view of the index before it is published (0: none).
+    pub warm_answers: usize,
 }
 
 impl Default for Limits {
@@ -92,6 +98,7 @@ impl Default for Limits {
             search_timeout: Duration::from_secs(2),
             max_limit: 100,
             cache_entries: 1024,
+            warm_answers: 64,
         }
     }
 }
@@ -134,9 +141,6 @@ enum State {
     Unavailable(String),
 }
 
-/// The most answers computed on a new view before it is published: the most recently used of
-/// the view it replaces.
-const WARM_ANSWERS: usize = 64;
 /// How long a new view may wait for its answers before it is published anyway: a commit stays
 /// searchable within its batch's time.
 const WARM_BUDGET: Duration = Duration::from_millis(1000);
@@ -316,7 +320,7 @@ impl Service {
 }
 
 /// Publishes the live handle's last commit to requests. The answers most recently used on the
-/// published view (at most [`WARM_ANSWERS`]) are first computed on the new view and kept, for at
+/// published view (at most [`Limits::warm_answers`]) are first computed on the new view and kept, for at
 /// most [`WARM_BUDGET`]; meanwhile requests are still answered from the published view. Without
 /// this, every client would ask again at once after each commit, and the slowest answers of the
 /// mix would all be computed while they wait.
@@ -331,7 +335,10 @@ pub async fn refresh(service: &Arc<Service>, app: &axum::Router) {
         return;
     }
     let mut warming = tokio::task::JoinSet::new();
-    for uri in service.cache.recent(current.generation(), WARM_ANSWERS) {
+    for uri in service
+        .cache
+        .recent(current.generation(), service.limits.warm_answers)
+    {
         let Ok(request) = axum::http::Request::get(uri)
             .extension(api::View(next.clone()))
             .body(axum::body::Body::empty())
@@ -388,6 +395,7 @@ pub fn run(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
         workers: args.search_threads.unwrap_or_else(cores).max(1),
         search_timeout: Duration::from_millis(args.search_timeout.max(1)),
         cache_entries: args.cache,
+        warm_answers: args.warm,
         ..Limits::default()
     };
     let service = Service::new(Arc::new(index), limits);
