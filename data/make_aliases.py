@@ -449,3 +449,14 @@ people = [
 ]
 for code, names in people:
     print("\t".join([code, "place", "|".join(names), "", ""]))
+
+# Armed groups whose names are transliterated or abbreviated several ways (equivalent names, no
+# facet: they are not states or intergovernmental organisations). The State Department writes
+# "Hizballah" and "ISIS", UN speakers "Hezbollah" and "Da'esh" or "ISIL".
+groups = [
+    ("HEZBOLLAH", ["Hezbollah", "Hizballah", "Hizbollah", "Hizbullah", "Hezbullah"]),
+    ("ISIL", ["ISIL", "ISIS", "Daesh", "Da'esh", "Islamic State of Iraq and the Levant", "Islamic State of Iraq and Syria"]),
+    ("AL-QAIDA", ["al-Qaida", "al-Qaeda", "Al Qaeda", "al-Qa'ida", "Al Qaida"]),
+]
+for code, names in groups:
+    print("\t".join([code, "place", "|".join(names), "", ""]))

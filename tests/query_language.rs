@@ -321,6 +321,56 @@ fn transliterations_in_the_alias_table_are_one_name_without_correction() {
     }
 }
 
+#[test]
+fn armed_groups_are_one_name_however_they_are_transliterated() {
+    // The State Department writes "Hizballah" and "ISIS"; UN speakers "Hezbollah" and "Da'esh".
+    let index = communique::Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, text) in [
+        (
+            "state",
+            "The United States is designating two Hizballah financiers operating in Guinea.",
+        ),
+        (
+            "ungd",
+            "Hezbollah continues to arm itself in defiance of resolution 1701.",
+        ),
+        ("isis", "The coalition to defeat ISIS met in Rome."),
+        ("daesh", "Da'esh still holds ground in the Sahel."),
+        (
+            "other",
+            "The financiers of the reconstruction met in Guinea.",
+        ),
+    ] {
+        writer.add(&communique::Article::new(id, text)).unwrap();
+    }
+    writer.commit().unwrap();
+    let ids_of = |query: &str, options: &SearchOptions| {
+        let parsed: Query = query.parse().unwrap();
+        let mut ids: Vec<String> = index
+            .search(&parsed, options)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.article.id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    let options = SearchOptions::new().limit(10);
+    assert_eq!(ids_of("Hezbollah", &options), ["state", "ungd"]);
+    assert_eq!(ids_of("Hizballah", &options), ["state", "ungd"]);
+    assert_eq!(ids_of("Daesh", &options), ["daesh", "isis"]);
+    let parsed: Query = "Hezbollah".parse().unwrap();
+    let hits = index.search(&parsed, &options).unwrap();
+    let state = hits.iter().find(|h| h.article.id == "state").unwrap();
+    assert_eq!(marked(&state.passages[0]), ["Hizballah"]);
+    // Without the alias table each spelling is only itself.
+    assert_eq!(
+        ids_of("Hezbollah", &options.clone().aliases(false).exact(true)),
+        ["ungd"]
+    );
+}
+
 /// The briefing notes say "Ukrainian forces" and never name Ukraine.
 const BRIEFING: &str = "dprk/2024-12-16-briefing-notes-kursk-statement.txt";
 
