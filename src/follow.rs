@@ -16,15 +16,14 @@
 //! * A near-duplicate of an article the search already knows (a syndicated copy of one
 //!   statement) is folded into it: the reported match counts one more copy.
 
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use serde::{Deserialize, Serialize};
 
-use crate::search::Matched;
+use crate::search::{Evaluation, Matched};
 use crate::{Error, Hit, Index, Query, Result, SearchOptions};
 
 /// The store's file name in the index folder.
@@ -34,20 +33,9 @@ pub const MAX_NAME_BYTES: usize = 64;
 /// The most saved searches a store holds.
 pub const MAX_SEARCHES: usize = 10_000;
 
-/// Saved searches by name: the search as JSON ([`SavedSearch`]).
-const SEARCHES: TableDefinition<&str, &str> = TableDefinition::new("searches");
-/// Bookkeeping: `through` (the last commit sequence number evaluated).
-const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
-/// (search, article id) → cluster key, for every article a search has matched (known at save
-/// time or reported since).
-const MATCHED: TableDefinition<(&str, &str), u64> = TableDefinition::new("matched");
-/// (search, cluster key) → (article id, commit seq of its report; 0 when known at save time).
-const CLUSTERS: TableDefinition<(&str, u64), (&str, u64)> = TableDefinition::new("clusters");
-/// (search, commit seq, article id) → (copies folded into it, read).
-const NEWS: TableDefinition<(&str, u64, &str), (u32, bool)> = TableDefinition::new("news");
-/// Commit seq of a reported match → when it was committed (RFC 3339; when a catch-up
-/// evaluated several commits at once, the time of the last of them).
-const COMMITTED: TableDefinition<u64, &str> = TableDefinition::new("committed");
+mod layout;
+
+use layout::{COMMITTED, META, NEWS, SEARCHES, news_range};
 
 /// How long an operation waits for another process that holds the store.
 const BUSY_WAIT: Duration = Duration::from_secs(10);
@@ -296,16 +284,7 @@ impl Follows {
             searches
                 .insert(name, json.as_str())
                 .map_err(|e| store_error(path, e))?;
-            let mut matched = txn.open_table(MATCHED).map_err(|e| store_error(path, e))?;
-            let mut clusters = txn.open_table(CLUSTERS).map_err(|e| store_error(path, e))?;
-            for article in &known {
-                matched
-                    .insert((name, article.id.as_str()), article.cluster)
-                    .map_err(|e| store_error(path, e))?;
-                clusters
-                    .insert((name, article.cluster), (article.id.as_str(), 0))
-                    .map_err(|e| store_error(path, e))?;
-            }
+            layout::save(txn, path, name, &known)?;
             let mut meta = txn.open_table(META).map_err(|e| store_error(path, e))?;
             if meta
                 .get("through")
@@ -325,25 +304,7 @@ impl Follows {
         if !self.exists() {
             return Ok(false);
         }
-        self.write(|txn, path| {
-            let mut searches = txn.open_table(SEARCHES).map_err(|e| store_error(path, e))?;
-            let existed = searches
-                .remove(name)
-                .map_err(|e| store_error(path, e))?
-                .is_some();
-            let mut matched = txn.open_table(MATCHED).map_err(|e| store_error(path, e))?;
-            matched
-                .retain_in((name, "")..=(name, MAX_STR), |_, _| false)
-                .map_err(|e| store_error(path, e))?;
-            let mut clusters = txn.open_table(CLUSTERS).map_err(|e| store_error(path, e))?;
-            clusters
-                .retain_in((name, 0)..=(name, u64::MAX), |_, _| false)
-                .map_err(|e| store_error(path, e))?;
-            let mut news = txn.open_table(NEWS).map_err(|e| store_error(path, e))?;
-            news.retain_in(news_range(name), |_, _| false)
-                .map_err(|e| store_error(path, e))?;
-            Ok(existed)
-        })
+        self.write(|txn, path| layout::forget(txn, path, name))
     }
 
     /// Every saved search, by name, with its unread and reported counts.
@@ -366,10 +327,10 @@ impl Follows {
                         .range(news_range(&search.name))
                         .map_err(|e| store_error(path, e))?
                     {
-                        let (_, value) = row.map_err(|e| store_error(path, e))?;
-                        reported += 1;
-                        if !value.value().1 {
-                            unread += 1;
+                        let (_, row) = row.map_err(|e| store_error(path, e))?;
+                        for (_, _, _, read) in row.value() {
+                            reported += 1;
+                            unread += usize::from(!read);
                         }
                     }
                 }
@@ -427,22 +388,11 @@ impl Follows {
         }
         // When `top < through` the index was rebuilt (its commit numbers started again):
         // everything in it now is what the searches start from, and nothing is evaluated.
-        let mut found: Vec<(String, Vec<Matched>)> = Vec::with_capacity(searches.len());
-        if top > through {
-            for search in &searches {
-                let after = through.max(search.since_seq);
-                if after >= top {
-                    continue;
-                }
-                let mut matched =
-                    evaluation.matching(&search.parsed()?, &search.filters.options())?;
-                // A search saved after `through` starts from its own point.
-                matched.retain(|m| m.seq > after);
-                if !matched.is_empty() {
-                    found.push((search.name.clone(), matched));
-                }
-            }
-        }
+        let found = if top > through {
+            evaluate(&evaluation, &searches, through, top)?
+        } else {
+            Vec::new()
+        };
         // The time of the commit reached: that of the last commit if it is the one seen.
         let committed = index
             .payload()
@@ -450,7 +400,7 @@ impl Follows {
             .filter(|p| p.seq == top)
             .and_then(|p| p.updated)
             .unwrap_or_else(|| jiff::Timestamp::now().to_string());
-        self.write(|txn, path| record(txn, path, &found, top, &committed))
+        self.write(|txn, path| layout::record(txn, path, &found, top, &committed))
     }
 
     /// The news of one saved search (or of all), oldest first: unread only, or every reported
@@ -474,7 +424,7 @@ impl Follows {
             };
             let rows = match name {
                 Some(name) => news.range(news_range(name)),
-                None => news.range::<(&str, u64, &str)>(..),
+                None => news.range::<(&str, u64)>(..),
             }
             .map_err(|e| store_error(path, e))?;
             let committed = match txn.open_table(COMMITTED) {
@@ -486,9 +436,11 @@ impl Follows {
             let mut out = Vec::new();
             for row in rows {
                 let (key, value) = row.map_err(|e| store_error(path, e))?;
-                let (search, seq, id) = key.value();
-                let (copies, read) = value.value();
-                if all || !read {
+                let (search, seq) = key.value();
+                for (id, _, copies, read) in value.value() {
+                    if !(all || !read) {
+                        continue;
+                    }
                     let committed = match times.get(&seq) {
                         Some(time) => time.clone(),
                         None => {
@@ -505,7 +457,7 @@ impl Follows {
                     };
                     out.push(NewMatch {
                         search: search.to_string(),
-                        id: id.to_string(),
+                        id,
                         seq,
                         copies,
                         read,
@@ -525,15 +477,20 @@ impl Follows {
         }
         self.write(|txn, path| {
             let mut news = txn.open_table(NEWS).map_err(|e| store_error(path, e))?;
+            let mut rows: std::collections::BTreeMap<(&str, u64), std::collections::HashSet<&str>> =
+                Default::default();
             for m in matches {
-                let key = (m.search.as_str(), m.seq, m.id.as_str());
-                let current = news
-                    .get(key)
-                    .map_err(|e| store_error(path, e))?
-                    .map(|v| v.value());
-                if let Some((copies, _)) = current {
-                    news.insert(key, (copies, true))
-                        .map_err(|e| store_error(path, e))?;
+                rows.entry((m.search.as_str(), m.seq))
+                    .or_default()
+                    .insert(m.id.as_str());
+            }
+            for (key, ids) in rows {
+                let row = news.get(key).map_err(|e| store_error(path, e))?;
+                if let Some(mut row) = row.map(|v| v.value()) {
+                    for entry in &mut row {
+                        entry.3 |= ids.contains(&entry.0.as_str());
+                    }
+                    news.insert(key, row).map_err(|e| store_error(path, e))?;
                 }
             }
             Ok(())
@@ -622,7 +579,10 @@ impl Follows {
                 let started = Instant::now();
                 loop {
                     match redb::Database::create(path) {
-                        Ok(db) => return f(&db, path),
+                        Ok(db) => {
+                            layout::migrate(&db, path)?;
+                            return f(&db, path);
+                        }
                         Err(redb::DatabaseError::DatabaseAlreadyOpen)
                             if started.elapsed() < BUSY_WAIT =>
                         {
@@ -636,97 +596,61 @@ impl Follows {
     }
 }
 
-/// Records what a catch-up found, and the point it reached, in one transaction.
-fn record(
-    txn: &redb::WriteTransaction,
-    path: &Path,
-    found: &[(String, Vec<Matched>)],
+/// Each saved search's matches among the articles that commits after `through` (and after the
+/// search was saved) wrote, the searches shared out over the machine's cores.
+fn evaluate(
+    evaluation: &Evaluation<'_>,
+    searches: &[SavedSearch],
+    through: u64,
     top: u64,
-    committed: &str,
-) -> Result<Vec<NewMatch>> {
-    let mut matched = txn.open_table(MATCHED).map_err(|e| store_error(path, e))?;
-    let mut clusters = txn.open_table(CLUSTERS).map_err(|e| store_error(path, e))?;
-    let mut news = txn.open_table(NEWS).map_err(|e| store_error(path, e))?;
-    let mut out = Vec::new();
-    for (name, articles) in found {
-        let name = name.as_str();
-        let mut articles: Vec<&Matched> = articles.iter().collect();
-        articles.sort_by(|a, b| (a.seq, &a.id).cmp(&(b.seq, &b.id)));
-        for article in articles {
-            let id = article.id.as_str();
-            if matched
-                .get((name, id))
-                .map_err(|e| store_error(path, e))?
-                .is_some()
-            {
-                continue; // matched before: never reported twice
+) -> Result<Vec<(String, Vec<Matched>)>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_THREADS);
+    let each = |evaluation: &Evaluation<'_>, searches: &[SavedSearch]| {
+        let mut found = Vec::new();
+        for search in searches {
+            let after = through.max(search.since_seq);
+            if after >= top {
+                continue;
             }
-            matched
-                .insert((name, id), article.cluster)
-                .map_err(|e| store_error(path, e))?;
-            let known = clusters
-                .get((name, article.cluster))
-                .map_err(|e| store_error(path, e))?
-                .map(|v| {
-                    let (id, seq) = v.value();
-                    (id.to_string(), seq)
-                });
-            match known {
-                Some((original, seq)) => {
-                    // A copy of a statement the search knows: folded into it.
-                    if seq > 0 {
-                        let key = (name, seq, original.as_str());
-                        let current = news
-                            .get(key)
-                            .map_err(|e| store_error(path, e))?
-                            .map(|v| v.value());
-                        if let Some((copies, read)) = current {
-                            news.insert(key, (copies + 1, read))
-                                .map_err(|e| store_error(path, e))?;
-                        }
-                    }
-                }
-                None => {
-                    clusters
-                        .insert((name, article.cluster), (id, article.seq))
-                        .map_err(|e| store_error(path, e))?;
-                    news.insert((name, article.seq, id), (0, false))
-                        .map_err(|e| store_error(path, e))?;
-                    out.push(NewMatch {
-                        search: name.to_string(),
-                        id: id.to_string(),
-                        seq: article.seq,
-                        copies: 0,
-                        read: false,
-                        committed: Some(committed.to_string()),
-                    });
-                }
+            let mut matched = evaluation.matching(&search.parsed()?, &search.filters.options())?;
+            // A search saved after `through` starts from its own point.
+            matched.retain(|m| m.seq > after);
+            if !matched.is_empty() {
+                found.push((search.name.clone(), matched));
             }
         }
+        Ok::<_, Error>(found)
+    };
+    if threads == 1 || searches.len() < 2 * MIN_PER_THREAD {
+        return each(evaluation, searches);
     }
-    if !out.is_empty() {
-        let mut times = txn
-            .open_table(COMMITTED)
-            .map_err(|e| store_error(path, e))?;
-        let seqs: std::collections::BTreeSet<u64> = out.iter().map(|m| m.seq).collect();
-        for seq in seqs {
-            times
-                .insert(seq, committed)
-                .map_err(|e| store_error(path, e))?;
+    let size = searches.len().div_ceil(threads).max(MIN_PER_THREAD);
+    std::thread::scope(|scope| {
+        let running: Vec<_> = searches
+            .chunks(size)
+            .map(|chunk| {
+                let evaluation = evaluation.fork();
+                scope.spawn(move || each(&evaluation, chunk))
+            })
+            .collect();
+        let mut found = Vec::with_capacity(searches.len());
+        for thread in running {
+            // Searches catch their own panics (as damage); one that escapes goes on up.
+            let part = thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            found.extend(part);
         }
-    }
-    let mut meta = txn.open_table(META).map_err(|e| store_error(path, e))?;
-    meta.insert("through", top)
-        .map_err(|e| store_error(path, e))?;
-    Ok(out)
+        Ok(found)
+    })
 }
 
-/// The largest string key: no UTF-8 string sorts after it.
-const MAX_STR: &str = "\u{10FFFF}\u{10FFFF}\u{10FFFF}\u{10FFFF}";
-
-fn news_range(name: &str) -> Range<(&str, u64, &str)> {
-    (name, 0, "")..(name, u64::MAX, MAX_STR)
-}
+/// The most threads a catch-up evaluates saved searches on.
+const MAX_THREADS: usize = 4;
+/// The fewest saved searches worth a thread of their own.
+const MIN_PER_THREAD: usize = 16;
 
 /// A name is letters, digits, `-`, `_` and `.`, at most [`MAX_NAME_BYTES`], not starting with
 /// `.`: it names a feed in a URL and a file.
@@ -931,6 +855,79 @@ mod tests {
     }
 
     #[test]
+    fn many_searches_shared_out_over_threads_each_get_their_own_news() {
+        let index = Index::in_memory().unwrap();
+        let follows = Follows::in_memory().unwrap();
+        // Enough searches for several threads (at least 2 × MIN_PER_THREAD).
+        let words = [
+            "Kursk",
+            "missiles",
+            "\"grain corridor\"",
+            "Kursk AND NOT missiles",
+        ];
+        for i in 0..4 * MIN_PER_THREAD {
+            let name = format!("s{i:02}");
+            let query = words[i % words.len()];
+            follows
+                .add(&index, &name, query, &SearchOptions::new())
+                .unwrap();
+        }
+        add(
+            &index,
+            &[
+                ("kursk", "North Korean troops fought in the Kursk region."),
+                ("missiles", "Russia used North Korean ballistic missiles."),
+                ("both", "Troops in Kursk; missiles over Kharkiv."),
+                ("grain", "The grain corridor reopened in the Black Sea."),
+            ],
+        );
+        let news = follows.catch_up(&index).unwrap();
+        let expected: [&[&str]; 4] = [
+            &["both", "kursk"],
+            &["both", "missiles"],
+            &["grain"],
+            &["kursk"],
+        ];
+        for i in 0..4 * MIN_PER_THREAD {
+            let name = format!("s{i:02}");
+            let mut found: Vec<&str> = news
+                .iter()
+                .filter(|m| m.search == name)
+                .map(|m| m.id.as_str())
+                .collect();
+            found.sort();
+            assert_eq!(found, expected[i % 4], "{name}: {}", words[i % 4]);
+        }
+        assert_eq!(news.len(), MIN_PER_THREAD * (2 + 2 + 1 + 1));
+    }
+
+    #[test]
+    fn a_search_removed_and_saved_again_starts_afresh() {
+        let index = Index::in_memory().unwrap();
+        let follows = Follows::in_memory().unwrap();
+        follows
+            .add(&index, "k", "Kursk", &SearchOptions::new())
+            .unwrap();
+        add(&index, &[("a", "Fighting in the Kursk region went on.")]);
+        assert_eq!(ids(&follows.catch_up(&index).unwrap()), ["a"]);
+        assert!(follows.remove("k").unwrap());
+        assert!(follows.news(None, true).unwrap().is_empty());
+        // Saved again: `a` is what it starts from; an edit of `a` is not news, `b` is.
+        follows
+            .add(&index, "k", "Kursk", &SearchOptions::new())
+            .unwrap();
+        add(
+            &index,
+            &[
+                ("a", "Fighting in the Kursk region went on for months."),
+                ("b", "Kursk was shelled again."),
+            ],
+        );
+        assert_eq!(ids(&follows.catch_up(&index).unwrap()), ["b"]);
+        assert_eq!(follows.list().unwrap()[0].reported, 1);
+    }
+
+    #[test]
     fn a_syndicated_copy_is_folded_into_the_statement_already_reported() {
         let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/dprk");
         let read = |name: &str| std::fs::read_to_string(corpus.join(name)).unwrap();
@@ -948,6 +945,107 @@ mod tests {
         let news = follows.news(Some("kursk"), false).unwrap();
         assert_eq!(news.len(), 1);
         assert_eq!((news[0].id.as_str(), news[0].copies), ("original", 1));
+    }
+
+    /// Writes a store in the first layout (one row per match), as an earlier version did: the
+    /// search `kursk` saved knowing `known`, then `reported` reported by commit `seq`.
+    fn first_layout_store(path: &Path, since_seq: u64, known: &Matched, reported: &Matched) {
+        use layout::first;
+        let search = SavedSearch {
+            name: "kursk".into(),
+            query: "Kursk".into(),
+            filters: Filters::of(&SearchOptions::new()),
+            created: "2026-12-01T00:00:00Z".into(),
+            since_seq,
+        };
+        let json = serde_json::to_string(&search).unwrap();
+        let db = redb::Database::create(path).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            txn.open_table(SEARCHES)
+                .unwrap()
+                .insert("kursk", json.as_str())
+                .unwrap();
+            txn.open_table(META)
+                .unwrap()
+                .insert("through", reported.seq)
+                .unwrap();
+            let mut matched = txn.open_table(first::MATCHED).unwrap();
+            let mut clusters = txn.open_table(first::CLUSTERS).unwrap();
+            for (article, seq) in [(known, 0), (reported, reported.seq)] {
+                matched
+                    .insert(("kursk", article.id.as_str()), article.cluster)
+                    .unwrap();
+                clusters
+                    .insert(("kursk", article.cluster), (article.id.as_str(), seq))
+                    .unwrap();
+            }
+            txn.open_table(first::NEWS)
+                .unwrap()
+                .insert(("kursk", reported.seq, reported.id.as_str()), (0, false))
+                .unwrap();
+        }
+        txn.commit().unwrap();
+    }
+
+    #[test]
+    fn a_store_in_the_first_layout_is_migrated_with_its_news_and_what_it_knew() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/dprk");
+        let read = |name: &str| std::fs::read_to_string(corpus.join(name)).unwrap();
+        let original = read("2024-12-16-ten-country-statement-kursk.txt");
+        let copy = read("2024-12-17-wire-copy-kursk-statement.md");
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::create(dir.path().join("index")).unwrap();
+        add(&index, &[("old", "Troops massed near Kursk in August.")]);
+        let since_seq = index.visible_seq().unwrap();
+        add(&index, &[("original", original.as_str())]);
+        let matched = index
+            .matching_articles(&Query::parse("Kursk").unwrap(), &SearchOptions::new())
+            .unwrap();
+        let find = |id: &str| matched.iter().find(|m| m.id == id).unwrap();
+        let store = dir.path().join("index").join(FILE_NAME);
+        first_layout_store(&store, since_seq, find("old"), find("original"));
+
+        let follows = Follows::of(&index).unwrap();
+        assert_eq!(
+            (
+                follows.list().unwrap()[0].unread,
+                follows.list().unwrap()[0].reported
+            ),
+            (1, 1)
+        );
+        assert_eq!(ids(&follows.news(None, false).unwrap()), ["original"]);
+        {
+            let db = redb::Database::create(&store).unwrap();
+            let txn = db.begin_read().unwrap();
+            let tables: Vec<String> = txn
+                .list_tables()
+                .unwrap()
+                .map(|t| redb::TableHandle::name(&t).to_string())
+                .collect();
+            assert!(
+                !tables.iter().any(|t| t == "matched" || t == "news"),
+                "{tables:?}"
+            );
+        }
+        // The copy is folded into the statement reported before the migration.
+        add(&index, &[("copy", copy.as_str())]);
+        assert!(follows.catch_up(&index).unwrap().is_empty());
+        let news = follows.news(Some("kursk"), false).unwrap();
+        assert_eq!((news[0].id.as_str(), news[0].copies), ("original", 1));
+        // What the search knew when saved is still known; something new is news.
+        add(
+            &index,
+            &[("old", "Troops massed near Kursk in August and September.")],
+        );
+        assert!(follows.catch_up(&index).unwrap().is_empty());
+        add(&index, &[("fresh", "A new statement on the Kursk region.")]);
+        assert_eq!(ids(&follows.catch_up(&index).unwrap()), ["fresh"]);
+        follows
+            .mark_read(&follows.news(None, false).unwrap())
+            .unwrap();
+        assert_eq!(follows.list().unwrap()[0].unread, 0);
+        assert_eq!(follows.news(None, true).unwrap().len(), 2);
     }
 
     #[test]

@@ -111,7 +111,17 @@ impl Index {
     }
 }
 
-impl Snapshot<'_> {
+impl<'a> Snapshot<'a> {
+    /// Another snapshot of the same commit, for another thread.
+    pub(crate) fn fork(&self) -> Snapshot<'a> {
+        Snapshot {
+            searcher: self.searcher.clone(),
+            fields: self.fields,
+            cache: self.cache,
+            open: RefCell::new(self.open.borrow().clone()),
+        }
+    }
+
     /// The tantivy searcher.
     pub fn searcher(&self) -> &Searcher {
         &self.searcher

@@ -73,7 +73,16 @@ pub(crate) struct Evaluation<'a> {
     changed: Option<Changed>,
 }
 
-impl Evaluation<'_> {
+impl<'a> Evaluation<'a> {
+    /// Another evaluation of the same commit and restriction, for another thread.
+    pub(crate) fn fork(&self) -> Evaluation<'a> {
+        Evaluation {
+            index: self.index,
+            snapshot: self.snapshot.fork(),
+            changed: self.changed.clone(),
+        }
+    }
+
     /// The highest commit sequence number in the snapshot (0 for an empty index).
     pub(crate) fn top_seq(&self) -> Result<u64> {
         let mut top = 0;
