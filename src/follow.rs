@@ -438,7 +438,7 @@ impl Follows {
                 let (key, value) = row.map_err(|e| store_error(path, e))?;
                 let (search, seq) = key.value();
                 for (id, _, copies, read) in value.value() {
-                    if !(all || !read) {
+                    if read && !all {
                         continue;
                     }
                     let committed = match times.get(&seq) {
@@ -607,21 +607,9 @@ fn evaluate(
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, MAX_THREADS);
+    // Each thread works out a word's spelling correction once for all its searches.
     let each = |evaluation: &Evaluation<'_>, searches: &[SavedSearch]| {
-        let mut found = Vec::new();
-        for search in searches {
-            let after = through.max(search.since_seq);
-            if after >= top {
-                continue;
-            }
-            let mut matched = evaluation.matching(&search.parsed()?, &search.filters.options())?;
-            // A search saved after `through` starts from its own point.
-            matched.retain(|m| m.seq > after);
-            if !matched.is_empty() {
-                found.push((search.name.clone(), matched));
-            }
-        }
-        Ok::<_, Error>(found)
+        crate::search::memoized(|| evaluate_each(evaluation, searches, through, top))
     };
     if threads == 1 || searches.len() < 2 * MIN_PER_THREAD {
         return each(evaluation, searches);
@@ -645,6 +633,29 @@ fn evaluate(
         }
         Ok(found)
     })
+}
+
+/// Each of `searches`' matches on one thread (see [`evaluate`]).
+fn evaluate_each(
+    evaluation: &Evaluation<'_>,
+    searches: &[SavedSearch],
+    through: u64,
+    top: u64,
+) -> Result<Vec<(String, Vec<Matched>)>> {
+    let mut found = Vec::new();
+    for search in searches {
+        let after = through.max(search.since_seq);
+        if after >= top {
+            continue;
+        }
+        let mut matched = evaluation.matching(&search.parsed()?, &search.filters.options())?;
+        // A search saved after `through` starts from its own point.
+        matched.retain(|m| m.seq > after);
+        if !matched.is_empty() {
+            found.push((search.name.clone(), matched));
+        }
+    }
+    Ok(found)
 }
 
 /// The most threads a catch-up evaluates saved searches on.

@@ -34,6 +34,7 @@ pub use tokenizer::WordTokenizer;
 pub(crate) use language::{Script, detect_among, script_of};
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, BoxTokenStream, Language as StopLanguage, LowerCaser, RemoveLongFilter,
@@ -426,7 +427,12 @@ pub struct Analyzer {
     stemmed: TextAnalyzer,
     /// The stemmed analyzers of other languages, built on first use.
     others: Vec<Option<TextAnalyzer>>,
+    /// Names analysed before ([`Analyzer::name`]), by (stemmed, name).
+    names: HashMap<(bool, String), Vec<AnalyzedToken>>,
 }
+
+/// The most names an analyzer keeps analysed (the alias table has a few thousand).
+const MAX_NAMES: usize = 20_000;
 
 impl Default for Analyzer {
     fn default() -> Self {
@@ -447,12 +453,32 @@ impl Analyzer {
             exact: exact_analyzer(),
             stemmed: stemmed_analyzer(),
             others: vec![None; Language::ALL.len()],
+            names: HashMap::new(),
         }
     }
 
     /// The exact view of `text`.
     pub fn exact(&mut self, text: &str) -> Vec<AnalyzedToken> {
         collect(&mut self.exact, text)
+    }
+
+    /// The exact (or with `stemmed`, the stemmed English) view of a name that is analysed
+    /// again and again, such as an alias table's: analysed once per analyzer.
+    pub(crate) fn name(&mut self, name: &str, stemmed: bool) -> Vec<AnalyzedToken> {
+        let key = (stemmed, name.to_string());
+        if let Some(tokens) = self.names.get(&key) {
+            return tokens.clone();
+        }
+        let tokens = if stemmed {
+            self.stemmed(name)
+        } else {
+            self.exact(name)
+        };
+        if self.names.len() >= MAX_NAMES {
+            self.names.clear();
+        }
+        self.names.insert(key, tokens.clone());
+        tokens
     }
 
     /// The stemmed view of English `text` (stop words are absent; positions keep their
@@ -485,13 +511,33 @@ impl Analyzer {
 
 thread_local! {
     /// An analyzer per thread, kept between searches so that its stemmer's cache stays warm.
-    static ANALYZER: std::cell::RefCell<Option<Analyzer>> = const { std::cell::RefCell::new(None) };
+    static ANALYZER: Slot = const { Slot(std::cell::RefCell::new(None)) };
+}
+
+/// Analyzers of threads that ended, for the next new thread (building one takes a while).
+static SPARE: std::sync::Mutex<Vec<Analyzer>> = std::sync::Mutex::new(Vec::new());
+/// The most spare analyzers kept.
+const MAX_SPARE: usize = 8;
+
+/// A thread's analyzer; when the thread ends it goes to [`SPARE`].
+struct Slot(std::cell::RefCell<Option<Analyzer>>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Some(analyzer) = self.0.get_mut().take() {
+            let mut spare = SPARE.lock().unwrap_or_else(|p| p.into_inner());
+            if spare.len() < MAX_SPARE {
+                spare.push(analyzer);
+            }
+        }
+    }
 }
 
 /// This thread's analyzer (its stemmer cache shared by the searches of the thread).
 pub(crate) fn warm() -> WarmAnalyzer {
     let analyzer = ANALYZER
-        .with(|cell| cell.borrow_mut().take())
+        .with(|slot| slot.0.borrow_mut().take())
+        .or_else(|| SPARE.lock().unwrap_or_else(|p| p.into_inner()).pop())
         .unwrap_or_default();
     WarmAnalyzer(Some(analyzer))
 }
@@ -516,7 +562,7 @@ impl Drop for WarmAnalyzer {
     fn drop(&mut self) {
         let analyzer = self.0.take();
         // A thread being torn down has no analyzer to keep.
-        let _ = ANALYZER.try_with(|cell| *cell.borrow_mut() = analyzer);
+        let _ = ANALYZER.try_with(|slot| *slot.0.borrow_mut() = analyzer);
     }
 }
 

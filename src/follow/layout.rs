@@ -37,8 +37,11 @@ pub(super) const MATCHED_BY: TableDefinition<&str, Vec<u32>> = TableDefinition::
 pub(super) const REPORTED: TableDefinition<u64, Vec<(u32, u64)>> = TableDefinition::new("reported");
 /// (search name, commit seq) → the articles that commit brought the search: (id, cluster key,
 /// copies folded into it, read).
-pub(super) const NEWS: TableDefinition<(&str, u64), Vec<(String, u64, u32, bool)>> =
+pub(super) const NEWS: TableDefinition<(&str, u64), Vec<NewsEntry>> =
     TableDefinition::new("news_rows");
+/// One article in a news row: (id, cluster key, copies folded into it, read).
+pub(super) type NewsEntry = (String, u64, u32, bool);
+
 /// Commit seq of a reported match → when it was committed (RFC 3339; when a catch-up
 /// evaluated several commits at once, the time of the last of them).
 pub(super) const COMMITTED: TableDefinition<u64, &str> = TableDefinition::new("committed");
@@ -226,11 +229,11 @@ struct Pending<'t> {
     known_clusters: redb::Table<'t, (u64, u32), ()>,
     matched_by: redb::Table<'t, &'static str, Vec<u32>>,
     reported: redb::Table<'t, u64, Vec<(u32, u64)>>,
-    news: redb::Table<'t, (&'static str, u64), Vec<(String, u64, u32, bool)>>,
+    news: redb::Table<'t, (&'static str, u64), Vec<NewsEntry>>,
     /// Cluster → the searches that knew it when saved.
     known_cluster_rows: HashMap<u64, Vec<u32>>,
     reported_rows: HashMap<u64, Vec<(u32, u64)>>,
-    news_rows: HashMap<(String, u64), Vec<(String, u64, u32, bool)>>,
+    news_rows: HashMap<(String, u64), Vec<NewsEntry>>,
 }
 
 impl<'t> Pending<'t> {
@@ -318,7 +321,7 @@ impl<'t> Pending<'t> {
     }
 
     /// The news row of (search, commit), read once.
-    fn news_row(&mut self, name: &str, seq: u64) -> Result<&mut Vec<(String, u64, u32, bool)>> {
+    fn news_row(&mut self, name: &str, seq: u64) -> Result<&mut Vec<NewsEntry>> {
         let slot = (name.to_string(), seq);
         if !self.news_rows.contains_key(&slot) {
             let row = self.news.get((name, seq)).at(self.path)?.map(|v| v.value());
@@ -401,7 +404,7 @@ pub(super) fn migrate(db: &redb::Database, path: &Path) -> Result<()> {
     }
     {
         let old = txn.open_table(first::NEWS).at(path)?;
-        let mut rows: BTreeMap<(String, u64), Vec<(String, u64, u32, bool)>> = BTreeMap::new();
+        let mut rows: BTreeMap<(String, u64), Vec<NewsEntry>> = BTreeMap::new();
         for row in old.iter().at(path)? {
             let (key, value) = row.at(path)?;
             let ((name, seq, id), (copies, read)) = (key.value(), value.value());

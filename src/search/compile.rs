@@ -920,7 +920,7 @@ impl<'a> Compiler<'a> {
         let strong = group.names.iter().chain(&group.codes).map(|n| (n, 1.0));
         let weak = group.weak.iter().map(|n| (n, 0.5));
         for (name, weight) in strong.chain(weak) {
-            let tokens = self.analyzer.exact(name);
+            let tokens = self.analyzer.name(name, false);
             let key: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
             // The index is lower case: a code that is also an English word ("US" and "us")
             // would find the word, so it is recognised in the query but not searched for.
@@ -973,7 +973,7 @@ impl<'a> Compiler<'a> {
             .languages
             .iter()
             .all(|(language, _)| *language == Language::English);
-        let stem = self.analyzer.stemmed(name).into_iter().next();
+        let stem = self.analyzer.name(name, true).into_iter().next();
         let term = match stem {
             Some(stem) if self.ranking.stemming && english_only && name.is_ascii() => {
                 let term = Term::from_field_text(self.fields.stem, &stem.text);

@@ -9,6 +9,7 @@
 //! fuzzy words, codes (`DPRK`, words with digits) and names of the alias table are never
 //! corrected; transliterated names in the alias table (`Kiev`, `Kyiv`) are one name already.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -85,6 +86,30 @@ pub(crate) fn correct(
     Ok((Some(query.with_root(root)), corrector.found))
 }
 
+/// A word's correction by (word as typed, in the title scope, with the alias table).
+type Memo = HashMap<(String, bool, bool), Option<Correction>>;
+
+thread_local! {
+    /// The corrections worked out on this thread while [`memoized`] runs.
+    static MEMO: RefCell<Option<Memo>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with each word's correction worked out once and reused by every query `f`
+/// compiles on this thread (for saved searches: many queries, the same words). A correction
+/// depends on the index's words, so `f` must compile against one snapshot only.
+pub(crate) fn memoized<T>(f: impl FnOnce() -> T) -> T {
+    /// Puts back what was there before, even when `f` panics.
+    struct Restore(Option<Memo>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let outer = self.0.take();
+            let _ = MEMO.try_with(|memo| *memo.borrow_mut() = outer);
+        }
+    }
+    let _restore = Restore(MEMO.with(|memo| memo.borrow_mut().replace(Memo::new())));
+    f()
+}
+
 struct Corrector<'a> {
     searcher: &'a Searcher,
     fields: &'a Fields,
@@ -159,8 +184,36 @@ impl Corrector<'_> {
         })
     }
 
-    /// The correction of one bare word, if it needs one and the index has a close spelling.
+    /// The correction of one bare word, if it needs one and the index has a close spelling;
+    /// worked out once per word while [`memoized`] runs.
     fn word(
+        &mut self,
+        text: &str,
+        scope: Scope,
+        span: &Range<usize>,
+    ) -> Result<Option<Correction>> {
+        let key = (
+            text.to_string(),
+            scope == Scope::Title,
+            self.aliases.is_some(),
+        );
+        let known = MEMO.with(|memo| memo.borrow().as_ref().map(|memo| memo.get(&key).cloned()));
+        if let Some(Some(found)) = known {
+            return Ok(found.map(|correction| Correction {
+                span: span.clone(),
+                ..correction
+            }));
+        }
+        let found = self.word_unmemoized(text, scope, span)?;
+        MEMO.with(|memo| {
+            if let Some(memo) = memo.borrow_mut().as_mut() {
+                memo.insert(key, found.clone());
+            }
+        });
+        Ok(found)
+    }
+
+    fn word_unmemoized(
         &mut self,
         text: &str,
         scope: Scope,

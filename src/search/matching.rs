@@ -1,6 +1,7 @@
 //! Which articles match a query, without ranking or fetching: for saved searches, which only
 //! need to know what a commit brought in.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use tantivy::query::{
 };
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
+use super::collect::ArticleKey;
 use super::{Query, SearchOptions};
 use crate::domain::own_key;
 use crate::index::Snapshot;
@@ -53,6 +55,7 @@ impl Index {
             index: self,
             snapshot,
             changed,
+            articles: RefCell::default(),
         })
     }
 
@@ -71,6 +74,8 @@ pub(crate) struct Evaluation<'a> {
     index: &'a Index,
     snapshot: Snapshot<'a>,
     changed: Option<Changed>,
+    /// The articles read so far, by key.
+    articles: RefCell<HashMap<ArticleKey, Matched>>,
 }
 
 impl<'a> Evaluation<'a> {
@@ -80,6 +85,7 @@ impl<'a> Evaluation<'a> {
             index: self.index,
             snapshot: self.snapshot.fork(),
             changed: self.changed.clone(),
+            articles: RefCell::new(self.articles.borrow().clone()),
         }
     }
 
@@ -155,31 +161,50 @@ impl<'a> Evaluation<'a> {
         let mut out: HashMap<String, Matched> = HashMap::new();
         let mut last = None;
         for address in docs {
-            // An article's passages are adjacent: read its id (a dictionary lookup) once.
+            // An article's passages are adjacent: look at each article once.
             let key = super::articles::key_of(snapshot, address)?;
             if key.is_some() && key == last {
                 continue;
             }
             last = key;
-            let columns = snapshot.columns(address.segment_ord)?;
-            let Some(id) = columns.article_id(address.doc_id) else {
+            let Some(matched) = self.article(key, address)? else {
                 continue;
             };
-            if out.contains_key(&id) {
-                continue;
-            }
-            let cluster = match snapshot.cluster(address)? {
-                Some(cluster) => cluster,
-                // A damaged layout: read the head wherever it is.
-                None => match snapshot.find_head(&id)? {
-                    Some(head) => snapshot.cluster(head)?.unwrap_or_else(|| own_key(&id)),
-                    None => own_key(&id),
-                },
-            };
-            let seq = columns.seq.first(address.doc_id).unwrap_or(0);
-            out.insert(id.clone(), Matched { id, cluster, seq });
+            out.entry(matched.id.clone()).or_insert(matched);
         }
         Ok(out.into_values().collect())
+    }
+}
+
+impl Evaluation<'_> {
+    /// The article of the passage at `address` (whose article key is `key`), read once per
+    /// evaluation: saved searches mostly match the same few new articles, and reading an id
+    /// from the dictionary column is the costly part.
+    fn article(&self, key: Option<ArticleKey>, address: DocAddress) -> Result<Option<Matched>> {
+        if let Some(key) = key
+            && let Some(known) = self.articles.borrow().get(&key)
+        {
+            return Ok(Some(known.clone()));
+        }
+        let snapshot = &self.snapshot;
+        let columns = snapshot.columns(address.segment_ord)?;
+        let Some(id) = columns.article_id(address.doc_id) else {
+            return Ok(None);
+        };
+        let cluster = match snapshot.cluster(address)? {
+            Some(cluster) => cluster,
+            // A damaged layout: read the head wherever it is.
+            None => match snapshot.find_head(&id)? {
+                Some(head) => snapshot.cluster(head)?.unwrap_or_else(|| own_key(&id)),
+                None => own_key(&id),
+            },
+        };
+        let seq = columns.seq.first(address.doc_id).unwrap_or(0);
+        let matched = Matched { id, cluster, seq };
+        if let Some(key) = key {
+            self.articles.borrow_mut().insert(key, matched.clone());
+        }
+        Ok(Some(matched))
     }
 }
 

@@ -45,6 +45,7 @@ use tantivy::Searcher;
 
 use crate::index::{Index, Snapshot};
 use crate::{Error, Result};
+pub(crate) use correct::memoized;
 pub(crate) use matching::{Evaluation, Matched};
 
 /// A page of hits and the number of articles that match ([`Index::search_with_total`]).
