@@ -29,6 +29,19 @@ fn queries() -> Vec<(&'static str, &'static str, SearchOptions)> {
             SearchOptions::new(),
         ),
         ("fuzzy", "Blinkn~1", SearchOptions::new()),
+        // The analyst's query language: Boolean logic over whole articles, a proximity, and a
+        // misspelled name corrected without `~` (Zaporizhzhja → Zaporizhzhia).
+        (
+            "boolean across passages",
+            "(Syria OR Yemen) AND humanitarian",
+            SearchOptions::new(),
+        ),
+        ("proximity", "nuclear NEAR/5 weapons", SearchOptions::new()),
+        (
+            "corrected misspelling",
+            "Zaporizhzhja",
+            SearchOptions::new(),
+        ),
         (
             "date filter",
             "humanitarian assistance",

@@ -38,7 +38,7 @@ use std::collections::HashMap;
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, BoxTokenStream, Language as StopLanguage, LowerCaser, RemoveLongFilter,
-    StopWordFilter, TextAnalyzer, TokenStream, Tokenizer, TokenizerManager,
+    StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, TokenStream, Tokenizer, TokenizerManager,
 };
 
 /// Name under which the exact analyzer is registered with tantivy.
@@ -87,27 +87,36 @@ fn untag(text: &str) -> (Language, &str) {
     (Language::English, text)
 }
 
-/// The exact analyzer: words, lower-cased, folded, possessives stripped, scripts normalised,
-/// long tokens dropped.
-pub fn exact_analyzer() -> TextAnalyzer {
+/// The first steps of the stemmed views of other languages than English: words, long ones
+/// dropped, lower-cased, possessives stripped.
+fn words() -> TextAnalyzerBuilder<impl Tokenizer> {
+    TextAnalyzer::builder(WordTokenizer)
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
+        .filter(LowerCaser)
+        .filter(PossessiveFilter)
+}
+
+/// The exact view's steps, which the English stemmed view starts with: words, long ones
+/// dropped, lower-cased, folded, possessives stripped, scripts normalised.
+fn folded_words() -> TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(WordTokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(PossessiveFilter)
         .filter(ScriptNormalizer)
-        .build()
+}
+
+/// The exact analyzer: words, lower-cased, folded, possessives stripped, scripts normalised,
+/// long tokens dropped.
+pub fn exact_analyzer() -> TextAnalyzer {
+    folded_words().build()
 }
 
 /// The stemmed analyzer of English text: the exact analyzer, then English stop words out and
 /// stemming.
 pub fn stemmed_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer)
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(PossessiveFilter)
-        .filter(ScriptNormalizer)
+    folded_words()
         .filter(
             StopWordFilter::new(StopLanguage::English).expect("tantivy ships English stop words"),
         )
@@ -179,10 +188,7 @@ const ARABIC_STOP_WORDS: &[&str] = &[
 pub fn stemmed_analyzer_for(language: Language) -> TextAnalyzer {
     let stop = |l: StopLanguage| StopWordFilter::new(l).expect("tantivy ships these stop words");
     let latin = |l: Language, s: StopLanguage| {
-        TextAnalyzer::builder(WordTokenizer)
-            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
-            .filter(LowerCaser)
-            .filter(PossessiveFilter)
+        words()
             .filter(stop(s))
             .filter(CachedStemmer::settled(
                 l.stemmer().expect("a Snowball language"),
@@ -192,10 +198,7 @@ pub fn stemmed_analyzer_for(language: Language) -> TextAnalyzer {
     };
     match language {
         Language::English => stemmed_analyzer(),
-        Language::French => TextAnalyzer::builder(WordTokenizer)
-            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
-            .filter(LowerCaser)
-            .filter(PossessiveFilter)
+        Language::French => words()
             .filter(ElisionFilter)
             .filter(stop(StopLanguage::French))
             .filter(CachedStemmer::settled(frostem::Algorithm::French))
@@ -204,18 +207,12 @@ pub fn stemmed_analyzer_for(language: Language) -> TextAnalyzer {
         Language::Spanish => latin(language, StopLanguage::Spanish),
         Language::Portuguese => latin(language, StopLanguage::Portuguese),
         Language::German => latin(language, StopLanguage::German),
-        Language::Russian => TextAnalyzer::builder(WordTokenizer)
-            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
-            .filter(LowerCaser)
-            .filter(PossessiveFilter)
+        Language::Russian => words()
             .filter(ScriptNormalizer)
             .filter(stop(StopLanguage::Russian))
             .filter(CachedStemmer::new(frostem::Algorithm::Russian))
             .build(),
-        Language::Arabic => TextAnalyzer::builder(WordTokenizer)
-            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
-            .filter(LowerCaser)
-            .filter(PossessiveFilter)
+        Language::Arabic => words()
             .filter(ScriptNormalizer)
             .filter(StopWordFilter::remove(
                 ARABIC_STOP_WORDS.iter().map(|w| w.to_string()),

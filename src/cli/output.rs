@@ -175,6 +175,24 @@ pub fn write_hits_csv(out: impl Write, hits: &[Hit]) -> csv::Result<()> {
     Ok(())
 }
 
+/// The line `watch` and `serve` print after a batch: when, how many events, what changed.
+pub fn batch_line(
+    now: impl std::fmt::Display,
+    events: usize,
+    report: &UpdateReport,
+    took: std::time::Duration,
+) -> String {
+    format!(
+        "[{now}] batch of {events} events: added {}, updated {}, removed {}, unchanged {}, skipped {} ({} ms)",
+        report.added,
+        report.updated,
+        report.removed,
+        report.unchanged,
+        report.skipped.len(),
+        took.as_millis()
+    )
+}
+
 /// Every skipped file (and warning) on stderr, with why.
 pub fn print_skipped(report: &UpdateReport) -> std::io::Result<()> {
     let mut err = anstream::stderr().lock();

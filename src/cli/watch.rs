@@ -54,21 +54,18 @@ pub fn run(paths: &Paths, args: WatchArgs) -> anyhow::Result<ExitCode> {
         ..WatchOptions::default()
     };
     index.watch(&corpus, &options, &stop, |event| {
-        let now = jiff::Timestamp::now().round(jiff::Unit::Second).unwrap_or(jiff::Timestamp::now());
+        let now = jiff::Timestamp::now()
+            .round(jiff::Unit::Second)
+            .unwrap_or(jiff::Timestamp::now());
         match event {
-            WatchEvent::Batch { report, events, took } => {
+            WatchEvent::Batch {
+                report,
+                events,
+                took,
+            } => {
                 let _ = output::print_skipped(&report);
                 let mut out = std::io::stdout().lock();
-                let _ = writeln!(
-                    out,
-                    "[{now}] batch of {events} events: added {}, updated {}, removed {}, unchanged {}, skipped {} ({} ms)",
-                    report.added,
-                    report.updated,
-                    report.removed,
-                    report.unchanged,
-                    report.skipped.len(),
-                    took.as_millis()
-                );
+                let _ = writeln!(out, "{}", output::batch_line(now, events, &report, took));
                 let _ = out.flush();
                 drop(out);
                 // After every batch, changed or not: it also finishes the evaluation of a

@@ -728,14 +728,7 @@ pub(crate) fn open_error(path: &Path, error: TantivyError) -> Error {
         },
         // A footer or header that does not parse: the file is truncated or overwritten.
         TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath })
-            if matches!(
-                io_error.kind(),
-                std::io::ErrorKind::InvalidData
-                    | std::io::ErrorKind::UnexpectedEof
-                    // tantivy's decoders (sstable versions, codecs) report bad bytes as `Other`;
-                    // the operating system's own failures have kinds of their own.
-                    | std::io::ErrorKind::Other
-            ) =>
+            if is_damage(io_error.kind()) =>
         {
             Error::Corrupt {
                 path,
@@ -751,21 +744,10 @@ pub(crate) fn open_error(path: &Path, error: TantivyError) -> Error {
             source: std::io::Error::new(io_error.kind(), io_error.to_string()),
         },
         // Data that does not decode: a damaged file.
-        TantivyError::IoError(io_error)
-            if matches!(
-                io_error.kind(),
-                std::io::ErrorKind::InvalidData
-                    | std::io::ErrorKind::UnexpectedEof
-                    // tantivy's decoders (sstable versions, codecs) report bad bytes as `Other`;
-                    // the operating system's own failures have kinds of their own.
-                    | std::io::ErrorKind::Other
-            ) =>
-        {
-            Error::Corrupt {
-                path,
-                detail: first_sentence(&io_error.to_string()).to_string(),
-            }
-        }
+        TantivyError::IoError(io_error) if is_damage(io_error.kind()) => Error::Corrupt {
+            path,
+            detail: first_sentence(&io_error.to_string()).to_string(),
+        },
         TantivyError::IoError(io_error) => Error::Io {
             path,
             source: std::io::Error::new(io_error.kind(), io_error.to_string()),
@@ -808,6 +790,18 @@ pub(crate) fn guard<T>(path: &Path, read: impl FnOnce() -> Result<T>) -> Result<
             })
         }
     }
+}
+
+/// Whether an I/O error of this kind from tantivy means damaged bytes: tantivy's decoders
+/// (sstable versions, codecs) report bad bytes as `Other`; the operating system's own failures
+/// have kinds of their own.
+fn is_damage(kind: std::io::ErrorKind) -> bool {
+    matches!(
+        kind,
+        std::io::ErrorKind::InvalidData
+            | std::io::ErrorKind::UnexpectedEof
+            | std::io::ErrorKind::Other
+    )
 }
 
 /// The first sentence of a message (tantivy's can run on).

@@ -593,14 +593,8 @@ fn watcher(
         } => {
             let _ = super::output::print_skipped(&report);
             println!(
-                "[{}] batch of {events} events: added {}, updated {}, removed {}, unchanged {}, skipped {} ({} ms)",
-                now(),
-                report.added,
-                report.updated,
-                report.removed,
-                report.unchanged,
-                report.skipped.len(),
-                took.as_millis()
+                "{}",
+                super::output::batch_line(now(), events, &report, took)
             );
             service.update_health(|h| {
                 h.last_batch = Some(Batch {
@@ -636,7 +630,10 @@ fn watcher(
             }
         }
         WatchEvent::Busy => {
-            eprintln!("[{}] the index is being updated by another process; retrying", now());
+            eprintln!(
+                "[{}] the index is being updated by another process; retrying",
+                now()
+            );
         }
         WatchEvent::Failed(e) => eprintln!("[{}] update failed: {e}", now()),
         _ => {}
