@@ -98,20 +98,6 @@ pub struct Run {
     pub ranked: Vec<Ranked>,
 }
 
-/// How an article's score is made from its passages' scores.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum ArticleScore {
-    /// The best passage's score (what `communique search` does).
-    Best,
-    /// The best `passages` passages, the i-th weighted by `decay`^i.
-    Combined {
-        /// How many passages count.
-        passages: usize,
-        /// Weight factor per rank.
-        decay: f32,
-    },
-}
-
 /// The metrics of a run.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct Metrics {
@@ -258,14 +244,9 @@ pub fn read_run(path: &Path) -> Result<Vec<Run>> {
     Ok(runs)
 }
 
-/// Runs every query through the index: the top `options.limit` articles with their best
-/// passage (and, for [`ArticleScore::Combined`], re-scored from their best passages).
-pub fn run(
-    index: &Index,
-    queries: &[EvalQuery],
-    options: &SearchOptions,
-    article_score: ArticleScore,
-) -> Result<Vec<Run>> {
+/// Runs every query through the index: the top `options.limit` articles, ranked as a search
+/// with `options` ranks them, with their best passage.
+pub fn run(index: &Index, queries: &[EvalQuery], options: &SearchOptions) -> Result<Vec<Run>> {
     let mut runs = Vec::with_capacity(queries.len());
     for query in queries {
         let parsed = if query.syntax {
@@ -273,36 +254,20 @@ pub fn run(
         } else {
             Query::words(&query.text)?
         };
-        let options = match article_score {
-            ArticleScore::Best => options.clone(),
-            ArticleScore::Combined { passages, .. } => options.clone().passages(passages),
-        };
-        let hits = match index.search(&parsed, &options) {
+        let hits = match index.search(&parsed, options) {
             Ok(hits) => hits,
             // A query that analyses to nothing (only punctuation) retrieves nothing.
             Err(Error::Query(_)) => Vec::new(),
             Err(e) => return Err(e),
         };
-        let mut ranked: Vec<Ranked> = hits
+        let ranked: Vec<Ranked> = hits
             .into_iter()
-            .map(|hit| {
-                let score = match article_score {
-                    ArticleScore::Best => hit.score,
-                    ArticleScore::Combined { decay, .. } => hit
-                        .passages
-                        .iter()
-                        .enumerate()
-                        .map(|(i, p)| p.score * decay.powi(i as i32))
-                        .sum(),
-                };
-                Ranked {
-                    doc: hit.article.id,
-                    score,
-                    passage: hit.passages.into_iter().next().map(|p| p.text),
-                }
+            .map(|hit| Ranked {
+                doc: hit.article.id,
+                score: hit.score,
+                passage: hit.passages.into_iter().next().map(|p| p.text),
             })
             .collect();
-        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.doc.cmp(&b.doc)));
         runs.push(Run {
             query: query.id.clone(),
             ranked,

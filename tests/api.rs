@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use common::{marked, project_corpus, project_index, real_index};
 use communique::corpus::split_passages;
 use communique::index::ChangeKind;
-use communique::search::{ClauseKind, Ranking, View};
+use communique::search::{ArticleScore, ClauseKind, Ranking, View};
 use communique::{Article, Corpus, Error, Index, Query, SearchOptions};
 
 fn search(index: &Index, query: &str, options: &SearchOptions) -> Vec<communique::Hit> {
@@ -292,6 +292,55 @@ fn more_words_and_closer_words_rank_higher() {
         .len(),
         3
     );
+}
+
+/// Issue 12: an article about the subject outranks one that mentions it once. In the project
+/// corpus, the report of the Hwasong-18 test discusses the launch over three passages; the
+/// trilateral statement on missile warning data names a Hwasong launch in one passage, which
+/// scores higher than any single passage of the report. Ranked by its best passage alone (the
+/// old default), the statement came first.
+#[test]
+fn an_article_about_the_subject_outranks_one_that_mentions_it_once() {
+    let (about, mention) = (
+        "dprk/2023-07-12-hwasong-18-launch.md",
+        "trilateral-missile-warning-data",
+    );
+    let top = |how: ArticleScore| {
+        let ranking = Ranking {
+            article_score: how,
+            ..Ranking::default()
+        };
+        let options = SearchOptions::new().passages(3).ranking(ranking);
+        search(project_index(), "Hwasong launch", &options)
+    };
+    let old = top(ArticleScore::Best);
+    assert_eq!(ids(&old)[..2], [mention, about]);
+    // The statement's best passage beats each of the report's.
+    assert!(old[0].passages[0].score > old[1].passages[0].score);
+    let hits = search(
+        project_index(),
+        "Hwasong launch",
+        &SearchOptions::new().passages(3),
+    );
+    assert_eq!(ids(&hits)[..2], [about, mention]);
+    assert_eq!(ids(&hits), ids(&top(ArticleScore::default())));
+    // The article's score: its best passage plus 0.3 of each of the next two.
+    let report = &hits[0];
+    assert_eq!(
+        report.passages.len(),
+        3,
+        "three passages of the report match"
+    );
+    let scores: Vec<f32> = report.passages.iter().map(|p| p.score).collect();
+    let expected = scores[0] + 0.3 * (scores[1] + scores[2]);
+    assert!(
+        (report.score - expected).abs() < 1e-4,
+        "{scores:?} {}",
+        report.score
+    );
+    // The passages shown are still the article's best, best first.
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    assert!(report.passages[0].text.contains("Hwasong"));
 }
 
 #[test]

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use communique::corpus::PassageConfig;
-use communique::eval::{self, ArticleScore};
-use communique::search::Ranking;
+use communique::eval;
+use communique::search::{ArticleScore, Ranking};
 use communique::{Index, SearchOptions};
 
 #[derive(Debug, Args)]
@@ -81,15 +81,18 @@ pub struct EvalArgs {
     /// (default 10,90,120).
     #[arg(long, value_name = "SHORT,TARGET,MAX")]
     passage_words: Option<String>,
-    /// How an article's score is made from its passages.
-    #[arg(long, value_enum, default_value_t = ArticleScoreArg::Best)]
-    article_score: ArticleScoreArg,
+    /// How an article's score is made from its passages (default: share).
+    #[arg(long, value_enum)]
+    article_score: Option<ArticleScoreArg>,
 }
 
+/// `--article-score`: how an article's score is made from its passages' scores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum ArticleScoreArg {
-    /// The best passage's score.
+pub enum ArticleScoreArg {
+    /// The best passage's score (the default before issue 12's topical ranking).
     Best,
+    /// The best passage's score plus 0.3 of each of the next two (the default).
+    Share,
     /// The best three passages, weighted 1, 0.5, 0.25.
     Combined,
 }
@@ -141,14 +144,7 @@ fn search_runs(
         .aliases(!args.no_aliases)
         // Every document is judged on its own: copies are not collapsed.
         .collapse(false);
-    let article_score = match args.article_score {
-        ArticleScoreArg::Best => ArticleScore::Best,
-        ArticleScoreArg::Combined => ArticleScore::Combined {
-            passages: 3,
-            decay: 0.5,
-        },
-    };
-    Ok(eval::run(&index, queries, &options, article_score)?)
+    Ok(eval::run(&index, queries, &options)?)
 }
 
 /// The ranking of the defaults with the variants asked for.
@@ -169,6 +165,23 @@ fn ranking(args: &EvalArgs) -> Ranking {
             .feedback_min_words
             .unwrap_or(defaults.feedback_min_words),
         feedback_weight: args.feedback_weight.unwrap_or(defaults.feedback_weight),
+        article_score: args
+            .article_score
+            .map_or(defaults.article_score, ArticleScoreArg::score),
+    }
+}
+
+impl ArticleScoreArg {
+    /// The library's article score for this choice.
+    pub fn score(self) -> ArticleScore {
+        match self {
+            ArticleScoreArg::Best => ArticleScore::Best,
+            ArticleScoreArg::Share => ArticleScore::default(),
+            ArticleScoreArg::Combined => ArticleScore::Decay {
+                passages: 3,
+                decay: 0.5,
+            },
+        }
     }
 }
 

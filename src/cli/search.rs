@@ -41,6 +41,11 @@ pub struct SearchArgs {
     /// Search only inside quotations (what was said), and name who said it.
     #[arg(long)]
     quotes: bool,
+    /// How an article's score is made from its passages: `share` (the default: its best
+    /// passage plus 0.3 of each of the next two), `best` (its best passage alone) or
+    /// `combined` (its best three, weighted 1, 0.5, 0.25).
+    #[arg(long, value_enum, value_name = "HOW")]
+    article_score: Option<super::eval::ArticleScoreArg>,
     /// Show every copy of a syndicated statement (by default near-duplicates are collapsed).
     #[arg(long)]
     no_collapse: bool,
@@ -138,6 +143,13 @@ pub fn run(paths: &Paths, args: SearchArgs) -> anyhow::Result<ExitCode> {
         .explain(args.explain)
         .quotes(args.quotes)
         .collapse(!args.no_collapse);
+    let options = match args.article_score {
+        Some(how) => options.ranking(communique::search::Ranking {
+            article_score: how.score(),
+            ..Default::default()
+        }),
+        None => options,
+    };
     let index = open_or_build(paths)?;
     let hits = match &args.like {
         Some(id) => {

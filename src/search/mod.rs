@@ -5,7 +5,8 @@
 //! `Snapshot` of the index: tantivy ranks passages by BM25 (plus the proximity and coverage
 //! clauses of [`Ranking`]) and `collect::TopArticles` keeps the best passage of each of the
 //! best articles, with block-max WAND pruning (candidates); the full query scores the
-//! candidates' passages (rescore); near-duplicates leave (collapse); the page asked for is
+//! candidates' passages, and each article's score is made from its best ones ([`ArticleScore`])
+//! (rescore); near-duplicates leave (collapse); the page asked for is
 //! taken (page); only its passages are fetched, analysed again and highlighted (materialise).
 //! A query with required or excluded clauses or a proximity is first decided per article
 //! (`articles`: its Boolean structure over each article's title and passages); only the
@@ -32,7 +33,7 @@ pub use correct::Correction;
 pub use explain::{ClauseKind, ClauseScore, Explanation, View};
 pub use facets::{Facets, Period};
 pub use highlight::Excerpt;
-pub use options::{MAX_PASSAGES, MAX_RESULTS, Ranking, SearchOptions};
+pub use options::{ArticleScore, MAX_PASSAGES, MAX_RESULTS, Ranking, SearchOptions};
 pub use query::{
     MAX_NEAR_DISTANCE, MAX_QUERY_BYTES, MAX_QUERY_TERMS, Node, Occur, Proximity, Query, Scope,
 };
@@ -63,7 +64,8 @@ pub struct Results {
 pub struct Hit {
     /// 1-based rank, counting the offset.
     pub rank: usize,
-    /// The article's score: its best passage's score.
+    /// The article's score: its best passage's score, plus a share of its next best passages'
+    /// by default ([`ArticleScore`]).
     pub score: f32,
     /// The article.
     pub article: ArticleInfo,

@@ -18,8 +18,8 @@ pub const MAX_PASSAGES: usize = 100;
 /// adds the article title's match to every passage of the article. An optional compound of
 /// lowercase words (`shock-sound`) counts as its words (`split_compounds`). A verbose query (at
 /// least `feedback_min_words` bare words) is expanded with `feedback_terms` words drawn from the
-/// best passages of a first search. The defaults were chosen by the ablations in
-/// `EVALUATION.md`.
+/// best passages of a first search. An article's score is made from its passages' scores by
+/// `article_score`. The defaults were chosen by the ablations in `EVALUATION.md`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ranking {
     /// Weight of the "neighbouring words close together" clauses (0 turns them off).
@@ -53,6 +53,82 @@ pub struct Ranking {
     pub feedback_passages: usize,
     /// Weight of the added words, relative to the query's own.
     pub feedback_weight: f32,
+    /// How an article's score is made from its passages' scores.
+    pub article_score: ArticleScore,
+}
+
+/// How an article's score is made from the scores of its passages (each scored by the full
+/// query, the title's match included).
+///
+/// # Example
+/// ```
+/// use communique::search::ArticleScore;
+///
+/// // The default: the best passage, plus 0.3 of each of the next two.
+/// let share = ArticleScore::default();
+/// assert!((share.of(&[2.0, 1.0, 1.0, 1.0]) - 2.6).abs() < 1e-6);
+/// assert_eq!(share.of(&[2.0]), 2.0);
+/// assert_eq!(ArticleScore::Best.of(&[2.0, 1.0]), 2.0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ArticleScore {
+    /// The best passage's score: an article ranks where its best passage would.
+    Best,
+    /// The best passage's score plus `share` of each of the `next` best passages' scores: an
+    /// article that discusses the subject in several passages outranks one that mentions it
+    /// once as strongly.
+    Share {
+        /// How many passages after the best count.
+        next: usize,
+        /// The share of their scores that counts.
+        share: f32,
+    },
+    /// The best `passages` passages, the i-th (from 0) weighted by `decay`^i.
+    Decay {
+        /// How many passages count.
+        passages: usize,
+        /// Weight factor per rank.
+        decay: f32,
+    },
+}
+
+impl Default for ArticleScore {
+    /// [`ArticleScore::Share`], the next two passages at 0.3 (chosen on Cranfield and the
+    /// diplomatic set: `EVALUATION.md`).
+    fn default() -> Self {
+        ArticleScore::Share {
+            next: 2,
+            share: 0.3,
+        }
+    }
+}
+
+impl ArticleScore {
+    /// How many of an article's best passages its score reads.
+    pub fn passages(&self) -> usize {
+        match *self {
+            ArticleScore::Best => 1,
+            ArticleScore::Share { next, .. } => next.saturating_add(1),
+            ArticleScore::Decay { passages, .. } => passages.max(1),
+        }
+    }
+
+    /// The article's score from its passages' scores, best first (0 without passages).
+    pub fn of(&self, scores: &[f32]) -> f32 {
+        let Some((&best, rest)) = scores.split_first() else {
+            return 0.0;
+        };
+        let rest = &rest[..rest.len().min(self.passages() - 1)];
+        match *self {
+            ArticleScore::Best => best,
+            ArticleScore::Share { share, .. } => best + share * rest.iter().sum::<f32>(),
+            ArticleScore::Decay { decay, .. } => std::iter::once(&best)
+                .chain(rest)
+                .enumerate()
+                .map(|(i, s)| s * decay.powi(i as i32))
+                .sum(),
+        }
+    }
 }
 
 impl Default for Ranking {
@@ -70,6 +146,7 @@ impl Default for Ranking {
             feedback_min_words: 10,
             feedback_passages: 10,
             feedback_weight: 0.5,
+            article_score: ArticleScore::default(),
         }
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! 1. [`candidates`]: the best passage of each of the best articles for a query (the cheap
 //!    one of a two-phase search), with block-max WAND pruning;
-//! 2. [`rescore`]: the full query scores every passage of the candidates' articles;
-//!    [`rank`] runs 1 and 2 with a pool of candidates that grows until it has enough;
+//! 2. [`rescore`]: the full query scores every passage of the candidates' articles, and each
+//!    article is scored from its best passages ([`ArticleScore`]); [`rank`] runs 1 and 2 with
+//!    a pool of candidates that grows until it has enough;
 //! 3. [`collapse`]: near-duplicates of a better article leave the results;
 //! 4. [`page`]: the articles asked for;
 //! 5. [`Materialiser`]: the hits, with their passages' text, highlights and articles.
@@ -17,7 +18,7 @@ use tantivy::{DocAddress, DocId, SegmentOrdinal};
 use super::articles::{self, Filter};
 use super::collect::{self, ArticleKey, Candidate, TopArticles};
 use super::compile::Compiled;
-use super::options::SearchOptions;
+use super::options::{ArticleScore, SearchOptions};
 use super::{ArticleInfo, Hit, Passage};
 use crate::analysis::WarmAnalyzer;
 use crate::index::{Snapshot, stored_str};
@@ -112,22 +113,34 @@ pub(crate) fn rescore(
     Ok(out)
 }
 
-/// Each candidate replaced by its article's best rescored passage, dropped if its article has
-/// none, and the whole sorted again.
-fn rerank(candidates: &mut Vec<Candidate>, best: &HashMap<ArticleKey, Vec<Candidate>>) {
+/// Each candidate replaced by its article's first rescored passage, with the article's score
+/// made by `how` from the passages' scores (in their order), dropped if its article has none,
+/// and the whole sorted again. Then each article keeps its first `passages` passages (to show).
+fn rerank(
+    candidates: &mut Vec<Candidate>,
+    best: &mut HashMap<ArticleKey, Vec<Candidate>>,
+    how: ArticleScore,
+    passages: usize,
+) {
     candidates.retain_mut(|candidate| {
-        match best.get(&candidate.key()).and_then(|list| list.first()) {
-            Some(best) => {
-                *candidate = best.clone();
-                true
-            }
-            None => false,
-        }
+        let Some(list) = best.get(&candidate.key()) else {
+            return false;
+        };
+        let Some(first) = list.first() else {
+            return false;
+        };
+        let scores: Vec<f32> = list.iter().take(how.passages()).map(|c| c.score).collect();
+        *candidate = first.with(how.of(&scores), first.address);
+        true
     });
     candidates.sort_by(collect::rank_order);
+    for list in best.values_mut() {
+        list.truncate(passages);
+    }
 }
 
-/// Stages 1 and 2: the `target` best articles for the plan, with their best `passages`.
+/// Stages 1 and 2: the `target` best articles for the plan, scored by `how`, with their best
+/// `passages`.
 ///
 /// The cheap query finds a pool of three times the target; the full query scores the pool's
 /// passages, ranks the articles, gives each its best passages, and drops those the cheap query
@@ -139,11 +152,14 @@ pub(crate) fn rank(
     plan: &Plan,
     target: usize,
     passages: usize,
+    how: ArticleScore,
 ) -> Result<Ranked> {
     let full = &*plan.full.query;
     if let Some(filter) = &plan.articles {
-        return rank_articles(snapshot, full, filter, passages);
+        return rank_articles(snapshot, full, filter, passages, how);
     }
+    // The passages the article's score reads, and those shown.
+    let keep = passages.max(how.passages());
     let mut ranked = Ranked::default();
     let mut pool = if plan.cheap.is_some() {
         (target * 3).max(30).min(target + 1000)
@@ -158,13 +174,13 @@ pub(crate) fn rank(
         };
         let mut found = candidates(snapshot, first, k)?;
         // The full query alone already gives each article its best passage.
-        if (fallback && passages == 1) || found.is_empty() {
+        if (fallback && keep == 1) || found.is_empty() {
             ranked.articles = found;
             return Ok(ranked);
         }
-        ranked.passages = rescore(snapshot, full, &found, passages)?;
+        ranked.passages = rescore(snapshot, full, &found, keep)?;
         let exhausted = found.len() < k;
-        rerank(&mut found, &ranked.passages);
+        rerank(&mut found, &mut ranked.passages, how, passages);
         if found.len() >= target || exhausted || fallback {
             ranked.articles = found;
             return Ok(ranked);
@@ -174,19 +190,20 @@ pub(crate) fn rank(
 }
 
 /// Stages 1 and 2 for a query with article-level logic: the articles `filter` lets in, each
-/// ranked by its best passage for `query`, with its best `passages` (those holding a proximity
-/// of the query first). An article none of whose passages `query` matches (it holds only
-/// title words, or the options' filters leave it out) is left out.
+/// scored by `how` from its passages for `query` (those holding a proximity of the query
+/// first), with its first `passages`. An article none of whose passages `query` matches (it
+/// holds only title words, or the options' filters leave it out) is left out.
 pub(crate) fn rank_articles(
     snapshot: &Snapshot<'_>,
     query: &dyn TantivyQuery,
     filter: &Filter,
     passages: usize,
+    how: ArticleScore,
 ) -> Result<Ranked> {
     let members = articles::members(snapshot, filter)?;
     let found: Vec<Candidate> = members.articles.into_values().collect();
     let keep = if members.near.is_empty() {
-        passages
+        passages.max(how.passages())
     } else {
         usize::MAX
     };
@@ -195,11 +212,10 @@ pub(crate) fn rank_articles(
         for list in best.values_mut() {
             // Stable: by score within each kind.
             list.sort_by_key(|c| !members.near.contains(&c.address));
-            list.truncate(passages);
         }
     }
     let mut articles = found;
-    rerank(&mut articles, &best);
+    rerank(&mut articles, &mut best, how, passages);
     Ok(Ranked {
         matched: Some(articles.len() as u64),
         articles,
@@ -234,15 +250,16 @@ pub(crate) fn rank_collapsed(
     options: &SearchOptions,
     wanted: usize,
 ) -> Result<Ranked> {
+    let how = options.ranking.article_score;
     if plan.articles.is_some() {
         // Article-level logic ranks every article it lets in at once.
-        let mut ranked = rank(snapshot, plan, wanted, options.passages)?;
+        let mut ranked = rank(snapshot, plan, wanted, options.passages, how)?;
         collapse(snapshot, &mut ranked, options.collapse)?;
         return Ok(ranked);
     }
     let mut target = wanted;
     loop {
-        let mut ranked = rank(snapshot, plan, target, options.passages)?;
+        let mut ranked = rank(snapshot, plan, target, options.passages, how)?;
         let found = ranked.articles.len();
         collapse(snapshot, &mut ranked, options.collapse)?;
         if ranked.articles.len() < wanted && found >= target && target < MAX_COLLAPSE {
@@ -498,7 +515,7 @@ mod tests {
         let index = corpus();
         let snapshot = index.snapshot();
         let plan = plan(&index, &snapshot, "talks Geneva ceasefire");
-        let ranked = rank(&snapshot, &plan, 10, 2).unwrap();
+        let ranked = rank(&snapshot, &plan, 10, 2, ArticleScore::default()).unwrap();
         assert_eq!(ids(&ranked.articles), ["council", "apart"]);
         let scores: Vec<f32> = ranked.articles.iter().map(|c| c.score).collect();
         assert!(scores[0] >= scores[1], "{scores:?}");
@@ -525,7 +542,7 @@ mod tests {
         ]);
         let snapshot = index.snapshot();
         let plan = plan(&index, &snapshot, "Envoy");
-        let mut ranked = rank(&snapshot, &plan, 10, 1).unwrap();
+        let mut ranked = rank(&snapshot, &plan, 10, 1, ArticleScore::default()).unwrap();
         assert_eq!(ranked.articles.len(), 3);
         let mut uncollapsed = Ranked {
             articles: ranked.articles.clone(),
@@ -547,7 +564,7 @@ mod tests {
         let index = corpus();
         let snapshot = index.snapshot();
         let plan = plan(&index, &snapshot, "sanctions");
-        let ranked = rank(&snapshot, &plan, 10, 1).unwrap();
+        let ranked = rank(&snapshot, &plan, 10, 1, ArticleScore::default()).unwrap();
         let all = ids(&ranked.articles).join(",");
         let second = page(ranked.articles.clone(), 1, 1);
         assert_eq!(ids(&second), [all.split(',').nth(1).unwrap()]);
@@ -562,7 +579,7 @@ mod tests {
         );
         let snapshot = index.snapshot();
         let plan = plan(&index, &snapshot, "\"Security Council\" Envoy");
-        let ranked = rank(&snapshot, &plan, 10, 1).unwrap();
+        let ranked = rank(&snapshot, &plan, 10, 1, ArticleScore::default()).unwrap();
         let options = SearchOptions::new();
         let mut materialiser =
             Materialiser::new(&snapshot, &plan.full, &options, PathBuf::from("(memory)"));
