@@ -462,7 +462,11 @@ impl Aliases {
     /// each ideograph is a word, so `find(&["俄罗斯"])` is Russia, matched on one word. A name
     /// must end where a given word ends.
     pub fn find(&self, words: &[&str]) -> Option<AliasMatch> {
-        let mut analyzer = Analyzer::new();
+        self.find_with(&mut crate::analysis::warm(), words)
+    }
+
+    /// [`Aliases::find`] with the caller's analyzer (building one costs more than a look-up).
+    pub(crate) fn find_with(&self, analyzer: &mut Analyzer, words: &[&str]) -> Option<AliasMatch> {
         // The exact-view words, and how many of them the given words up to each one make.
         let mut normalized: Vec<String> = Vec::new();
         let mut ends: Vec<usize> = Vec::new();
@@ -470,7 +474,7 @@ impl Aliases {
             if normalized.len() >= MAX_NAME_WORDS {
                 break;
             }
-            let key = normalize(&mut analyzer, word);
+            let key = normalize(analyzer, word);
             if key.is_empty() {
                 normalized.push(key);
             } else {

@@ -221,7 +221,10 @@ fn with_compiler<T>(
         analyzer: &mut analyzer,
         ranking,
         query,
-        languages: query_languages(searcher, fields, options)?,
+        languages: match &options.lang {
+            Some(_) => query_languages(searcher, fields, options)?,
+            None => super::correct::languages(|| query_languages(searcher, fields, options))?,
+        },
         weights: HashMap::new(),
     };
     run(&mut compiler)
@@ -878,9 +881,9 @@ impl<'a> Compiler<'a> {
 
     /// The longest strong alias (a name or code, not a weak equivalent) that `words` begin
     /// with: its group and how many words it took.
-    fn strong_alias(&self, words: &[&str]) -> Option<(&'a crate::domain::AliasGroup, usize)> {
+    fn strong_alias(&mut self, words: &[&str]) -> Option<(&'a crate::domain::AliasGroup, usize)> {
         let aliases = self.aliases?;
-        let found = aliases.find(words)?;
+        let found = aliases.find_with(self.analyzer, words)?;
         (found.strength == crate::domain::Strength::Strong)
             .then(|| (&aliases.groups()[found.group], found.words))
     }

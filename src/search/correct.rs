@@ -18,7 +18,7 @@ use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
 use super::query::{Node, Occur, Scope};
-use crate::analysis::Analyzer;
+use crate::analysis::{Analyzer, Language};
 use crate::index::Fields;
 use crate::{Error, Query, Result};
 
@@ -86,17 +86,23 @@ pub(crate) fn correct(
     Ok((Some(query.with_root(root)), corrector.found))
 }
 
-/// A word's correction by (word as typed, in the title scope, with the alias table).
-type Memo = HashMap<(String, bool, bool), Option<Correction>>;
+/// What the queries compiled on one snapshot share while [`memoized`] runs.
+#[derive(Default)]
+struct Memo {
+    /// A word's correction by (word as typed, in the title scope, with the alias table).
+    corrections: HashMap<(String, bool, bool), Option<Correction>>,
+    /// The languages of the index's articles (see `compile::query_languages`).
+    languages: Option<Vec<(Language, Vec<String>)>>,
+}
 
 thread_local! {
     /// The corrections worked out on this thread while [`memoized`] runs.
     static MEMO: RefCell<Option<Memo>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` with each word's correction worked out once and reused by every query `f`
-/// compiles on this thread (for saved searches: many queries, the same words). A correction
-/// depends on the index's words, so `f` must compile against one snapshot only.
+/// Runs `f` with each word's correction, and the index's languages, worked out once and reused
+/// by every query `f` compiles on this thread (for saved searches: many queries, the same
+/// words). Both depend on the index, so `f` must compile against one snapshot only.
 pub(crate) fn memoized<T>(f: impl FnOnce() -> T) -> T {
     /// Puts back what was there before, even when `f` panics.
     struct Restore(Option<Memo>);
@@ -106,8 +112,25 @@ pub(crate) fn memoized<T>(f: impl FnOnce() -> T) -> T {
             let _ = MEMO.try_with(|memo| *memo.borrow_mut() = outer);
         }
     }
-    let _restore = Restore(MEMO.with(|memo| memo.borrow_mut().replace(Memo::new())));
+    let _restore = Restore(MEMO.with(|memo| memo.borrow_mut().replace(Memo::default())));
     f()
+}
+
+/// The languages of the index's articles: `work`'s answer, read once while [`memoized`] runs.
+pub(crate) fn languages(
+    work: impl FnOnce() -> Result<Vec<(Language, Vec<String>)>>,
+) -> Result<Vec<(Language, Vec<String>)>> {
+    let known = MEMO.with(|memo| memo.borrow().as_ref().map(|memo| memo.languages.clone()));
+    if let Some(Some(languages)) = known {
+        return Ok(languages);
+    }
+    let languages = work()?;
+    MEMO.with(|memo| {
+        if let Some(memo) = memo.borrow_mut().as_mut() {
+            memo.languages = Some(languages.clone());
+        }
+    });
+    Ok(languages)
 }
 
 struct Corrector<'a> {
@@ -197,7 +220,11 @@ impl Corrector<'_> {
             scope == Scope::Title,
             self.aliases.is_some(),
         );
-        let known = MEMO.with(|memo| memo.borrow().as_ref().map(|memo| memo.get(&key).cloned()));
+        let known = MEMO.with(|memo| {
+            memo.borrow()
+                .as_ref()
+                .map(|memo| memo.corrections.get(&key).cloned())
+        });
         if let Some(Some(found)) = known {
             return Ok(found.map(|correction| Correction {
                 span: span.clone(),
@@ -207,7 +234,7 @@ impl Corrector<'_> {
         let found = self.word_unmemoized(text, scope, span)?;
         MEMO.with(|memo| {
             if let Some(memo) = memo.borrow_mut().as_mut() {
-                memo.insert(key, found.clone());
+                memo.corrections.insert(key, found.clone());
             }
         });
         Ok(found)
@@ -229,7 +256,7 @@ impl Corrector<'_> {
             return Ok(None);
         }
         if let Some(aliases) = self.aliases
-            && aliases.find(&[text]).is_some()
+            && aliases.find_with(self.analyzer, &[text]).is_some()
         {
             return Ok(None);
         }
