@@ -92,7 +92,9 @@ fn ord_to_id(column: &StrColumn, ord: u64) -> String {
     id
 }
 
-/// The `k` best articles by best passage.
+/// The `k` best articles by best passage, in rank order; with `k` = [`usize::MAX`], every
+/// matching article with its best passage, in no particular order (ordering them would read
+/// an article id for each tie between segments, which costs more than the search).
 pub(crate) struct TopArticles {
     pub k: usize,
 }
@@ -203,6 +205,11 @@ impl Collector for TopArticles {
     }
 
     fn merge_fruits(&self, fruits: Vec<Vec<Candidate>>) -> tantivy::Result<Vec<Candidate>> {
+        if self.k == usize::MAX {
+            // A segment's fruit has one candidate per article, and an article key names its
+            // segment: nothing to merge, nothing to order.
+            return Ok(fruits.into_iter().flatten().collect());
+        }
         let mut best: HashMap<ArticleKey, Candidate> = HashMap::new();
         for candidate in fruits.into_iter().flatten() {
             match best.get(&candidate.key()) {

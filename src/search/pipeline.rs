@@ -115,12 +115,13 @@ pub(crate) fn rescore(
 
 /// Each candidate replaced by its article's first rescored passage, with the article's score
 /// made by `how` from the passages' scores (in their order), dropped if its article has none,
-/// and the whole sorted again. Then each article keeps its first `passages` passages (to show).
+/// and, with a `head`, sorted again (in rank order for the first `head`, see [`order_head`]). Then each article keeps its first `passages` passages (to show).
 fn rerank(
     candidates: &mut Vec<Candidate>,
     best: &mut HashMap<ArticleKey, Vec<Candidate>>,
     how: ArticleScore,
     passages: usize,
+    head: Option<usize>,
 ) {
     candidates.retain_mut(|candidate| {
         let Some(list) = best.get(&candidate.key()) else {
@@ -133,10 +134,69 @@ fn rerank(
         *candidate = first.with(how.of(&scores), first.address);
         true
     });
-    candidates.sort_by(collect::rank_order);
+    if let Some(head) = head {
+        order_head(candidates, head);
+    }
     for list in best.values_mut() {
         list.truncate(passages);
     }
+}
+
+/// How many times the articles asked for an article-level search puts in exact rank order at
+/// first.
+const HEAD_MARGIN: usize = 4;
+/// The fewest it puts in exact rank order.
+const MIN_HEAD: usize = 100;
+
+/// Orders the articles of an article-level search so that the first `target` of them that
+/// survive collapsing near-duplicates are in exact rank order, whatever lies past them: a head
+/// is put in exact order ([`order_head`]), and grown until it holds `target` articles of
+/// distinct clusters (collapsing keeps the first article of each cluster, so the survivors
+/// that matter all come from the head).
+fn order_for_page(
+    snapshot: &Snapshot<'_>,
+    articles: &mut [Candidate],
+    target: usize,
+) -> Result<()> {
+    let mut head = target.saturating_mul(HEAD_MARGIN).max(MIN_HEAD);
+    loop {
+        order_head(articles, head);
+        if head >= articles.len() {
+            return Ok(());
+        }
+        let mut clusters = HashSet::new();
+        let mut distinct = 0;
+        for article in &articles[..head] {
+            match snapshot.cluster(article.address)? {
+                Some(key) if !clusters.insert(key) => {}
+                _ => distinct += 1,
+            }
+        }
+        if distinct >= target {
+            return Ok(());
+        }
+        head = head.saturating_mul(HEAD_MARGIN);
+    }
+}
+
+/// Sorts `candidates` by score, and the first `head` of them (and all that tie with the last
+/// of those) in exact rank order ([`collect::rank_order`]: equal scores by article id). Past
+/// the head, equal scores stay in index order: ordering them by id would read an article id
+/// from the dictionary for each tie, which for the thousands of articles of an article-level
+/// search costs more than the search itself.
+fn order_head(candidates: &mut [Candidate], head: usize) {
+    if head >= candidates.len() {
+        candidates.sort_by(collect::rank_order);
+        return;
+    }
+    candidates.sort_unstable_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.address.cmp(&b.address))
+    });
+    let last = candidates[head.max(1) - 1].score;
+    let end = head + candidates[head..].partition_point(|c| c.score >= last);
+    candidates[..end].sort_by(collect::rank_order);
 }
 
 /// Stages 1 and 2: the `target` best articles for the plan, scored by `how`, with their best
@@ -156,7 +216,7 @@ pub(crate) fn rank(
 ) -> Result<Ranked> {
     let full = &*plan.full.query;
     if let Some(filter) = &plan.articles {
-        return rank_articles(snapshot, full, filter, passages, how);
+        return rank_articles(snapshot, full, filter, passages, how, target);
     }
     // The passages the article's score reads, and those shown.
     let keep = passages.max(how.passages());
@@ -180,7 +240,13 @@ pub(crate) fn rank(
         }
         ranked.passages = rescore(snapshot, full, &found, keep)?;
         let exhausted = found.len() < k;
-        rerank(&mut found, &mut ranked.passages, how, passages);
+        rerank(
+            &mut found,
+            &mut ranked.passages,
+            how,
+            passages,
+            Some(usize::MAX),
+        );
         if found.len() >= target || exhausted || fallback {
             ranked.articles = found;
             return Ok(ranked);
@@ -199,6 +265,7 @@ pub(crate) fn rank_articles(
     filter: &Filter,
     passages: usize,
     how: ArticleScore,
+    target: usize,
 ) -> Result<Ranked> {
     let members = articles::members(snapshot, filter)?;
     let found: Vec<Candidate> = members.articles.into_values().collect();
@@ -215,7 +282,10 @@ pub(crate) fn rank_articles(
         }
     }
     let mut articles = found;
-    rerank(&mut articles, &mut best, how, passages);
+    // Every article the filter lets in is ranked, but only the first are shown: those in exact
+    // rank order, the rest by score (see `order_head`).
+    rerank(&mut articles, &mut best, how, passages, None);
+    order_for_page(snapshot, &mut articles, target)?;
     Ok(Ranked {
         matched: Some(articles.len() as u64),
         articles,
