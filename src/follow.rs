@@ -18,6 +18,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
@@ -597,7 +598,9 @@ impl Follows {
 }
 
 /// Each saved search's matches among the articles that commits after `through` (and after the
-/// search was saved) wrote, the searches shared out over the machine's cores.
+/// search was saved) wrote, in the order of `searches`. The searches are shared out over the
+/// machine's cores: each thread takes the next search not yet taken, so a few costly ones do
+/// not keep one thread busy while the others wait.
 fn evaluate(
     evaluation: &Evaluation<'_>,
     searches: &[SavedSearch],
@@ -607,23 +610,34 @@ fn evaluate(
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, MAX_THREADS);
+    let next = AtomicUsize::new(0);
     // Each thread works out a word's spelling correction once for all its searches.
-    let each = |evaluation: &Evaluation<'_>, searches: &[SavedSearch]| {
-        crate::search::memoized(|| evaluate_each(evaluation, searches, through, top))
+    let each = |evaluation: &Evaluation<'_>| {
+        crate::search::memoized(|| {
+            let mut found = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(search) = searches.get(i) else {
+                    return Ok::<_, Error>(found);
+                };
+                if let Some(matched) = evaluate_one(evaluation, search, through, top)? {
+                    found.push((i, matched));
+                }
+            }
+        })
     };
     if threads == 1 || searches.len() < 2 * MIN_PER_THREAD {
-        return each(evaluation, searches);
+        return Ok(each(evaluation)?.into_iter().map(|(_, m)| m).collect());
     }
-    let size = searches.len().div_ceil(threads).max(MIN_PER_THREAD);
-    std::thread::scope(|scope| {
-        let running: Vec<_> = searches
-            .chunks(size)
-            .map(|chunk| {
+    let mut found = std::thread::scope(|scope| {
+        let running: Vec<_> = (1..threads)
+            .map(|_| {
                 let evaluation = evaluation.fork();
-                scope.spawn(move || each(&evaluation, chunk))
+                scope.spawn(move || each(&evaluation))
             })
             .collect();
-        let mut found = Vec::with_capacity(searches.len());
+        // This thread takes its share too.
+        let mut found = each(evaluation)?;
         for thread in running {
             // Searches catch their own panics (as damage); one that escapes goes on up.
             let part = thread
@@ -631,31 +645,27 @@ fn evaluate(
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
             found.extend(part);
         }
-        Ok(found)
-    })
+        Ok::<_, Error>(found)
+    })?;
+    found.sort_unstable_by_key(|(i, _)| *i);
+    Ok(found.into_iter().map(|(_, m)| m).collect())
 }
 
-/// Each of `searches`' matches on one thread (see [`evaluate`]).
-fn evaluate_each(
+/// One saved search's matches (see [`evaluate`]), if it has any.
+fn evaluate_one(
     evaluation: &Evaluation<'_>,
-    searches: &[SavedSearch],
+    search: &SavedSearch,
     through: u64,
     top: u64,
-) -> Result<Vec<(String, Vec<Matched>)>> {
-    let mut found = Vec::new();
-    for search in searches {
-        let after = through.max(search.since_seq);
-        if after >= top {
-            continue;
-        }
-        let mut matched = evaluation.matching(&search.parsed()?, &search.filters.options())?;
-        // A search saved after `through` starts from its own point.
-        matched.retain(|m| m.seq > after);
-        if !matched.is_empty() {
-            found.push((search.name.clone(), matched));
-        }
+) -> Result<Option<(String, Vec<Matched>)>> {
+    let after = through.max(search.since_seq);
+    if after >= top {
+        return Ok(None);
     }
-    Ok(found)
+    let mut matched = evaluation.matching(&search.parsed()?, &search.filters.options())?;
+    // A search saved after `through` starts from its own point.
+    matched.retain(|m| m.seq > after);
+    Ok((!matched.is_empty()).then(|| (search.name.clone(), matched)))
 }
 
 /// The most threads a catch-up evaluates saved searches on.

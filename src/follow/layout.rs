@@ -233,7 +233,8 @@ struct Pending<'t> {
     /// Cluster → the searches that knew it when saved.
     known_cluster_rows: HashMap<u64, Vec<u32>>,
     reported_rows: HashMap<u64, Vec<(u32, u64)>>,
-    news_rows: HashMap<(String, u64), Vec<NewsEntry>>,
+    /// (search number, commit) → (search name, its news row).
+    news_rows: HashMap<(u32, u64), (String, Vec<NewsEntry>)>,
 }
 
 impl<'t> Pending<'t> {
@@ -306,7 +307,7 @@ impl<'t> Pending<'t> {
         if let Some(&(_, first)) = reports.iter().find(|&&(k, _)| k == key) {
             // A copy of a statement already reported: one more copy of it.
             if let Some(entry) = self
-                .news_row(name, first)?
+                .news_row(name, key, first)?
                 .iter_mut()
                 .find(|entry| entry.1 == cluster)
             {
@@ -315,19 +316,19 @@ impl<'t> Pending<'t> {
             return Ok(false);
         }
         reports.push((key, seq));
-        self.news_row(name, seq)?
+        self.news_row(name, key, seq)?
             .push((id.to_string(), cluster, 0, false));
         Ok(true)
     }
 
-    /// The news row of (search, commit), read once.
-    fn news_row(&mut self, name: &str, seq: u64) -> Result<&mut Vec<NewsEntry>> {
-        let slot = (name.to_string(), seq);
-        if !self.news_rows.contains_key(&slot) {
+    /// The news row of (search `name`, numbered `key`; commit), read once.
+    fn news_row(&mut self, name: &str, key: u32, seq: u64) -> Result<&mut Vec<NewsEntry>> {
+        if !self.news_rows.contains_key(&(key, seq)) {
             let row = self.news.get((name, seq)).at(self.path)?.map(|v| v.value());
-            self.news_rows.insert(slot.clone(), row.unwrap_or_default());
+            self.news_rows
+                .insert((key, seq), (name.to_string(), row.unwrap_or_default()));
         }
-        Ok(self.news_rows.get_mut(&slot).expect("loaded above"))
+        Ok(&mut self.news_rows.get_mut(&(key, seq)).expect("loaded above").1)
     }
 
     /// Writes the changed rows back.
@@ -335,7 +336,7 @@ impl<'t> Pending<'t> {
         for (cluster, reports) in std::mem::take(&mut self.reported_rows) {
             self.reported.insert(cluster, reports).at(self.path)?;
         }
-        for ((name, seq), row) in std::mem::take(&mut self.news_rows) {
+        for ((_, seq), (name, row)) in std::mem::take(&mut self.news_rows) {
             if !row.is_empty() {
                 self.news.insert((name.as_str(), seq), row).at(self.path)?;
             }
