@@ -424,8 +424,8 @@ pub struct Analyzer {
     stemmed: TextAnalyzer,
     /// The stemmed analyzers of other languages, built on first use.
     others: Vec<Option<TextAnalyzer>>,
-    /// Names analysed before ([`Analyzer::name`]), by (stemmed, name).
-    names: HashMap<(bool, String), Vec<AnalyzedToken>>,
+    /// Names analysed before ([`Analyzer::name`]): exact views, then stemmed views.
+    names: [HashMap<String, Vec<AnalyzedToken>>; 2],
 }
 
 /// The most names an analyzer keeps analysed (the alias table has a few thousand).
@@ -450,7 +450,7 @@ impl Analyzer {
             exact: exact_analyzer(),
             stemmed: stemmed_analyzer(),
             others: vec![None; Language::ALL.len()],
-            names: HashMap::new(),
+            names: Default::default(),
         }
     }
 
@@ -462,8 +462,7 @@ impl Analyzer {
     /// The exact (or with `stemmed`, the stemmed English) view of a name that is analysed
     /// again and again, such as an alias table's: analysed once per analyzer.
     pub(crate) fn name(&mut self, name: &str, stemmed: bool) -> Vec<AnalyzedToken> {
-        let key = (stemmed, name.to_string());
-        if let Some(tokens) = self.names.get(&key) {
+        if let Some(tokens) = self.names[usize::from(stemmed)].get(name) {
             return tokens.clone();
         }
         let tokens = if stemmed {
@@ -471,10 +470,11 @@ impl Analyzer {
         } else {
             self.exact(name)
         };
-        if self.names.len() >= MAX_NAMES {
-            self.names.clear();
+        let names = &mut self.names[usize::from(stemmed)];
+        if names.len() >= MAX_NAMES {
+            names.clear();
         }
-        self.names.insert(key, tokens.clone());
+        names.insert(name.to_string(), tokens.clone());
         tokens
     }
 

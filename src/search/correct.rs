@@ -215,6 +215,10 @@ impl Corrector<'_> {
         scope: Scope,
         span: &Range<usize>,
     ) -> Result<Option<Correction>> {
+        // Outside `memoized` (every ordinary search) nothing is kept, nor a key built.
+        if MEMO.with(|memo| memo.borrow().is_none()) {
+            return self.word_unmemoized(text, scope, span);
+        }
         let key = (
             text.to_string(),
             scope == Scope::Title,
