@@ -22,15 +22,17 @@ pub(crate) use schema::Fields;
 pub(crate) use schema::fast;
 pub(crate) use snapshot::{Snapshot, stored_str};
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
+use tantivy::DocSet;
 use tantivy::collector::Count;
 use tantivy::directory::error::OpenReadError;
 use tantivy::query::TermQuery;
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{IndexReader, ReloadPolicy, TantivyError, Term};
 
 use crate::analysis;
@@ -387,54 +389,18 @@ impl Index {
     fn stats_unguarded(&self) -> Result<Stats> {
         let searcher = self.searcher();
         let passages = searcher.num_docs();
-        let mut articles = 0;
-        let mut undated = 0;
-        let mut first: Option<tantivy::DateTime> = None;
-        let mut last: Option<tantivy::DateTime> = None;
-        let mut sources: std::collections::HashMap<String, u64> = Default::default();
-        let head = Term::from_field_u64(self.fields.ordinal, 0);
-        let head_query = TermQuery::new(head, IndexRecordOption::Basic);
-        let heads = searcher.search(&head_query, &tantivy::collector::DocSetCollector)?;
-        let mut source_buf = String::new();
-        let mut languages: std::collections::HashMap<String, u64> = Default::default();
-        for segment_ord in 0..searcher.segment_readers().len() {
-            let reader = searcher.segment_reader(segment_ord as u32);
-            let dates = reader.fast_fields().date(fast::DATE)?;
-            let source_col = reader.fast_fields().str(fast::SOURCE)?;
-            let lang_col = reader.fast_fields().str(fast::LANG)?;
-            for address in heads.iter().filter(|a| a.segment_ord == segment_ord as u32) {
-                articles += 1;
-                match dates.first(address.doc_id) {
-                    Some(date) => {
-                        first = Some(first.map_or(date, |f| f.min(date)));
-                        last = Some(last.map_or(date, |l| l.max(date)));
-                    }
-                    None => undated += 1,
-                }
-                if let Some(col) = &source_col
-                    && let Some(ord) = col.term_ords(address.doc_id).next()
-                {
-                    source_buf.clear();
-                    if col
-                        .ord_to_str(ord, &mut source_buf)
-                        .map_err(|e| Error::io(self.display_path(), e))?
-                    {
-                        *sources.entry(source_buf.clone()).or_default() += 1;
-                    }
-                }
-                if let Some(col) = &lang_col
-                    && let Some(ord) = col.term_ords(address.doc_id).next()
-                {
-                    source_buf.clear();
-                    if col
-                        .ord_to_str(ord, &mut source_buf)
-                        .map_err(|e| Error::io(self.display_path(), e))?
-                    {
-                        *languages.entry(source_buf.clone()).or_default() += 1;
-                    }
-                }
-            }
+        let mut tally = HeadTally::default();
+        for reader in searcher.segment_readers() {
+            tally.segment(reader, self.fields.ordinal, &self.display_path())?;
         }
+        let HeadTally {
+            articles,
+            undated,
+            first,
+            last,
+            sources,
+            languages,
+        } = tally;
         let sources = crate::domain::facet::by_count(sources);
         let languages = crate::domain::facet::by_count(languages);
         let size_bytes = match &self.storage {
@@ -860,6 +826,78 @@ fn committed_files(path: &Path, managed: &tantivy::directory::ManagedDirectory) 
         .collect();
     files.sort();
     files
+}
+
+/// What `stats` counts over the articles' heads (their passages with ordinal 0).
+#[derive(Default)]
+struct HeadTally {
+    articles: u64,
+    undated: u64,
+    first: Option<tantivy::DateTime>,
+    last: Option<tantivy::DateTime>,
+    sources: HashMap<String, u64>,
+    languages: HashMap<String, u64>,
+}
+
+impl HeadTally {
+    /// Counts the live heads of one segment: each source and language is counted by its
+    /// ordinal in the segment's column, and its name read once.
+    fn segment(
+        &mut self,
+        reader: &tantivy::SegmentReader,
+        ordinal: Field,
+        path: &Path,
+    ) -> Result<()> {
+        let fast = reader.fast_fields();
+        let dates = fast.date(fast::DATE)?;
+        let columns = [fast.str(fast::SOURCE)?, fast.str(fast::LANG)?];
+        let mut ords: [Vec<u64>; 2] = columns
+            .each_ref()
+            .map(|c| vec![0; c.as_ref().map_or(0, |c| c.dictionary().num_terms())]);
+        let head = Term::from_field_u64(ordinal, 0);
+        let Some(mut heads) = reader
+            .inverted_index(ordinal)?
+            .read_postings(&head, IndexRecordOption::Basic)
+            .map_err(|e| Error::io(path, e))?
+        else {
+            return Ok(());
+        };
+        let alive = reader.alive_bitset();
+        let mut doc = heads.doc();
+        while doc != tantivy::TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                self.articles += 1;
+                match dates.first(doc) {
+                    Some(date) => {
+                        self.first = Some(self.first.map_or(date, |f| f.min(date)));
+                        self.last = Some(self.last.map_or(date, |l| l.max(date)));
+                    }
+                    None => self.undated += 1,
+                }
+                for (column, counts) in columns.iter().zip(&mut ords) {
+                    if let Some(ord) = column.as_ref().and_then(|c| c.term_ords(doc).next()) {
+                        counts[ord as usize] += 1;
+                    }
+                }
+            }
+            doc = heads.advance();
+        }
+        let names = [&mut self.sources, &mut self.languages];
+        for ((column, counts), names) in columns.iter().zip(ords).zip(names) {
+            let Some(column) = column else { continue };
+            let mut name = String::new();
+            for (ord, count) in counts.into_iter().enumerate().filter(|(_, n)| *n > 0) {
+                name.clear();
+                if column
+                    .ord_to_str(ord as u64, &mut name)
+                    .map_err(|e| Error::io(path, e))?
+                {
+                    *names.entry(name.clone()).or_default() += count;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 fn folder_size(path: &Path) -> u64 {

@@ -2,18 +2,23 @@
 //! phrases or proximities matches, over the article's title and all its passages.
 //!
 //! The compiler gives a [`Filter`], the query's Boolean structure with a tantivy query at each
-//! leaf. [`members`] evaluates it per article: a leaf matches an article when any passage of
-//! the article (or its title) matches; a proximity when one passage holds its operands close
-//! enough, checked on the passage's text by the same rule that highlights it. Ranking stays
-//! passage-based (see `pipeline`): only the articles let in are ranked.
+//! leaf. [`members`] evaluates it into an [`ArticleSet`]: per segment, a bitset of article-id
+//! ordinals (an article's live passages are all in one segment), combined by `AND`, `OR` and
+//! `NOT` as operations on bits. A set may be held as its complement, so `NOT x` costs what `x`
+//! costs. A leaf lets in the articles with a passage (or title) it matches; a proximity those
+//! with a passage holding its operands close enough, checked on the passage's text by the same
+//! rule that highlights it. Ranking stays passage-based (see `pipeline`): the passage search is
+//! restricted to the set's articles.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use tantivy::DocAddress;
-use tantivy::collector::DocSetCollector;
-use tantivy::query::{AllQuery, Query as TantivyQuery};
+use fixedbitset::FixedBitSet;
+use tantivy::collector::{Collector, DocSetCollector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::query::Query as TantivyQuery;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::collect::{ArticleKey, Candidate, TopArticles};
+use super::collect::ArticleKey;
 use super::highlight::NearRule;
 use super::matching::Changed;
 use crate::Result;
@@ -62,12 +67,137 @@ impl Filter {
     }
 }
 
-/// The articles a filter lets in, each with one of its matching passages, and the passages
-/// found to hold a proximity (to show first).
-#[derive(Default)]
+/// A set of articles of one snapshot: per segment, the ordinals of their ids in the segment's
+/// id column.
+#[derive(Clone, Debug)]
+pub(crate) struct ArticleSet {
+    segments: Vec<Bits>,
+}
+
+/// The articles of one segment, as the ordinals of their ids, or as the complement of those.
+#[derive(Clone, Debug, Default)]
+struct Bits {
+    ords: FixedBitSet,
+    /// Whether the set is every article *but* `ords`.
+    complement: bool,
+}
+
+impl Bits {
+    fn contains(&self, ord: u64) -> bool {
+        usize::try_from(ord).is_ok_and(|ord| self.ords.contains(ord)) != self.complement
+    }
+
+    /// The articles in both.
+    fn and(self, other: Bits) -> Bits {
+        let (mut a, mut b) = (self.ords, other.ords);
+        match (self.complement, other.complement) {
+            (false, false) => a.intersect_with(&b),
+            (false, true) => a.difference_with(&b),
+            (true, false) => {
+                b.difference_with(&a);
+                a = b;
+            }
+            (true, true) => a.union_with(&b),
+        }
+        Bits {
+            ords: a,
+            complement: self.complement && other.complement,
+        }
+    }
+
+    /// The articles in either.
+    fn or(self, other: Bits) -> Bits {
+        let (mut a, mut b) = (self.ords, other.ords);
+        match (self.complement, other.complement) {
+            (false, false) => a.union_with(&b),
+            (false, true) => {
+                b.difference_with(&a);
+                a = b;
+            }
+            (true, false) => a.difference_with(&b),
+            (true, true) => a.intersect_with(&b),
+        }
+        Bits {
+            ords: a,
+            complement: self.complement || other.complement,
+        }
+    }
+}
+
+impl ArticleSet {
+    /// Every article of a snapshot with `segments` segments.
+    fn all(segments: usize) -> ArticleSet {
+        ArticleSet {
+            segments: vec![
+                Bits {
+                    ords: FixedBitSet::new(),
+                    complement: true,
+                };
+                segments
+            ],
+        }
+    }
+
+    /// No article.
+    fn empty(segments: usize) -> ArticleSet {
+        ArticleSet {
+            segments: vec![Bits::default(); segments],
+        }
+    }
+
+    /// Whether the article `key` is in the set.
+    pub(crate) fn contains(&self, (segment, ord): ArticleKey) -> bool {
+        self.segments
+            .get(segment as usize)
+            .is_some_and(|bits| bits.contains(ord))
+    }
+
+    fn zip(self, other: ArticleSet, op: fn(Bits, Bits) -> Bits) -> ArticleSet {
+        ArticleSet {
+            segments: self
+                .segments
+                .into_iter()
+                .zip(other.segments)
+                .map(|(a, b)| op(a, b))
+                .collect(),
+        }
+    }
+
+    /// The articles in both sets.
+    fn and(self, other: ArticleSet) -> ArticleSet {
+        self.zip(other, Bits::and)
+    }
+
+    /// The articles in either set.
+    fn or(self, other: ArticleSet) -> ArticleSet {
+        self.zip(other, Bits::or)
+    }
+
+    /// The articles not in the set.
+    fn not(mut self) -> ArticleSet {
+        for bits in &mut self.segments {
+            bits.complement = !bits.complement;
+        }
+        self
+    }
+
+    /// The set of the articles `keys`.
+    fn of(segments: usize, keys: impl IntoIterator<Item = ArticleKey>) -> ArticleSet {
+        let mut set = ArticleSet::empty(segments);
+        for (segment, ord) in keys {
+            if let (Some(bits), Ok(ord)) = (set.segments.get_mut(segment as usize), ord.try_into())
+            {
+                bits.ords.grow_and_insert(ord);
+            }
+        }
+        set
+    }
+}
+
+/// The articles a filter lets in, and the passages found to hold a proximity (to show first).
 pub(crate) struct Members {
-    /// The articles, each with one passage.
-    pub articles: HashMap<ArticleKey, Candidate>,
+    /// The articles.
+    pub articles: ArticleSet,
     /// Passages where a proximity of the query holds.
     pub near: HashSet<DocAddress>,
 }
@@ -77,7 +207,7 @@ pub(crate) fn members(snapshot: &Snapshot<'_>, filter: &Filter) -> Result<Member
     members_within(snapshot, filter, None)
 }
 
-/// The articles `filter` lets in, among those with passages in `within` (all when `None`).
+/// The articles `filter` lets in, judged on the passages in `within` (all when `None`).
 pub(crate) fn members_within(
     snapshot: &Snapshot<'_>,
     filter: &Filter,
@@ -91,10 +221,7 @@ pub(crate) fn members_within(
         analyzer: &mut analyzer,
         near: &mut near,
     };
-    let articles = match scope.evaluate(filter)? {
-        Some(articles) => articles,
-        None => scope.everything()?,
-    };
+    let articles = scope.evaluate(filter)?;
     Ok(Members { articles, near })
 }
 
@@ -108,9 +235,6 @@ pub(crate) fn key_of(snapshot: &Snapshot<'_>, address: DocAddress) -> Result<Opt
         .map(|ord| (address.segment_ord, ord)))
 }
 
-/// Articles, or `None` for all of them (not materialised until needed).
-type Set = Option<HashMap<ArticleKey, Candidate>>;
-
 /// Where a filter is evaluated: a snapshot, optionally only some of its passages.
 struct Scope<'s, 'a> {
     snapshot: &'s Snapshot<'a>,
@@ -120,18 +244,29 @@ struct Scope<'s, 'a> {
 }
 
 impl Scope<'_, '_> {
-    fn everything(&self) -> Result<HashMap<ArticleKey, Candidate>> {
-        self.search(&AllQuery)
+    fn segments(&self) -> usize {
+        self.snapshot.searcher().segment_readers().len()
     }
 
-    fn search(&self, query: &dyn TantivyQuery) -> Result<HashMap<ArticleKey, Candidate>> {
-        let collector = TopArticles { k: usize::MAX };
+    /// The articles with a passage that `query` matches (within the scope).
+    fn search(&self, query: &dyn TantivyQuery) -> Result<ArticleSet> {
+        let collector = Marks {
+            columns: (0..self.segments())
+                .map(|segment| Ok(self.snapshot.columns(segment as u32)?.article.clone()))
+                .collect::<Result<_>>()?,
+        };
         let searcher = self.snapshot.searcher();
         let found = match self.within {
             Some(changed) => changed.search(searcher, query, &collector)?,
             None => searcher.search(query, &collector)?,
         };
-        Ok(found.into_iter().map(|c| (c.key(), c)).collect())
+        let mut set = ArticleSet::empty(self.segments());
+        for (segment, ords) in found {
+            if let Some(bits) = set.segments.get_mut(segment as usize) {
+                bits.ords = ords;
+            }
+        }
+        Ok(set)
     }
 
     /// The passages `query` matches (within the scope).
@@ -146,76 +281,200 @@ impl Scope<'_, '_> {
         Ok(found.into_iter().collect())
     }
 
-    fn evaluate(&mut self, filter: &Filter) -> Result<Set> {
-        match filter {
-            Filter::All => Ok(None),
-            Filter::Any(query) => Ok(Some(self.search(&**query)?)),
-            Filter::Near { query, rule } => {
-                let snapshot = self.snapshot;
-                let mut articles = self.search(&**query)?;
-                let mut holding: HashSet<ArticleKey> = HashSet::new();
-                for address in self.passages(&**query)? {
-                    let doc = snapshot.doc(address)?;
-                    let text = stored_str(&doc, snapshot.fields().text).unwrap_or_default();
-                    let lang = stored_str(&doc, snapshot.fields().lang);
-                    let language = crate::analysis::Language::analysing(lang.as_deref());
-                    if rule.matches(self.analyzer, language, &text).is_empty() {
-                        continue;
-                    }
-                    self.near.insert(address);
-                    if let Some(key) = key_of(snapshot, address)? {
-                        holding.insert(key);
-                    }
-                }
-                articles.retain(|key, _| holding.contains(key));
-                Ok(Some(articles))
+    /// The articles with a passage that `query` matches where `rule` holds.
+    fn near(&mut self, query: &dyn TantivyQuery, rule: &NearRule) -> Result<ArticleSet> {
+        let snapshot = self.snapshot;
+        let mut holding = Vec::new();
+        for address in self.passages(query)? {
+            let doc = snapshot.doc(address)?;
+            let text = stored_str(&doc, snapshot.fields().text).unwrap_or_default();
+            let lang = stored_str(&doc, snapshot.fields().lang);
+            let language = crate::analysis::Language::analysing(lang.as_deref());
+            if rule.matches(self.analyzer, language, &text).is_empty() {
+                continue;
             }
+            self.near.insert(address);
+            holding.extend(key_of(snapshot, address)?);
+        }
+        Ok(ArticleSet::of(self.segments(), holding))
+    }
+
+    fn evaluate(&mut self, filter: &Filter) -> Result<ArticleSet> {
+        match filter {
+            Filter::All => Ok(ArticleSet::all(self.segments())),
+            Filter::Any(query) => self.search(&**query),
+            Filter::Near { query, rule } => self.near(&**query, rule),
             Filter::Group {
                 must,
                 should,
                 must_not,
             } => {
-                let mut set: Set = None;
+                let mut set = ArticleSet::all(self.segments());
                 for filter in must {
-                    let found = self.evaluate(filter)?;
-                    set = match (set, found) {
-                        (None, found) => found,
-                        (set, None) => set,
-                        (Some(mut set), Some(found)) => {
-                            set.retain(|key, _| found.contains_key(key));
-                            Some(set)
-                        }
-                    };
+                    set = set.and(self.evaluate(filter)?);
                 }
                 if must.is_empty() && !should.is_empty() {
-                    let mut union = Some(HashMap::new());
+                    let mut union = ArticleSet::empty(self.segments());
                     for filter in should {
-                        match (self.evaluate(filter)?, union.as_mut()) {
-                            (None, _) => union = None,
-                            (Some(found), Some(union)) => {
-                                for (key, candidate) in found {
-                                    union.entry(key).or_insert(candidate);
-                                }
-                            }
-                            (Some(_), None) => {}
-                        }
+                        union = union.or(self.evaluate(filter)?);
                     }
                     set = union;
                 }
                 for filter in must_not {
-                    let Some(excluded) = self.evaluate(filter)? else {
-                        // Excluding a clause without searchable words excludes nothing.
-                        continue;
-                    };
-                    let mut kept = match set {
-                        Some(set) => set,
-                        None => self.everything()?,
-                    };
-                    kept.retain(|key, _| !excluded.contains_key(key));
-                    set = Some(kept);
+                    // Excluding a clause without searchable words excludes nothing.
+                    if !matches!(filter, Filter::All) {
+                        set = set.and(self.evaluate(filter)?.not());
+                    }
                 }
                 Ok(set)
             }
         }
+    }
+}
+
+/// Collects the articles of the passages a query matches, as bits per segment.
+struct Marks {
+    /// Each segment's article-id column.
+    columns: Vec<Option<StrColumn>>,
+}
+
+struct MarksSegment {
+    segment: SegmentOrdinal,
+    column: Option<StrColumn>,
+    ords: FixedBitSet,
+}
+
+impl Collector for Marks {
+    type Fruit = Vec<(SegmentOrdinal, FixedBitSet)>;
+    type Child = MarksSegment;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        _reader: &SegmentReader,
+    ) -> tantivy::Result<MarksSegment> {
+        let column = self.columns.get(segment as usize).cloned().flatten();
+        let terms = column.as_ref().map_or(0, |c| c.dictionary().num_terms());
+        Ok(MarksSegment {
+            segment,
+            column,
+            ords: FixedBitSet::with_capacity(terms),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<Vec<(SegmentOrdinal, FixedBitSet)>>,
+    ) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for MarksSegment {
+    type Fruit = Vec<(SegmentOrdinal, FixedBitSet)>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if let Some(ord) = self.column.as_ref().and_then(|c| c.term_ords(doc).next()) {
+            self.ords.grow_and_insert(ord as usize);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        vec![(self.segment, self.ords)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::compile;
+    use crate::{Article, Index, Query, SearchOptions};
+
+    /// A set of one segment holding the ordinals `ords`, or all but them.
+    fn set(ords: &[u64], complement: bool) -> ArticleSet {
+        let set = ArticleSet::of(1, ords.iter().map(|&ord| (0, ord)));
+        if complement { set.not() } else { set }
+    }
+
+    /// The ordinals below 8 in `set`.
+    fn held(set: &ArticleSet) -> Vec<u64> {
+        (0..8).filter(|&ord| set.contains((0, ord))).collect()
+    }
+
+    #[test]
+    fn sets_and_their_complements_combine_as_sets_do() {
+        let a = [1, 2, 3];
+        let b = [3, 4];
+        // Every sign of each operand: the result is the same as on plain sets.
+        for (na, nb) in [(false, false), (false, true), (true, false), (true, true)] {
+            let in_a = |ord: u64| a.contains(&ord) != na;
+            let in_b = |ord: u64| b.contains(&ord) != nb;
+            let and: Vec<u64> = (0..8).filter(|&o| in_a(o) && in_b(o)).collect();
+            let or: Vec<u64> = (0..8).filter(|&o| in_a(o) || in_b(o)).collect();
+            assert_eq!(held(&set(&a, na).and(set(&b, nb))), and, "{na} {nb}");
+            assert_eq!(held(&set(&a, na).or(set(&b, nb))), or, "{na} {nb}");
+        }
+        assert_eq!(held(&ArticleSet::all(1)), (0..8).collect::<Vec<_>>());
+        assert!(held(&ArticleSet::empty(1)).is_empty());
+        // Another segment, or one the set does not know, holds nothing.
+        assert!(!set(&a, false).contains((1, 1)));
+    }
+
+    fn members_of(index: &Index, query: &str) -> Vec<String> {
+        let snapshot = index.snapshot();
+        let query = Query::parse(query).unwrap();
+        let options = SearchOptions::new();
+        let ranking = crate::search::Ranking::default();
+        let (_, filter) = compile::compile_articles(
+            snapshot.searcher(),
+            snapshot.fields(),
+            &query,
+            &options,
+            &ranking,
+        )
+        .unwrap();
+        let set = members(&snapshot, &filter).unwrap().articles;
+        let mut ids = Vec::new();
+        for id in ["kursk", "missiles", "both", "neither"] {
+            let head = snapshot.find_head(id).unwrap().unwrap();
+            if set.contains(key_of(&snapshot, head).unwrap().unwrap()) {
+                ids.push(id.to_string());
+            }
+        }
+        ids
+    }
+
+    #[test]
+    fn a_filter_judges_whole_articles() {
+        let index = Index::in_memory().unwrap();
+        let mut writer = index.writer().unwrap();
+        for (id, body) in [
+            ("kursk", "North Korean troops fought in the Kursk region."),
+            (
+                "missiles",
+                "The regime launched ballistic missiles on Tuesday.",
+            ),
+            (
+                "both",
+                "Fighting continued near Kursk.\n\nSeparately, ballistic missiles were fired.",
+            ),
+            ("neither", "The ministers discussed grain exports."),
+        ] {
+            writer.add(&Article::new(id, body)).unwrap();
+        }
+        writer.commit().unwrap();
+        // The two words in different passages of one article: it matches `AND`.
+        assert_eq!(members_of(&index, "Kursk AND missiles"), ["both"]);
+        assert_eq!(members_of(&index, "Kursk AND NOT missiles"), ["kursk"]);
+        assert_eq!(members_of(&index, "NOT Kursk"), ["missiles", "neither"]);
+        assert_eq!(
+            members_of(&index, "(Kursk OR missiles) -grain"),
+            ["kursk", "missiles", "both"]
+        );
+        assert_eq!(members_of(&index, "+grain -exports"), Vec::<String>::new());
     }
 }

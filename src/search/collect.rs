@@ -3,13 +3,17 @@
 //! [`TopArticles`] keeps, per segment, the best passage of each of the `k` best articles and
 //! feeds tantivy a pruning threshold (the `k`-th best article's score), so block-max WAND can
 //! skip passages that cannot change the result. Merging segments keeps each article's best.
+//! Restricted to a set of articles, it ranks only their passages (article-level Boolean logic).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use super::articles::ArticleSet;
 
 /// One article's best passage. The article is known by its id's ordinal in its segment's id
 /// column; the id itself is read from the column only when needed (ties across segments, the
@@ -92,17 +96,26 @@ fn ord_to_id(column: &StrColumn, ord: u64) -> String {
     id
 }
 
-/// The `k` best articles by best passage, in rank order; with `k` = [`usize::MAX`], every
-/// matching article with its best passage, in no particular order (ordering them would read
-/// an article id for each tie between segments, which costs more than the search).
+/// The `k` best articles by best passage, in rank order, among all or only those of an
+/// [`ArticleSet`] (the articles an article-level Boolean query lets in).
 pub(crate) struct TopArticles {
     pub k: usize,
+    /// Only the passages of these articles count (all when `None`).
+    pub within: Option<Arc<ArticleSet>>,
+}
+
+impl TopArticles {
+    /// The `k` best articles, among all.
+    pub(crate) fn new(k: usize) -> TopArticles {
+        TopArticles { k, within: None }
+    }
 }
 
 pub(crate) struct TopArticlesSegment {
     k: usize,
     segment: SegmentOrdinal,
     column: StrColumn,
+    within: Option<Arc<ArticleSet>>,
     /// (score, article ord, doc)
     entries: Vec<(Score, u64, DocId)>,
     slot: fnv::FnvHashMap<u64, usize>,
@@ -133,6 +146,11 @@ impl TopArticlesSegment {
             return;
         }
         let ord = first_ord(&self.column, doc);
+        if let Some(within) = &self.within
+            && !within.contains((self.segment, ord))
+        {
+            return;
+        }
         if let Some(&i) = self.slot.get(&ord) {
             if score > self.entries[i].0 {
                 self.entries[i] = (score, ord, doc);
@@ -194,6 +212,7 @@ impl Collector for TopArticles {
             k: self.k,
             segment,
             column: id_column(reader)?,
+            within: self.within.clone(),
             entries: Vec::new(),
             slot: fnv::FnvHashMap::default(),
             worst: 0,
@@ -205,11 +224,6 @@ impl Collector for TopArticles {
     }
 
     fn merge_fruits(&self, fruits: Vec<Vec<Candidate>>) -> tantivy::Result<Vec<Candidate>> {
-        if self.k == usize::MAX {
-            // A segment's fruit has one candidate per article, and an article key names its
-            // segment: nothing to merge, nothing to order.
-            return Ok(fruits.into_iter().flatten().collect());
-        }
         let mut best: HashMap<ArticleKey, Candidate> = HashMap::new();
         for candidate in fruits.into_iter().flatten() {
             match best.get(&candidate.key()) {

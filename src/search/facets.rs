@@ -5,15 +5,18 @@
 //! articles they belong to and, when asked, those articles' facets: [`Index::count`],
 //! [`Index::facets`] and the total of [`Index::search_with_total`] all go through it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use tantivy::Searcher;
 use tantivy::query::Query as TantivyQuery;
 
+use super::articles::ArticleSet;
 use super::{Query, SearchOptions};
 use crate::domain::Facet;
 use crate::index::fast;
@@ -183,8 +186,42 @@ pub(crate) fn count_articles(
     Ok(counts.articles)
 }
 
-/// The heads of the articles a query lets in, by segment: `None` lets every article in.
-pub(crate) type Allowed = Option<std::sync::Arc<HashSet<(SegmentOrdinal, DocId)>>>;
+/// The articles a query with article-level logic lets in; `None` lets every article in.
+pub(crate) type Allowed = Option<Arc<ArticleSet>>;
+
+/// [`Allowed`] in one segment: whether a passage's article is let in.
+struct Admits {
+    set: Arc<ArticleSet>,
+    segment: SegmentOrdinal,
+    /// The segment's article-id column.
+    column: Option<StrColumn>,
+}
+
+impl Admits {
+    /// The segment's view of `allowed` (`None` when every article is let in).
+    fn of(
+        allowed: &Allowed,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Option<Admits>> {
+        let Some(set) = allowed else {
+            return Ok(None);
+        };
+        Ok(Some(Admits {
+            set: Arc::clone(set),
+            segment,
+            column: reader.fast_fields().str(fast::ARTICLE_ID)?,
+        }))
+    }
+
+    /// Whether the article of the passage `doc` is let in.
+    fn doc(&self, doc: DocId) -> bool {
+        self.column
+            .as_ref()
+            .and_then(|column| column.term_ords(doc).next())
+            .is_some_and(|ord| self.set.contains((self.segment, ord)))
+    }
+}
 
 impl Index {
     /// The passage query of `query` and, for a query with article-level logic (required or
@@ -210,22 +247,8 @@ impl Index {
             &ranking,
         )?;
         let members = super::articles::members(snapshot, &filter)?;
-        let mut heads = HashSet::new();
-        for candidate in members.articles.values() {
-            if let Some(head) = snapshot.head(candidate.address)? {
-                heads.insert((head.segment_ord, head.doc_id));
-            }
-        }
-        Ok((compiled, Some(std::sync::Arc::new(heads))))
+        Ok((compiled, Some(Arc::new(members.articles))))
     }
-}
-
-/// Whether the passage `doc` (with passage ordinal `ordinal`) of `segment` belongs to an
-/// allowed article.
-fn allowed(allowed: &Allowed, segment: SegmentOrdinal, doc: DocId, ordinal: u64) -> bool {
-    allowed
-        .as_ref()
-        .is_none_or(|heads| heads.contains(&(segment, doc.saturating_sub(ordinal as DocId))))
 }
 
 /// Periods from the first to the last, with zeros for the empty ones.
@@ -285,8 +308,7 @@ struct FacetColumns {
 }
 
 struct ArticleFacetsSegment {
-    allowed: Allowed,
-    segment: SegmentOrdinal,
+    admits: Option<Admits>,
     /// The heads of the articles seen, in the order first seen (ascending in practice, as
     /// tantivy visits a segment's documents in order; duplicates are removed at harvest).
     heads: Vec<DocId>,
@@ -304,7 +326,7 @@ impl SegmentCollector for ArticleFacetsSegment {
         if self.heads.last() == Some(&head) {
             return;
         }
-        if allowed(&self.allowed, self.segment, doc, ordinal) {
+        if self.admits.as_ref().is_none_or(|admits| admits.doc(doc)) {
             self.heads.push(head);
         }
     }
@@ -381,8 +403,7 @@ impl Collector for ArticleFacets {
             None
         };
         Ok(ArticleFacetsSegment {
-            allowed: self.allowed.clone(),
-            segment,
+            admits: Admits::of(&self.allowed, segment, reader)?,
             heads: Vec::new(),
             ordinal: fast.u64(fast::ORDINAL)?,
             columns,
@@ -413,9 +434,7 @@ struct Timeline {
 
 struct TimelineSegment {
     period: Period,
-    allowed: Allowed,
-    segment: SegmentOrdinal,
-    ordinal: tantivy::columnar::Column<u64>,
+    admits: Option<Admits>,
     dates: tantivy::columnar::Column<tantivy::DateTime>,
     counts: BTreeMap<(i16, i8), u64>,
 }
@@ -424,14 +443,7 @@ impl SegmentCollector for TimelineSegment {
     type Fruit = BTreeMap<(i16, i8), u64>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        if self.allowed.is_some()
-            && !allowed(
-                &self.allowed,
-                self.segment,
-                doc,
-                self.ordinal.first(doc).unwrap_or(0),
-            )
-        {
+        if self.admits.as_ref().is_some_and(|admits| !admits.doc(doc)) {
             return;
         }
         if let Some((year, month)) = self.dates.first(doc).and_then(calendar) {
@@ -459,9 +471,7 @@ impl Collector for Timeline {
     ) -> tantivy::Result<TimelineSegment> {
         Ok(TimelineSegment {
             period: self.period,
-            allowed: self.allowed.clone(),
-            segment,
-            ordinal: reader.fast_fields().u64(fast::ORDINAL)?,
+            admits: Admits::of(&self.allowed, segment, reader)?,
             dates: reader.fast_fields().date(fast::DATE)?,
             counts: BTreeMap::new(),
         })

@@ -151,7 +151,7 @@ impl<'a> Evaluation<'a> {
             let mut kept = Vec::with_capacity(docs.len());
             for address in docs {
                 let key = super::articles::key_of(snapshot, address)?;
-                if key.is_some_and(|key| members.articles.contains_key(&key)) {
+                if key.is_some_and(|key| members.articles.contains(key)) {
                     kept.push(address);
                 }
             }

@@ -185,9 +185,9 @@ impl Index {
 
     /// The hits of [`Index::search`] and the number of articles that match (as
     /// [`Index::count`]), from one view of the index and one compilation of the query: what a
-    /// page of results with "N articles match" above it needs. A query with article-level logic
-    /// is counted from the articles its search decided (no further pass); any other is counted
-    /// in one pass over its matching passages.
+    /// page of results with "N articles match" above it needs: the count is one pass over the
+    /// matching passages (for a query with article-level logic, those of the articles its
+    /// filter let in, decided once for both).
     ///
     /// # Example
     /// ```
@@ -237,14 +237,14 @@ impl Index {
             });
         }
         let excluded = exclude.map_or(0, |e| e.articles as u64);
-        let total = match (count, ranked.matched) {
-            (false, _) => 0,
-            (true, Some(matched)) => matched,
-            (true, None) => facets::count_articles(
+        let total = if count {
+            facets::count_articles(
                 snapshot.searcher(),
                 plan.matching.as_deref().unwrap_or(&*plan.full.query),
-                None,
-            )?,
+                ranked.allowed.take(),
+            )?
+        } else {
+            0
         }
         .saturating_sub(excluded);
         let page = pipeline::page(

@@ -1,7 +1,8 @@
 //! The stages of a search, each a function of a [`Snapshot`] of the index:
 //!
 //! 1. [`candidates`]: the best passage of each of the best articles for a query (the cheap
-//!    one of a two-phase search), with block-max WAND pruning;
+//!    one of a two-phase search), with block-max WAND pruning; with article-level logic,
+//!    among the articles its filter lets in ([`rank_articles`]);
 //! 2. [`rescore`]: the full query scores every passage of the candidates' articles, and each
 //!    article is scored from its best passages ([`ArticleScore`]); [`rank`] runs 1 and 2 with
 //!    a pool of candidates that grows until it has enough;
@@ -11,11 +12,12 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use tantivy::query::{EnableScoring, Query as TantivyQuery, Scorer};
 use tantivy::{DocAddress, DocId, SegmentOrdinal};
 
-use super::articles::{self, Filter};
+use super::articles::{self, ArticleSet, Filter};
 use super::collect::{self, ArticleKey, Candidate, TopArticles};
 use super::compile::Compiled;
 use super::options::{ArticleScore, SearchOptions};
@@ -53,9 +55,9 @@ pub(crate) struct Ranked {
     pub passages: HashMap<ArticleKey, Vec<Candidate>>,
     /// The near-duplicate cluster of each article (after [`collapse`]).
     pub clusters: HashMap<ArticleKey, u64>,
-    /// How many articles match, when ranking saw them all (article-level logic ranks every
-    /// article it lets in), before collapsing.
-    pub matched: Option<u64>,
+    /// For a query with article-level logic: the articles its filter lets in (those that
+    /// match hold a passage the full query matches, too).
+    pub allowed: Option<Arc<ArticleSet>>,
 }
 
 /// Stage 1: the best passage of each of the `k` best articles for `query`, best first.
@@ -64,7 +66,7 @@ pub(crate) fn candidates(
     query: &dyn TantivyQuery,
     k: usize,
 ) -> Result<Vec<Candidate>> {
-    Ok(snapshot.searcher().search(query, &TopArticles { k })?)
+    Ok(snapshot.searcher().search(query, &TopArticles::new(k))?)
 }
 
 /// Stage 2: every live passage of the candidates' articles scored with `query`, and each
@@ -115,13 +117,13 @@ pub(crate) fn rescore(
 
 /// Each candidate replaced by its article's first rescored passage, with the article's score
 /// made by `how` from the passages' scores (in their order), dropped if its article has none,
-/// and, with a `head`, sorted again (in rank order for the first `head`, see [`order_head`]). Then each article keeps its first `passages` passages (to show).
+/// and all sorted again in rank order. Then each article keeps its first `passages` passages
+/// (to show).
 fn rerank(
     candidates: &mut Vec<Candidate>,
     best: &mut HashMap<ArticleKey, Vec<Candidate>>,
     how: ArticleScore,
     passages: usize,
-    head: Option<usize>,
 ) {
     candidates.retain_mut(|candidate| {
         let Some(list) = best.get(&candidate.key()) else {
@@ -134,69 +136,10 @@ fn rerank(
         *candidate = first.with(how.of(&scores), first.address);
         true
     });
-    if let Some(head) = head {
-        order_head(candidates, head);
-    }
+    candidates.sort_by(collect::rank_order);
     for list in best.values_mut() {
         list.truncate(passages);
     }
-}
-
-/// How many times the articles asked for an article-level search puts in exact rank order at
-/// first.
-const HEAD_MARGIN: usize = 4;
-/// The fewest it puts in exact rank order.
-const MIN_HEAD: usize = 100;
-
-/// Orders the articles of an article-level search so that the first `target` of them that
-/// survive collapsing near-duplicates are in exact rank order, whatever lies past them: a head
-/// is put in exact order ([`order_head`]), and grown until it holds `target` articles of
-/// distinct clusters (collapsing keeps the first article of each cluster, so the survivors
-/// that matter all come from the head).
-fn order_for_page(
-    snapshot: &Snapshot<'_>,
-    articles: &mut [Candidate],
-    target: usize,
-) -> Result<()> {
-    let mut head = target.saturating_mul(HEAD_MARGIN).max(MIN_HEAD);
-    loop {
-        order_head(articles, head);
-        if head >= articles.len() {
-            return Ok(());
-        }
-        let mut clusters = HashSet::new();
-        let mut distinct = 0;
-        for article in &articles[..head] {
-            match snapshot.cluster(article.address)? {
-                Some(key) if !clusters.insert(key) => {}
-                _ => distinct += 1,
-            }
-        }
-        if distinct >= target {
-            return Ok(());
-        }
-        head = head.saturating_mul(HEAD_MARGIN);
-    }
-}
-
-/// Sorts `candidates` by score, and the first `head` of them (and all that tie with the last
-/// of those) in exact rank order ([`collect::rank_order`]: equal scores by article id). Past
-/// the head, equal scores stay in index order: ordering them by id would read an article id
-/// from the dictionary for each tie, which for the thousands of articles of an article-level
-/// search costs more than the search itself.
-fn order_head(candidates: &mut [Candidate], head: usize) {
-    if head >= candidates.len() {
-        candidates.sort_by(collect::rank_order);
-        return;
-    }
-    candidates.sort_unstable_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.address.cmp(&b.address))
-    });
-    let last = candidates[head.max(1) - 1].score;
-    let end = head + candidates[head..].partition_point(|c| c.score >= last);
-    candidates[..end].sort_by(collect::rank_order);
 }
 
 /// Stages 1 and 2: the `target` best articles for the plan, scored by `how`, with their best
@@ -240,13 +183,7 @@ pub(crate) fn rank(
         }
         ranked.passages = rescore(snapshot, full, &found, keep)?;
         let exhausted = found.len() < k;
-        rerank(
-            &mut found,
-            &mut ranked.passages,
-            how,
-            passages,
-            Some(usize::MAX),
-        );
+        rerank(&mut found, &mut ranked.passages, how, passages);
         if found.len() >= target || exhausted || fallback {
             ranked.articles = found;
             return Ok(ranked);
@@ -255,10 +192,15 @@ pub(crate) fn rank(
     }
 }
 
-/// Stages 1 and 2 for a query with article-level logic: the articles `filter` lets in, each
-/// scored by `how` from its passages for `query` (those holding a proximity of the query
-/// first), with its first `passages`. An article none of whose passages `query` matches (it
-/// holds only title words, or the options' filters leave it out) is left out.
+/// Stages 1 and 2 for a query with article-level logic: the `target` best of the articles
+/// `filter` lets in, each scored by `how` from its passages for `query` (those holding a
+/// proximity of the query first), with its first `passages`.
+///
+/// As on the passage path, a pool of candidates (three times the target) is found first: the
+/// best passage of each of the best articles among those the filter lets in, with block-max
+/// WAND pruning; their passages are rescored and the articles ranked; the pool grows if it
+/// held too few. An article none of whose passages `query` matches (it holds only title
+/// words, or the options' filters leave it out) is not found.
 pub(crate) fn rank_articles(
     snapshot: &Snapshot<'_>,
     query: &dyn TantivyQuery,
@@ -268,30 +210,38 @@ pub(crate) fn rank_articles(
     target: usize,
 ) -> Result<Ranked> {
     let members = articles::members(snapshot, filter)?;
-    let found: Vec<Candidate> = members.articles.into_values().collect();
+    let allowed = Arc::new(members.articles);
     let keep = if members.near.is_empty() {
         passages.max(how.passages())
     } else {
         usize::MAX
     };
-    let mut best = rescore(snapshot, query, &found, keep)?;
-    if !members.near.is_empty() {
-        for list in best.values_mut() {
-            // Stable: by score within each kind.
-            list.sort_by_key(|c| !members.near.contains(&c.address));
+    let mut pool = (target * 3).max(30).min(target + 1000);
+    loop {
+        let collector = TopArticles {
+            k: pool,
+            within: Some(Arc::clone(&allowed)),
+        };
+        let mut found = snapshot.searcher().search(query, &collector)?;
+        let exhausted = found.len() < pool;
+        let mut best = rescore(snapshot, query, &found, keep)?;
+        if !members.near.is_empty() {
+            for list in best.values_mut() {
+                // Stable: by score within each kind.
+                list.sort_by_key(|c| !members.near.contains(&c.address));
+            }
         }
+        rerank(&mut found, &mut best, how, passages);
+        if found.len() >= target || exhausted {
+            return Ok(Ranked {
+                articles: found,
+                passages: best,
+                clusters: HashMap::new(),
+                allowed: Some(allowed),
+            });
+        }
+        pool = pool.saturating_mul(4);
     }
-    let mut articles = found;
-    // Every article the filter lets in is ranked, but only the first are shown: those in exact
-    // rank order, the rest by score (see `order_head`).
-    rerank(&mut articles, &mut best, how, passages, None);
-    order_for_page(snapshot, &mut articles, target)?;
-    Ok(Ranked {
-        matched: Some(articles.len() as u64),
-        articles,
-        passages: best,
-        clusters: HashMap::new(),
-    })
 }
 
 /// Stage 3: reads the near-duplicate cluster of every ranked article and, if `collapse`,
@@ -321,12 +271,6 @@ pub(crate) fn rank_collapsed(
     wanted: usize,
 ) -> Result<Ranked> {
     let how = options.ranking.article_score;
-    if plan.articles.is_some() {
-        // Article-level logic ranks every article it lets in at once.
-        let mut ranked = rank(snapshot, plan, wanted, options.passages, how)?;
-        collapse(snapshot, &mut ranked, options.collapse)?;
-        return Ok(ranked);
-    }
     let mut target = wanted;
     loop {
         let mut ranked = rank(snapshot, plan, target, options.passages, how)?;
@@ -594,6 +538,35 @@ mod tests {
             // Only one passage of each article holds the words.
             assert_eq!(passages.len(), 1);
             assert_eq!(passages[0].address, article.address);
+        }
+    }
+
+    #[test]
+    fn article_level_ranking_sees_only_the_filters_articles() {
+        let index = corpus();
+        let snapshot = index.snapshot();
+        // Geneva is in another passage than sanctions in "council" and "apart".
+        let without = plan(&index, &snapshot, "sanctions AND NOT Geneva");
+        assert!(without.articles.is_some());
+        let ranked = rank(&snapshot, &without, 10, 2, ArticleScore::default()).unwrap();
+        assert_eq!(ids(&ranked.articles), ["sanctions"]);
+        let allowed = ranked.allowed.as_ref().expect("the filter's articles");
+        assert!(allowed.contains(ranked.articles[0].key()));
+        let with = plan(&index, &snapshot, "sanctions AND Geneva");
+        let ranked = rank(&snapshot, &with, 10, 2, ArticleScore::default()).unwrap();
+        let mut found = ids(&ranked.articles);
+        found.sort_unstable();
+        assert_eq!(found, ["apart", "council"]);
+        // Each shows both its passages: one holds sanctions, the other Geneva.
+        for article in &ranked.articles {
+            let shown = &ranked.passages[&article.key()];
+            let texts: Vec<String> = shown
+                .iter()
+                .map(|p| snapshot.passage(p.address).unwrap().text)
+                .collect();
+            assert_eq!(texts.len(), 2);
+            assert!(texts.iter().any(|t| t.starts_with("The Treasury")));
+            assert!(texts.iter().any(|t| t.contains("Geneva")));
         }
     }
 
