@@ -153,6 +153,24 @@ fn update_large(c: &mut Criterion) {
             })
         });
     }
+    // The library's writer: one article added and committed (the manifest gains no file).
+    group.bench_function("writer: add 1 article", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let article = communique::Article::new("writer-new", NEW_ARTICLE);
+                let start = Instant::now();
+                let mut writer = index.writer().unwrap();
+                writer.add(&article).unwrap();
+                writer.commit().unwrap();
+                total += start.elapsed();
+                let mut writer = index.writer().unwrap();
+                assert!(writer.remove("writer-new").unwrap());
+                writer.commit().unwrap();
+            }
+            total
+        })
+    });
     group.finish();
 }
 

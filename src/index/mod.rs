@@ -89,8 +89,11 @@ enum Storage {
 pub(crate) struct Payload {
     /// The schema version that wrote this commit.
     pub communique_schema: u32,
-    /// The manifest file of this commit, if any.
+    /// The last whole manifest file of this commit, if any.
     pub manifest: Option<String>,
+    /// The manifest deltas written since it, in order (see `manifest`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub manifest_deltas: Vec<String>,
     /// When this commit was made (RFC 3339).
     pub updated: Option<String>,
     /// This commit's sequence number: 1 for the first, one more for each commit after. Every
@@ -595,13 +598,25 @@ impl Index {
 
 /// Crate-internal plumbing: the commit payload and the manifest beside each commit.
 impl Index {
-    /// Reads the manifest of the last commit.
+    /// Reads the manifest of the last commit: its last whole manifest, then each delta since.
     pub(crate) fn load_manifest(&self) -> Result<manifest::Manifest> {
         let payload = self.payload()?;
-        let bytes = match (&self.storage, payload.manifest) {
-            (_, None) => return Ok(manifest::Manifest::default()),
-            (Storage::Disk(path), Some(name)) => {
-                let file = path.join(&name);
+        let mut whole = match &payload.manifest {
+            None => manifest::Manifest::default(),
+            Some(name) => self.read_manifest_file(name)?,
+        };
+        for name in &payload.manifest_deltas {
+            let delta: manifest::Delta = self.read_manifest_file(name)?;
+            delta.apply(&mut whole);
+        }
+        Ok(whole)
+    }
+
+    /// Reads one manifest file (in memory there is only the whole one).
+    fn read_manifest_file<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T> {
+        let bytes = match &self.storage {
+            Storage::Disk(path) => {
+                let file = path.join(name);
                 std::fs::read(&file).map_err(|e| match e.kind() {
                     std::io::ErrorKind::NotFound => Error::Corrupt {
                         path: path.clone(),
@@ -610,7 +625,7 @@ impl Index {
                     _ => Error::io(file, e),
                 })?
             }
-            (Storage::Memory(bytes), Some(_)) => bytes
+            Storage::Memory(bytes) => bytes
                 .lock()
                 .map(|b| b.clone())
                 .unwrap_or_default()
@@ -618,15 +633,44 @@ impl Index {
         };
         serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
             path: self.display_path(),
-            detail: format!("its manifest cannot be read: {e}"),
+            detail: format!("its manifest {name} cannot be read: {e}"),
         })
     }
 
-    /// Writes a manifest for the commit with this opstamp; returns its file name.
-    fn store_manifest(&self, opstamp: u64, manifest: &manifest::Manifest) -> Result<String> {
-        let name = format!("{}{opstamp}.json", manifest::FILE_PREFIX);
-        let bytes =
-            serde_json::to_vec(manifest).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+    /// Records the manifest of the commit with this opstamp: the last commit's, changed by
+    /// `delta`. It is written as a delta file after the last commit's chain, or whole (from
+    /// `whole` if the caller has it at hand, else read and changed) when the chain is long
+    /// or the index is in memory. Returns the payload's whole manifest and deltas.
+    fn store_manifest(
+        &self,
+        opstamp: u64,
+        delta: manifest::Delta,
+        whole: Option<manifest::Manifest>,
+    ) -> Result<(Option<String>, Vec<String>)> {
+        let payload = self.payload()?;
+        let (base, mut deltas) = (payload.manifest, payload.manifest_deltas);
+        if delta.is_empty() {
+            return Ok((base, deltas));
+        }
+        let memory = matches!(self.storage, Storage::Memory(_));
+        let (name, bytes) = if memory || deltas.len() >= manifest::MAX_DELTAS {
+            let whole = match whole {
+                Some(whole) => whole,
+                None => {
+                    let mut whole = self.load_manifest()?;
+                    delta.apply(&mut whole);
+                    whole
+                }
+            };
+            deltas.clear();
+            let name = format!("{}{opstamp}.json", manifest::FILE_PREFIX);
+            (name, serde_json::to_vec(&whole))
+        } else {
+            let name = format!("{}{opstamp}.delta.json", manifest::FILE_PREFIX);
+            deltas.push(name.clone());
+            (name, serde_json::to_vec(&delta))
+        };
+        let bytes = bytes.map_err(|e| Error::InvalidArgument(e.to_string()))?;
         match &self.storage {
             Storage::Disk(path) => manifest::atomic_write(&path.join(&name), &bytes)?,
             Storage::Memory(slot) => {
@@ -635,11 +679,15 @@ impl Index {
                 }
             }
         }
-        Ok(name)
+        if deltas.is_empty() {
+            Ok((Some(name), deltas))
+        } else {
+            Ok((base, deltas))
+        }
     }
 
-    /// Removes manifests other than `keep` (left by earlier commits or by a crash).
-    fn remove_stale_manifests(&self, keep: &str) {
+    /// Removes manifest files other than `keep` (left by earlier commits or by a crash).
+    fn remove_stale_manifests(&self, keep: &[&str]) {
         if let Storage::Disk(path) = &self.storage {
             manifest::remove_stale(path, keep);
         }

@@ -386,7 +386,7 @@ pub(crate) fn commit(
     if let Some(mut writer) = writer
         && (report.changed() || manifest != *old)
     {
-        writer.set_manifest(manifest);
+        writer.set_manifest(old, manifest);
         writer.commit()?;
     }
     Ok(())

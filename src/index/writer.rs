@@ -7,7 +7,7 @@ use tantivy::indexer::UserOperation;
 use tantivy::schema::Term;
 use tantivy::{IndexWriter, TantivyDocument};
 
-use super::manifest::Manifest;
+use super::manifest::{Delta, Manifest};
 use super::{Fields, Index, Payload, SCHEMA_VERSION, open_error};
 
 use crate::corpus::{PassageConfig, split_passages_with};
@@ -44,7 +44,10 @@ const MAX_THREADS: usize = 4;
 pub struct Writer<'a> {
     index: &'a Index,
     inner: IndexWriter,
-    manifest: Manifest,
+    /// What the commit changes in the manifest.
+    delta: Delta,
+    /// The whole new manifest, when a corpus update has it at hand.
+    whole: Option<Manifest>,
     added: HashSet<String>,
     removed: HashSet<String>,
     dups: Duplicates,
@@ -82,12 +85,12 @@ pub(crate) fn take(index: &Index) -> Result<Writer<'_>> {
     // Files left by an update that failed (a crash, a full disk) are garbage: free them
     // before writing anything new.
     let _ = inner.garbage_collect_files().wait();
-    let manifest = index.load_manifest()?;
     let seq = index.payload()?.seq + 1;
     Ok(Writer {
         index,
         inner,
-        manifest,
+        delta: Delta::default(),
+        whole: None,
         added: HashSet::new(),
         removed: HashSet::new(),
         dups: Duplicates::default(),
@@ -109,7 +112,7 @@ impl Writer<'_> {
 
     /// Adds an article, replacing the one with the same id if there is one.
     pub fn replace(&mut self, article: &Article) -> Result<()> {
-        self.manifest.invalidate_article(&article.id);
+        self.delta.invalidated.push(article.id.clone());
         self.put(article, true)
     }
 
@@ -119,7 +122,7 @@ impl Writer<'_> {
         self.inner.delete_term(self.id_term(id));
         self.added.remove(id);
         self.removed.insert(id.to_string());
-        self.manifest.invalidate_article(id);
+        self.delta.invalidated.push(id.to_string());
         Ok(existed)
     }
 
@@ -139,10 +142,14 @@ impl Writer<'_> {
             .prepare_commit()
             .map_err(|e| open_error(&path, e))?;
         let opstamp = prepared.opstamp();
-        let manifest_name = self.index.store_manifest(opstamp, &self.manifest)?;
+        let delta = std::mem::take(&mut self.delta);
+        let (manifest, manifest_deltas) =
+            self.index
+                .store_manifest(opstamp, delta, self.whole.take())?;
         let payload = Payload {
             communique_schema: SCHEMA_VERSION,
-            manifest: Some(manifest_name.clone()),
+            manifest: manifest.clone(),
+            manifest_deltas: manifest_deltas.clone(),
             updated: Some(jiff::Timestamp::now().to_string()),
             seq: self.seq,
         };
@@ -154,14 +161,21 @@ impl Writer<'_> {
         self.inner
             .wait_merging_threads()
             .map_err(|e| open_error(&path, e))?;
-        self.index.remove_stale_manifests(&manifest_name);
+        let keep: Vec<&str> = manifest
+            .iter()
+            .chain(&manifest_deltas)
+            .map(String::as_str)
+            .collect();
+        self.index.remove_stale_manifests(&keep);
         // Merges may have replaced segments: let searches see the merged ones.
         self.index.reload()
     }
 
-    /// Replaces the manifest that the commit will record (used by corpus updates).
-    pub(crate) fn set_manifest(&mut self, manifest: Manifest) {
-        self.manifest = manifest;
+    /// Sets the manifest that the commit will record, `old` being the last commit's (used by
+    /// corpus updates: what they record replaces what the writer's own changes would).
+    pub(crate) fn set_manifest(&mut self, old: &Manifest, manifest: Manifest) {
+        self.delta = Delta::between(old, &manifest);
+        self.whole = Some(manifest);
     }
 
     fn exists(&self, id: &str) -> Result<bool> {
