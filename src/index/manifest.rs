@@ -264,5 +264,12 @@ mod tests {
         // The next update reads it again and records it as it is.
         index.update(&Corpus::new(corpus.path())).unwrap();
         assert_eq!(index.load_manifest().unwrap(), recorded);
+        // Another handle (another process) commits: this handle's manifest in memory is not
+        // used any more, the files are read again.
+        let other = Index::open(dir.path()).unwrap();
+        let mut writer = other.writer().unwrap();
+        writer.remove(&id).unwrap();
+        writer.commit().unwrap();
+        assert_eq!(index.load_manifest().unwrap().files["kursk.md"].hash, "");
     }
 }

@@ -67,7 +67,13 @@ pub struct Index {
     /// The commit a view ([`Index::view`]) keeps seeing; `None` for a handle that follows the
     /// last commit.
     pinned: Option<tantivy::Searcher>,
+    /// The manifest as last read or committed through this handle, with the files it was
+    /// read from: an update that follows another (as `watch` runs them) does not read it again.
+    manifest: std::sync::Arc<Mutex<Option<CachedManifest>>>,
 }
+
+/// A manifest in memory, known by the files of its chain.
+type CachedManifest = (Vec<String>, std::sync::Arc<manifest::Manifest>);
 
 impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -252,6 +258,7 @@ impl Index {
             columns: Default::default(),
             storage,
             pinned: None,
+            manifest: Default::default(),
         })
     }
 
@@ -359,6 +366,7 @@ impl Index {
             columns: self.columns.clone(),
             storage,
             pinned: Some(self.searcher()),
+            manifest: Default::default(),
         }
     }
 
@@ -598,9 +606,22 @@ impl Index {
 
 /// Crate-internal plumbing: the commit payload and the manifest beside each commit.
 impl Index {
-    /// Reads the manifest of the last commit: its last whole manifest, then each delta since.
-    pub(crate) fn load_manifest(&self) -> Result<manifest::Manifest> {
+    /// The manifest of the last commit: its last whole manifest, then each delta since (read
+    /// from the files, unless this handle holds it already).
+    pub(crate) fn load_manifest(&self) -> Result<std::sync::Arc<manifest::Manifest>> {
         let payload = self.payload()?;
+        let chain: Vec<String> = payload
+            .manifest
+            .iter()
+            .chain(&payload.manifest_deltas)
+            .cloned()
+            .collect();
+        if let Ok(cached) = self.manifest.lock()
+            && let Some((names, manifest)) = cached.as_ref()
+            && *names == chain
+        {
+            return Ok(std::sync::Arc::clone(manifest));
+        }
         let mut whole = match &payload.manifest {
             None => manifest::Manifest::default(),
             Some(name) => self.read_manifest_file(name)?,
@@ -609,7 +630,16 @@ impl Index {
             let delta: manifest::Delta = self.read_manifest_file(name)?;
             delta.apply(&mut whole);
         }
+        let whole = std::sync::Arc::new(whole);
+        self.remember_manifest(chain, std::sync::Arc::clone(&whole));
         Ok(whole)
+    }
+
+    /// Keeps `manifest`, read from or written to the files `chain`, for the next update.
+    fn remember_manifest(&self, chain: Vec<String>, manifest: std::sync::Arc<manifest::Manifest>) {
+        if let Ok(mut cached) = self.manifest.lock() {
+            *cached = Some((chain, manifest));
+        }
     }
 
     /// Reads one manifest file (in memory there is only the whole one).
@@ -645,7 +675,7 @@ impl Index {
         &self,
         opstamp: u64,
         delta: manifest::Delta,
-        whole: Option<manifest::Manifest>,
+        whole: Option<&manifest::Manifest>,
     ) -> Result<(Option<String>, Vec<String>)> {
         let payload = self.payload()?;
         let (base, mut deltas) = (payload.manifest, payload.manifest_deltas);
@@ -654,17 +684,16 @@ impl Index {
         }
         let memory = matches!(self.storage, Storage::Memory(_));
         let (name, bytes) = if memory || deltas.len() >= manifest::MAX_DELTAS {
-            let whole = match whole {
-                Some(whole) => whole,
+            let bytes = match whole {
+                Some(whole) => serde_json::to_vec(whole),
                 None => {
-                    let mut whole = self.load_manifest()?;
+                    let mut whole = manifest::Manifest::clone(&*self.load_manifest()?);
                     delta.apply(&mut whole);
-                    whole
+                    serde_json::to_vec(&whole)
                 }
             };
             deltas.clear();
-            let name = format!("{}{opstamp}.json", manifest::FILE_PREFIX);
-            (name, serde_json::to_vec(&whole))
+            (format!("{}{opstamp}.json", manifest::FILE_PREFIX), bytes)
         } else {
             let name = format!("{}{opstamp}.delta.json", manifest::FILE_PREFIX);
             deltas.push(name.clone());

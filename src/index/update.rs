@@ -600,7 +600,7 @@ mod tests {
         commit(Some(writer), manifest.clone(), &old, &report).unwrap();
         assert!(opstamp() > first);
         assert!(index.contains("a").unwrap());
-        assert_eq!(index.load_manifest().unwrap(), manifest);
+        assert_eq!(*index.load_manifest().unwrap(), manifest);
 
         // Nothing changed: no commit.
         let unchanged = UpdateReport::default();

@@ -143,9 +143,9 @@ impl Writer<'_> {
             .map_err(|e| open_error(&path, e))?;
         let opstamp = prepared.opstamp();
         let delta = std::mem::take(&mut self.delta);
+        let whole = self.whole.take();
         let (manifest, manifest_deltas) =
-            self.index
-                .store_manifest(opstamp, delta, self.whole.take())?;
+            self.index.store_manifest(opstamp, delta, whole.as_ref())?;
         let payload = Payload {
             communique_schema: SCHEMA_VERSION,
             manifest: manifest.clone(),
@@ -157,6 +157,12 @@ impl Writer<'_> {
             serde_json::to_string(&payload).map_err(|e| Error::InvalidArgument(e.to_string()))?;
         prepared.set_payload(&payload);
         prepared.commit().map_err(|e| open_error(&path, e))?;
+        if let Some(whole) = whole {
+            // The update that made it has the new manifest at hand: the next one need not read it.
+            let chain = manifest.iter().chain(&manifest_deltas).cloned().collect();
+            self.index
+                .remember_manifest(chain, std::sync::Arc::new(whole));
+        }
         self.index.reload()?;
         self.inner
             .wait_merging_threads()
