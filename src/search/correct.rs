@@ -314,15 +314,17 @@ impl Corrector<'_> {
                 candidates.push((word, df, edits));
             }
         }
-        if candidates.is_empty() {
+        let from_stems = candidates.is_empty();
+        if from_stems {
             candidates = self.close_stems(stem_field, &stems)?;
-        } else if text.chars().next().is_some_and(char::is_uppercase) {
-            self.prefer_names(&mut candidates, stem_field)?;
         }
         let Some(closest) = candidates.iter().map(|c| c.2).min() else {
             return Ok(None);
         };
         candidates.retain(|c| c.2 == closest);
+        if !from_stems && text.chars().next().is_some_and(char::is_uppercase) {
+            self.prefer_names(&mut candidates, stem_field)?;
+        }
         candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let best = candidates[0].1;
         if matches > 0 && best < MORE_FREQUENT * matches {
@@ -407,8 +409,8 @@ impl Corrector<'_> {
         Ok(found)
     }
 
-    /// Keeps, of the `candidates` for a capitalised word, the names when there are any: the
-    /// words that the index never inflects (every passage with their stem writes them so),
+    /// Keeps, of the closest `candidates` for a capitalised word, the names when there are
+    /// any: the words that the index never inflects (every passage with their stem writes them so),
     /// unlike a dictionary word (`limits`, whose stem `limit` is written other ways too).
     fn prefer_names(
         &mut self,
