@@ -18,13 +18,13 @@ if ! /usr/bin/python3 -c 'import xapian' 2>/dev/null; then
   apt-get install -y python3-xapian >/dev/null 2>&1 ||
     { apt-get update >/dev/null 2>&1 && apt-get install -y python3-xapian >/dev/null; }
 fi
-cargo build --release --quiet --bin communique
+CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target} nice -n 19 cargo build --release --quiet --bin communique
 bin=./target/release/communique
 python3 eval/udhr/split.py "$shared/data/udhr" "$work/html"
 python3 eval/udhr/split.py "$shared/data/udhr" "$work/detected" --no-lang
 python3 eval/udhr/split.py "$shared/data/udhr" "$work/txt" --txt
 
-for set in queries heldout; do
+for set in ${UDHR_SETS:-queries heldout heldout2}; do
   queries=eval/udhr/$set.jsonl
   echo
   echo "### $set ($(wc -l <"$queries") queries)"

@@ -204,10 +204,14 @@ fn with_compiler<T>(
             .as_deref()
             .unwrap_or_else(|| crate::domain::Aliases::builtin())
     });
+    let languages = match &options.lang {
+        Some(_) => query_languages(searcher, fields, options)?,
+        None => super::correct::languages(|| query_languages(searcher, fields, options))?,
+    };
     let (corrected, corrections) = if options.exact {
         (None, Vec::new())
     } else {
-        super::correct::correct(searcher, fields, query, aliases, &mut analyzer)?
+        super::correct::correct(searcher, fields, query, aliases, &mut analyzer, &languages)?
     };
     let query = corrected.as_ref().unwrap_or(query);
     let mut compiler = Compiler {
@@ -221,13 +225,23 @@ fn with_compiler<T>(
         analyzer: &mut analyzer,
         ranking,
         query,
-        languages: match &options.lang {
-            Some(_) => query_languages(searcher, fields, options)?,
-            None => super::correct::languages(|| query_languages(searcher, fields, options))?,
-        },
+        languages,
         weights: HashMap::new(),
     };
     run(&mut compiler)
+}
+
+/// The languages a query's words are read in when they are corrected: those of
+/// [`query_languages`].
+pub(crate) fn correction_languages(
+    searcher: &Searcher,
+    fields: &Fields,
+    options: &SearchOptions,
+) -> Result<Vec<(Language, Vec<String>)>> {
+    match &options.lang {
+        Some(_) => query_languages(searcher, fields, options),
+        None => super::correct::languages(|| query_languages(searcher, fields, options)),
+    }
 }
 
 /// The languages a query is analysed in, each with the codes of the articles it analyses: the
@@ -757,10 +771,14 @@ impl<'a> Compiler<'a> {
     /// plus the share of its bare words that articles in the language write as typed
     /// (`asilo` is in the Spanish articles), or half of that for a word one edit from one of
     /// theirs (`esclave` beside the French `esclaves`, an inflection away), plus half the
-    /// detector's confidence for the language it reads the words in. A word that a language's
-    /// alphabet cannot write (`torturé` in English) earns that language nothing, and a query
-    /// none of whose words it can write is weighed at half (see [`Language::spells`]). An
-    /// index in one language, or a query in a script of one language, weighs nothing.
+    /// detector's confidence for the language it reads the words in. A word that no language
+    /// writes, nor one edit away, is judged by its ending instead: half a word, shared among
+    /// the languages by how often their articles write words that end alike (see
+    /// [`Compiler::ending_shares`]; `nationalities` ends like the English `activities`).
+    /// A word that a language's alphabet cannot write (`torturé` in English) earns that
+    /// language nothing, and a query none of whose words it can write is weighed at half (see
+    /// [`Language::spells`]). An index in one language, or a query in a script of one
+    /// language, weighs nothing.
     fn weigh_languages(&mut self) -> Result<()> {
         let mut words = Vec::new();
         collect_bare_words(self.query.root(), &mut words);
@@ -784,43 +802,43 @@ impl<'a> Compiler<'a> {
             .filter(|l| latin_words.iter().all(|w| l.spells(w)))
             .collect();
         let detected = crate::analysis::detect_among(&latin_words.join(" "), &spelling);
-        for language in latin {
-            let mut written = 0.0;
-            let mut spelt = 0;
-            for word in &latin_words {
-                if !language.spells(word) {
-                    continue;
-                }
-                spelt += 1;
-                let exact = self.analyzer.exact(word);
-                let [token] = exact.as_slice() else {
-                    continue;
-                };
-                let term = Term::from_field_text(self.fields.exact, &token.text);
-                let in_language = |query: Box<dyn TantivyQuery>| {
-                    BooleanQuery::new(vec![
-                        (tantivy::query::Occur::Must, query),
-                        (tantivy::query::Occur::Must, self.language_filter(language)),
-                    ])
-                };
-                let count = |query: &BooleanQuery| -> Result<usize> {
-                    Ok(self.searcher.search(query, &tantivy::collector::Count)?)
-                };
-                if count(&in_language(term_query(term.clone())))? > 0 {
-                    written += 1.0;
-                } else if token.text.chars().count() >= NEAR_FORM_MIN_CHARS
-                    && count(&in_language(Box::new(tantivy::query::FuzzyTermQuery::new(
-                        term, 1, true,
-                    ))))?
-                        > 0
-                {
-                    written += 0.5;
+        // Each word's evidence for each language (in the order of `latin`).
+        let mut written = vec![0.0f32; latin.len()];
+        for word in &latin_words {
+            let exact = self.analyzer.exact(word);
+            let [token] = exact.as_slice() else {
+                continue;
+            };
+            let token = token.text.clone();
+            let mut found = Vec::with_capacity(latin.len());
+            for &language in &latin {
+                found.push(if language.spells(word) {
+                    self.written_in(&token, language)?
+                } else {
+                    0.0
+                });
+            }
+            if found.iter().all(|&f| f == 0.0) {
+                let spelt: Vec<Language> =
+                    latin.iter().copied().filter(|l| l.spells(word)).collect();
+                for (language, share) in self.ending_shares(&token, &spelt)? {
+                    let at = latin
+                        .iter()
+                        .position(|l| *l == language)
+                        .expect("a language");
+                    found[at] = 0.5 * share;
                 }
             }
-            let mut weight = if spelt == 0 {
-                0.5
+            for (total, found) in written.iter_mut().zip(found) {
+                *total += found;
+            }
+        }
+        for (at, language) in latin.into_iter().enumerate() {
+            let spelt = latin_words.iter().any(|w| language.spells(w));
+            let mut weight = if spelt {
+                1.0 + written[at] / latin_words.len() as f32
             } else {
-                1.0 + written / latin_words.len() as f32
+                0.5
             };
             if let Some((found, confidence)) = detected
                 && found == language
@@ -830,6 +848,101 @@ impl<'a> Compiler<'a> {
             self.weights.insert(language, weight);
         }
         Ok(())
+    }
+
+    /// How well `language`'s articles write an exact-view word: 1 as typed, a half one edit
+    /// away (words of [`NEAR_FORM_MIN_CHARS`] or more), else nothing.
+    fn written_in(&self, word: &str, language: Language) -> Result<f32> {
+        let term = Term::from_field_text(self.fields.exact, word);
+        let in_language = |query: Box<dyn TantivyQuery>| {
+            BooleanQuery::new(vec![
+                (tantivy::query::Occur::Must, query),
+                (tantivy::query::Occur::Must, self.language_filter(language)),
+            ])
+        };
+        let count = |query: &BooleanQuery| -> Result<usize> {
+            Ok(self.searcher.search(query, &tantivy::collector::Count)?)
+        };
+        if count(&in_language(term_query(term.clone())))? > 0 {
+            return Ok(1.0);
+        }
+        let near = word.chars().count() >= NEAR_FORM_MIN_CHARS
+            && count(&in_language(Box::new(tantivy::query::FuzzyTermQuery::new(
+                term, 1, true,
+            ))))?
+                > 0;
+        Ok(if near { 0.5 } else { 0.0 })
+    }
+
+    /// How likely each of `languages` is to write an exact-view word that none of them
+    /// writes, judged by its ending, the part of a word that inflection changes: the longest
+    /// ending (of [`ENDING_CHARS`] letters, the longest first, leaving at least
+    /// [`ENDING_MIN_STEM`] before it) that some words of the index end with; each language
+    /// gets the rate of its passages that hold such a word, as a share of the languages'
+    /// rates. Nothing when no ending is found.
+    fn ending_shares(&self, word: &str, languages: &[Language]) -> Result<Vec<(Language, f32)>> {
+        let chars: Vec<char> = word.chars().collect();
+        for &length in ENDING_CHARS {
+            if chars.len() < length + ENDING_MIN_STEM {
+                continue;
+            }
+            let ending: String = chars[chars.len() - length..].iter().collect();
+            if !ending.chars().all(char::is_alphabetic) {
+                return Ok(Vec::new());
+            }
+            let terms = self.words_ending(&ending)?;
+            if terms.is_empty() {
+                continue;
+            }
+            let mut rates = Vec::with_capacity(languages.len());
+            for &language in languages {
+                let in_language = |query: Box<dyn TantivyQuery>| {
+                    BooleanQuery::new(vec![
+                        (tantivy::query::Occur::Must, query),
+                        (tantivy::query::Occur::Must, self.language_filter(language)),
+                    ])
+                };
+                let count = |query: Box<dyn TantivyQuery>| -> Result<usize> {
+                    Ok(self
+                        .searcher
+                        .search(&in_language(query), &tantivy::collector::Count)?)
+                };
+                let passages = count(Box::new(AllQuery))?;
+                let hits = count(Box::new(tantivy::query::TermSetQuery::new(terms.clone())))?;
+                let rate = if passages == 0 {
+                    0.0
+                } else {
+                    hits as f32 / passages as f32
+                };
+                rates.push((language, rate));
+            }
+            let total: f32 = rates.iter().map(|r| r.1).sum();
+            if total > 0.0 {
+                return Ok(rates.into_iter().map(|(l, r)| (l, r / total)).collect());
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    /// The exact-view words of the index that end with `ending` (at most
+    /// [`MAX_ENDING_WORDS`]).
+    fn words_ending(&self, ending: &str) -> Result<Vec<Term>> {
+        let field = self.fields.exact;
+        let automaton = tantivy_fst::Regex::new(&format!(".*{ending}"))
+            .map_err(|e| Error::io("(index)", std::io::Error::other(e.to_string())))?;
+        let mut terms = Vec::new();
+        for reader in self.searcher.segment_readers() {
+            let inverted = reader.inverted_index(field)?;
+            let mut stream = inverted
+                .terms()
+                .search(&automaton)
+                .into_stream()
+                .map_err(|e| Error::io("(index)", e))?;
+            while stream.advance() && terms.len() < MAX_ENDING_WORDS {
+                terms.push(Term::from_field_bytes(field, stream.key()));
+            }
+        }
+        Ok(terms)
     }
 
     /// The languages of the index whose analysis a word in this script gets: the ones written
@@ -1374,6 +1487,14 @@ fn any(queries: Vec<Box<dyn TantivyQuery>>) -> Box<dyn TantivyQuery> {
 /// The shortest word (in characters) whose forms one edit away count as a language writing
 /// it: shorter words are one edit from too many others (`de`, `le`, `la`).
 const NEAR_FORM_MIN_CHARS: usize = 5;
+
+/// The lengths of ending that judge the language of a word no language writes, the longest
+/// first (see `Compiler::ending_shares`).
+const ENDING_CHARS: &[usize] = &[5, 4, 3];
+/// The fewest letters that must stand before an ending for it to count as one.
+const ENDING_MIN_STEM: usize = 3;
+/// At most this many words of an ending are counted.
+const MAX_ENDING_WORDS: usize = 1000;
 
 /// The bare words of a query (text scope, not excluded), in order.
 fn collect_bare_words(node: &Node, out: &mut Vec<String>) {

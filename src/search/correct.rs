@@ -8,17 +8,25 @@
 //! below it (its words are rarer, so BM25 weighs an exact match more). Phrases, prefixes,
 //! fuzzy words, codes (`DPRK`, words with digits) and names of the alias table are never
 //! corrected; transliterated names in the alias table (`Kiev`, `Kyiv`) are one name already.
+//!
+//! A word is read in every language of the index: one whose stem in some language is a stem
+//! of the index is an inflection, not a typo (`tribunaux` is the French `tribunal`), and is
+//! left to the languages' stemmed views. A word with no close spelling is looked for among
+//! the index's stems (`Scripal` → the stem of `Skripals`), and a capitalised word, a name, is
+//! corrected to a word that the index never inflects (a name) before a dictionary word as
+//! close to it (`Limets` → `Liimets`, not `limits`).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
 use serde::Serialize;
+use tantivy::query::{BooleanQuery, TermQuery};
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
 use super::query::{Node, Occur, Scope};
-use crate::analysis::{Analyzer, Language};
+use crate::analysis::{Analyzer, Language, Script, script_of};
 use crate::index::Fields;
 use crate::{Error, Query, Result};
 
@@ -58,6 +66,9 @@ const RARE: u64 = 2;
 const MORE_FREQUENT: u64 = 50;
 /// At most this many spellings for one word.
 const MAX_SPELLINGS: usize = 3;
+/// Stems shorter than this are never searched for a word with no close spelling: a short
+/// stem is one edit from too many others (`meet`, of `meeting`, from `met`).
+const MIN_STEM_CHARS: usize = 5;
 
 /// The edits a word of `chars` characters may be off by.
 fn distance_for(chars: usize) -> u8 {
@@ -71,12 +82,18 @@ pub(crate) fn correct(
     query: &Query,
     aliases: Option<&crate::domain::Aliases>,
     analyzer: &mut Analyzer,
+    languages: &[(Language, Vec<String>)],
 ) -> Result<(Option<Query>, Vec<Correction>)> {
     let mut corrector = Corrector {
         searcher,
         fields,
         aliases,
         analyzer,
+        languages: if languages.is_empty() {
+            vec![(Language::English, Vec::new())]
+        } else {
+            languages.to_vec()
+        },
         found: Vec::new(),
     };
     let root = corrector.node(query.root(), false)?;
@@ -89,8 +106,9 @@ pub(crate) fn correct(
 /// What the queries compiled on one snapshot share while [`memoized`] runs.
 #[derive(Default)]
 struct Memo {
-    /// A word's correction by (word as typed, in the title scope, with the alias table).
-    corrections: HashMap<(String, bool, bool), Option<Correction>>,
+    /// A word's correction by (word as typed, in the title scope, with the alias table, the
+    /// languages it is read in as a bit set).
+    corrections: HashMap<(String, bool, bool, u32), Option<Correction>>,
     /// The languages of the index's articles (see `compile::query_languages`).
     languages: Option<Vec<(Language, Vec<String>)>>,
 }
@@ -138,6 +156,9 @@ struct Corrector<'a> {
     fields: &'a Fields,
     aliases: Option<&'a crate::domain::Aliases>,
     analyzer: &'a mut Analyzer,
+    /// The languages of the index (or the one asked for), each with the article language
+    /// codes it analyses: a word is read in each.
+    languages: Vec<(Language, Vec<String>)>,
     found: Vec<Correction>,
 }
 
@@ -223,6 +244,9 @@ impl Corrector<'_> {
             text.to_string(),
             scope == Scope::Title,
             self.aliases.is_some(),
+            self.languages
+                .iter()
+                .fold(0u32, |set, (l, _)| set | (1 << *l as u32)),
         );
         let known = MEMO.with(|memo| {
             memo.borrow()
@@ -273,36 +297,34 @@ impl Corrector<'_> {
             Scope::Title => (self.fields.title_exact, self.fields.title_stem),
             _ => (self.fields.exact, self.fields.stem),
         };
-        let stem = |analyzer: &mut Analyzer, word: &str| {
-            analyzer
-                .stemmed(word)
-                .into_iter()
-                .next()
-                .map(|t| t.text)
-                .unwrap_or_default()
-        };
-        let typed_stem = stem(self.analyzer, &typed);
-        let matches = self
-            .doc_freq(exact_field, &typed)?
-            .max(self.doc_freq(stem_field, &typed_stem)?);
+        let stems = self.stems(&typed);
+        let mut matches = self.doc_freq(exact_field, &typed)?;
+        for (language, stem) in &stems {
+            matches = matches.max(self.stem_freq(stem_field, *language, stem)?);
+        }
         if matches > RARE {
             return Ok(None);
         }
-        let mut candidates: Vec<(String, u64, usize)> = self
-            .close_words(exact_field, &typed, distance_for(chars))?
-            .into_iter()
-            .filter(|(word, _)| *word != typed)
-            .map(|(word, df)| {
+        let mut candidates: Vec<(String, u64, usize)> = Vec::new();
+        for (word, df) in self.close_words(exact_field, &typed, distance_for(chars))? {
+            // Another inflection of the same word is not a correction (the stemmed view has
+            // it), in any language of the index.
+            if word != typed && !self.same_stem(&word, &stems) {
                 let edits = edit_distance(&typed, &word);
-                (word, df, edits)
-            })
-            .collect();
-        // Another inflection of the same word is not a correction (the stemmed view has it).
-        candidates.retain(|(word, _, _)| stem(self.analyzer, word) != typed_stem);
+                candidates.push((word, df, edits));
+            }
+        }
+        let from_stems = candidates.is_empty();
+        if from_stems {
+            candidates = self.close_stems(stem_field, &stems)?;
+        }
         let Some(closest) = candidates.iter().map(|c| c.2).min() else {
             return Ok(None);
         };
         candidates.retain(|c| c.2 == closest);
+        if !from_stems && text.chars().next().is_some_and(char::is_uppercase) {
+            self.prefer_names(&mut candidates, stem_field)?;
+        }
         candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let best = candidates[0].1;
         if matches > 0 && best < MORE_FREQUENT * matches {
@@ -321,6 +343,131 @@ impl Corrector<'_> {
             kept: matches > 0,
             span: span.clone(),
         }))
+    }
+
+    /// The stems of an exact-view word in each language of the index that writes its script
+    /// (every language for digits and symbols).
+    fn stems(&mut self, word: &str) -> Vec<(Language, String)> {
+        let script = script_of(word);
+        let mut stems: Vec<(Language, String)> = Vec::new();
+        let languages: Vec<Language> = self.languages.iter().map(|(l, _)| *l).collect();
+        for language in languages {
+            if language.script() != script && script != Script::Neutral {
+                continue;
+            }
+            let stem = self
+                .analyzer
+                .stemmed_in(language, word)
+                .into_iter()
+                .next()
+                .map(|t| t.text)
+                .unwrap_or_default();
+            if !stem.is_empty() {
+                stems.push((language, stem));
+            }
+        }
+        stems
+    }
+
+    /// Does `word` have one of `stems` as its stem in the stem's language?
+    fn same_stem(&mut self, word: &str, stems: &[(Language, String)]) -> bool {
+        stems.iter().any(|(language, stem)| {
+            self.analyzer
+                .stemmed_in(*language, word)
+                .first()
+                .is_some_and(|t| t.text == *stem)
+        })
+    }
+
+    /// The index's stems close to the word's `stems` (with their passage counts and edits),
+    /// for a word with no close spelling: the index may hold only other inflections of the
+    /// word meant (`Scripal`: the corpus writes `Skripals`, whose stem is `skripal`). Only a
+    /// stem that is its own stem is taken, so that searching it as a word finds it again.
+    fn close_stems(
+        &mut self,
+        stem_field: Field,
+        stems: &[(Language, String)],
+    ) -> Result<Vec<(String, u64, usize)>> {
+        let mut found: Vec<(String, u64, usize)> = Vec::new();
+        for (at, (language, stem)) in stems.iter().enumerate() {
+            if stems[..at].iter().any(|(_, s)| s == stem) || stem.chars().count() < MIN_STEM_CHARS {
+                continue;
+            }
+            let distance = distance_for(stem.chars().count());
+            for (word, df) in self.close_words(stem_field, stem, distance)? {
+                let settled = self
+                    .analyzer
+                    .stemmed_in(*language, &word)
+                    .first()
+                    .is_some_and(|t| t.text == word);
+                if word != *stem && settled && !found.iter().any(|f| f.0 == word) {
+                    let edits = edit_distance(stem, &word);
+                    found.push((word, df, edits));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Keeps, of the closest `candidates` for a capitalised word, the names when there are
+    /// any: the words that the index never inflects (every passage with their stem writes them so),
+    /// unlike a dictionary word (`limits`, whose stem `limit` is written other ways too).
+    fn prefer_names(
+        &mut self,
+        candidates: &mut Vec<(String, u64, usize)>,
+        stem_field: Field,
+    ) -> Result<()> {
+        let mut names = Vec::new();
+        for candidate in candidates.iter() {
+            let mut inflected = false;
+            for (_, stem) in self.stems(&candidate.0) {
+                inflected |= self.doc_freq(stem_field, &stem)? > candidate.1;
+            }
+            if !inflected {
+                names.push(candidate.clone());
+            }
+        }
+        if !names.is_empty() {
+            *candidates = names;
+        }
+        Ok(())
+    }
+
+    /// The passages of `language`'s articles whose stemmed view holds `stem` (all passages
+    /// when the index has one language): a French stem counts in the French articles only.
+    fn stem_freq(&self, field: Field, language: Language, stem: &str) -> Result<u64> {
+        let codes = match self.languages.as_slice() {
+            [_] => return self.doc_freq(field, stem),
+            languages => languages
+                .iter()
+                .find(|(l, _)| *l == language)
+                .map_or(&[][..], |(_, codes)| codes.as_slice()),
+        };
+        let in_language: Vec<(tantivy::query::Occur, Box<dyn tantivy::query::Query>)> = codes
+            .iter()
+            .map(|code| {
+                let term = Term::from_field_text(self.fields.lang, code);
+                let query: Box<dyn tantivy::query::Query> = Box::new(TermQuery::new(
+                    term,
+                    tantivy::schema::IndexRecordOption::Basic,
+                ));
+                (tantivy::query::Occur::Should, query)
+            })
+            .collect();
+        let query = BooleanQuery::new(vec![
+            (
+                tantivy::query::Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, stem),
+                    tantivy::schema::IndexRecordOption::Basic,
+                )),
+            ),
+            (
+                tantivy::query::Occur::Must,
+                Box::new(BooleanQuery::new(in_language)),
+            ),
+        ]);
+        Ok(self.searcher.search(&query, &tantivy::collector::Count)? as u64)
     }
 
     fn doc_freq(&self, field: Field, word: &str) -> Result<u64> {

@@ -303,12 +303,15 @@ impl Index {
                     .unwrap_or_else(|| crate::domain::Aliases::builtin())
             });
             let mut analyzer = crate::analysis::warm();
+            let languages =
+                compile::correction_languages(snapshot.searcher(), snapshot.fields(), options)?;
             let (_, found) = correct::correct(
                 snapshot.searcher(),
                 snapshot.fields(),
                 query,
                 aliases,
                 &mut analyzer,
+                &languages,
             )?;
             Ok(found)
         })

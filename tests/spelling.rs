@@ -1,0 +1,153 @@
+//! Spelling tolerance that knows inflections and names (issues 12 and 13): a word that is an
+//! inflection in some language of the index is not a typo, a misspelled word whose only form
+//! in the index is another inflection is found through the stems, and a misspelled name is
+//! corrected to the name, not to a dictionary word as close. Texts are sentences of the State
+//! Department's press releases and of the Universal Declaration of Human Rights.
+
+use communique::{Article, Index, Query, SearchOptions};
+
+/// An index of `(id, lang, text)` articles.
+fn index_of(articles: &[(&str, Option<&str>, &str)]) -> Index {
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, lang, text) in articles {
+        let article = Article::new(*id, *text);
+        let article = match lang {
+            Some(lang) => article.with_lang(lang),
+            None => article,
+        };
+        writer.add(&article).unwrap();
+    }
+    writer.commit().unwrap();
+    index
+}
+
+/// The ids of the hits of `query`.
+fn ids(index: &Index, query: &str) -> Vec<String> {
+    index
+        .search(&Query::parse(query).unwrap(), &SearchOptions::new())
+        .unwrap()
+        .iter()
+        .map(|h| h.article.id.clone())
+        .collect()
+}
+
+/// The spellings searched for each corrected word of `query`.
+fn corrected(index: &Index, query: &str) -> Vec<(String, Vec<String>)> {
+    index
+        .corrections(&Query::parse(query).unwrap(), &SearchOptions::new())
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.typed, c.searched))
+        .collect()
+}
+
+/// Article 10 (a fair hearing by a tribunal) in English and French.
+const EN10: &str = "Everyone is entitled in full equality to a fair and public hearing by an independent and impartial tribunal, in the determination of his rights and obligations and of any criminal charge against him.";
+const FR10: &str = "Toute personne a droit, en pleine égalité, à ce que sa cause soit entendue équitablement et publiquement par un tribunal indépendant et impartial, qui décidera, soit de ses droits et obligations, soit du bien-fondé de toute accusation en matière pénale dirigée contre elle.";
+/// Article 8 (remedy by national tribunals), so that the English articles write `tribunals`.
+const EN8: &str = "Everyone has the right to an effective remedy by the competent national tribunals for acts violating the fundamental rights granted him by the constitution or by law.";
+const FR8: &str = "Toute personne a droit à un recours effectif devant les juridictions nationales compétentes contre les actes violant les droits fondamentaux qui lui sont reconnus par la constitution ou par la loi.";
+
+#[test]
+fn an_inflection_in_another_language_of_the_index_is_not_a_typo() {
+    let index = index_of(&[
+        ("en/10", Some("en"), EN10),
+        ("fr/10", Some("fr"), FR10),
+        ("en/08", Some("en"), EN8),
+        ("fr/08", Some("fr"), FR8),
+    ]);
+    // No article writes `tribunaux` or `impartiaux` as typed, but they are the French plurals
+    // of `tribunal` and `impartial`: the French stemmed view finds them, and rewriting them to
+    // the English spellings would lose the evidence that the query is French.
+    assert!(corrected(&index, "tribunaux impartiaux").is_empty());
+    assert_eq!(ids(&index, "tribunaux impartiaux")[0], "fr/10");
+    // A misspelling is still corrected.
+    assert_eq!(
+        corrected(&index, "tribnal"),
+        [("tribnal".to_string(), vec!["tribunal".to_string()])]
+    );
+}
+
+/// Article 15 (nationality) in English and French, and a sentence of a press release that
+/// writes an English word in `-ities`.
+const EN15: &str = "Everyone has the right to a nationality. No one shall be arbitrarily deprived of his nationality nor denied the right to change his nationality.";
+const FR15: &str = "Tout individu a droit à une nationalité. Nul ne peut être arbitrairement privé de sa nationalité, ni du droit de changer de nationalité.";
+const AUTHORITIES: &str = "A bipartisan group from the Senate and also a bipartisan group from the House of Representatives sent letters to the authorities in Poland, and all of that to no effect.";
+
+#[test]
+fn a_lone_word_that_no_language_writes_is_judged_by_its_ending() {
+    let index = index_of(&[
+        ("en/15", Some("en"), EN15),
+        ("fr/15", Some("fr"), FR15),
+        ("en/press", Some("en"), AUTHORITIES),
+        ("en/10", Some("en"), EN10),
+        ("fr/10", Some("fr"), FR10),
+        ("en/08", Some("en"), EN8),
+    ]);
+    // Neither language writes `nationalities`, nor a form one edit from it. Its English stem
+    // `nation` is in two articles (`national` in Article 8), its French stem `national` in
+    // one, so BM25 alone puts the French article first; but it ends like the English
+    // `authorities` (`-ities`), which no French word does, so it is read as English.
+    assert_eq!(ids(&index, "nationalities")[0], "en/15");
+    // The French plural is French by its letters.
+    assert_eq!(ids(&index, "nationalités")[0], "fr/15");
+}
+
+/// Sentences of press releases: a name that is written one way only, and a dictionary word as
+/// close to its misspelling and more frequent.
+const PRESS: &[&str] = &[
+    "Secretary Blinken met yesterday with Estonian Foreign Minister Eva-Maria Liimets.",
+    "There would be those permanent, verifiable limits reimposed on Iran.",
+    "It is in our national security interest primarily because it would reimpose the permanent, the verifiable limits on Iran’s nuclear program.",
+    "It’s precisely why we want to see those strict limits, that verification and monitoring regime reimposed on Iran.",
+    "But as you know, there are real limits to what we are able to do in a war zone.",
+    "The only limits are the ones we can imagine.",
+    "We announced additional export controls, new controls to further limit Russia’s access to items and revenue that could potentially support its military activity.",
+    "In-person attendance is limited to journalists credentialed with the Washington Foreign Press Center.",
+    "In recent years, the world has witnessed chemical weapons use that challenges the CWC’s core prohibitions: by the Assad regime and ISIS in Syria, by Russian government operatives against the Skripals in the UK and Aleksey Navalny in Russia.",
+];
+
+fn press() -> Index {
+    let articles: Vec<(String, Option<&str>, &str)> = PRESS
+        .iter()
+        .enumerate()
+        .map(|(at, text)| (format!("press/{at}"), None, *text))
+        .collect();
+    let borrowed: Vec<(&str, Option<&str>, &str)> = articles
+        .iter()
+        .map(|(id, lang, text)| (id.as_str(), *lang, *text))
+        .collect();
+    index_of(&borrowed)
+}
+
+#[test]
+fn a_misspelled_name_is_corrected_to_the_name_not_a_dictionary_word() {
+    let index = press();
+    // `Limets` is one edit from `limits` (five passages) and from `Liimets` (one): the index
+    // inflects `limits` (`limit`, `limited`), never `Liimets`, and the capital says a name.
+    assert_eq!(
+        corrected(&index, "Limets meeting"),
+        [("Limets".to_string(), vec!["liimets".to_string()])]
+    );
+    assert_eq!(ids(&index, "Limets meeting"), ["press/0"]);
+    // Typed in lower case it is a word like any other: the more frequent spelling wins.
+    assert_eq!(
+        corrected(&index, "limets"),
+        [("limets".to_string(), vec!["limits".to_string()])]
+    );
+}
+
+#[test]
+fn a_misspelling_of_a_word_written_only_in_another_inflection_is_found_by_its_stem() {
+    let index = press();
+    // The text writes only `Skripals`, two edits from `Scripal`; its stem `skripal` is one.
+    assert_eq!(
+        corrected(&index, "Scripal"),
+        [("Scripal".to_string(), vec!["skripal".to_string()])]
+    );
+    assert_eq!(
+        ids(&index, "Scripal"),
+        [format!("press/{}", PRESS.len() - 1)]
+    );
+}
