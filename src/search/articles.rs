@@ -4,8 +4,8 @@
 //! The compiler gives a [`Filter`], the query's Boolean structure with a tantivy query at each
 //! leaf. [`members`] evaluates it per article: a leaf matches an article when any passage of
 //! the article (or its title) matches; a proximity when one passage holds its operands close
-//! enough, checked on the passage's text by the same rule that highlights it. Ranking stays
-//! passage-based (see `pipeline`): only the articles let in are ranked.
+//! enough, by the same rule that highlights it (decided from the index's positions, see
+//! `near`). Ranking stays passage-based (see `pipeline`): only the articles let in are ranked.
 
 use std::collections::{HashMap, HashSet};
 
@@ -16,8 +16,9 @@ use tantivy::query::{AllQuery, Query as TantivyQuery};
 use super::collect::{ArticleKey, Candidate, TopArticles};
 use super::highlight::NearRule;
 use super::matching::Changed;
+use super::near::NearQuery;
 use crate::Result;
-use crate::index::{Snapshot, stored_str};
+use crate::index::Snapshot;
 
 /// The Boolean structure of a query, over articles.
 pub(crate) enum Filter {
@@ -84,11 +85,9 @@ pub(crate) fn members_within(
     within: Option<&Changed>,
 ) -> Result<Members> {
     let mut near = HashSet::new();
-    let mut analyzer = crate::analysis::warm();
     let mut scope = Scope {
         snapshot,
         within,
-        analyzer: &mut analyzer,
         near: &mut near,
     };
     let articles = match scope.evaluate(filter)? {
@@ -115,7 +114,6 @@ type Set = Option<HashMap<ArticleKey, Candidate>>;
 struct Scope<'s, 'a> {
     snapshot: &'s Snapshot<'a>,
     within: Option<&'s Changed>,
-    analyzer: &'s mut crate::analysis::Analyzer,
     near: &'s mut HashSet<DocAddress>,
 }
 
@@ -154,14 +152,10 @@ impl Scope<'_, '_> {
                 let snapshot = self.snapshot;
                 let mut articles = self.search(&**query)?;
                 let mut holding: HashSet<ArticleKey> = HashSet::new();
-                for address in self.passages(&**query)? {
-                    let doc = snapshot.doc(address)?;
-                    let text = stored_str(&doc, snapshot.fields().text).unwrap_or_default();
-                    let lang = stored_str(&doc, snapshot.fields().lang);
-                    let language = crate::analysis::Language::analysing(lang.as_deref());
-                    if rule.matches(self.analyzer, language, &text).is_empty() {
-                        continue;
-                    }
+                let near = NearQuery::new(snapshot.fields(), query.box_clone(), rule);
+                let passages = self.passages(&near)?;
+                near.check()?;
+                for address in passages {
                     self.near.insert(address);
                     if let Some(key) = key_of(snapshot, address)? {
                         holding.insert(key);
