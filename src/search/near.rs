@@ -11,8 +11,10 @@
 //! every language but Chinese (stop words and dropped long words leave gaps, they do not shift
 //! the words after them). So for `NEAR/n` and `NEAR/p` the positions decide exactly, but on
 //! stems in Chinese passages (dictionary words there, single characters in the exact view),
-//! which, like every `NEAR/s`, are checked on their text, once the positions found every
-//! operand in the passage.
+//! which are checked on their text by the rule itself, once the positions found every operand
+//! in the passage. Sentences are not in the index: for `NEAR/s` the positions place the
+//! operands and the text (its exact-view words and its sentences, not its stems) tells
+//! whether they share one.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -396,8 +398,29 @@ fn merge(spans: &mut Vec<Span>, start: usize) {
 /// most `n` other words between them: the rule's own test (see [`NearRule::matches`]), on
 /// positions.
 fn close_within(spans: &[Span], k: usize, n: usize) -> bool {
-    let mut count = vec![0usize; k];
     let mut own = vec![usize::MAX; k];
+    any_close_run(spans, k, |run| {
+        let run = &spans[run];
+        let last = run.iter().map(|s| s.last).max().unwrap_or(0);
+        let span = last + 1 - run[0].first;
+        own.fill(usize::MAX);
+        for s in run {
+            own[s.operand] = own[s.operand].min(s.last + 1 - s.first);
+        }
+        let own: usize = own.iter().filter(|&&n| n != usize::MAX).sum();
+        span.saturating_sub(own) <= n
+    })
+}
+
+/// Whether `close` accepts one of the runs the rule tries: for each span of `spans` (sorted by
+/// first position), the shortest run ending there that holds all `k` operands (two
+/// pointers, as [`NearRule::matches`] does).
+fn any_close_run(
+    spans: &[Span],
+    k: usize,
+    mut close: impl FnMut(std::ops::RangeInclusive<usize>) -> bool,
+) -> bool {
+    let mut count = vec![0usize; k];
     let mut covered = 0;
     let mut left = 0;
     for right in 0..spans.len() {
@@ -409,18 +432,7 @@ fn close_within(spans: &[Span], k: usize, n: usize) -> bool {
             count[spans[left].operand] -= 1;
             left += 1;
         }
-        if covered < k {
-            continue;
-        }
-        let run = &spans[left..=right];
-        let last = run.iter().map(|s| s.last).max().unwrap_or(0);
-        let span = last + 1 - run[0].first;
-        own.fill(usize::MAX);
-        for s in run {
-            own[s.operand] = own[s.operand].min(s.last + 1 - s.first);
-        }
-        let own: usize = own.iter().filter(|&&n| n != usize::MAX).sum();
-        if span.saturating_sub(own) <= n {
+        if covered == k && close(left..=right) {
             return true;
         }
     }
@@ -436,6 +448,9 @@ enum Verdict {
     Fails,
     /// The positions cannot tell: the text must.
     Unsure,
+    /// The operands stand where the positions say: the text must tell whether in one
+    /// sentence.
+    Sentences,
 }
 
 /// [`NearQuery`] on one segment: the candidates where the rule holds.
@@ -465,6 +480,7 @@ impl NearScorer {
             Verdict::Holds => true,
             Verdict::Fails => false,
             Verdict::Unsure => self.holds_in_text(doc),
+            Verdict::Sentences => self.holds_in_sentences(doc),
         }
     }
 
@@ -481,7 +497,7 @@ impl NearScorer {
             // Every operand is in the passage (stems are, whatever their positions).
             return Verdict::Holds;
         }
-        if shared.rule.within == Proximity::Sentence || self.wordless(doc) {
+        if self.wordless(doc) {
             return Verdict::Unsure;
         }
         match shared.rule.within {
@@ -492,7 +508,8 @@ impl NearScorer {
                     Verdict::Fails
                 }
             }
-            Proximity::Sentence | Proximity::Passage => Verdict::Unsure,
+            Proximity::Sentence => Verdict::Sentences,
+            Proximity::Passage => Verdict::Holds,
         }
     }
 
@@ -506,11 +523,10 @@ impl NearScorer {
         })
     }
 
-    /// Whether the rule holds on the stored text of `doc`.
-    fn holds_in_text(&mut self, doc: DocId) -> bool {
-        let Some(store) = &self.store else {
-            return false;
-        };
+    /// The stored text of `doc` and its language (`None` if it cannot be read: the error is
+    /// kept for [`NearQuery::check`]).
+    fn stored(&mut self, doc: DocId) -> Option<(String, Language)> {
+        let store = self.store.as_ref()?;
         self.shared.texts_read.fetch_add(1, Ordering::Relaxed);
         let stored: TantivyDocument = match store.get(doc) {
             Ok(stored) => stored,
@@ -521,17 +537,58 @@ impl NearScorer {
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner);
                 error.get_or_insert(e);
-                return false;
+                return None;
             }
         };
         let text = stored_str(&stored, self.shared.text).unwrap_or_default();
         let language = Language::analysing(stored_str(&stored, self.shared.lang).as_deref());
+        Some((text, language))
+    }
+
+    /// Whether the rule holds on the stored text of `doc`.
+    fn holds_in_text(&mut self, doc: DocId) -> bool {
+        let Some((text, language)) = self.stored(doc) else {
+            return false;
+        };
         let analyzer = self.analyzer.get_or_insert_with(crate::analysis::warm);
         !self
             .shared
             .rule
             .matches(analyzer, language, &text)
             .is_empty()
+    }
+
+    /// Whether the operands, where the positions of `doc` put them, stand in one sentence of
+    /// its text: the rule's test, with the exact view's words only to place them.
+    fn holds_in_sentences(&mut self, doc: DocId) -> bool {
+        let Some((text, language)) = self.stored(doc) else {
+            return false;
+        };
+        let analyzer = self.analyzer.get_or_insert_with(crate::analysis::warm);
+        let tokens = analyzer.exact(&text);
+        let sentences = crate::analysis::segment::sentence_ranges(&text);
+        let spans = &self.positions.spans;
+        let mut sentence_of = Vec::with_capacity(spans.len());
+        for span in spans {
+            match tokens.binary_search_by_key(&span.first, |t| t.position) {
+                Ok(i) => {
+                    let start = tokens[i].start;
+                    sentence_of.push(sentences.partition_point(|s| s.end <= start));
+                }
+                // No word there (never expected): the rule decides on the text.
+                Err(_) => {
+                    return !self
+                        .shared
+                        .rule
+                        .matches(analyzer, language, &text)
+                        .is_empty();
+                }
+            }
+        }
+        any_close_run(spans, self.shared.operands.len(), |run| {
+            let first = sentence_of[*run.start()];
+            sentence_of[run].iter().all(|&s| s == first)
+        })
     }
 }
 
@@ -812,6 +869,21 @@ mod tests {
                 NearRule {
                     operands: vec![stem("age"), stem("chemic")],
                     within: Proximity::Words(1),
+                },
+                true,
+            ),
+            // The full stop ends a sentence.
+            (
+                NearRule {
+                    operands: vec![stem("age"), stem("chemic")],
+                    within: Proximity::Sentence,
+                },
+                false,
+            ),
+            (
+                NearRule {
+                    operands: vec![stem("chemic"), stem("weapon")],
+                    within: Proximity::Sentence,
                 },
                 true,
             ),
