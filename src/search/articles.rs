@@ -6,9 +6,9 @@
 //! ordinals (an article's live passages are all in one segment), combined by `AND`, `OR` and
 //! `NOT` as operations on bits. A set may be held as its complement, so `NOT x` costs what `x`
 //! costs. A leaf lets in the articles with a passage (or title) it matches; a proximity those
-//! with a passage holding its operands close enough, checked on the passage's text by the same
-//! rule that highlights it. Ranking stays passage-based (see `pipeline`): the passage search is
-//! restricted to the set's articles.
+//! with a passage holding its operands close enough, by the same rule that highlights it
+//! (decided from the index's positions, see `near`). Ranking stays passage-based (see
+//! `pipeline`): the passage search is restricted to the set's articles.
 
 use std::collections::HashSet;
 
@@ -21,8 +21,9 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 use super::collect::ArticleKey;
 use super::highlight::NearRule;
 use super::matching::Changed;
+use super::near::NearQuery;
 use crate::Result;
-use crate::index::{Snapshot, stored_str};
+use crate::index::Snapshot;
 
 /// The Boolean structure of a query, over articles.
 pub(crate) enum Filter {
@@ -214,11 +215,9 @@ pub(crate) fn members_within(
     within: Option<&Changed>,
 ) -> Result<Members> {
     let mut near = HashSet::new();
-    let mut analyzer = crate::analysis::warm();
     let mut scope = Scope {
         snapshot,
         within,
-        analyzer: &mut analyzer,
         near: &mut near,
     };
     let articles = scope.evaluate(filter)?;
@@ -239,7 +238,6 @@ pub(crate) fn key_of(snapshot: &Snapshot<'_>, address: DocAddress) -> Result<Opt
 struct Scope<'s, 'a> {
     snapshot: &'s Snapshot<'a>,
     within: Option<&'s Changed>,
-    analyzer: &'s mut crate::analysis::Analyzer,
     near: &'s mut HashSet<DocAddress>,
 }
 
@@ -281,18 +279,15 @@ impl Scope<'_, '_> {
         Ok(found.into_iter().collect())
     }
 
-    /// The articles with a passage that `query` matches where `rule` holds.
+    /// The articles with a passage that `query` matches where `rule` holds (decided from the
+    /// index's positions, see `near`).
     fn near(&mut self, query: &dyn TantivyQuery, rule: &NearRule) -> Result<ArticleSet> {
         let snapshot = self.snapshot;
+        let near = NearQuery::new(snapshot.fields(), query.box_clone(), rule);
+        let passages = self.passages(&near)?;
+        near.check()?;
         let mut holding = Vec::new();
-        for address in self.passages(query)? {
-            let doc = snapshot.doc(address)?;
-            let text = stored_str(&doc, snapshot.fields().text).unwrap_or_default();
-            let lang = stored_str(&doc, snapshot.fields().lang);
-            let language = crate::analysis::Language::analysing(lang.as_deref());
-            if rule.matches(self.analyzer, language, &text).is_empty() {
-                continue;
-            }
+        for address in passages {
             self.near.insert(address);
             holding.extend(key_of(snapshot, address)?);
         }

@@ -22,6 +22,7 @@ mod facets;
 mod feedback;
 mod highlight;
 mod matching;
+mod near;
 mod options;
 mod pipeline;
 mod query;
