@@ -216,6 +216,10 @@ fn with_compiler<T>(
         cheap,
         relaxed,
         aliases,
+        // The indexer recognised the built-in table's names in whole passages: a custom table,
+        // or a search inside quotations, searches the names themselves.
+        entities: options.aliases.is_none() && !options.quotes && ranking.entity_weight > 0.0,
+        mentions: fields.mentions,
         fields: if options.quotes { &quoted } else { fields },
         searcher,
         analyzer: &mut analyzer,
@@ -277,6 +281,11 @@ struct Compiler<'a> {
     relaxed: bool,
     /// The alias table to expand bare words with, if any.
     aliases: Option<&'a crate::domain::Aliases>,
+    /// Whether an alias of a country or organisation searches its entity term (see
+    /// [`Ranking::entity_weight`]) instead of its names.
+    entities: bool,
+    /// The field of the passages' entity mentions.
+    mentions: Field,
     fields: &'a Fields,
     searcher: &'a Searcher,
     analyzer: &'a mut Analyzer,
@@ -913,13 +922,23 @@ impl<'a> Compiler<'a> {
     }
 
     /// An alias's expansion: any of the group's names (a name of several words as an exact
-    /// phrase) or codes, and its weak equivalents at half weight.
+    /// phrase) or codes, and its weak equivalents at half weight. A country or organisation
+    /// searches, instead of its names and codes, the one term of the passages that the indexer
+    /// found naming it (`mentions:country:PRK`): one posting list instead of a phrase per name.
+    /// Every name is still highlighted.
     fn alias(&mut self, group: &crate::domain::AliasGroup, matched: &str) -> Part {
         let mut part = Part::default();
         let mut variants: Vec<Box<dyn TantivyQuery>> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut shown = Vec::new();
         let typed = self.analyzer.exact(matched).len().max(1);
+        let entity = self.entity_term(group);
+        if let Some(term) = &entity {
+            // An entity mention weighs what the words the user typed would, as a name does.
+            let weight = self.ranking.entity_weight * typed as f32;
+            shown.push(term.value().as_str().unwrap_or_default().to_string());
+            variants.push(Box::new(BoostQuery::new(term_query(term.clone()), weight)));
+        }
         let strong = group.names.iter().chain(&group.codes).map(|n| (n, 1.0));
         let weak = group.weak.iter().map(|n| (n, 0.5));
         for (name, weight) in strong.chain(weak) {
@@ -939,6 +958,10 @@ impl<'a> Compiler<'a> {
             } else {
                 name.clone()
             });
+            if entity.is_some() && weight >= 1.0 {
+                // A strong name is an entity mention: the entity term finds it.
+                continue;
+            }
             // Each name weighs what the words the user typed would: a long name is not worth
             // more than a short one.
             let weight = weight * typed as f32 / tokens.len() as f32;
@@ -951,10 +974,24 @@ impl<'a> Compiler<'a> {
         part.expansions = vec![format!("{matched} → {}", shown.join(" | "))];
         // The best-matching name counts (with a little for the others), not their sum: a
         // passage that names a country three ways is not three times as relevant.
-        part.query = Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
-            variants, 0.1,
-        )));
+        part.query = Some(if variants.len() == 1 {
+            // One clause (an entity without weak names) stays a term query, which block-max
+            // WAND can prune among the query's other words.
+            variants.remove(0)
+        } else {
+            Box::new(DisjunctionMaxQuery::with_tie_breaker(variants, 0.1))
+        });
         part
+    }
+
+    /// The entity term of an alias group (`country:PRK` in the `mentions` field), if it has one
+    /// and this search uses it.
+    fn entity_term(&self, group: &crate::domain::AliasGroup) -> Option<Term> {
+        if !self.entities || !self.cheap {
+            return None;
+        }
+        let facet = crate::domain::Facet::of_group(group)?;
+        Some(Term::from_field_text(self.mentions, &facet.to_string()))
     }
 
     /// One name of an alias (its exact-view `tokens`): a word through the stemmed view (or the

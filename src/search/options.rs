@@ -55,6 +55,11 @@ pub struct Ranking {
     pub feedback_weight: f32,
     /// How an article's score is made from its passages' scores.
     pub article_score: ArticleScore,
+    /// Weight of an entity match: a bare word that names a country or organisation of the
+    /// built-in alias table (`DPRK`) searches the passages where the indexer recognised a name
+    /// of that entity (one term of the `mentions` field, scored by BM25 and weighted by this)
+    /// instead of each of its names as a phrase. 0 searches the names, as the table lists them.
+    pub entity_weight: f32,
 }
 
 /// How an article's score is made from the scores of its passages (each scored by the full
@@ -147,6 +152,7 @@ impl Default for Ranking {
             feedback_passages: 10,
             feedback_weight: 0.5,
             article_score: ArticleScore::default(),
+            entity_weight: 1.0,
         }
     }
 }
