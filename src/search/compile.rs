@@ -924,21 +924,24 @@ impl<'a> Compiler<'a> {
     /// An alias's expansion: any of the group's names (a name of several words as an exact
     /// phrase) or codes, and its weak equivalents at half weight. A country or organisation
     /// searches, instead of its names and codes, the one term of the passages that the indexer
-    /// found naming it (`mentions:country:PRK`): one posting list instead of a phrase per name.
-    /// Every name is still highlighted.
+    /// found naming it (`mentions:country:PRK`, see [`EntityQuery`](super::mentions::EntityQuery)):
+    /// one posting list instead of a phrase per name. Every name is still highlighted.
     fn alias(&mut self, group: &crate::domain::AliasGroup, matched: &str) -> Part {
         let mut part = Part::default();
         let mut variants: Vec<Box<dyn TantivyQuery>> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut shown = Vec::new();
         let typed = self.analyzer.exact(matched).len().max(1);
-        let entity = self.entity_term(group);
-        if let Some(term) = &entity {
+        let entity = self.entity_term(group).map(|term| {
             // An entity mention weighs what the words the user typed would, as a name does.
             let weight = self.ranking.entity_weight * typed as f32;
             shown.push(term.value().as_str().unwrap_or_default().to_string());
-            variants.push(Box::new(BoostQuery::new(term_query(term.clone()), weight)));
-        }
+            let query = super::mentions::EntityQuery {
+                term,
+                norms: self.fields.exact,
+            };
+            Box::new(BoostQuery::new(Box::new(query), weight)) as Box<dyn TantivyQuery>
+        });
         let strong = group.names.iter().chain(&group.codes).map(|n| (n, 1.0));
         let weak = group.weak.iter().map(|n| (n, 0.5));
         for (name, weight) in strong.chain(weak) {
@@ -958,25 +961,26 @@ impl<'a> Compiler<'a> {
             } else {
                 name.clone()
             });
-            if entity.is_some() && weight >= 1.0 {
-                // A strong name is an entity mention: the entity term finds it.
-                continue;
-            }
             // Each name weighs what the words the user typed would: a long name is not worth
             // more than a short one.
+            let strong = weight >= 1.0;
             let weight = weight * typed as f32 / tokens.len() as f32;
-            variants.push(if (weight - 1.0).abs() > f32::EPSILON {
+            let query = if (weight - 1.0).abs() > f32::EPSILON {
                 Box::new(BoostQuery::new(query, weight))
             } else {
                 query
-            });
+            };
+            // A strong name is what the indexer recognised as the entity: its term finds it.
+            if !(strong && entity.is_some()) {
+                variants.push(query);
+            }
         }
+        variants.splice(0..0, entity);
         part.expansions = vec![format!("{matched} → {}", shown.join(" | "))];
         // The best-matching name counts (with a little for the others), not their sum: a
         // passage that names a country three ways is not three times as relevant.
         part.query = Some(if variants.len() == 1 {
-            // One clause (an entity without weak names) stays a term query, which block-max
-            // WAND can prune among the query's other words.
+            // One clause (an entity without weak names) needs no disjunction around it.
             variants.remove(0)
         } else {
             Box::new(DisjunctionMaxQuery::with_tie_breaker(variants, 0.1))
@@ -987,7 +991,7 @@ impl<'a> Compiler<'a> {
     /// The entity term of an alias group (`country:PRK` in the `mentions` field), if it has one
     /// and this search uses it.
     fn entity_term(&self, group: &crate::domain::AliasGroup) -> Option<Term> {
-        if !self.entities || !self.cheap {
+        if !self.entities {
             return None;
         }
         let facet = crate::domain::Facet::of_group(group)?;
