@@ -73,12 +73,31 @@ pub(crate) fn rank_order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
     })
 }
 
+/// The most id columns [`id_column`] keeps; past it, it forgets them all (those of segments
+/// merged away included, whose files stay mapped while a column holds them).
+const ID_COLUMNS_KEPT: usize = 64;
+
+/// The article id column of a segment. Opening it reads its metadata (a sixth of a rare word's
+/// search), so columns are kept by segment id from one search to the next.
 fn id_column(reader: &SegmentReader) -> tantivy::Result<StrColumn> {
+    static OPENED: std::sync::Mutex<Option<HashMap<tantivy::index::SegmentId, StrColumn>>> =
+        std::sync::Mutex::new(None);
+    let id = reader.segment_id();
+    let mut opened = OPENED.lock().unwrap_or_else(|p| p.into_inner());
+    let opened = opened.get_or_insert_with(HashMap::new);
+    if let Some(column) = opened.get(&id) {
+        return Ok(column.clone());
+    }
     let name = crate::index::fast::ARTICLE_ID;
-    reader
+    let column = reader
         .fast_fields()
         .str(name)?
-        .ok_or_else(|| tantivy::TantivyError::FieldNotFound(name.into()))
+        .ok_or_else(|| tantivy::TantivyError::FieldNotFound(name.into()))?;
+    if opened.len() >= ID_COLUMNS_KEPT {
+        opened.clear();
+    }
+    opened.insert(id, column.clone());
+    Ok(column)
 }
 
 fn first_ord(column: &StrColumn, doc: DocId) -> u64 {
@@ -220,6 +239,14 @@ impl Collector for TopArticles {
             }
         }
         let mut out: Vec<Candidate> = best.into_values().collect();
+        if self.k > 0 && out.len() > self.k {
+            // Only the k best need rank order, which reads an article id for each tie between
+            // segments: keep those scoring at least the k-th best score first (by score alone).
+            out.sort_unstable_by(|a, b| b.score.total_cmp(&a.score));
+            let last = out[self.k - 1].score;
+            let end = self.k + out[self.k..].partition_point(|c| c.score >= last);
+            out.truncate(end);
+        }
         out.sort_by(rank_order);
         out.truncate(self.k);
         Ok(out)
