@@ -936,11 +936,17 @@ impl<'a> Compiler<'a> {
             // An entity mention weighs what the words the user typed would, as a name does.
             let weight = self.ranking.entity_weight * typed as f32;
             shown.push(term.value().as_str().unwrap_or_default().to_string());
-            let query = super::mentions::EntityQuery {
-                term,
-                norms: self.fields.exact,
+            let query: Box<dyn TantivyQuery> = if self.cheap {
+                // The cheap query's candidates: a plain term (no norms to read), which
+                // block-max WAND prunes among the query's other words when it stands alone.
+                term_query(term)
+            } else {
+                Box::new(super::mentions::EntityQuery {
+                    term,
+                    norms: self.fields.exact,
+                })
             };
-            Box::new(BoostQuery::new(Box::new(query), weight)) as Box<dyn TantivyQuery>
+            Box::new(BoostQuery::new(query, weight)) as Box<dyn TantivyQuery>
         });
         let strong = group.names.iter().chain(&group.codes).map(|n| (n, 1.0));
         let weak = group.weak.iter().map(|n| (n, 0.5));
@@ -970,6 +976,7 @@ impl<'a> Compiler<'a> {
             } else {
                 query
             };
+            // A strong name is what the indexer recognised as the entity: its term finds it.
             // A strong name is what the indexer recognised as the entity: its term finds it.
             if !(strong && entity.is_some()) {
                 variants.push(query);
