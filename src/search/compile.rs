@@ -58,8 +58,9 @@ pub(crate) struct Part {
     pub(crate) stop: Option<(Box<dyn TantivyQuery>, Highlighter)>,
     /// The single stemmed term of a bare word, for the proximity and coverage clauses.
     stem: Option<Term>,
-    /// A bare word's title clause. Kept apart so that a group of optional words stays a flat
-    /// union of term queries, which block-max WAND can prune.
+    /// A bare word's title clause (or, in the cheap query, an alias's weak equivalents beside
+    /// its entity term): what else the node matches. Kept apart so that a group of optional
+    /// words stays a flat union of term queries, which block-max WAND can prune.
     title: Option<Box<dyn TantivyQuery>>,
     /// What the node highlights where it matches.
     marks: Highlighter,
@@ -982,8 +983,23 @@ impl<'a> Compiler<'a> {
                 variants.push(query);
             }
         }
-        variants.splice(0..0, entity);
         part.expansions = vec![format!("{matched} → {}", shown.join(" | "))];
+        if self.cheap
+            && let Some(entity) = entity
+        {
+            // Candidates: the entity term and the weak equivalents side by side (their sum
+            // ranks candidates), flat in a group of optional words.
+            part.query = Some(entity);
+            part.title = match variants.len() {
+                0 => None,
+                1 => variants.pop(),
+                _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                    variants, 0.1,
+                ))),
+            };
+            return part;
+        }
+        variants.splice(0..0, entity);
         // The best-matching name counts (with a little for the others), not their sum: a
         // passage that names a country three ways is not three times as relevant.
         part.query = Some(if variants.len() == 1 {
