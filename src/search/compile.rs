@@ -934,20 +934,8 @@ impl<'a> Compiler<'a> {
         let mut shown = Vec::new();
         let typed = self.analyzer.exact(matched).len().max(1);
         let entity = self.entity_term(group).map(|term| {
-            // An entity mention weighs what the words the user typed would, as a name does.
-            let weight = self.ranking.entity_weight * typed as f32;
             shown.push(term.value().as_str().unwrap_or_default().to_string());
-            let query: Box<dyn TantivyQuery> = if self.cheap {
-                // The cheap query's candidates: a plain term (no norms to read), which
-                // block-max WAND prunes among the query's other words when it stands alone.
-                term_query(term)
-            } else {
-                Box::new(super::mentions::EntityQuery {
-                    term,
-                    norms: self.fields.exact,
-                })
-            };
-            Box::new(BoostQuery::new(query, weight)) as Box<dyn TantivyQuery>
+            self.entity_query(term, typed)
         });
         let strong = group.names.iter().chain(&group.codes).map(|n| (n, 1.0));
         let weak = group.weak.iter().map(|n| (n, 0.5));
@@ -1019,6 +1007,23 @@ impl<'a> Compiler<'a> {
         }
         let facet = crate::domain::Facet::of_group(group)?;
         Some(Term::from_field_text(self.mentions, &facet.to_string()))
+    }
+
+    /// The query of an entity `term` for an alias of `typed` words.
+    fn entity_query(&self, term: Term, typed: usize) -> Box<dyn TantivyQuery> {
+        // An entity mention weighs what the words the user typed would, as a name does.
+        let weight = self.ranking.entity_weight * typed as f32;
+        let query: Box<dyn TantivyQuery> = if self.cheap {
+            // The cheap query's candidates: a plain term (no norms to read), which block-max
+            // WAND prunes among the query's other words.
+            term_query(term)
+        } else {
+            Box::new(super::mentions::EntityQuery {
+                term,
+                norms: self.fields.exact,
+            })
+        };
+        Box::new(BoostQuery::new(query, weight))
     }
 
     /// One name of an alias (its exact-view `tokens`): a word through the stemmed view (or the
