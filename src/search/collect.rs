@@ -269,3 +269,52 @@ impl Collector for TopArticles {
         Ok(child.harvest())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Article, Index};
+
+    /// The same statement under ten ids, two commits apart: equal scores in three segments.
+    fn tied() -> Index {
+        let index = Index::in_memory().unwrap();
+        let body = "The Security Council condemned the missile launch and called for restraint.";
+        for batch in [0..4, 4..7, 7..10] {
+            let mut writer = index.writer().unwrap();
+            for n in batch {
+                writer.add(&Article::new(format!("a{n:02}"), body)).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        index
+    }
+
+    #[test]
+    fn the_k_best_of_tied_articles_are_the_first_ids_whatever_the_segments() {
+        let index = tied();
+        let snapshot = index.snapshot();
+        let searcher = snapshot.searcher();
+        assert!(
+            searcher.segment_readers().len() > 1,
+            "the test needs segments"
+        );
+        let query = tantivy::query::TermQuery::new(
+            tantivy::Term::from_field_text(snapshot.fields().exact, "missile"),
+            tantivy::schema::IndexRecordOption::WithFreqs,
+        );
+        let mut all = searcher
+            .search(&query, &TopArticles { k: usize::MAX })
+            .unwrap();
+        all.sort_by(rank_order);
+        assert_eq!(all.len(), 10);
+        for k in [1, 3, 4, 9, 10, 12] {
+            let top = searcher.search(&query, &TopArticles { k }).unwrap();
+            let ids: Vec<&str> = top.iter().map(Candidate::id).collect();
+            let expected: Vec<&str> = all.iter().take(k).map(Candidate::id).collect();
+            assert_eq!(ids, expected, "k = {k}");
+        }
+        let top = searcher.search(&query, &TopArticles { k: 3 }).unwrap();
+        let ids: Vec<&str> = top.iter().map(Candidate::id).collect();
+        assert_eq!(ids, ["a00", "a01", "a02"]);
+    }
+}
