@@ -1,8 +1,10 @@
 //! # Where the time of one `/api/search` request goes, in process
 //!
 //! ```text
-//! cargo run --release --example search_profile -- --index DIR [--runs 50]
+//! cargo run --release --example search_profile -- --index DIR [--runs 50] [--query TEXT]
 //! ```
+//!
+//! With `--query`, only that query (default options) is timed: for `perf record`.
 //!
 //! For each request of the `serve_load` mix (the same queries and options), one thread times,
 //! over `--runs` runs after a warm-up: the search alone (`Index::search`: compile, candidates,
@@ -70,16 +72,24 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
 
 fn main() -> Result<(), Error> {
     let mut args = std::env::args().skip(1);
-    let (mut index, mut runs) = (None, 50usize);
+    let (mut index, mut runs, mut only) = (None, 50usize, None);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
             "--index" => index = Some(value()?),
             "--runs" => runs = value()?.parse()?,
+            "--query" => only = Some(value()?),
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
-    let index = Index::open(index.ok_or("usage: search_profile --index DIR [--runs N]")?)?;
+    let usage = "usage: search_profile --index DIR [--runs N] [--query TEXT]";
+    let index = Index::open(index.ok_or(usage)?)?;
+    if let Some(text) = only {
+        let (query, options): (Query, _) = (text.parse()?, SearchOptions::new());
+        let micros = time(runs, || index.search(&query, &options).map(|h| h.len()));
+        println!("{micros:.0} µs (median of {runs})\t{text}");
+        return Ok(());
+    }
     println!("search_us\tcount_us\tsearch+count_us\tsearch_with_total_us\ttotal\tquery");
     let mut sums = [0.0; 4];
     for (text, options) in mix()? {

@@ -320,3 +320,90 @@ fn country_facets_count_every_language() {
     let hits = search(&index, "соглашение", &SearchOptions::new().country("RUS"));
     assert!(hits.is_empty());
 }
+
+/// Statements that name North Korea three ways, one on South Korea, one that names only its
+/// capital (a weak equivalent).
+fn korea_statements() -> Index {
+    let articles = [
+        (
+            "nk",
+            "North Korea launched a ballistic missile over the Sea of Japan on Tuesday.",
+        ),
+        (
+            "dprk",
+            "The Democratic People's Republic of Korea must abandon its nuclear programme, the \
+             Council said.",
+        ),
+        ("kndr", "КНДР провела испытание баллистической ракеты."),
+        (
+            "rok",
+            "The Republic of Korea welcomed the talks held in Seoul.",
+        ),
+        (
+            "capital",
+            "The talks in Pyongyang ended without an agreement.",
+        ),
+    ];
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, body) in articles {
+        writer.add(&Article::new(id, body)).unwrap();
+    }
+    writer.commit().unwrap();
+    index
+}
+
+fn marks(hit: &communique::Hit) -> Vec<&str> {
+    let passage = &hit.passages[0];
+    passage
+        .highlights
+        .iter()
+        .map(|h| &passage.text[h.clone()])
+        .collect()
+}
+
+#[test]
+fn a_country_alias_searches_the_entity_the_indexer_recognised_and_highlights_its_names() {
+    let index = korea_statements();
+    let hits = search(&index, "DPRK", &SearchOptions::new().explain(true));
+    assert_eq!(sorted_ids(&hits), ["capital", "dprk", "kndr", "nk"]);
+    for hit in &hits {
+        let expected = match hit.article.id.as_str() {
+            "nk" => "North Korea",
+            "dprk" => "Democratic People's Republic of Korea",
+            "kndr" => "КНДР",
+            "capital" => "Pyongyang",
+            other => panic!("unexpected hit {other}"),
+        };
+        assert_eq!(marks(hit), [expected], "{}", hit.article.id);
+    }
+    // The explanation says the entity matched, and which alias searched it.
+    let nk = hits.iter().find(|h| h.article.id == "nk").unwrap();
+    let explanation = nk.passages[0].explanation.as_ref().unwrap();
+    let clause = &explanation.clauses[0];
+    assert_eq!(
+        clause.view,
+        communique::search::View::Entity,
+        "{explanation}"
+    );
+    assert_eq!(clause.analysed, ["country:PRK"]);
+    assert_eq!(clause.typed.as_deref(), Some("DPRK"));
+    assert_eq!(clause.added_by.as_deref(), Some("alias DPRK → country:PRK"));
+    // Searching every name as a phrase (entity weight 0) finds the same statements with the
+    // same highlights.
+    let names = SearchOptions::new().ranking(communique::search::Ranking {
+        entity_weight: 0.0,
+        ..Default::default()
+    });
+    let by_names = search(&index, "DPRK", &names);
+    assert_eq!(sorted_ids(&by_names), sorted_ids(&hits));
+    for hit in &by_names {
+        let same = hits
+            .iter()
+            .find(|h| h.article.id == hit.article.id)
+            .unwrap();
+        assert_eq!(marks(hit), marks(same), "{}", hit.article.id);
+    }
+    // Inside quotations only, where the indexer's mentions do not apply, the names are searched.
+    assert!(search(&index, "DPRK", &SearchOptions::new().quotes(true)).is_empty());
+}

@@ -56,6 +56,10 @@ pub struct EvalArgs {
     /// Do not expand names with the alias table (DPRK = North Korea, demonyms, transliterations).
     #[arg(long)]
     no_aliases: bool,
+    /// Weight of an entity match for a word that names a country or organisation (0 searches
+    /// each of its names instead).
+    #[arg(long, value_name = "W")]
+    entity: Option<f32>,
     /// Keep stop words in queries (through the exact view).
     #[arg(long)]
     stop_words: bool,
@@ -168,6 +172,7 @@ fn ranking(args: &EvalArgs) -> Ranking {
         article_score: args
             .article_score
             .map_or(defaults.article_score, ArticleScoreArg::score),
+        entity_weight: args.entity.unwrap_or(defaults.entity_weight),
     }
 }
 

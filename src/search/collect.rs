@@ -77,12 +77,31 @@ pub(crate) fn rank_order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
     })
 }
 
+/// The most id columns [`id_column`] keeps; past it, it forgets them all (those of segments
+/// merged away included, whose files stay mapped while a column holds them).
+const ID_COLUMNS_KEPT: usize = 64;
+
+/// The article id column of a segment. Opening it reads its metadata (a sixth of a rare word's
+/// search), so columns are kept by segment id from one search to the next.
 fn id_column(reader: &SegmentReader) -> tantivy::Result<StrColumn> {
+    static OPENED: std::sync::Mutex<Option<HashMap<tantivy::index::SegmentId, StrColumn>>> =
+        std::sync::Mutex::new(None);
+    let id = reader.segment_id();
+    let mut opened = OPENED.lock().unwrap_or_else(|p| p.into_inner());
+    let opened = opened.get_or_insert_with(HashMap::new);
+    if let Some(column) = opened.get(&id) {
+        return Ok(column.clone());
+    }
     let name = crate::index::fast::ARTICLE_ID;
-    reader
+    let column = reader
         .fast_fields()
         .str(name)?
-        .ok_or_else(|| tantivy::TantivyError::FieldNotFound(name.into()))
+        .ok_or_else(|| tantivy::TantivyError::FieldNotFound(name.into()))?;
+    if opened.len() >= ID_COLUMNS_KEPT {
+        opened.clear();
+    }
+    opened.insert(id, column.clone());
+    Ok(column)
 }
 
 fn first_ord(column: &StrColumn, doc: DocId) -> u64 {
@@ -234,6 +253,14 @@ impl Collector for TopArticles {
             }
         }
         let mut out: Vec<Candidate> = best.into_values().collect();
+        if self.k > 0 && out.len() > self.k {
+            // Only the k best need rank order, which reads an article id for each tie between
+            // segments: keep those scoring at least the k-th best score first (by score alone).
+            out.sort_unstable_by(|a, b| b.score.total_cmp(&a.score));
+            let last = out[self.k - 1].score;
+            let end = self.k + out[self.k..].partition_point(|c| c.score >= last);
+            out.truncate(end);
+        }
         out.sort_by(rank_order);
         out.truncate(self.k);
         Ok(out)
@@ -254,5 +281,54 @@ impl Collector for TopArticles {
             child.threshold()
         })?;
         Ok(child.harvest())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Article, Index};
+
+    /// The same statement under ten ids, two commits apart: equal scores in three segments.
+    fn tied() -> Index {
+        let index = Index::in_memory().unwrap();
+        let body = "The Security Council condemned the missile launch and called for restraint.";
+        for batch in [0..4, 4..7, 7..10] {
+            let mut writer = index.writer().unwrap();
+            for n in batch {
+                writer.add(&Article::new(format!("a{n:02}"), body)).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        index
+    }
+
+    #[test]
+    fn the_k_best_of_tied_articles_are_the_first_ids_whatever_the_segments() {
+        let index = tied();
+        let snapshot = index.snapshot();
+        let searcher = snapshot.searcher();
+        assert!(
+            searcher.segment_readers().len() > 1,
+            "the test needs segments"
+        );
+        let query = tantivy::query::TermQuery::new(
+            tantivy::Term::from_field_text(snapshot.fields().exact, "missile"),
+            tantivy::schema::IndexRecordOption::WithFreqs,
+        );
+        let mut all = searcher
+            .search(&query, &TopArticles::new(usize::MAX))
+            .unwrap();
+        all.sort_by(rank_order);
+        assert_eq!(all.len(), 10);
+        for k in [1, 3, 4, 9, 10, 12] {
+            let top = searcher.search(&query, &TopArticles::new(k)).unwrap();
+            let ids: Vec<&str> = top.iter().map(Candidate::id).collect();
+            let expected: Vec<&str> = all.iter().take(k).map(Candidate::id).collect();
+            assert_eq!(ids, expected, "k = {k}");
+        }
+        let top = searcher.search(&query, &TopArticles::new(3)).unwrap();
+        let ids: Vec<&str> = top.iter().map(Candidate::id).collect();
+        assert_eq!(ids, ["a00", "a01", "a02"]);
     }
 }

@@ -58,8 +58,9 @@ pub(crate) struct Part {
     pub(crate) stop: Option<(Box<dyn TantivyQuery>, Highlighter)>,
     /// The single stemmed term of a bare word, for the proximity and coverage clauses.
     stem: Option<Term>,
-    /// A bare word's title clause. Kept apart so that a group of optional words stays a flat
-    /// union of term queries, which block-max WAND can prune.
+    /// A bare word's title clause (or, in the cheap query, an alias's weak equivalents beside
+    /// its entity term): what else the node matches. Kept apart so that a group of optional
+    /// words stays a flat union of term queries, which block-max WAND can prune.
     title: Option<Box<dyn TantivyQuery>>,
     /// What the node highlights where it matches.
     marks: Highlighter,
@@ -220,6 +221,10 @@ fn with_compiler<T>(
         cheap,
         relaxed,
         aliases,
+        // The indexer recognised the built-in table's names in whole passages: a custom table,
+        // or a search inside quotations, searches the names themselves.
+        entities: options.aliases.is_none() && !options.quotes && ranking.entity_weight > 0.0,
+        mentions: fields.mentions,
         fields: if options.quotes { &quoted } else { fields },
         searcher,
         analyzer: &mut analyzer,
@@ -291,6 +296,11 @@ struct Compiler<'a> {
     relaxed: bool,
     /// The alias table to expand bare words with, if any.
     aliases: Option<&'a crate::domain::Aliases>,
+    /// Whether an alias of a country or organisation searches its entity term (see
+    /// [`Ranking::entity_weight`]) instead of its names.
+    entities: bool,
+    /// The field of the passages' entity mentions.
+    mentions: Field,
     fields: &'a Fields,
     searcher: &'a Searcher,
     analyzer: &'a mut Analyzer,
@@ -1026,13 +1036,20 @@ impl<'a> Compiler<'a> {
     }
 
     /// An alias's expansion: any of the group's names (a name of several words as an exact
-    /// phrase) or codes, and its weak equivalents at half weight.
+    /// phrase) or codes, and its weak equivalents at half weight. A country or organisation
+    /// searches, instead of its names and codes, the one term of the passages that the indexer
+    /// found naming it (`mentions:country:PRK`, see [`EntityQuery`](super::mentions::EntityQuery)):
+    /// one posting list instead of a phrase per name. Every name is still highlighted.
     fn alias(&mut self, group: &crate::domain::AliasGroup, matched: &str) -> Part {
         let mut part = Part::default();
         let mut variants: Vec<Box<dyn TantivyQuery>> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut shown = Vec::new();
         let typed = self.analyzer.exact(matched).len().max(1);
+        let entity = self.entity_term(group).map(|term| {
+            shown.push(term.value().as_str().unwrap_or_default().to_string());
+            self.entity_query(term, typed)
+        });
         let strong = group.names.iter().chain(&group.codes).map(|n| (n, 1.0));
         let weak = group.weak.iter().map(|n| (n, 0.5));
         for (name, weight) in strong.chain(weak) {
@@ -1054,20 +1071,72 @@ impl<'a> Compiler<'a> {
             });
             // Each name weighs what the words the user typed would: a long name is not worth
             // more than a short one.
+            let strong = weight >= 1.0;
             let weight = weight * typed as f32 / tokens.len() as f32;
-            variants.push(if (weight - 1.0).abs() > f32::EPSILON {
+            let query = if (weight - 1.0).abs() > f32::EPSILON {
                 Box::new(BoostQuery::new(query, weight))
             } else {
                 query
-            });
+            };
+            // A strong name is what the indexer recognised as the entity: its term finds it.
+            // A strong name is what the indexer recognised as the entity: its term finds it.
+            if !(strong && entity.is_some()) {
+                variants.push(query);
+            }
         }
         part.expansions = vec![format!("{matched} → {}", shown.join(" | "))];
+        if self.cheap
+            && let Some(entity) = entity
+        {
+            // Candidates: the entity term and the weak equivalents side by side (their sum
+            // ranks candidates), flat in a group of optional words.
+            part.query = Some(entity);
+            part.title = match variants.len() {
+                0 => None,
+                1 => variants.pop(),
+                _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                    variants, 0.1,
+                ))),
+            };
+            return part;
+        }
+        variants.splice(0..0, entity);
         // The best-matching name counts (with a little for the others), not their sum: a
         // passage that names a country three ways is not three times as relevant.
-        part.query = Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
-            variants, 0.1,
-        )));
+        part.query = Some(if variants.len() == 1 {
+            // One clause (an entity without weak names) needs no disjunction around it.
+            variants.remove(0)
+        } else {
+            Box::new(DisjunctionMaxQuery::with_tie_breaker(variants, 0.1))
+        });
         part
+    }
+
+    /// The entity term of an alias group (`country:PRK` in the `mentions` field), if it has one
+    /// and this search uses it.
+    fn entity_term(&self, group: &crate::domain::AliasGroup) -> Option<Term> {
+        if !self.entities {
+            return None;
+        }
+        let facet = crate::domain::Facet::of_group(group)?;
+        Some(Term::from_field_text(self.mentions, &facet.to_string()))
+    }
+
+    /// The query of an entity `term` for an alias of `typed` words.
+    fn entity_query(&self, term: Term, typed: usize) -> Box<dyn TantivyQuery> {
+        // An entity mention weighs what the words the user typed would, as a name does.
+        let weight = self.ranking.entity_weight * typed as f32;
+        let query: Box<dyn TantivyQuery> = if self.cheap {
+            // The cheap query's candidates: a plain term (no norms to read), which block-max
+            // WAND prunes among the query's other words.
+            term_query(term)
+        } else {
+            Box::new(super::mentions::EntityQuery {
+                term,
+                norms: self.fields.exact,
+            })
+        };
+        Box::new(BoostQuery::new(query, weight))
     }
 
     /// One name of an alias (its exact-view `tokens`): a word through the stemmed view (or the

@@ -32,6 +32,8 @@ pub enum View {
     Title,
     /// Only the text inside quotations (`--quotes`).
     Quotation,
+    /// The entities the indexer recognised in the passage (`country:PRK` for "North Korea").
+    Entity,
     /// Another field (the source).
     Other,
 }
@@ -43,6 +45,7 @@ impl View {
             View::Exact => "exact",
             View::Title => "title",
             View::Quotation => "quotation",
+            View::Entity => "entity",
             View::Other => "other",
         }
     }
@@ -277,6 +280,8 @@ impl Namer<'_> {
             View::Title
         } else if is(f.quote_stem) || is(f.quote_exact) {
             View::Quotation
+        } else if is(f.mentions) {
+            View::Entity
         } else {
             View::Other
         }
@@ -316,9 +321,10 @@ impl Namer<'_> {
                 if typed_self {
                     continue;
                 }
-                let named = names
-                    .split(" | ")
-                    .find(|name| analyses(analyzer, name.trim_end_matches(" (weak)")));
+                // An entity term is listed as is (`country:PRK`).
+                let named = names.split(" | ").find(|name| {
+                    *name == term || analyses(analyzer, name.trim_end_matches(" (weak)"))
+                });
                 if let Some(name) = named {
                     typed = Some(matched.to_string());
                     added_by = Some(format!("alias {matched} → {name}"));

@@ -22,6 +22,7 @@ mod facets;
 mod feedback;
 mod highlight;
 mod matching;
+mod mentions;
 mod near;
 mod options;
 mod pipeline;
