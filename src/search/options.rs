@@ -58,9 +58,12 @@ pub struct Ranking {
     /// Weight of an entity match: a bare word that names a country or organisation of the
     /// built-in alias table (`DPRK`) searches the passages where the indexer recognised a name
     /// of that entity (one term of the `mentions` field, scored by BM25 as one occurrence of a
-    /// word as rare, and weighted by this) instead of each of its names as a phrase. 0 searches
-    /// the names, as the table lists them. 1.5 was measured on the diplomatic set
-    /// (`BENCHMARKS.md`, issue 14).
+    /// word as rare, and weighted by this) instead of each of its names as a phrase. 0 (the
+    /// default) searches the names, as the table lists them. 1.5 is the best weight measured
+    /// on the diplomatic set and makes such queries about ten times faster at 1.4 million
+    /// passages, but it is not the default: it picks the judged passage less often for
+    /// demonym and transliteration queries (passage@1 0.31 against 0.54; `BENCHMARKS.md`,
+    /// issue 14).
     pub entity_weight: f32,
 }
 
@@ -154,7 +157,7 @@ impl Default for Ranking {
             feedback_passages: 10,
             feedback_weight: 0.5,
             article_score: ArticleScore::default(),
-            entity_weight: 1.5,
+            entity_weight: 0.0,
         }
     }
 }
