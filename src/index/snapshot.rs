@@ -160,6 +160,13 @@ impl<'a> Snapshot<'a> {
         Ok(columns)
     }
 
+    /// Each segment's article-id column (`None` in a segment without any), for collectors.
+    pub fn article_columns(&self) -> Result<Vec<Option<StrColumn>>> {
+        (0..self.searcher.segment_readers().len())
+            .map(|segment| Ok(self.columns(segment as SegmentOrdinal)?.article.clone()))
+            .collect()
+    }
+
     /// The head of the article of the passage at `address`, by the block rule: `ordinal`
     /// documents before it, of the same article, alive, with ordinal 0. `None` if it is not
     /// there (a damaged layout: [`Snapshot::find_head`] looks it up by id instead).

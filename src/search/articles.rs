@@ -249,9 +249,7 @@ impl Scope<'_, '_> {
     /// The articles with a passage that `query` matches (within the scope).
     fn search(&self, query: &dyn TantivyQuery) -> Result<ArticleSet> {
         let collector = Marks {
-            columns: (0..self.segments())
-                .map(|segment| Ok(self.snapshot.columns(segment as u32)?.article.clone()))
-                .collect::<Result<_>>()?,
+            columns: self.snapshot.article_columns()?,
         };
         let searcher = self.snapshot.searcher();
         let found = match self.within {

@@ -14,6 +14,7 @@ use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::articles::ArticleSet;
+use crate::index::Snapshot;
 
 /// One article's best passage. The article is known by its id's ordinal in its segment's id
 /// column; the id itself is read from the column only when needed (ties across segments, the
@@ -77,33 +78,6 @@ pub(crate) fn rank_order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
     })
 }
 
-/// The most id columns [`id_column`] keeps; past it, it forgets them all (those of segments
-/// merged away included, whose files stay mapped while a column holds them).
-const ID_COLUMNS_KEPT: usize = 64;
-
-/// The article id column of a segment. Opening it reads its metadata (a sixth of a rare word's
-/// search), so columns are kept by segment id from one search to the next.
-fn id_column(reader: &SegmentReader) -> tantivy::Result<StrColumn> {
-    static OPENED: std::sync::Mutex<Option<HashMap<tantivy::index::SegmentId, StrColumn>>> =
-        std::sync::Mutex::new(None);
-    let id = reader.segment_id();
-    let mut opened = OPENED.lock().unwrap_or_else(|p| p.into_inner());
-    let opened = opened.get_or_insert_with(HashMap::new);
-    if let Some(column) = opened.get(&id) {
-        return Ok(column.clone());
-    }
-    let name = crate::index::fast::ARTICLE_ID;
-    let column = reader
-        .fast_fields()
-        .str(name)?
-        .ok_or_else(|| tantivy::TantivyError::FieldNotFound(name.into()))?;
-    if opened.len() >= ID_COLUMNS_KEPT {
-        opened.clear();
-    }
-    opened.insert(id, column.clone());
-    Ok(column)
-}
-
 fn first_ord(column: &StrColumn, doc: DocId) -> u64 {
     column.term_ords(doc).next().unwrap_or(u64::MAX)
 }
@@ -121,12 +95,24 @@ pub(crate) struct TopArticles {
     pub k: usize,
     /// Only the passages of these articles count (all when `None`).
     pub within: Option<Arc<ArticleSet>>,
+    /// Each segment's article-id column, from the snapshot's column cache.
+    columns: Vec<Option<StrColumn>>,
 }
 
 impl TopArticles {
-    /// The `k` best articles, among all.
-    pub(crate) fn new(k: usize) -> TopArticles {
-        TopArticles { k, within: None }
+    /// The `k` best articles of `snapshot`, among all.
+    pub(crate) fn new(snapshot: &Snapshot<'_>, k: usize) -> crate::Result<TopArticles> {
+        Ok(TopArticles {
+            k,
+            within: None,
+            columns: snapshot.article_columns()?,
+        })
+    }
+
+    /// Only among the articles of `set`.
+    pub(crate) fn within(mut self, set: Arc<ArticleSet>) -> TopArticles {
+        self.within = Some(set);
+        self
     }
 }
 
@@ -225,12 +211,19 @@ impl Collector for TopArticles {
     fn for_segment(
         &self,
         segment: SegmentOrdinal,
-        reader: &SegmentReader,
+        _reader: &SegmentReader,
     ) -> tantivy::Result<TopArticlesSegment> {
         Ok(TopArticlesSegment {
             k: self.k,
             segment,
-            column: id_column(reader)?,
+            column: self
+                .columns
+                .get(segment as usize)
+                .cloned()
+                .flatten()
+                .ok_or_else(|| {
+                    tantivy::TantivyError::FieldNotFound(crate::index::fast::ARTICLE_ID.into())
+                })?,
             within: self.within.clone(),
             entries: Vec::new(),
             slot: fnv::FnvHashMap::default(),
@@ -317,17 +310,21 @@ mod tests {
             tantivy::schema::IndexRecordOption::WithFreqs,
         );
         let mut all = searcher
-            .search(&query, &TopArticles::new(usize::MAX))
+            .search(&query, &TopArticles::new(&snapshot, usize::MAX).unwrap())
             .unwrap();
         all.sort_by(rank_order);
         assert_eq!(all.len(), 10);
         for k in [1, 3, 4, 9, 10, 12] {
-            let top = searcher.search(&query, &TopArticles::new(k)).unwrap();
+            let top = searcher
+                .search(&query, &TopArticles::new(&snapshot, k).unwrap())
+                .unwrap();
             let ids: Vec<&str> = top.iter().map(Candidate::id).collect();
             let expected: Vec<&str> = all.iter().take(k).map(Candidate::id).collect();
             assert_eq!(ids, expected, "k = {k}");
         }
-        let top = searcher.search(&query, &TopArticles::new(3)).unwrap();
+        let top = searcher
+            .search(&query, &TopArticles::new(&snapshot, 3).unwrap())
+            .unwrap();
         let ids: Vec<&str> = top.iter().map(Candidate::id).collect();
         assert_eq!(ids, ["a00", "a01", "a02"]);
     }

@@ -24,7 +24,10 @@ pub(crate) fn words(
     ranking: &Ranking,
 ) -> Result<Vec<(String, f32)>> {
     let searcher = snapshot.searcher();
-    let top = searcher.search(first, &TopArticles::new(ranking.feedback_passages))?;
+    let top = searcher.search(
+        first,
+        &TopArticles::new(snapshot, ranking.feedback_passages)?,
+    )?;
     let total: f32 = top.iter().map(|c| c.score).sum();
     if top.is_empty() || total <= 0.0 {
         return Ok(Vec::new());

@@ -66,7 +66,9 @@ pub(crate) fn candidates(
     query: &dyn TantivyQuery,
     k: usize,
 ) -> Result<Vec<Candidate>> {
-    Ok(snapshot.searcher().search(query, &TopArticles::new(k))?)
+    Ok(snapshot
+        .searcher()
+        .search(query, &TopArticles::new(snapshot, k)?)?)
 }
 
 /// Stage 2: every live passage of the candidates' articles scored with `query`, and each
@@ -218,10 +220,7 @@ pub(crate) fn rank_articles(
     };
     let mut pool = (target * 3).max(30).min(target + 1000);
     loop {
-        let collector = TopArticles {
-            k: pool,
-            within: Some(Arc::clone(&allowed)),
-        };
+        let collector = TopArticles::new(snapshot, pool)?.within(Arc::clone(&allowed));
         let mut found = snapshot.searcher().search(query, &collector)?;
         let exhausted = found.len() < pool;
         let mut best = rescore(snapshot, query, &found, keep)?;
