@@ -12,8 +12,8 @@ use std::sync::OnceLock;
 
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, PhraseQuery,
-    Query as TantivyQuery, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, PhraseQuery, Query as TantivyQuery, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -22,6 +22,7 @@ use super::articles::Filter;
 use super::highlight::{Highlighter, NearRule};
 use super::options::{Ranking, SearchOptions};
 use super::query::{Node, Occur, Proximity, Scope, bare_words};
+use super::restrict::{Boosted, DisMax};
 use crate::analysis::{AnalyzedToken, Analyzer, Language, Script, script_of};
 use crate::index::Fields;
 use crate::{Error, Query, QueryError, Result};
@@ -30,6 +31,9 @@ use crate::{Error, Query, QueryError, Result};
 pub const MAX_EXPANSIONS: usize = 50;
 /// A prefix needs at least this many characters.
 pub const MIN_PREFIX_CHARS: usize = 2;
+/// The weight of an entity term in the cheap query when the full query searches the names
+/// ([`Ranking::entity_weight`] 0): the best weight measured for ranking by entity terms.
+const RETRIEVAL_ENTITY_WEIGHT: f32 = 1.5;
 
 /// A query ready for tantivy, with what to highlight.
 pub(crate) struct Compiled {
@@ -162,7 +166,9 @@ pub(crate) fn compile_articles(
         false,
         |c| {
             let query = c.query;
+            c.filtering = true;
             let filter = c.filter(query.root(), false)?;
+            c.filtering = false;
             c.relaxed = true;
             Ok((c.compile(options)?, filter))
         },
@@ -223,7 +229,8 @@ fn with_compiler<T>(
         aliases,
         // The indexer recognised the built-in table's names in whole passages: a custom table,
         // or a search inside quotations, searches the names themselves.
-        entities: options.aliases.is_none() && !options.quotes && ranking.entity_weight > 0.0,
+        entities: options.aliases.is_none() && !options.quotes,
+        filtering: false,
         mentions: fields.mentions,
         fields: if options.quotes { &quoted } else { fields },
         searcher,
@@ -296,9 +303,12 @@ struct Compiler<'a> {
     relaxed: bool,
     /// The alias table to expand bare words with, if any.
     aliases: Option<&'a crate::domain::Aliases>,
-    /// Whether an alias of a country or organisation searches its entity term (see
-    /// [`Ranking::entity_weight`]) instead of its names.
+    /// Whether the index's entity terms stand for the alias table's names (the built-in table,
+    /// outside quotations): an alias of a country or organisation may then search its entity
+    /// term instead of its names (see [`Compiler::entity_term`]).
     entities: bool,
+    /// Set while compiling an article filter: which articles match, not how passages rank.
+    filtering: bool,
     /// The field of the passages' entity mentions.
     mentions: Field,
     fields: &'a Fields,
@@ -716,7 +726,7 @@ impl<'a> Compiler<'a> {
                     (tantivy::query::Occur::Must, term_query(term)),
                     (tantivy::query::Occur::Must, self.language_filter(*language)),
                 ]));
-                Box::new(BoostQuery::new(query, self.weight(*language))) as Box<dyn TantivyQuery>
+                Box::new(Boosted::new(query, self.weight(*language))) as Box<dyn TantivyQuery>
             })
             .collect())
     }
@@ -996,7 +1006,7 @@ impl<'a> Compiler<'a> {
             title_exact
         };
         let title_term = Term::from_field_text(title_field, term.value().as_str().unwrap_or(""));
-        Box::new(BoostQuery::new(
+        Box::new(Boosted::new(
             term_query(title_term),
             self.ranking.title_weight,
         ))
@@ -1074,7 +1084,7 @@ impl<'a> Compiler<'a> {
             let strong = weight >= 1.0;
             let weight = weight * typed as f32 / tokens.len() as f32;
             let query = if (weight - 1.0).abs() > f32::EPSILON {
-                Box::new(BoostQuery::new(query, weight))
+                Box::new(Boosted::new(query, weight))
             } else {
                 query
             };
@@ -1094,9 +1104,7 @@ impl<'a> Compiler<'a> {
             part.title = match variants.len() {
                 0 => None,
                 1 => variants.pop(),
-                _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
-                    variants, 0.1,
-                ))),
+                _ => Some(Box::new(DisMax::new(variants, 0.1))),
             };
             return part;
         }
@@ -1107,15 +1115,21 @@ impl<'a> Compiler<'a> {
             // One clause (an entity without weak names) needs no disjunction around it.
             variants.remove(0)
         } else {
-            Box::new(DisjunctionMaxQuery::with_tie_breaker(variants, 0.1))
+            Box::new(DisMax::new(variants, 0.1))
         });
         part
     }
 
     /// The entity term of an alias group (`country:PRK` in the `mentions` field), if it has one
-    /// and this search uses it.
+    /// and this query uses it. The passages holding it are those where the indexer found one of
+    /// the group's names, so it stands for the names wherever only *which* passages match
+    /// counts: in an article filter, and in the cheap query that finds the candidates (one
+    /// posting list that block-max WAND prunes, instead of a phrase per name). The full query,
+    /// which ranks the candidates' passages, searches the names themselves unless
+    /// [`Ranking::entity_weight`] asks for the entity term.
     fn entity_term(&self, group: &crate::domain::AliasGroup) -> Option<Term> {
-        if !self.entities {
+        let wanted = self.filtering || self.cheap || self.ranking.entity_weight > 0.0;
+        if !self.entities || !wanted {
             return None;
         }
         let facet = crate::domain::Facet::of_group(group)?;
@@ -1124,8 +1138,13 @@ impl<'a> Compiler<'a> {
 
     /// The query of an entity `term` for an alias of `typed` words.
     fn entity_query(&self, term: Term, typed: usize) -> Box<dyn TantivyQuery> {
-        // An entity mention weighs what the words the user typed would, as a name does.
-        let weight = self.ranking.entity_weight * typed as f32;
+        // An entity mention weighs what the words the user typed would, as a name does. Where
+        // the entity term only finds candidates (the ranking searches the names), it weighs
+        // what it weighs when it ranks.
+        let weight = match self.ranking.entity_weight {
+            w if w > 0.0 => w,
+            _ => RETRIEVAL_ENTITY_WEIGHT,
+        } * typed as f32;
         let query: Box<dyn TantivyQuery> = if self.cheap {
             // The cheap query's candidates: a plain term (no norms to read), which block-max
             // WAND prunes among the query's other words.
@@ -1136,7 +1155,7 @@ impl<'a> Compiler<'a> {
                 norms: self.fields.exact,
             })
         };
-        Box::new(BoostQuery::new(query, weight))
+        Box::new(Boosted::new(query, weight))
     }
 
     /// One name of an alias (its exact-view `tokens`): a word through the stemmed view (or the
@@ -1264,7 +1283,7 @@ impl<'a> Compiler<'a> {
                 if exact.is_some_and(|e| e != word) {
                     boost *= 0.85;
                 }
-                let query: Box<dyn TantivyQuery> = Box::new(BoostQuery::new(term, boost));
+                let query: Box<dyn TantivyQuery> = Box::new(Boosted::new(term, boost));
                 (tantivy::query::Occur::Should, query)
             })
             .collect();
@@ -1463,7 +1482,7 @@ impl<'a> Compiler<'a> {
                 );
                 compiled.push((
                     tantivy::query::Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(phrase), ranking.proximity_weight)),
+                    Box::new(Boosted::new(Box::new(phrase), ranking.proximity_weight)),
                 ));
             }
         }
@@ -1474,7 +1493,7 @@ impl<'a> Compiler<'a> {
                 .collect();
             compiled.push((
                 tantivy::query::Occur::Should,
-                Box::new(BoostQuery::new(
+                Box::new(Boosted::new(
                     Box::new(BooleanQuery::new(all)),
                     ranking.coverage_weight,
                 )),

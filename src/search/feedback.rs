@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query as TantivyQuery, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query as TantivyQuery, TermQuery};
+
+use super::restrict::Boosted;
 use tantivy::schema::IndexRecordOption;
 
 use super::collect::TopArticles;
@@ -88,7 +90,7 @@ pub(crate) fn with_words(
         );
         clauses.push((
             Occur::Should,
-            Box::new(BoostQuery::new(Box::new(term), *weight)),
+            Box::new(Boosted::new(Box::new(term), *weight)),
         ));
     }
     Box::new(BooleanQuery::new(clauses))

@@ -27,6 +27,7 @@ mod near;
 mod options;
 mod pipeline;
 mod query;
+mod restrict;
 mod similar;
 
 pub use article::ArticleView;

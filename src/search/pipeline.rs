@@ -81,7 +81,6 @@ pub(crate) fn rescore(
     passages: usize,
 ) -> Result<HashMap<ArticleKey, Vec<Candidate>>> {
     let searcher = snapshot.searcher();
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
     // (segment, doc, candidate) for every passage of every candidate, in index order: each
     // segment's scorer seeks forward from passage to passage.
     let mut docs: Vec<(SegmentOrdinal, DocId, usize)> = Vec::new();
@@ -91,6 +90,18 @@ pub(crate) fn rescore(
         docs.extend(block.map(|doc| (segment, doc, i)));
     }
     docs.sort_unstable();
+    // The query evaluated at these passages only: its unions and phrases visit no other.
+    let mut only: HashMap<tantivy::index::SegmentId, Vec<DocId>> = HashMap::new();
+    for &(segment, doc, _) in &docs {
+        let list = only
+            .entry(searcher.segment_reader(segment).segment_id())
+            .or_default();
+        if list.last() != Some(&doc) {
+            list.push(doc);
+        }
+    }
+    let query = super::restrict::restrict(query, &Arc::new(only));
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let mut out: HashMap<ArticleKey, Vec<Candidate>> = HashMap::new();
     let mut scorer: Option<(SegmentOrdinal, Box<dyn Scorer>)> = None;
     for (segment, doc, i) in docs {

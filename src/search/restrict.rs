@@ -1,0 +1,352 @@
+//! A query evaluated only at given passages: the second phase of a search scores the
+//! candidates' passages, a few hundred among millions, without visiting the others.
+//!
+//! Seeking a tantivy union to a passage far from the last one refills a window of 4,096
+//! documents from every clause, and a phrase or proximity clause checks positions in each
+//! document of that window; a phrase scorer also looks for its first match when it is made.
+//! [`restrict`] rebuilds a query with every leaf wrapped in [`Only`], which visits just the
+//! given documents (asking each leaf with `seek_danger`, made near the first one with
+//! `scorer_danger`), so the unions above it only see those. Scores and matches at the given
+//! documents are the same as the query's own. The query's Boolean structure must be visible
+//! for this: the compiler builds boosts and disjunctions with [`Boosted`] and [`DisMax`].
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tantivy::index::SegmentId;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyScorer, EnableScoring, Explanation, Query,
+    Scorer, Weight,
+};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+
+/// The documents a restricted query may match, sorted, by segment.
+pub(crate) type Docs = Arc<HashMap<SegmentId, Vec<DocId>>>;
+
+/// `query` evaluated only at `docs`: the same scores there, nothing elsewhere.
+pub(crate) fn restrict(query: &dyn Query, docs: &Docs) -> Box<dyn Query> {
+    if let Some(boolean) = query.downcast_ref::<BooleanQuery>() {
+        let clauses = boolean
+            .clauses()
+            .iter()
+            .map(|(occur, clause)| (*occur, restrict(clause.as_ref(), docs)))
+            .collect();
+        let mut rebuilt = BooleanQuery::new(clauses);
+        rebuilt.set_minimum_number_should_match(boolean.get_minimum_number_should_match());
+        return Box::new(rebuilt);
+    }
+    if let Some(boosted) = query.downcast_ref::<Boosted>() {
+        return Box::new(Boosted::new(
+            restrict(boosted.query.as_ref(), docs),
+            boosted.boost,
+        ));
+    }
+    if let Some(max) = query.downcast_ref::<DisMax>() {
+        let disjuncts = max
+            .disjuncts
+            .iter()
+            .map(|d| restrict(d.as_ref(), docs))
+            .collect();
+        return Box::new(DisMax::new(disjuncts, max.tie_breaker));
+    }
+    Box::new(Only {
+        query: query.box_clone(),
+        docs: docs.clone(),
+    })
+}
+
+/// A query with its score multiplied by `boost` (tantivy's [`BoostQuery`], with its parts
+/// visible to [`restrict`]).
+#[derive(Debug)]
+pub(crate) struct Boosted {
+    query: Box<dyn Query>,
+    boost: Score,
+}
+
+impl Clone for Boosted {
+    fn clone(&self) -> Boosted {
+        Boosted::new(self.query.box_clone(), self.boost)
+    }
+}
+
+impl Boosted {
+    /// `query`, its score multiplied by `boost`.
+    pub(crate) fn new(query: Box<dyn Query>, boost: Score) -> Boosted {
+        Boosted { query, boost }
+    }
+}
+
+impl Query for Boosted {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        BoostQuery::new(self.query.box_clone(), self.boost).weight(scoring)
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.query.query_terms(visitor);
+    }
+}
+
+/// The best of several queries, with `tie_breaker` times the others added (tantivy's
+/// [`DisjunctionMaxQuery`], with its parts visible to [`restrict`]).
+#[derive(Debug)]
+pub(crate) struct DisMax {
+    disjuncts: Vec<Box<dyn Query>>,
+    tie_breaker: Score,
+}
+
+impl Clone for DisMax {
+    fn clone(&self) -> DisMax {
+        DisMax::new(boxed(&self.disjuncts), self.tie_breaker)
+    }
+}
+
+/// Copies of `queries`.
+fn boxed(queries: &[Box<dyn Query>]) -> Vec<Box<dyn Query>> {
+    queries.iter().map(|q| q.box_clone()).collect()
+}
+
+impl DisMax {
+    /// The best of `disjuncts`, with `tie_breaker` times the others.
+    pub(crate) fn new(disjuncts: Vec<Box<dyn Query>>, tie_breaker: Score) -> DisMax {
+        DisMax {
+            disjuncts,
+            tie_breaker,
+        }
+    }
+}
+
+impl Query for DisMax {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        DisjunctionMaxQuery::with_tie_breaker(boxed(&self.disjuncts), self.tie_breaker)
+            .weight(scoring)
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for disjunct in &self.disjuncts {
+            disjunct.query_terms(visitor);
+        }
+    }
+}
+
+/// A query that matches only at the given documents (where it matches on its own).
+#[derive(Debug)]
+pub(crate) struct Only {
+    query: Box<dyn Query>,
+    docs: Docs,
+}
+
+impl Clone for Only {
+    fn clone(&self) -> Only {
+        Only {
+            query: self.query.box_clone(),
+            docs: self.docs.clone(),
+        }
+    }
+}
+
+impl Query for Only {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(OnlyWeight {
+            inner: self.query.weight(scoring)?,
+            docs: self.docs.clone(),
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.query.query_terms(visitor);
+    }
+}
+
+struct OnlyWeight {
+    inner: Box<dyn Weight>,
+    docs: Docs,
+}
+
+impl Weight for OnlyWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let docs = match self.docs.get(&reader.segment_id()) {
+            Some(docs) if !docs.is_empty() => docs.clone(),
+            _ => return Ok(Box::new(EmptyScorer)),
+        };
+        let (found, inner) = self.inner.scorer_danger(reader, docs[0], boost)?;
+        let mut scorer = OnlyScorer {
+            docs,
+            next: 1,
+            inner,
+            doc: TERMINATED,
+        };
+        match found {
+            tantivy::SeekDangerResult::Found => scorer.doc = scorer.docs[0],
+            tantivy::SeekDangerResult::SeekLowerBound(bound) => {
+                scorer.find(bound);
+            }
+        }
+        Ok(Box::new(scorer))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.inner.explain(reader, doc)
+    }
+}
+
+/// Visits its documents in order, asking the inner scorer about each.
+struct OnlyScorer {
+    docs: Vec<DocId>,
+    /// The next document to ask about.
+    next: usize,
+    inner: Box<dyn Scorer>,
+    doc: DocId,
+}
+
+impl OnlyScorer {
+    /// Moves to the first of the documents from `next` on, at or after `bound`, that the inner
+    /// scorer matches. The inner scorer is asked with strictly increasing targets, as
+    /// `seek_danger` requires, and is in a valid state whenever one is found.
+    fn find(&mut self, mut bound: DocId) -> DocId {
+        while let Some(&doc) = self.docs.get(self.next) {
+            self.next += 1;
+            if doc < bound {
+                continue;
+            }
+            match self.inner.seek_danger(doc) {
+                tantivy::SeekDangerResult::Found => {
+                    self.doc = doc;
+                    return doc;
+                }
+                tantivy::SeekDangerResult::SeekLowerBound(lower) => bound = lower,
+            }
+        }
+        self.doc = TERMINATED;
+        TERMINATED
+    }
+}
+
+impl DocSet for OnlyScorer {
+    fn advance(&mut self) -> DocId {
+        let bound = self.doc.saturating_add(1);
+        self.find(bound)
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        self.find(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        (self.docs.len() - self.next.min(self.docs.len()) + 1) as u32
+    }
+}
+
+impl Scorer for OnlyScorer {
+    fn score(&mut self) -> Score {
+        self.inner.score()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::DocSetCollector;
+    use tantivy::query::{Occur, PhraseQuery, TermQuery};
+    use tantivy::schema::{IndexRecordOption, Schema, TEXT};
+    use tantivy::{DocAddress, Index, TantivyDocument};
+
+    /// Every paragraph of the project's corpus, one document each.
+    fn paragraphs() -> (Index, tantivy::schema::Field) {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus");
+        for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+            let entry = entry.unwrap();
+            let Ok(body) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
+            for paragraph in body.split("\n\n").chain(body.split("\\n\\n")) {
+                let mut doc = TantivyDocument::default();
+                doc.add_text(text, paragraph);
+                writer.add_document(doc).unwrap();
+            }
+        }
+        writer.commit().unwrap();
+        (index, text)
+    }
+
+    fn term(field: tantivy::schema::Field, word: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, word),
+            IndexRecordOption::WithFreqsAndPositions,
+        ))
+    }
+
+    fn phrase(field: tantivy::schema::Field, words: &[&str]) -> Box<dyn Query> {
+        let terms = words.iter().map(|w| Term::from_field_text(field, w));
+        Box::new(PhraseQuery::new(terms.collect()))
+    }
+
+    #[test]
+    fn a_restricted_query_scores_the_given_passages_as_the_query_does_and_no_other() {
+        let (index, text) = paragraphs();
+        let searcher = index.reader().unwrap().searcher();
+        // Unions of terms, a phrase, a boost, a disjunction and an exclusion, nested.
+        let query = BooleanQuery::new(vec![
+            (Occur::Should, term(text, "security")),
+            (Occur::Should, phrase(text, &["security", "council"])),
+            (
+                Occur::Should,
+                Box::new(Boosted::new(term(text, "nuclear"), 2.0)),
+            ),
+            (
+                Occur::Should,
+                Box::new(DisMax::new(
+                    vec![
+                        term(text, "sanctions"),
+                        phrase(text, &["ballistic", "missiles"]),
+                    ],
+                    0.1,
+                )),
+            ),
+            (Occur::MustNot, term(text, "veto")),
+        ]);
+        let matching = searcher.search(&query, &DocSetCollector).unwrap();
+        assert!(matching.len() > 20, "{} passages match", matching.len());
+        // Every third passage of the index, matching or not.
+        let mut docs: HashMap<SegmentId, Vec<DocId>> = HashMap::new();
+        let mut given = Vec::new();
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let list: Vec<DocId> = (0..reader.max_doc()).step_by(3).collect();
+            given.extend(list.iter().map(|&d| DocAddress::new(ord as u32, d)));
+            docs.insert(reader.segment_id(), list);
+        }
+        let restricted = restrict(&query, &Arc::new(docs));
+        let scoring = EnableScoring::enabled_from_searcher(&searcher);
+        let (full, only) = (
+            query.weight(scoring).unwrap(),
+            restricted.weight(scoring).unwrap(),
+        );
+        let mut seen = 0;
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let mut scorer = only.scorer(reader, 1.0).unwrap();
+            while scorer.doc() != TERMINATED {
+                let doc = scorer.doc();
+                let address = DocAddress::new(ord as u32, doc);
+                assert!(given.contains(&address) && matching.contains(&address));
+                let mut alone = full.scorer(reader, 1.0).unwrap();
+                assert_eq!(alone.seek(doc), doc);
+                assert_eq!(scorer.score(), alone.score(), "{address:?}");
+                seen += 1;
+                scorer.advance();
+            }
+        }
+        let expected = given.iter().filter(|a| matching.contains(a)).count();
+        assert!(expected > 5);
+        assert_eq!(seen, expected);
+    }
+}
