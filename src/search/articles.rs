@@ -208,6 +208,40 @@ pub(crate) fn members(snapshot: &Snapshot<'_>, filter: &Filter) -> Result<Member
     members_within(snapshot, filter, None)
 }
 
+/// The articles `filter` lets in, for a search whose passage query matches only where the
+/// filter's one positive clause does (the query compiled for article-level logic, without
+/// feedback words): that clause's articles are then left to the passage query, which finds
+/// them anyway, and only its exclusions are evaluated. `sanctions AND NOT Russia` costs the
+/// set of `Russia` alone. The articles that *match* (a passage of the query among those let
+/// in) are the same as with [`members`].
+pub(crate) fn members_beside(snapshot: &Snapshot<'_>, filter: &Filter) -> Result<Members> {
+    match filter {
+        Filter::Group {
+            must,
+            should,
+            must_not,
+        } if matches!(
+            (must.as_slice(), should.as_slice()),
+            ([Filter::Any(_)], []) | ([], [Filter::Any(_)])
+        ) =>
+        {
+            let mut near = HashSet::new();
+            let mut scope = Scope {
+                snapshot,
+                within: None,
+                near: &mut near,
+            };
+            let all = ArticleSet::all(scope.segments());
+            let set = scope.exclude(all, must_not)?;
+            Ok(Members {
+                articles: set,
+                near,
+            })
+        }
+        _ => members(snapshot, filter),
+    }
+}
+
 /// The articles `filter` lets in, judged on the passages in `within` (all when `None`).
 pub(crate) fn members_within(
     snapshot: &Snapshot<'_>,
@@ -313,15 +347,20 @@ impl Scope<'_, '_> {
                     }
                     set = union;
                 }
-                for filter in must_not {
-                    // Excluding a clause without searchable words excludes nothing.
-                    if !matches!(filter, Filter::All) {
-                        set = set.and(self.evaluate(filter)?.not());
-                    }
-                }
-                Ok(set)
+                self.exclude(set, must_not)
             }
         }
+    }
+
+    /// `set` without the articles of any of `must_not`.
+    fn exclude(&mut self, mut set: ArticleSet, must_not: &[Filter]) -> Result<ArticleSet> {
+        for filter in must_not {
+            // Excluding a clause without searchable words excludes nothing.
+            if !matches!(filter, Filter::All) {
+                set = set.and(self.evaluate(filter)?.not());
+            }
+        }
+        Ok(set)
     }
 }
 
@@ -418,11 +457,20 @@ mod tests {
     }
 
     fn members_of(index: &Index, query: &str) -> Vec<String> {
+        let (ids, _) = judged(index, query, members);
+        ids
+    }
+
+    type Judge = fn(&Snapshot<'_>, &Filter) -> Result<Members>;
+
+    /// The articles `judge` lets in, and those of them with a passage that the query's
+    /// passage query matches (the articles that match the query).
+    fn judged(index: &Index, query: &str, judge: Judge) -> (Vec<String>, Vec<String>) {
         let snapshot = index.snapshot();
         let query = Query::parse(query).unwrap();
         let options = SearchOptions::new();
         let ranking = crate::search::Ranking::default();
-        let (_, filter) = compile::compile_articles(
+        let (compiled, filter) = compile::compile_articles(
             snapshot.searcher(),
             snapshot.fields(),
             &query,
@@ -430,19 +478,32 @@ mod tests {
             &ranking,
         )
         .unwrap();
-        let set = members(&snapshot, &filter).unwrap().articles;
-        let mut ids = Vec::new();
+        let set = judge(&snapshot, &filter).unwrap().articles;
+        let passages = snapshot
+            .searcher()
+            .search(&*compiled.query, &DocSetCollector)
+            .unwrap();
+        let matched: HashSet<ArticleKey> = passages
+            .into_iter()
+            .filter_map(|address| key_of(&snapshot, address).unwrap())
+            .collect();
+        let (mut ids, mut matching) = (Vec::new(), Vec::new());
         for id in ["kursk", "missiles", "both", "neither"] {
             let head = snapshot.find_head(id).unwrap().unwrap();
-            if set.contains(key_of(&snapshot, head).unwrap().unwrap()) {
+            let key = key_of(&snapshot, head).unwrap().unwrap();
+            if set.contains(key) {
                 ids.push(id.to_string());
+                if matched.contains(&key) {
+                    matching.push(id.to_string());
+                }
             }
         }
-        ids
+        (ids, matching)
     }
 
-    #[test]
-    fn a_filter_judges_whole_articles() {
+    /// Four articles: one names Kursk, one missiles, one both (in different passages), one
+    /// neither.
+    fn four() -> Index {
         let index = Index::in_memory().unwrap();
         let mut writer = index.writer().unwrap();
         for (id, body) in [
@@ -460,6 +521,12 @@ mod tests {
             writer.add(&Article::new(id, body)).unwrap();
         }
         writer.commit().unwrap();
+        index
+    }
+
+    #[test]
+    fn a_filter_judges_whole_articles() {
+        let index = four();
         // The two words in different passages of one article: it matches `AND`.
         assert_eq!(members_of(&index, "Kursk AND missiles"), ["both"]);
         assert_eq!(members_of(&index, "Kursk AND NOT missiles"), ["kursk"]);
@@ -469,5 +536,30 @@ mod tests {
             ["kursk", "missiles", "both"]
         );
         assert_eq!(members_of(&index, "+grain -exports"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn beside_the_passage_query_only_the_exclusions_are_evaluated_and_the_same_articles_match() {
+        let index = four();
+        for query in [
+            "Kursk AND NOT missiles",
+            "Kursk -missiles",
+            "+missiles -Kursk",
+        ] {
+            let (all, matching) = judged(&index, query, members);
+            let (beside, matching_beside) = judged(&index, query, members_beside);
+            assert_eq!(matching_beside, matching, "{query}");
+            // The positive clause is left to the passage query: more articles are let in.
+            assert!(
+                beside.len() > all.len(),
+                "{query}: {beside:?} against {all:?}"
+            );
+        }
+        let (beside, matching) = judged(&index, "Kursk AND NOT missiles", members_beside);
+        assert_eq!(beside, ["kursk", "neither"]);
+        assert_eq!(matching, ["kursk"]);
+        // Two positive clauses: the filter is evaluated whole.
+        let (beside, _) = judged(&index, "Kursk AND missiles -grain", members_beside);
+        assert_eq!(beside, ["both"]);
     }
 }

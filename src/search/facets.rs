@@ -246,7 +246,7 @@ impl Index {
             options,
             &ranking,
         )?;
-        let members = super::articles::members(snapshot, &filter)?;
+        let members = super::articles::members_beside(snapshot, &filter)?;
         Ok((compiled, Some(Arc::new(members.articles))))
     }
 }

@@ -172,7 +172,13 @@ pub(crate) fn rank(
 ) -> Result<Ranked> {
     let full = &*plan.full.query;
     if let Some(filter) = &plan.articles {
-        return rank_articles(snapshot, full, filter, passages, how, target);
+        // Without feedback words, the passage query matches only where the filter's positive
+        // clauses do.
+        let members = match plan.matching {
+            None => articles::members_beside(snapshot, filter)?,
+            Some(_) => articles::members(snapshot, filter)?,
+        };
+        return rank_articles(snapshot, full, members, passages, how, target);
     }
     // The passages the article's score reads, and those shown.
     let keep = passages.max(how.passages());
@@ -206,7 +212,7 @@ pub(crate) fn rank(
 }
 
 /// Stages 1 and 2 for a query with article-level logic: the `target` best of the articles
-/// `filter` lets in, each scored by `how` from its passages for `query` (those holding a
+/// its filter lets in (`members`), each scored by `how` from its passages for `query` (those holding a
 /// proximity of the query first), with its first `passages`.
 ///
 /// As on the passage path, a pool of candidates (three times the target) is found first: the
@@ -217,12 +223,11 @@ pub(crate) fn rank(
 pub(crate) fn rank_articles(
     snapshot: &Snapshot<'_>,
     query: &dyn TantivyQuery,
-    filter: &Filter,
+    members: articles::Members,
     passages: usize,
     how: ArticleScore,
     target: usize,
 ) -> Result<Ranked> {
-    let members = articles::members(snapshot, filter)?;
     let allowed = Arc::new(members.articles);
     let keep = if members.near.is_empty() {
         passages.max(how.passages())
