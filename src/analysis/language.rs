@@ -20,10 +20,11 @@ pub enum Language {
     Portuguese,
     /// German (`de`): Snowball German (`ß`, umlauts handled by the stemmer).
     German,
-    /// Russian (`ru`): `ё` read as `е`, Snowball Russian.
+    /// Russian (`ru`): `ё` read as `е`, Snowball Russian, fleeting vowels dropped
+    /// ([`crate::analysis::RussianFleetingVowel`]).
     Russian,
-    /// Arabic (`ar`): diacritics and tatweel removed, alef and hamza forms unified, Snowball
-    /// Arabic.
+    /// Arabic (`ar`): diacritics and tatweel removed, alef and hamza forms unified, light
+    /// stemming ([`crate::analysis::ArabicLightStemmer`]).
     Arabic,
     /// Chinese (`zh`): words found by the `jieba` dictionary segmenter.
     Chinese,

@@ -26,7 +26,8 @@ mod tokenizer;
 
 pub use chinese::ChineseTokenizer;
 pub use filters::{
-    ArabicPrefixFilter, CachedStemmer, ElisionFilter, PossessiveFilter, ScriptNormalizer,
+    ArabicLightStemmer, CachedStemmer, ElisionFilter, PossessiveFilter, RussianFleetingVowel,
+    ScriptNormalizer,
 };
 pub use language::{DETECTION_BYTES, Language, UNKNOWN_LANGUAGE, detect, normalize_code};
 pub use tokenizer::WordTokenizer;
@@ -211,14 +212,14 @@ pub fn stemmed_analyzer_for(language: Language) -> TextAnalyzer {
             .filter(ScriptNormalizer)
             .filter(stop(StopLanguage::Russian))
             .filter(CachedStemmer::new(frostem::Algorithm::Russian))
+            .filter(RussianFleetingVowel)
             .build(),
         Language::Arabic => words()
             .filter(ScriptNormalizer)
             .filter(StopWordFilter::remove(
                 ARABIC_STOP_WORDS.iter().map(|w| w.to_string()),
             ))
-            .filter(ArabicPrefixFilter)
-            .filter(CachedStemmer::new(frostem::Algorithm::Arabic))
+            .filter(ArabicLightStemmer)
             .build(),
         Language::Chinese => TextAnalyzer::builder(ChineseTokenizer)
             .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
