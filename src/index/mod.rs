@@ -75,6 +75,14 @@ pub struct Index {
 /// A manifest in memory, known by the files of its chain.
 type CachedManifest = (Vec<String>, std::sync::Arc<manifest::Manifest>);
 
+/// What a commit records of its manifest: the last whole file, the deltas after it, and the
+/// manifest in memory when the commit has it.
+type StoredManifest = (
+    Option<String>,
+    Vec<String>,
+    Option<std::sync::Arc<manifest::Manifest>>,
+);
+
 impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.storage {
@@ -667,37 +675,51 @@ impl Index {
         })
     }
 
+    /// Takes this handle's manifest in memory out of it, if it is the last commit's (`chain`):
+    /// a commit changes it in place, and puts it back once the commit is made.
+    fn take_manifest(&self, chain: &[String]) -> Option<std::sync::Arc<manifest::Manifest>> {
+        let mut cached = self.manifest.lock().ok()?;
+        match cached.take() {
+            Some((names, manifest)) if names == chain => Some(manifest),
+            _ => None,
+        }
+    }
+
     /// Records the manifest of the commit with this opstamp: the last commit's, changed by
-    /// `delta`. It is written as a delta file after the last commit's chain, or whole (from
-    /// `whole` if the caller has it at hand, else read and changed) when the chain is long
-    /// or the index is in memory. Returns the payload's whole manifest and deltas.
-    fn store_manifest(
-        &self,
-        opstamp: u64,
-        delta: manifest::Delta,
-        whole: Option<&manifest::Manifest>,
-    ) -> Result<(Option<String>, Vec<String>)> {
+    /// `delta`. It is written as a delta file after the last commit's chain, or whole when the
+    /// chain is long or the index is in memory. Returns the payload's whole manifest and
+    /// deltas, and the new manifest in memory if this handle held the last one (changed in
+    /// place, in time proportional to the change) or read it to write it whole.
+    fn store_manifest(&self, opstamp: u64, delta: manifest::Delta) -> Result<StoredManifest> {
         let payload = self.payload()?;
         let (base, mut deltas) = (payload.manifest, payload.manifest_deltas);
         if delta.is_empty() {
-            return Ok((base, deltas));
+            return Ok((base, deltas, None));
         }
+        let chain: Vec<String> = base.iter().chain(&deltas).cloned().collect();
         let memory = matches!(self.storage, Storage::Memory(_));
-        let (name, bytes) = if memory || deltas.len() >= manifest::MAX_DELTAS {
-            let bytes = match whole {
-                Some(whole) => serde_json::to_vec(whole),
-                None => {
-                    let mut whole = manifest::Manifest::clone(&*self.load_manifest()?);
-                    delta.apply(&mut whole);
-                    serde_json::to_vec(&whole)
-                }
-            };
-            deltas.clear();
-            (format!("{}{opstamp}.json", manifest::FILE_PREFIX), bytes)
-        } else {
-            let name = format!("{}{opstamp}.delta.json", manifest::FILE_PREFIX);
-            deltas.push(name.clone());
-            (name, serde_json::to_vec(&delta))
+        let whole = memory || deltas.len() >= manifest::MAX_DELTAS;
+        let delta_bytes = (!whole).then(|| serde_json::to_vec(&delta));
+        let mut current = self.take_manifest(&chain);
+        if current.is_none() && whole {
+            current = Some(self.load_manifest()?);
+            self.take_manifest(&chain);
+        }
+        if let Some(current) = current.as_mut() {
+            delta.apply(std::sync::Arc::make_mut(current));
+        }
+        let (name, bytes) = match (delta_bytes, &current) {
+            (Some(bytes), _) => {
+                let name = format!("{}{opstamp}.delta.json", manifest::FILE_PREFIX);
+                deltas.push(name.clone());
+                (name, bytes)
+            }
+            (None, Some(whole)) => {
+                deltas.clear();
+                let name = format!("{}{opstamp}.json", manifest::FILE_PREFIX);
+                (name, serde_json::to_vec(&**whole))
+            }
+            (None, None) => unreachable!("a manifest written whole was read above"),
         };
         let bytes = bytes.map_err(|e| Error::InvalidArgument(e.to_string()))?;
         match &self.storage {
@@ -709,9 +731,9 @@ impl Index {
             }
         }
         if deltas.is_empty() {
-            Ok((Some(name), deltas))
+            Ok((Some(name), deltas, current))
         } else {
-            Ok((base, deltas))
+            Ok((base, deltas, current))
         }
     }
 
