@@ -5,6 +5,7 @@
 //! of this handle (read-your-writes), never half-way through one.
 
 mod directory;
+mod kept_stats;
 mod manifest;
 mod rebuild;
 mod schema;
@@ -117,7 +118,7 @@ pub(crate) struct Payload {
 }
 
 /// Figures about an index, for `communique stats`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Stats {
     /// Number of articles.
     pub articles: u64,
@@ -125,7 +126,8 @@ pub struct Stats {
     pub passages: u64,
     /// Number of distinct terms of the exact view.
     pub distinct_terms: u64,
-    /// Bytes used by the index (on disk: every file in its folder).
+    /// Bytes used by the index (on disk: every file in its folder, but the figures `stats`
+    /// keeps there).
     pub size_bytes: u64,
     /// Number of tantivy segments.
     pub segments: usize,
@@ -407,6 +409,24 @@ impl Index {
 
     fn stats_unguarded(&self) -> Result<Stats> {
         let searcher = self.searcher();
+        let Storage::Disk(folder) = &self.storage else {
+            return self.count_stats(&searcher);
+        };
+        // Counted for these segments before: only the size and the time of the last update
+        // can have changed.
+        let key = kept_stats::key(&searcher);
+        if let Some(mut stats) = kept_stats::read(folder, &key) {
+            stats.size_bytes = folder_size(folder);
+            stats.updated = self.payload()?.updated;
+            return Ok(stats);
+        }
+        let stats = self.count_stats(&searcher)?;
+        kept_stats::write(folder, &key, &stats);
+        Ok(stats)
+    }
+
+    /// Counts the figures of `stats` on the segments `searcher` sees.
+    fn count_stats(&self, searcher: &tantivy::Searcher) -> Result<Stats> {
         let passages = searcher.num_docs();
         let mut tally = HeadTally::default();
         for reader in searcher.segment_readers() {
@@ -437,7 +457,7 @@ impl Index {
         Ok(Stats {
             articles,
             passages,
-            distinct_terms: distinct_terms(&searcher, self.fields.exact)?,
+            distinct_terms: distinct_terms(searcher, self.fields.exact)?,
             size_bytes,
             segments: searcher.segment_readers().len(),
             updated: self.payload()?.updated,
@@ -1003,6 +1023,7 @@ fn folder_size(path: &Path) -> u64 {
     walkdir::WalkDir::new(path)
         .into_iter()
         .filter_map(|e| e.ok())
+        .filter(|e| e.file_name() != kept_stats::FILE)
         .filter_map(|e| e.metadata().ok())
         .filter(|m| m.is_file())
         .map(|m| m.len())
@@ -1026,4 +1047,76 @@ fn distinct_terms(searcher: &tantivy::Searcher, field: tantivy::schema::Field) -
         count += 1;
     }
     Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distinct_terms_counts_a_term_of_several_segments_once() {
+        let index = Index::in_memory().unwrap();
+        let texts = [
+            "North Korean troops fought in the Kursk region.",
+            "Grain left the port of Odesa for the Black Sea.",
+            "Troops from North Korea left the Kursk region by the Black Sea.",
+        ];
+        for (i, text) in texts.iter().enumerate() {
+            let mut writer = index.writer().unwrap();
+            writer
+                .add(&crate::Article::new(format!("a{i}"), *text))
+                .unwrap();
+            writer.commit().unwrap();
+        }
+        let searcher = index.searcher();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        let mut every = std::collections::BTreeSet::new();
+        let mut per_segment = 0;
+        for reader in searcher.segment_readers() {
+            let inverted = reader.inverted_index(index.fields.exact).unwrap();
+            let mut stream = inverted.terms().stream().unwrap();
+            while stream.advance() {
+                every.insert(stream.key().to_vec());
+                per_segment += 1;
+            }
+        }
+        assert!(per_segment > every.len(), "the segments share terms");
+        let stats = index.stats().unwrap();
+        assert_eq!(stats.distinct_terms, every.len() as u64);
+    }
+
+    #[test]
+    fn stats_kept_beside_the_index_are_counted_again_after_a_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::create(dir.path()).unwrap();
+        let add = |id: &str, text: &str| {
+            let mut writer = index.writer().unwrap();
+            writer.add(&crate::Article::new(id, text)).unwrap();
+            writer.commit().unwrap();
+        };
+        add("kursk", "North Korean troops fought in the Kursk region.");
+        let kept = dir.path().join(kept_stats::FILE);
+        assert!(!kept.exists());
+        let first = index.stats().unwrap();
+        assert!(kept.exists(), "the figures are kept");
+        let again = index.stats().unwrap();
+        assert_eq!(
+            serde_json::to_string(&first).unwrap(),
+            serde_json::to_string(&again).unwrap()
+        );
+        // A commit makes another segment: the figures are counted again.
+        add("odesa", "Grain left the port of Odesa.");
+        let after = index.stats().unwrap();
+        assert_eq!((first.articles, after.articles), (1, 2));
+        assert!(after.distinct_terms > first.distinct_terms);
+        // So does a deletion (same segments, one passage more deleted).
+        let mut writer = index.writer().unwrap();
+        assert!(writer.remove("odesa").unwrap());
+        writer.commit().unwrap();
+        assert_eq!(index.stats().unwrap().articles, 1);
+        // A damaged file is counted anew, and replaced.
+        std::fs::write(&kept, "{").unwrap();
+        assert_eq!(index.stats().unwrap().articles, 1);
+        assert!(std::fs::read_to_string(&kept).unwrap().len() > 1);
+    }
 }
