@@ -8,10 +8,15 @@
 //! whole manifest is at hand anyway (a corpus update), the chain is written whole again. A
 //! commit that adds one article to an index of 190,000 then writes a few hundred bytes, not
 //! the 18 MB of the whole manifest.
+//!
+//! In memory a manifest also knows, once asked, which files list each article id
+//! ([`Manifest::places`]), and a [`Delta`] keeps that up to date as it applies: an update finds
+//! an article's earlier file without going through the 190,000 others.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
@@ -24,10 +29,123 @@ pub(crate) const FILE_PREFIX: &str = "communique-manifest-";
 pub(crate) const MAX_DELTAS: usize = 32;
 
 /// Every corpus file the index holds articles from.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Change `files` of a manifest whose [`Manifest::places`] were asked for only through
+/// [`Delta::apply`], which keeps them in step.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Manifest {
     /// By corpus-relative path.
     pub files: BTreeMap<String, FileEntry>,
+    /// Article id -> where it is listed, made on first use.
+    #[serde(skip)]
+    ids: OnceLock<Ids>,
+}
+
+impl PartialEq for Manifest {
+    fn eq(&self, other: &Manifest) -> bool {
+        self.files == other.files
+    }
+}
+
+/// Where an article is listed: its file, and its position in the file's entry.
+#[derive(Clone, Debug)]
+struct Place {
+    file: Arc<str>,
+    pos: u32,
+}
+
+/// The places of one id: one, unless two files list it (an update skips the second copy of
+/// an id, but a manifest written by an earlier version may hold both).
+#[derive(Clone, Debug)]
+enum Places {
+    One(Place),
+    Many(Vec<Place>),
+}
+
+impl Places {
+    fn as_slice(&self) -> &[Place] {
+        match self {
+            Places::One(place) => std::slice::from_ref(place),
+            Places::Many(places) => places,
+        }
+    }
+}
+
+/// Article id -> its places.
+#[derive(Clone, Debug, Default)]
+struct Ids(fnv::FnvHashMap<Box<str>, Places>);
+
+impl Ids {
+    fn of(files: &BTreeMap<String, FileEntry>) -> Ids {
+        let mut ids = Ids::default();
+        ids.0
+            .reserve(files.values().map(|e| e.articles.len()).sum());
+        for (rel, entry) in files {
+            ids.record(rel, entry);
+        }
+        ids
+    }
+
+    /// Lists the articles of `entry`, the entry of file `rel`.
+    fn record(&mut self, rel: &str, entry: &FileEntry) {
+        let file: Arc<str> = Arc::from(rel);
+        for (pos, article) in entry.articles.iter().enumerate() {
+            let place = Place {
+                file: Arc::clone(&file),
+                pos: pos as u32,
+            };
+            match self.0.get_mut(article.id.as_str()) {
+                None => {
+                    self.0
+                        .insert(article.id.as_str().into(), Places::One(place));
+                }
+                Some(Places::Many(places)) => places.push(place),
+                Some(places) => {
+                    let Places::One(first) = places.clone() else {
+                        unreachable!("matched above");
+                    };
+                    *places = Places::Many(vec![first, place]);
+                }
+            }
+        }
+    }
+
+    /// Unlists the articles of `entry`, the entry of file `rel`.
+    fn forget(&mut self, rel: &str, entry: &FileEntry) {
+        for article in &entry.articles {
+            let Some(places) = self.0.get_mut(article.id.as_str()) else {
+                continue;
+            };
+            let empty = match places {
+                Places::One(place) => &*place.file == rel,
+                Places::Many(many) => {
+                    many.retain(|p| &*p.file != rel);
+                    many.is_empty()
+                }
+            };
+            if empty {
+                self.0.remove(article.id.as_str());
+            }
+        }
+    }
+}
+
+impl Manifest {
+    /// Every file that lists the article `id`, with its entry there (usually one).
+    pub(crate) fn places(&self, id: &str) -> Vec<(&str, &ArticleEntry)> {
+        let ids = self.ids.get_or_init(|| Ids::of(&self.files));
+        let Some(places) = ids.0.get(id) else {
+            return Vec::new();
+        };
+        places
+            .as_slice()
+            .iter()
+            .filter_map(|place| {
+                let (rel, entry) = self.files.get_key_value(&*place.file)?;
+                Some((rel.as_str(), entry.articles.get(place.pos as usize)?))
+            })
+            .collect()
+    }
 }
 
 /// One corpus file as last indexed.
@@ -78,6 +196,7 @@ pub(crate) struct Delta {
 
 impl Delta {
     /// The change from `old` to `new`.
+    #[cfg(test)]
     pub(crate) fn between(old: &Manifest, new: &Manifest) -> Delta {
         let put = new
             .files
@@ -103,18 +222,35 @@ impl Delta {
         self.put.is_empty() && self.removed.is_empty() && self.invalidated.is_empty()
     }
 
-    /// Applies the change to `manifest`.
+    /// Applies the change to `manifest`, in time proportional to the change (once the
+    /// manifest's places are known).
     pub(crate) fn apply(self, manifest: &mut Manifest) {
+        let mut ids = manifest.ids.get_mut();
         for path in &self.removed {
-            manifest.files.remove(path);
+            if let Some(old) = manifest.files.remove(path)
+                && let Some(ids) = ids.as_deref_mut()
+            {
+                ids.forget(path, &old);
+            }
         }
-        manifest.files.extend(self.put);
-        if self.invalidated.is_empty() {
-            return;
+        for (path, entry) in self.put {
+            if let Some(ids) = ids.as_deref_mut() {
+                if let Some(old) = manifest.files.get(&path) {
+                    ids.forget(&path, old);
+                }
+                ids.record(&path, &entry);
+            }
+            manifest.files.insert(path, entry);
         }
-        let ids: HashSet<&str> = self.invalidated.iter().map(String::as_str).collect();
-        for entry in manifest.files.values_mut() {
-            if entry.articles.iter().any(|a| ids.contains(a.id.as_str())) {
+        let mut files: Vec<String> = self
+            .invalidated
+            .iter()
+            .flat_map(|id| manifest.places(id))
+            .map(|(rel, _)| rel.to_string())
+            .collect();
+        files.dedup();
+        for rel in files {
+            if let Some(entry) = manifest.files.get_mut(&rel) {
                 // The file is read again by the next update.
                 entry.hash.clear();
                 entry.mtime = None;
@@ -204,6 +340,76 @@ mod tests {
         assert_eq!(invalidated.files["b.md"].hash, "");
         assert_eq!(invalidated.files["b.md"].mtime, None);
         assert_eq!(invalidated.files["c.md"], new.files["c.md"]);
+    }
+
+    #[test]
+    fn places_follow_the_deltas_applied() {
+        let mut manifest = Manifest::default();
+        manifest
+            .files
+            .insert("a.md".into(), entry(&["a", "shared"]));
+        manifest.files.insert("b.md".into(), entry(&["b"]));
+        let files = |manifest: &Manifest, id: &str| -> Vec<String> {
+            manifest
+                .places(id)
+                .iter()
+                .map(|(f, _)| f.to_string())
+                .collect()
+        };
+        assert_eq!(files(&manifest, "shared"), ["a.md"]);
+        assert_eq!(manifest.places("a")[0].1.hash, "a-hash");
+        assert!(files(&manifest, "c").is_empty());
+        // `shared` moves from a.md to b.md; c.md is new.
+        Delta {
+            put: [
+                ("b.md".to_string(), entry(&["b", "shared"])),
+                ("a.md".to_string(), entry(&["a"])),
+                ("c.md".to_string(), entry(&["c"])),
+            ]
+            .into(),
+            ..Delta::default()
+        }
+        .apply(&mut manifest);
+        assert_eq!(files(&manifest, "shared"), ["b.md"]);
+        assert_eq!(files(&manifest, "c"), ["c.md"]);
+        // A manifest changed by hand makes its places anew.
+        let mut other = manifest.clone();
+        other.files.insert("d.md".into(), entry(&["d"]));
+        other.ids = OnceLock::new();
+        assert_eq!(
+            files(&other, "d"),
+            ["d.md"],
+            "places made anew see every file"
+        );
+        Delta {
+            put: [("e.md".to_string(), entry(&["shared"]))].into(),
+            removed: vec!["b.md".into()],
+            ..Delta::default()
+        }
+        .apply(&mut other);
+        assert_eq!(files(&other, "shared"), ["e.md"]);
+        assert!(files(&other, "b").is_empty());
+        // Two files list one id: both are places, and losing one leaves the other.
+        Delta {
+            put: [("f.md".to_string(), entry(&["shared"]))].into(),
+            ..Delta::default()
+        }
+        .apply(&mut other);
+        assert_eq!(files(&other, "shared"), ["e.md", "f.md"]);
+        Delta {
+            removed: vec!["e.md".into()],
+            ..Delta::default()
+        }
+        .apply(&mut other);
+        assert_eq!(files(&other, "shared"), ["f.md"]);
+        // Invalidating an id makes its file be read again.
+        Delta {
+            invalidated: vec!["shared".into()],
+            ..Delta::default()
+        }
+        .apply(&mut other);
+        assert_eq!(other.files["f.md"].hash, "");
+        assert_eq!(other.files["c.md"].hash, "h");
     }
 
     /// The manifest files in the index folder.

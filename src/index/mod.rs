@@ -5,6 +5,7 @@
 //! of this handle (read-your-writes), never half-way through one.
 
 mod directory;
+mod kept_stats;
 mod manifest;
 mod rebuild;
 mod schema;
@@ -75,6 +76,14 @@ pub struct Index {
 /// A manifest in memory, known by the files of its chain.
 type CachedManifest = (Vec<String>, std::sync::Arc<manifest::Manifest>);
 
+/// What a commit records of its manifest: the last whole file, the deltas after it, and the
+/// manifest in memory when the commit has it.
+type StoredManifest = (
+    Option<String>,
+    Vec<String>,
+    Option<std::sync::Arc<manifest::Manifest>>,
+);
+
 impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.storage {
@@ -109,7 +118,7 @@ pub(crate) struct Payload {
 }
 
 /// Figures about an index, for `communique stats`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Stats {
     /// Number of articles.
     pub articles: u64,
@@ -117,7 +126,8 @@ pub struct Stats {
     pub passages: u64,
     /// Number of distinct terms of the exact view.
     pub distinct_terms: u64,
-    /// Bytes used by the index (on disk: every file in its folder).
+    /// Bytes used by the index (on disk: every file in its folder, but the figures `stats`
+    /// keeps there).
     pub size_bytes: u64,
     /// Number of tantivy segments.
     pub segments: usize,
@@ -399,6 +409,24 @@ impl Index {
 
     fn stats_unguarded(&self) -> Result<Stats> {
         let searcher = self.searcher();
+        let Storage::Disk(folder) = &self.storage else {
+            return self.count_stats(&searcher);
+        };
+        // Counted for these segments before: only the size and the time of the last update
+        // can have changed.
+        let key = kept_stats::key(&searcher);
+        if let Some(mut stats) = kept_stats::read(folder, &key) {
+            stats.size_bytes = folder_size(folder);
+            stats.updated = self.payload()?.updated;
+            return Ok(stats);
+        }
+        let stats = self.count_stats(&searcher)?;
+        kept_stats::write(folder, &key, &stats);
+        Ok(stats)
+    }
+
+    /// Counts the figures of `stats` on the segments `searcher` sees.
+    fn count_stats(&self, searcher: &tantivy::Searcher) -> Result<Stats> {
         let passages = searcher.num_docs();
         let mut tally = HeadTally::default();
         for reader in searcher.segment_readers() {
@@ -429,7 +457,7 @@ impl Index {
         Ok(Stats {
             articles,
             passages,
-            distinct_terms: distinct_terms(&searcher, self.fields.exact)?,
+            distinct_terms: distinct_terms(searcher, self.fields.exact)?,
             size_bytes,
             segments: searcher.segment_readers().len(),
             updated: self.payload()?.updated,
@@ -667,37 +695,51 @@ impl Index {
         })
     }
 
+    /// Takes this handle's manifest in memory out of it, if it is the last commit's (`chain`):
+    /// a commit changes it in place, and puts it back once the commit is made.
+    fn take_manifest(&self, chain: &[String]) -> Option<std::sync::Arc<manifest::Manifest>> {
+        let mut cached = self.manifest.lock().ok()?;
+        match cached.take() {
+            Some((names, manifest)) if names == chain => Some(manifest),
+            _ => None,
+        }
+    }
+
     /// Records the manifest of the commit with this opstamp: the last commit's, changed by
-    /// `delta`. It is written as a delta file after the last commit's chain, or whole (from
-    /// `whole` if the caller has it at hand, else read and changed) when the chain is long
-    /// or the index is in memory. Returns the payload's whole manifest and deltas.
-    fn store_manifest(
-        &self,
-        opstamp: u64,
-        delta: manifest::Delta,
-        whole: Option<&manifest::Manifest>,
-    ) -> Result<(Option<String>, Vec<String>)> {
+    /// `delta`. It is written as a delta file after the last commit's chain, or whole when the
+    /// chain is long or the index is in memory. Returns the payload's whole manifest and
+    /// deltas, and the new manifest in memory if this handle held the last one (changed in
+    /// place, in time proportional to the change) or read it to write it whole.
+    fn store_manifest(&self, opstamp: u64, delta: manifest::Delta) -> Result<StoredManifest> {
         let payload = self.payload()?;
         let (base, mut deltas) = (payload.manifest, payload.manifest_deltas);
         if delta.is_empty() {
-            return Ok((base, deltas));
+            return Ok((base, deltas, None));
         }
+        let chain: Vec<String> = base.iter().chain(&deltas).cloned().collect();
         let memory = matches!(self.storage, Storage::Memory(_));
-        let (name, bytes) = if memory || deltas.len() >= manifest::MAX_DELTAS {
-            let bytes = match whole {
-                Some(whole) => serde_json::to_vec(whole),
-                None => {
-                    let mut whole = manifest::Manifest::clone(&*self.load_manifest()?);
-                    delta.apply(&mut whole);
-                    serde_json::to_vec(&whole)
-                }
-            };
-            deltas.clear();
-            (format!("{}{opstamp}.json", manifest::FILE_PREFIX), bytes)
-        } else {
-            let name = format!("{}{opstamp}.delta.json", manifest::FILE_PREFIX);
-            deltas.push(name.clone());
-            (name, serde_json::to_vec(&delta))
+        let whole = memory || deltas.len() >= manifest::MAX_DELTAS;
+        let delta_bytes = (!whole).then(|| serde_json::to_vec(&delta));
+        let mut current = self.take_manifest(&chain);
+        if current.is_none() && whole {
+            current = Some(self.load_manifest()?);
+            self.take_manifest(&chain);
+        }
+        if let Some(current) = current.as_mut() {
+            delta.apply(std::sync::Arc::make_mut(current));
+        }
+        let (name, bytes) = match (delta_bytes, &current) {
+            (Some(bytes), _) => {
+                let name = format!("{}{opstamp}.delta.json", manifest::FILE_PREFIX);
+                deltas.push(name.clone());
+                (name, bytes)
+            }
+            (None, Some(whole)) => {
+                deltas.clear();
+                let name = format!("{}{opstamp}.json", manifest::FILE_PREFIX);
+                (name, serde_json::to_vec(&**whole))
+            }
+            (None, None) => unreachable!("a manifest written whole was read above"),
         };
         let bytes = bytes.map_err(|e| Error::InvalidArgument(e.to_string()))?;
         match &self.storage {
@@ -709,9 +751,9 @@ impl Index {
             }
         }
         if deltas.is_empty() {
-            Ok((Some(name), deltas))
+            Ok((Some(name), deltas, current))
         } else {
-            Ok((base, deltas))
+            Ok((base, deltas, current))
         }
     }
 
@@ -981,6 +1023,7 @@ fn folder_size(path: &Path) -> u64 {
     walkdir::WalkDir::new(path)
         .into_iter()
         .filter_map(|e| e.ok())
+        .filter(|e| e.file_name() != kept_stats::FILE)
         .filter_map(|e| e.metadata().ok())
         .filter(|m| m.is_file())
         .map(|m| m.len())
@@ -1004,4 +1047,76 @@ fn distinct_terms(searcher: &tantivy::Searcher, field: tantivy::schema::Field) -
         count += 1;
     }
     Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distinct_terms_counts_a_term_of_several_segments_once() {
+        let index = Index::in_memory().unwrap();
+        let texts = [
+            "North Korean troops fought in the Kursk region.",
+            "Grain left the port of Odesa for the Black Sea.",
+            "Troops from North Korea left the Kursk region by the Black Sea.",
+        ];
+        for (i, text) in texts.iter().enumerate() {
+            let mut writer = index.writer().unwrap();
+            writer
+                .add(&crate::Article::new(format!("a{i}"), *text))
+                .unwrap();
+            writer.commit().unwrap();
+        }
+        let searcher = index.searcher();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        let mut every = std::collections::BTreeSet::new();
+        let mut per_segment = 0;
+        for reader in searcher.segment_readers() {
+            let inverted = reader.inverted_index(index.fields.exact).unwrap();
+            let mut stream = inverted.terms().stream().unwrap();
+            while stream.advance() {
+                every.insert(stream.key().to_vec());
+                per_segment += 1;
+            }
+        }
+        assert!(per_segment > every.len(), "the segments share terms");
+        let stats = index.stats().unwrap();
+        assert_eq!(stats.distinct_terms, every.len() as u64);
+    }
+
+    #[test]
+    fn stats_kept_beside_the_index_are_counted_again_after_a_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::create(dir.path()).unwrap();
+        let add = |id: &str, text: &str| {
+            let mut writer = index.writer().unwrap();
+            writer.add(&crate::Article::new(id, text)).unwrap();
+            writer.commit().unwrap();
+        };
+        add("kursk", "North Korean troops fought in the Kursk region.");
+        let kept = dir.path().join(kept_stats::FILE);
+        assert!(!kept.exists());
+        let first = index.stats().unwrap();
+        assert!(kept.exists(), "the figures are kept");
+        let again = index.stats().unwrap();
+        assert_eq!(
+            serde_json::to_string(&first).unwrap(),
+            serde_json::to_string(&again).unwrap()
+        );
+        // A commit makes another segment: the figures are counted again.
+        add("odesa", "Grain left the port of Odesa.");
+        let after = index.stats().unwrap();
+        assert_eq!((first.articles, after.articles), (1, 2));
+        assert!(after.distinct_terms > first.distinct_terms);
+        // So does a deletion (same segments, one passage more deleted).
+        let mut writer = index.writer().unwrap();
+        assert!(writer.remove("odesa").unwrap());
+        writer.commit().unwrap();
+        assert_eq!(index.stats().unwrap().articles, 1);
+        // A damaged file is counted anew, and replaced.
+        std::fs::write(&kept, "{").unwrap();
+        assert_eq!(index.stats().unwrap().articles, 1);
+        assert!(std::fs::read_to_string(&kept).unwrap().len() > 1);
+    }
 }

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::manifest::{ArticleEntry, FileEntry, Manifest, mtime_nanos};
+use super::manifest::{ArticleEntry, Delta, FileEntry, Manifest, mtime_nanos};
 use super::{Index, Writer};
 use crate::corpus::{self, Article, Corpus, CorpusFile, FileRead, Warning};
 use crate::{Error, Result};
@@ -151,7 +151,7 @@ pub(crate) fn run(
         Some(index.writer()?)
     };
     let old = index.load_manifest()?;
-    let mut diff = Diff::new(&old, files.len(), walk_errors, options.dry_run);
+    let mut diff = Diff::new(&old, &files, walk_errors, options.dry_run);
     let path = index.display_path();
     for (done, file) in files.iter().enumerate() {
         if let Some(progress) = options.progress {
@@ -164,9 +164,11 @@ pub(crate) fn run(
         let puts = diff.file(file, scanned);
         apply(writer.as_mut(), puts, &[], &path)?;
     }
-    let (manifest, report, gone) = diff.finish();
+    let (delta, report, gone) = diff.finish();
     apply(writer.as_mut(), Vec::new(), &gone, &path)?;
-    commit(writer, manifest, &old, &report)?;
+    // The commit changes the manifest in memory in place: let it be its only holder.
+    drop(old);
+    commit(writer, delta, &report)?;
     Ok(report)
 }
 
@@ -174,7 +176,7 @@ pub(crate) fn run(
 #[derive(Debug)]
 pub(crate) enum Scanned {
     /// The size and modification time are as recorded: the file was not read.
-    Unchanged(FileEntry),
+    Unchanged,
     /// Touched, but the same bytes: the recorded entry with the new size and time.
     SameBytes(FileEntry),
     /// New or changed: read and parsed.
@@ -183,23 +185,26 @@ pub(crate) enum Scanned {
     Unreadable(Error),
 }
 
+/// Whether `file` has the size and modification time its manifest entry records (and the
+/// entry a hash: an entry without one is to be read again).
+fn same_stat(file: &CorpusFile, entry: &FileEntry) -> bool {
+    entry.size == file.size
+        && entry.mtime.is_some()
+        && entry.mtime == mtime_nanos(file.modified)
+        && !entry.hash.is_empty()
+}
+
 /// Stage 1: compares a corpus file with its manifest entry (`previous`), reading it only if
 /// its size or modification time changed, and parsing it only if its bytes did.
 pub(crate) fn scan(file: &CorpusFile, previous: Option<&FileEntry>) -> Scanned {
-    let mtime = mtime_nanos(file.modified);
-    if let Some(entry) = previous
-        && entry.size == file.size
-        && entry.mtime.is_some()
-        && entry.mtime == mtime
-        && !entry.hash.is_empty()
-    {
-        return Scanned::Unchanged(entry.clone());
+    if previous.is_some_and(|entry| same_stat(file, entry)) {
+        return Scanned::Unchanged;
     }
     match corpus::read_file(file) {
         Ok(read) => match previous {
             Some(entry) if entry.hash == read.hash => Scanned::SameBytes(FileEntry {
                 size: file.size,
-                mtime,
+                mtime: mtime_nanos(file.modified),
                 ..entry.clone()
             }),
             _ => Scanned::Changed(read),
@@ -209,64 +214,80 @@ pub(crate) fn scan(file: &CorpusFile, previous: Option<&FileEntry>) -> Scanned {
 }
 
 /// Stage 2: compares the articles of each scanned file with what the last manifest says the
-/// index holds, building the new manifest and the report as it goes.
-pub(crate) struct Diff<'m> {
-    old: &'m Manifest,
-    /// Every article the index got from the corpus: id -> (content hash, file).
-    old_articles: HashMap<&'m str, (&'m str, &'m str)>,
-    /// The manifest of the corpus as it is now.
-    manifest: Manifest,
-    /// Articles present in the corpus now: id -> file.
-    present: HashMap<String, String>,
+/// index holds, building the change to the manifest and the report as it goes.
+///
+/// Its work is in proportion to the files read, not to the articles of the index: the
+/// articles of a file whose size and time are unchanged are not looked at, and an article of
+/// a file that is read is found in the last manifest by its id ([`Manifest::places`]).
+pub(crate) struct Diff<'a> {
+    old: &'a Manifest,
+    /// Every corpus file found.
+    walked: fnv::FnvHashSet<&'a str>,
+    /// Files found that are (or will be) read, unless found to be kept after all: their
+    /// recorded articles are not known to be present.
+    reading: fnv::FnvHashSet<&'a str>,
+    /// Articles given by the files read so far: id -> file.
+    claimed: HashMap<String, &'a str>,
+    /// The change to the manifest.
+    delta: Delta,
     report: UpdateReport,
 }
 
-impl<'m> Diff<'m> {
-    /// A diff against `old`, for a corpus of `files` files whose walk hit `walk_errors`.
+impl<'a> Diff<'a> {
+    /// A diff against `old`, for the corpus `files` whose walk hit `walk_errors`.
     pub(crate) fn new(
-        old: &'m Manifest,
-        files: usize,
+        old: &'a Manifest,
+        files: &'a [CorpusFile],
         walk_errors: Vec<Error>,
         dry_run: bool,
-    ) -> Diff<'m> {
-        let mut old_articles = HashMap::new();
-        for (rel, entry) in &old.files {
-            for article in &entry.articles {
-                old_articles.insert(article.id.as_str(), (article.hash.as_str(), rel.as_str()));
-            }
-        }
+    ) -> Diff<'a> {
+        let walked = files.iter().map(|f| f.rel.as_str()).collect();
+        let reading = files
+            .iter()
+            .filter(|f| !old.files.get(&f.rel).is_some_and(|e| same_stat(f, e)))
+            .map(|f| f.rel.as_str())
+            .collect();
         Diff {
             old,
-            old_articles,
-            manifest: Manifest::default(),
-            present: HashMap::new(),
+            walked,
+            reading,
+            claimed: HashMap::new(),
+            delta: Delta::default(),
             report: UpdateReport {
                 skipped: walk_errors,
-                files,
+                files: files.len(),
                 dry_run,
                 ..UpdateReport::default()
             },
         }
     }
 
+    /// Whether the recorded articles of `rel` are in the corpus as recorded: it is still
+    /// there, and carried over without being parsed.
+    fn kept(&self, rel: &str) -> bool {
+        self.walked.contains(rel) && !self.reading.contains(rel)
+    }
+
     /// Takes in one scanned file; returns its articles that are new or changed.
-    pub(crate) fn file(&mut self, file: &CorpusFile, scanned: Scanned) -> Vec<Article> {
+    pub(crate) fn file(&mut self, file: &'a CorpusFile, scanned: Scanned) -> Vec<Article> {
         let previous = self.old.files.get(&file.rel);
+        let recorded = previous.map_or(0, |e| e.articles.len());
         let read = match scanned {
-            Scanned::Unchanged(entry) => {
-                self.keep(&file.rel, entry);
+            Scanned::Unchanged => {
+                self.report.unchanged += recorded;
                 return Vec::new();
             }
             Scanned::SameBytes(entry) => {
                 self.report.files_hashed += 1;
-                self.keep(&file.rel, entry);
+                self.keep(&file.rel, recorded);
+                self.delta.put.insert(file.rel.clone(), entry);
                 return Vec::new();
             }
             Scanned::Unreadable(e) => {
                 // Unreadable now: keep what the index has from it, and say so.
                 self.report.skipped.push(e);
-                if let Some(entry) = previous {
-                    self.keep(&file.rel, entry.clone());
+                if previous.is_some() {
+                    self.keep(&file.rel, recorded);
                 }
                 return Vec::new();
             }
@@ -276,10 +297,10 @@ impl<'m> Diff<'m> {
         self.report.warnings.extend(read.warnings);
         let whole_file_failed = read.articles.is_empty() && !read.errors.is_empty();
         self.report.skipped.extend(read.errors);
-        if whole_file_failed && let Some(entry) = previous {
+        if whole_file_failed && previous.is_some() {
             // A file that no longer parses at all keeps its old articles until it is fixed;
             // its old entry (old size and time) makes the next update read it again.
-            self.keep(&file.rel, entry.clone());
+            self.keep(&file.rel, recorded);
             return Vec::new();
         }
         let mut entry = FileEntry {
@@ -290,24 +311,11 @@ impl<'m> Diff<'m> {
         };
         let mut puts = Vec::new();
         for article in read.articles {
-            if let Some(first) = self.present.get(&article.id) {
-                self.report.skipped.push(Error::parse(
-                    &file.path,
-                    None,
-                    format!(
-                        "duplicate article id `{}` (already given by {first}); this copy is skipped",
-                        article.id
-                    ),
-                ));
-                continue;
-            }
             let hash = article.content_hash();
-            let kind = match self.old_articles.get(article.id.as_str()) {
-                None => Some(ChangeKind::Added),
-                Some((old_hash, _)) if *old_hash != hash => Some(ChangeKind::Updated),
-                Some(_) => None,
+            let Some(kind) = self.classify(&file.path, &file.rel, &article.id, &hash) else {
+                continue;
             };
-            self.present.insert(article.id.clone(), file.rel.clone());
+            self.claimed.insert(article.id.clone(), &file.rel);
             entry.articles.push(ArticleEntry {
                 id: article.id.clone(),
                 hash,
@@ -320,34 +328,86 @@ impl<'m> Diff<'m> {
                 None => self.report.unchanged += 1,
             }
         }
-        self.manifest.files.insert(file.rel.clone(), entry);
+        if previous != Some(&entry) {
+            self.delta.put.insert(file.rel.clone(), entry);
+        }
         puts
     }
 
-    /// Carries a file's entry over unchanged: its articles are present and unchanged.
-    fn keep(&mut self, rel: &str, entry: FileEntry) {
-        for article in &entry.articles {
-            self.present.insert(article.id.clone(), rel.to_string());
+    /// What happened to the article `id` with content `hash` read from file `rel` (`path`):
+    /// `None` when it is a second copy of an id (skipped, and said so), else its change
+    /// (`Some(None)`: unchanged).
+    fn classify(
+        &mut self,
+        path: &Path,
+        rel: &str,
+        id: &str,
+        hash: &str,
+    ) -> Option<Option<ChangeKind>> {
+        let old = self.old;
+        let places = old.places(id);
+        let first = self.claimed.get(id).copied().or_else(|| {
+            places
+                .iter()
+                .map(|(file, _)| *file)
+                .find(|file| *file != rel && self.kept(file))
+        });
+        if let Some(first) = first {
+            self.report.skipped.push(Error::parse(
+                path,
+                None,
+                format!(
+                    "duplicate article id `{id}` (already given by {first}); this copy is skipped"
+                ),
+            ));
+            return None;
         }
-        self.report.unchanged += entry.articles.len();
-        self.manifest.files.insert(rel.to_string(), entry);
+        // The copy this file listed, if it did; else the one another file listed.
+        let recorded = places
+            .iter()
+            .find(|(file, _)| *file == rel)
+            .or(places.first())
+            .map(|(_, article)| article.hash.as_str());
+        Some(match recorded {
+            None => Some(ChangeKind::Added),
+            Some(old) if old != hash => Some(ChangeKind::Updated),
+            Some(_) => None,
+        })
     }
 
-    /// Ends the diff: the new manifest, the report, and the ids of the articles whose file is
-    /// gone or no longer gives them (counted as removed), in id order.
-    pub(crate) fn finish(mut self) -> (Manifest, UpdateReport, Vec<String>) {
-        let mut gone: Vec<(&str, &str)> = self
-            .old_articles
+    /// Carries a file's recorded entry over as it is: its articles are present and unchanged.
+    fn keep(&mut self, rel: &str, recorded: usize) {
+        self.reading.remove(rel);
+        self.report.unchanged += recorded;
+    }
+
+    /// Ends the diff: the change to the manifest, the report, and the ids of the articles
+    /// whose file is gone or no longer gives them (counted as removed), in id order.
+    pub(crate) fn finish(mut self) -> (Delta, UpdateReport, Vec<String>) {
+        let old = self.old;
+        self.delta.removed = old
+            .files
+            .keys()
+            .filter(|rel| !self.walked.contains(rel.as_str()))
+            .cloned()
+            .collect();
+        // Only the files read or gone can have lost articles.
+        let mut gone: Vec<(&str, &str)> = old
+            .files
             .iter()
-            .filter(|(id, _)| !self.present.contains_key(**id))
-            .map(|(id, (_, rel))| (*id, *rel))
+            .filter(|(rel, _)| !self.kept(rel))
+            .flat_map(|(rel, entry)| entry.articles.iter().map(move |a| (a.id.as_str(), rel)))
+            .filter(|(id, _)| !self.claimed.contains_key(*id))
+            .filter(|(id, _)| !old.places(id).iter().any(|(file, _)| self.kept(file)))
+            .map(|(id, rel)| (id, rel.as_str()))
             .collect();
         gone.sort_unstable();
+        gone.dedup_by_key(|(id, _)| *id);
         for &(id, rel) in &gone {
             self.report.count(ChangeKind::Removed, id, rel);
         }
         let gone = gone.into_iter().map(|(id, _)| id.to_string()).collect();
-        (self.manifest, self.report, gone)
+        (self.delta, self.report, gone)
     }
 }
 
@@ -375,18 +435,17 @@ pub(crate) fn apply(
     Ok(())
 }
 
-/// Stage 4: commits the queued changes with the new manifest, if anything changed (a dry run
-/// has no writer and commits nothing).
+/// Stage 4: commits the queued changes with the change to the manifest, if anything changed
+/// (a dry run has no writer and commits nothing).
 pub(crate) fn commit(
     writer: Option<Writer<'_>>,
-    manifest: Manifest,
-    old: &Manifest,
+    delta: Delta,
     report: &UpdateReport,
 ) -> Result<()> {
     if let Some(mut writer) = writer
-        && (report.changed() || manifest != *old)
+        && (report.changed() || !delta.is_empty())
     {
-        writer.set_manifest(old, manifest);
+        writer.set_manifest(delta);
         writer.commit()?;
     }
     Ok(())
@@ -435,7 +494,7 @@ mod tests {
         let entry = recorded(file);
         assert_eq!(entry.articles.len(), 1);
         // Same size and time: not read.
-        assert!(matches!(scan(file, Some(&entry)), Scanned::Unchanged(e) if e == entry));
+        assert!(matches!(scan(file, Some(&entry)), Scanned::Unchanged));
         // Another time, same bytes: hashed, and the entry takes the new time.
         let touched = FileEntry {
             mtime: Some(1),
@@ -500,12 +559,14 @@ mod tests {
         old: &Manifest,
     ) -> (Vec<Article>, Manifest, UpdateReport, Vec<String>) {
         let files = files(dir, n);
-        let mut diff = Diff::new(old, files.len(), Vec::new(), false);
+        let mut diff = Diff::new(old, &files, Vec::new(), false);
         let puts = files
             .iter()
             .flat_map(|file| diff.file(file, scan(file, old.files.get(&file.rel))))
             .collect();
-        let (manifest, report, gone) = diff.finish();
+        let (delta, report, gone) = diff.finish();
+        let mut manifest = old.clone();
+        delta.apply(&mut manifest);
         (puts, manifest, report, gone)
     }
 
@@ -577,7 +638,7 @@ mod tests {
         let index = Index::in_memory().unwrap();
         let opstamp = || index.inner.load_metas().unwrap().opstamp;
         let old = Manifest::default();
-        let mut diff = Diff::new(&old, 0, Vec::new(), false);
+        let mut diff = Diff::new(&old, &[], Vec::new(), false);
         diff.report.added = 1;
         let (_, report, _) = diff.finish();
         let mut manifest = Manifest::default();
@@ -597,7 +658,7 @@ mod tests {
         let put = Article::new("a", KURSK);
         apply(Some(&mut writer), vec![put], &[], Path::new("(memory)")).unwrap();
         let first = opstamp();
-        commit(Some(writer), manifest.clone(), &old, &report).unwrap();
+        commit(Some(writer), Delta::between(&old, &manifest), &report).unwrap();
         assert!(opstamp() > first);
         assert!(index.contains("a").unwrap());
         assert_eq!(*index.load_manifest().unwrap(), manifest);
@@ -605,13 +666,7 @@ mod tests {
         // Nothing changed: no commit.
         let unchanged = UpdateReport::default();
         let before = opstamp();
-        commit(
-            Some(index.writer().unwrap()),
-            manifest.clone(),
-            &manifest,
-            &unchanged,
-        )
-        .unwrap();
+        commit(Some(index.writer().unwrap()), Delta::default(), &unchanged).unwrap();
         assert_eq!(opstamp(), before);
 
         // A removal is applied and committed; a dry run (no writer) does nothing.
@@ -629,7 +684,12 @@ mod tests {
             removed: 1,
             ..UpdateReport::default()
         };
-        commit(Some(writer), Manifest::default(), &manifest, &removed).unwrap();
+        commit(
+            Some(writer),
+            Delta::between(&manifest, &Manifest::default()),
+            &removed,
+        )
+        .unwrap();
         assert!(!index.contains("a").unwrap());
     }
 }

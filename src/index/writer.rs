@@ -7,7 +7,7 @@ use tantivy::indexer::UserOperation;
 use tantivy::schema::Term;
 use tantivy::{IndexWriter, TantivyDocument};
 
-use super::manifest::{Delta, Manifest};
+use super::manifest::Delta;
 use super::{Fields, Index, Payload, SCHEMA_VERSION, open_error};
 
 use crate::corpus::{PassageConfig, split_passages_with};
@@ -46,8 +46,6 @@ pub struct Writer<'a> {
     inner: IndexWriter,
     /// What the commit changes in the manifest.
     delta: Delta,
-    /// The whole new manifest, when a corpus update has it at hand.
-    whole: Option<Manifest>,
     added: HashSet<String>,
     removed: HashSet<String>,
     dups: Duplicates,
@@ -90,7 +88,6 @@ pub(crate) fn take(index: &Index) -> Result<Writer<'_>> {
         index,
         inner,
         delta: Delta::default(),
-        whole: None,
         added: HashSet::new(),
         removed: HashSet::new(),
         dups: Duplicates::default(),
@@ -143,9 +140,7 @@ impl Writer<'_> {
             .map_err(|e| open_error(&path, e))?;
         let opstamp = prepared.opstamp();
         let delta = std::mem::take(&mut self.delta);
-        let whole = self.whole.take();
-        let (manifest, manifest_deltas) =
-            self.index.store_manifest(opstamp, delta, whole.as_ref())?;
+        let (manifest, manifest_deltas, in_memory) = self.index.store_manifest(opstamp, delta)?;
         let payload = Payload {
             communique_schema: SCHEMA_VERSION,
             manifest: manifest.clone(),
@@ -157,11 +152,10 @@ impl Writer<'_> {
             serde_json::to_string(&payload).map_err(|e| Error::InvalidArgument(e.to_string()))?;
         prepared.set_payload(&payload);
         prepared.commit().map_err(|e| open_error(&path, e))?;
-        if let Some(whole) = whole {
-            // The update that made it has the new manifest at hand: the next one need not read it.
+        if let Some(in_memory) = in_memory {
+            // The manifest was changed in memory too: the next update need not read it.
             let chain = manifest.iter().chain(&manifest_deltas).cloned().collect();
-            self.index
-                .remember_manifest(chain, std::sync::Arc::new(whole));
+            self.index.remember_manifest(chain, in_memory);
         }
         self.index.reload()?;
         self.inner
@@ -177,11 +171,10 @@ impl Writer<'_> {
         self.index.reload()
     }
 
-    /// Sets the manifest that the commit will record, `old` being the last commit's (used by
+    /// Sets the change to the last commit's manifest that the commit will record (used by
     /// corpus updates: what they record replaces what the writer's own changes would).
-    pub(crate) fn set_manifest(&mut self, old: &Manifest, manifest: Manifest) {
-        self.delta = Delta::between(old, &manifest);
-        self.whole = Some(manifest);
+    pub(crate) fn set_manifest(&mut self, delta: Delta) {
+        self.delta = delta;
     }
 
     fn exists(&self, id: &str) -> Result<bool> {
