@@ -59,18 +59,67 @@ pub struct Writer<'a> {
 /// each fingerprint (up to [`crate::domain::MAX_SHARED`]: beyond, it is boilerplate), and each queued
 /// article's id, cluster key and fingerprint count. (Committed articles are found through the
 /// index, by the same rule.)
+///
+/// A large build queues millions of fingerprints, most held by one article: each is kept in
+/// 16 bytes (the fingerprint and one `u32`, see [`Holders`]), the lists of articles sharing one
+/// aside.
 #[derive(Default)]
 struct Duplicates {
-    holders: fnv::FnvHashMap<u64, Holders>,
+    holders: fnv::FnvHashMap<u64, u32>,
+    /// The lists of the fingerprints that several queued articles hold.
+    shared: Vec<Vec<u32>>,
     queued: Vec<(String, u64, u32)>,
 }
 
-/// The queued articles that have one fingerprint (most fingerprints have one).
-enum Holders {
+/// What [`Duplicates::holders`] keeps for one fingerprint, packed in a `u32`.
+enum Holders<'a> {
+    /// One queued article (the value itself, below [`Holders::SHARED`]).
     One(u32),
-    Many(Vec<u32>),
-    /// More than [`crate::domain::MAX_SHARED`]: ignored.
+    /// Several: `SHARED | i` points at `shared[i]`.
+    Many(&'a [u32]),
+    /// More than [`crate::domain::MAX_SHARED`] ([`Holders::BOILERPLATE`]): ignored.
     Boilerplate,
+}
+
+impl Holders<'_> {
+    /// The bit that marks a list in [`Duplicates::shared`].
+    const SHARED: u32 = 1 << 31;
+    /// The value of a boilerplate fingerprint.
+    const BOILERPLATE: u32 = u32::MAX;
+}
+
+impl Duplicates {
+    /// Who holds `fingerprint` among the queued articles, if anyone.
+    fn get(&self, fingerprint: u64) -> Option<Holders<'_>> {
+        let &packed = self.holders.get(&fingerprint)?;
+        Some(if packed == Holders::BOILERPLATE {
+            Holders::Boilerplate
+        } else if packed & Holders::SHARED != 0 {
+            Holders::Many(&self.shared[(packed & !Holders::SHARED) as usize])
+        } else {
+            Holders::One(packed)
+        })
+    }
+
+    /// Records that queued article `at` holds `fingerprint`.
+    fn hold(&mut self, fingerprint: u64, at: u32) {
+        let packed = self.holders.entry(fingerprint).or_insert(at);
+        if *packed == at || *packed == Holders::BOILERPLATE {
+            return;
+        }
+        if *packed & Holders::SHARED == 0 {
+            self.shared.push(vec![*packed, at]);
+            *packed = Holders::SHARED | (self.shared.len() - 1) as u32;
+            return;
+        }
+        let list = &mut self.shared[(*packed & !Holders::SHARED) as usize];
+        if list.len() < crate::domain::MAX_SHARED {
+            list.push(at);
+        } else {
+            *list = Vec::new();
+            *packed = Holders::BOILERPLATE;
+        }
+    }
 }
 
 /// Takes the index's writer (see [`Index::writer`]).
@@ -253,9 +302,9 @@ impl Writer<'_> {
         let mut found = None;
         // Queued in this batch.
         let mut shared: fnv::FnvHashMap<u32, usize> = fnv::FnvHashMap::default();
-        for fingerprint in fingerprints {
-            match self.dups.holders.get(fingerprint) {
-                Some(Holders::One(i)) => *shared.entry(*i).or_default() += 1,
+        for &fingerprint in fingerprints {
+            match self.dups.get(fingerprint) {
+                Some(Holders::One(i)) => *shared.entry(i).or_default() += 1,
                 Some(Holders::Many(list)) => {
                     for i in list {
                         *shared.entry(*i).or_default() += 1;
@@ -282,20 +331,7 @@ impl Writer<'_> {
         let at = self.dups.queued.len() as u32;
         self.dups.queued.push((id.to_string(), key, n as u32));
         for &fingerprint in fingerprints {
-            let holders = self
-                .dups
-                .holders
-                .entry(fingerprint)
-                .or_insert(Holders::Many(Vec::new()));
-            *holders = match std::mem::replace(holders, Holders::Boilerplate) {
-                Holders::Many(list) if list.is_empty() => Holders::One(at),
-                Holders::One(i) => Holders::Many(vec![i, at]),
-                Holders::Many(mut list) if list.len() < crate::domain::MAX_SHARED => {
-                    list.push(at);
-                    Holders::Many(list)
-                }
-                _ => Holders::Boilerplate,
-            };
+            self.dups.hold(fingerprint, at);
         }
         Ok(key)
     }
@@ -576,5 +612,44 @@ fn add_article_fields(fields: &Fields, article: &Article, doc: &mut TantivyDocum
     if !article.metadata.is_empty() {
         let json = serde_json::Value::Object(article.metadata.clone()).to_string();
         doc.add_text(fields.metadata, json);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn holders(dups: &Duplicates, fingerprint: u64) -> Option<Vec<u32>> {
+        match dups.get(fingerprint)? {
+            Holders::One(i) => Some(vec![i]),
+            Holders::Many(list) => Some(list.to_vec()),
+            Holders::Boilerplate => Some(Vec::new()),
+        }
+    }
+
+    #[test]
+    fn duplicates_keep_every_holder_until_a_fingerprint_is_boilerplate() {
+        let mut dups = Duplicates::default();
+        dups.hold(7, 0);
+        assert_eq!(holders(&dups, 7), Some(vec![0]));
+        assert_eq!(holders(&dups, 8), None);
+        dups.hold(7, 1);
+        dups.hold(8, 1);
+        dups.hold(7, 2);
+        assert_eq!(holders(&dups, 7), Some(vec![0, 1, 2]));
+        assert_eq!(holders(&dups, 8), Some(vec![1]));
+        // Up to MAX_SHARED holders are listed; one more makes the fingerprint boilerplate.
+        for at in 3..crate::domain::MAX_SHARED as u32 {
+            dups.hold(7, at);
+        }
+        assert_eq!(
+            holders(&dups, 7).map(|list| list.len()),
+            Some(crate::domain::MAX_SHARED)
+        );
+        dups.hold(7, crate::domain::MAX_SHARED as u32);
+        assert_eq!(holders(&dups, 7), Some(Vec::new()));
+        dups.hold(7, crate::domain::MAX_SHARED as u32 + 1);
+        assert_eq!(holders(&dups, 7), Some(Vec::new()));
+        assert_eq!(holders(&dups, 8), Some(vec![1]));
     }
 }
