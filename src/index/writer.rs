@@ -14,8 +14,14 @@ use crate::corpus::{PassageConfig, split_passages_with};
 use crate::domain::Facet;
 use crate::{Article, Error, Result};
 
-/// Memory the writer may use per indexing thread before it flushes a segment.
-const MEMORY_PER_THREAD: usize = 128 << 20;
+/// The memory a writer's indexing threads may use together before they flush their segments,
+/// unless told otherwise ([`Index::writer_with_memory`], `UpdateOptions::memory`, the CLI's
+/// `--memory`). Tantivy's default (128 MiB a thread) dominated the peak memory of a build; below
+/// about 64 MiB, segments are written and merged so often that the index grows.
+pub const DEFAULT_WRITER_MEMORY: usize = 96 << 20;
+/// Each indexing thread gets at least this much (tantivy wants at least 15 MB): a smaller
+/// budget means fewer threads.
+const MIN_PER_THREAD: usize = 24 << 20;
 /// At most this many indexing threads.
 const MAX_THREADS: usize = 4;
 
@@ -122,14 +128,13 @@ impl Duplicates {
     }
 }
 
-/// Takes the index's writer (see [`Index::writer`]).
-pub(crate) fn take(index: &Index) -> Result<Writer<'_>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, MAX_THREADS);
+/// Takes the index's writer (see [`Index::writer_with_memory`]), its indexing threads sharing
+/// `memory` bytes (at least [`MIN_PER_THREAD`] each).
+pub(crate) fn take(index: &Index, memory: usize) -> Result<Writer<'_>> {
+    let (threads, memory) = threads_for(memory);
     let inner = index
         .inner
-        .writer_with_num_threads(threads, threads * MEMORY_PER_THREAD)
+        .writer_with_num_threads(threads, memory)
         .map_err(|e| open_error(&index.display_path(), e))?;
     // Files left by an update that failed (a crash, a full disk) are garbage: free them
     // before writing anything new.
@@ -145,6 +150,14 @@ pub(crate) fn take(index: &Index) -> Result<Writer<'_>> {
         dups: Duplicates::default(),
         seq,
     })
+}
+
+/// How many indexing threads a writer with a budget of `memory` bytes runs, and the budget
+/// they share: one per core (at most [`MAX_THREADS`]) while each keeps [`MIN_PER_THREAD`].
+fn threads_for(memory: usize) -> (usize, usize) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(MAX_THREADS).min(memory / MIN_PER_THREAD).max(1);
+    (threads, memory.max(threads * MIN_PER_THREAD))
 }
 
 impl Writer<'_> {
