@@ -18,7 +18,7 @@ use crate::{Article, Error, Result};
 /// unless told otherwise ([`Index::writer_with_memory`], `UpdateOptions::memory`, the CLI's
 /// `--memory`). Tantivy's default (128 MiB a thread) dominated the peak memory of a build; below
 /// about 64 MiB, segments are written and merged so often that the index grows.
-pub const DEFAULT_WRITER_MEMORY: usize = 96 << 20;
+pub const DEFAULT_WRITER_MEMORY: usize = 160 << 20;
 /// Each indexing thread gets at least this much (tantivy wants at least 15 MB): a smaller
 /// budget means fewer threads.
 const MIN_PER_THREAD: usize = 24 << 20;
