@@ -8,10 +8,27 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Has glibc give every block of 128 KiB or more its own mapping, returned to the system when
+/// freed. By default glibc raises that threshold to the largest block freed so far (up to
+/// 32 MiB), after which the indexing writer's arena pages and buffers come from the heap and
+/// stay resident once freed: a 190 MB build peaked 140 MiB higher.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_large_blocks_out_of_the_heap() {
+    // SAFETY: `mallopt` only sets a parameter of the allocator; it is called before any other
+    // thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn keep_large_blocks_out_of_the_heap() {}
+
 /// The last panic of the main thread, reported only if nothing caught it.
 static MAIN_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
 
 fn main() -> ExitCode {
+    keep_large_blocks_out_of_the_heap();
     // One line instead of a backtrace. The library turns panics raised while reading a damaged
     // index into errors, reported below with what to do, so a panic of the main thread is only
     // said if it reaches `main`; another thread's (the server's) goes to its log at once.

@@ -21,13 +21,18 @@ pub struct IndexArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Memory the indexing threads may use together before they write a segment, in MiB
+    /// (default 160). More writes fewer, larger segments, at that cost in memory.
+    #[arg(long, value_name = "MiB", value_parser = clap::value_parser!(u32).range(24..=65536))]
+    memory: Option<u32>,
 }
 
 pub fn run(paths: &Paths, args: IndexArgs) -> anyhow::Result<ExitCode> {
     let corpus = paths.open_corpus();
     // Check the corpus before creating anything.
     corpus.files()?;
-    let report = with_progress(args.dry_run, |options| {
+    let memory = args.memory.map(|mib| mib as usize * 1024 * 1024);
+    let report = with_progress(args.dry_run, memory, |options| {
         if args.rebuild {
             Index::rebuild(&paths.index, &corpus, options).map(|(_, report)| report)
         } else if args.dry_run && !paths.index.join("meta.json").exists() {
@@ -51,11 +56,12 @@ pub fn update_with_progress(
     corpus: &Corpus,
     dry_run: bool,
 ) -> anyhow::Result<UpdateReport> {
-    with_progress(dry_run, |options| index.update_with(corpus, options))
+    with_progress(dry_run, None, |options| index.update_with(corpus, options))
 }
 
 fn with_progress(
     dry_run: bool,
+    memory: Option<usize>,
     run: impl FnOnce(&UpdateOptions<'_>) -> communique::Result<UpdateReport>,
 ) -> anyhow::Result<UpdateReport> {
     let bar =
@@ -70,7 +76,10 @@ fn with_progress(
         bar.set_length(p.files_total as u64);
         bar.set_position(p.files_done as u64);
     };
-    let options = UpdateOptions::new().dry_run(dry_run).progress(&progress);
+    let mut options = UpdateOptions::new().dry_run(dry_run).progress(&progress);
+    if let Some(bytes) = memory {
+        options = options.memory(bytes);
+    }
     let report = run(&options);
     bar.finish_and_clear();
     Ok(report?)

@@ -17,7 +17,7 @@ mod writer;
 pub use schema::SCHEMA_VERSION;
 pub use update::{Change, ChangeKind, UpdateOptions, UpdateProgress, UpdateReport};
 pub use watch::{WatchEvent, WatchOptions};
-pub use writer::Writer;
+pub use writer::{DEFAULT_WRITER_MEMORY, Writer};
 
 pub(crate) use schema::Fields;
 pub(crate) use schema::fast;
@@ -570,7 +570,14 @@ impl Index {
 
     /// Takes the index's writer (failing at once with [`Error::Locked`] if another holds it).
     pub fn writer(&self) -> Result<Writer<'_>> {
-        writer::take(self)
+        writer::take(self, writer::DEFAULT_WRITER_MEMORY)
+    }
+
+    /// [`Index::writer`] whose indexing threads may use `bytes` of memory together before
+    /// they write a segment (default [`DEFAULT_WRITER_MEMORY`]). More memory means fewer,
+    /// larger segments and less merging on a large build; at least 24 MiB per thread is used.
+    pub fn writer_with_memory(&self, bytes: usize) -> Result<Writer<'_>> {
+        writer::take(self, bytes)
     }
 
     /// Brings the index in line with `corpus`, applying only what changed, in one commit.

@@ -107,6 +107,8 @@ pub struct UpdateProgress {
 #[derive(Default)]
 pub struct UpdateOptions<'a> {
     pub(crate) dry_run: bool,
+    /// The writer's memory budget in bytes (`None`: [`super::DEFAULT_WRITER_MEMORY`]).
+    pub(crate) memory: Option<usize>,
     progress: Option<&'a (dyn Fn(UpdateProgress) + Sync)>,
 }
 
@@ -119,6 +121,13 @@ impl<'a> UpdateOptions<'a> {
     /// Only work out what would change; write nothing.
     pub fn dry_run(mut self, yes: bool) -> Self {
         self.dry_run = yes;
+        self
+    }
+
+    /// Lets the writer's indexing threads use `bytes` of memory together (see
+    /// [`Index::writer_with_memory`]).
+    pub fn memory(mut self, bytes: usize) -> Self {
+        self.memory = Some(bytes);
         self
     }
 
@@ -148,7 +157,7 @@ pub(crate) fn run(
     let mut writer = if options.dry_run {
         None
     } else {
-        Some(index.writer()?)
+        Some(index.writer_with_memory(options.memory.unwrap_or(super::DEFAULT_WRITER_MEMORY))?)
     };
     let old = index.load_manifest()?;
     let mut diff = Diff::new(&old, &files, walk_errors, options.dry_run);

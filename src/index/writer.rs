@@ -14,8 +14,14 @@ use crate::corpus::{PassageConfig, split_passages_with};
 use crate::domain::Facet;
 use crate::{Article, Error, Result};
 
-/// Memory the writer may use per indexing thread before it flushes a segment.
-const MEMORY_PER_THREAD: usize = 128 << 20;
+/// The memory a writer's indexing threads may use together before they flush their segments,
+/// unless told otherwise ([`Index::writer_with_memory`], `UpdateOptions::memory`, the CLI's
+/// `--memory`). Tantivy's default (128 MiB a thread) dominated the peak memory of a build; below
+/// about 64 MiB, segments are written and merged so often that the index grows.
+pub const DEFAULT_WRITER_MEMORY: usize = 160 << 20;
+/// Each indexing thread gets at least this much (tantivy wants at least 15 MB): a smaller
+/// budget means fewer threads.
+const MIN_PER_THREAD: usize = 24 << 20;
 /// At most this many indexing threads.
 const MAX_THREADS: usize = 4;
 
@@ -57,28 +63,76 @@ pub struct Writer<'a> {
 /// each fingerprint (up to [`crate::domain::MAX_SHARED`]: beyond, it is boilerplate), and each queued
 /// article's id, cluster key and fingerprint count. (Committed articles are found through the
 /// index, by the same rule.)
+///
+/// A large build queues millions of fingerprints, most held by one article: each is kept in
+/// 16 bytes (the fingerprint and one `u32`, see [`Holders`]), the lists of articles sharing one
+/// aside.
 #[derive(Default)]
 struct Duplicates {
-    holders: fnv::FnvHashMap<u64, Holders>,
+    holders: fnv::FnvHashMap<u64, u32>,
+    /// The lists of the fingerprints that several queued articles hold.
+    shared: Vec<Vec<u32>>,
     queued: Vec<(String, u64, u32)>,
 }
 
-/// The queued articles that have one fingerprint (most fingerprints have one).
-enum Holders {
+/// What [`Duplicates::holders`] keeps for one fingerprint, packed in a `u32`.
+enum Holders<'a> {
+    /// One queued article (the value itself, below [`Holders::SHARED`]).
     One(u32),
-    Many(Vec<u32>),
-    /// More than [`crate::domain::MAX_SHARED`]: ignored.
+    /// Several: `SHARED | i` points at `shared[i]`.
+    Many(&'a [u32]),
+    /// More than [`crate::domain::MAX_SHARED`] ([`Holders::BOILERPLATE`]): ignored.
     Boilerplate,
 }
 
-/// Takes the index's writer (see [`Index::writer`]).
-pub(crate) fn take(index: &Index) -> Result<Writer<'_>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, MAX_THREADS);
+impl Holders<'_> {
+    /// The bit that marks a list in [`Duplicates::shared`].
+    const SHARED: u32 = 1 << 31;
+    /// The value of a boilerplate fingerprint.
+    const BOILERPLATE: u32 = u32::MAX;
+}
+
+impl Duplicates {
+    /// Who holds `fingerprint` among the queued articles, if anyone.
+    fn get(&self, fingerprint: u64) -> Option<Holders<'_>> {
+        let &packed = self.holders.get(&fingerprint)?;
+        Some(if packed == Holders::BOILERPLATE {
+            Holders::Boilerplate
+        } else if packed & Holders::SHARED != 0 {
+            Holders::Many(&self.shared[(packed & !Holders::SHARED) as usize])
+        } else {
+            Holders::One(packed)
+        })
+    }
+
+    /// Records that queued article `at` holds `fingerprint`.
+    fn hold(&mut self, fingerprint: u64, at: u32) {
+        let packed = self.holders.entry(fingerprint).or_insert(at);
+        if *packed == at || *packed == Holders::BOILERPLATE {
+            return;
+        }
+        if *packed & Holders::SHARED == 0 {
+            self.shared.push(vec![*packed, at]);
+            *packed = Holders::SHARED | (self.shared.len() - 1) as u32;
+            return;
+        }
+        let list = &mut self.shared[(*packed & !Holders::SHARED) as usize];
+        if list.len() < crate::domain::MAX_SHARED {
+            list.push(at);
+        } else {
+            *list = Vec::new();
+            *packed = Holders::BOILERPLATE;
+        }
+    }
+}
+
+/// Takes the index's writer (see [`Index::writer_with_memory`]), its indexing threads sharing
+/// `memory` bytes (at least [`MIN_PER_THREAD`] each).
+pub(crate) fn take(index: &Index, memory: usize) -> Result<Writer<'_>> {
+    let (threads, memory) = threads_for(memory);
     let inner = index
         .inner
-        .writer_with_num_threads(threads, threads * MEMORY_PER_THREAD)
+        .writer_with_num_threads(threads, memory)
         .map_err(|e| open_error(&index.display_path(), e))?;
     // Files left by an update that failed (a crash, a full disk) are garbage: free them
     // before writing anything new.
@@ -93,6 +147,14 @@ pub(crate) fn take(index: &Index) -> Result<Writer<'_>> {
         dups: Duplicates::default(),
         seq,
     })
+}
+
+/// How many indexing threads a writer with a budget of `memory` bytes runs, and the budget
+/// they share: one per core (at most [`MAX_THREADS`]) while each keeps [`MIN_PER_THREAD`].
+fn threads_for(memory: usize) -> (usize, usize) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(MAX_THREADS).min(memory / MIN_PER_THREAD).max(1);
+    (threads, memory.max(threads * MIN_PER_THREAD))
 }
 
 impl Writer<'_> {
@@ -192,7 +254,8 @@ impl Writer<'_> {
     }
 
     /// Queues an article's passages as one batch (so they land contiguously in one segment),
-    /// after a delete of its id when `delete_first`.
+    /// after a delete of its id when `delete_first` and an article with that id exists (committed,
+    /// or queued by this writer).
     pub(crate) fn put(&mut self, article: &Article, delete_first: bool) -> Result<()> {
         if article.id.is_empty() {
             return Err(Error::InvalidArgument(
@@ -222,7 +285,9 @@ impl Writer<'_> {
             )));
         }
         let mut ops = Vec::with_capacity(docs.len() + 1);
-        if delete_first {
+        // A delete waits in tantivy's queue until the commit (about 1.2 KB each, a scoring
+        // cache included): queue one only when there is something to delete.
+        if delete_first && self.exists(&article.id)? {
             ops.push(UserOperation::Delete(self.id_term(&article.id)));
         }
         ops.extend(docs.into_iter().map(UserOperation::Add));
@@ -246,9 +311,9 @@ impl Writer<'_> {
         let mut found = None;
         // Queued in this batch.
         let mut shared: fnv::FnvHashMap<u32, usize> = fnv::FnvHashMap::default();
-        for fingerprint in fingerprints {
-            match self.dups.holders.get(fingerprint) {
-                Some(Holders::One(i)) => *shared.entry(*i).or_default() += 1,
+        for &fingerprint in fingerprints {
+            match self.dups.get(fingerprint) {
+                Some(Holders::One(i)) => *shared.entry(i).or_default() += 1,
                 Some(Holders::Many(list)) => {
                     for i in list {
                         *shared.entry(*i).or_default() += 1;
@@ -275,20 +340,7 @@ impl Writer<'_> {
         let at = self.dups.queued.len() as u32;
         self.dups.queued.push((id.to_string(), key, n as u32));
         for &fingerprint in fingerprints {
-            let holders = self
-                .dups
-                .holders
-                .entry(fingerprint)
-                .or_insert(Holders::Many(Vec::new()));
-            *holders = match std::mem::replace(holders, Holders::Boilerplate) {
-                Holders::Many(list) if list.is_empty() => Holders::One(at),
-                Holders::One(i) => Holders::Many(vec![i, at]),
-                Holders::Many(mut list) if list.len() < crate::domain::MAX_SHARED => {
-                    list.push(at);
-                    Holders::Many(list)
-                }
-                _ => Holders::Boilerplate,
-            };
+            self.dups.hold(fingerprint, at);
         }
         Ok(key)
     }
@@ -569,5 +621,44 @@ fn add_article_fields(fields: &Fields, article: &Article, doc: &mut TantivyDocum
     if !article.metadata.is_empty() {
         let json = serde_json::Value::Object(article.metadata.clone()).to_string();
         doc.add_text(fields.metadata, json);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn holders(dups: &Duplicates, fingerprint: u64) -> Option<Vec<u32>> {
+        match dups.get(fingerprint)? {
+            Holders::One(i) => Some(vec![i]),
+            Holders::Many(list) => Some(list.to_vec()),
+            Holders::Boilerplate => Some(Vec::new()),
+        }
+    }
+
+    #[test]
+    fn duplicates_keep_every_holder_until_a_fingerprint_is_boilerplate() {
+        let mut dups = Duplicates::default();
+        dups.hold(7, 0);
+        assert_eq!(holders(&dups, 7), Some(vec![0]));
+        assert_eq!(holders(&dups, 8), None);
+        dups.hold(7, 1);
+        dups.hold(8, 1);
+        dups.hold(7, 2);
+        assert_eq!(holders(&dups, 7), Some(vec![0, 1, 2]));
+        assert_eq!(holders(&dups, 8), Some(vec![1]));
+        // Up to MAX_SHARED holders are listed; one more makes the fingerprint boilerplate.
+        for at in 3..crate::domain::MAX_SHARED as u32 {
+            dups.hold(7, at);
+        }
+        assert_eq!(
+            holders(&dups, 7).map(|list| list.len()),
+            Some(crate::domain::MAX_SHARED)
+        );
+        dups.hold(7, crate::domain::MAX_SHARED as u32);
+        assert_eq!(holders(&dups, 7), Some(Vec::new()));
+        dups.hold(7, crate::domain::MAX_SHARED as u32 + 1);
+        assert_eq!(holders(&dups, 7), Some(Vec::new()));
+        assert_eq!(holders(&dups, 8), Some(vec![1]));
     }
 }
