@@ -28,7 +28,6 @@ fn keep_large_blocks_out_of_the_heap() {}
 static MAIN_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
 
 fn main() -> ExitCode {
-    keep_large_blocks_out_of_the_heap();
     // One line instead of a backtrace. The library turns panics raised while reading a damaged
     // index into errors, reported below with what to do, so a panic of the main thread is only
     // said if it reaches `main`; another thread's (the server's) goes to its log at once.
@@ -40,6 +39,11 @@ fn main() -> ExitCode {
         }
     }));
     let args = cli::Cli::parse();
+    // A short search gains nothing from returning memory, and would pay a mapping for each
+    // large block.
+    if args.writes_index() {
+        keep_large_blocks_out_of_the_heap();
+    }
     let outcome = std::panic::catch_unwind(|| cli::run(args));
     let Ok(result) = outcome else {
         let what = MAIN_PANIC.lock().unwrap_or_else(|p| p.into_inner()).take();

@@ -100,6 +100,17 @@ enum Command {
 
 /// Runs the command; the exit code follows grep: 0 success, 1 nothing found or something
 /// skipped, 2 error (returned as `Err`).
+impl Cli {
+    /// Whether the command writes the index as its main work (a build, or a process that
+    /// keeps it current): what its peak memory is measured on.
+    pub fn writes_index(&self) -> bool {
+        matches!(
+            self.command,
+            Command::Index(_) | Command::Watch(_) | Command::Serve(_)
+        )
+    }
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let choice = match cli.global.color {
         ColorWhen::Auto => anstream::ColorChoice::Auto,
