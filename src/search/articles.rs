@@ -225,17 +225,9 @@ pub(crate) fn members_beside(snapshot: &Snapshot<'_>, filter: &Filter) -> Result
             ([Filter::Any(_)], []) | ([], [Filter::Any(_)])
         ) =>
         {
-            let mut near = HashSet::new();
-            let mut scope = Scope {
-                snapshot,
-                within: None,
-                near: &mut near,
-            };
-            let all = ArticleSet::all(scope.segments());
-            let set = scope.exclude(all, must_not)?;
-            Ok(Members {
-                articles: set,
-                near,
+            judge(snapshot, None, |scope| {
+                let all = ArticleSet::all(scope.segments());
+                scope.exclude(all, must_not)
             })
         }
         _ => members(snapshot, filter),
@@ -248,13 +240,23 @@ pub(crate) fn members_within(
     filter: &Filter,
     within: Option<&Changed>,
 ) -> Result<Members> {
+    judge(snapshot, within, |scope| scope.evaluate(filter))
+}
+
+/// The articles `evaluate` lets in, in a scope of `snapshot` (restricted to `within`), and the
+/// passages it found to hold a proximity.
+fn judge(
+    snapshot: &Snapshot<'_>,
+    within: Option<&Changed>,
+    evaluate: impl FnOnce(&mut Scope<'_, '_>) -> Result<ArticleSet>,
+) -> Result<Members> {
     let mut near = HashSet::new();
     let mut scope = Scope {
         snapshot,
         within,
         near: &mut near,
     };
-    let articles = scope.evaluate(filter)?;
+    let articles = evaluate(&mut scope)?;
     Ok(Members { articles, near })
 }
 

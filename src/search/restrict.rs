@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use tantivy::index::SegmentId;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyScorer, EnableScoring, Explanation, Query,
+    BooleanQuery, BoostWeight, DisjunctionMaxQuery, EmptyScorer, EnableScoring, Explanation, Query,
     Scorer, Weight,
 };
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
@@ -55,8 +55,8 @@ pub(crate) fn restrict(query: &dyn Query, docs: &Docs) -> Box<dyn Query> {
     })
 }
 
-/// A query with its score multiplied by `boost` (tantivy's [`BoostQuery`], with its parts
-/// visible to [`restrict`]).
+/// A query with its score multiplied by `boost` (tantivy's
+/// [`BoostQuery`](tantivy::query::BoostQuery), with its parts visible to [`restrict`]).
 #[derive(Debug)]
 pub(crate) struct Boosted {
     query: Box<dyn Query>,
@@ -78,7 +78,13 @@ impl Boosted {
 
 impl Query for Boosted {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        BoostQuery::new(self.query.box_clone(), self.boost).weight(scoring)
+        // What `BoostQuery` does, without a copy of the query.
+        let weight = self.query.weight(scoring)?;
+        Ok(if scoring.is_scoring_enabled() {
+            Box::new(BoostWeight::new(weight, self.boost))
+        } else {
+            weight
+        })
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
