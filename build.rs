@@ -26,6 +26,7 @@ fn main() {
     println!("cargo::rerun-if-changed={source}");
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=src/domain/alias_rows.rs");
+    link_for_start_up();
     let text = std::fs::read_to_string(source).expect("data/aliases.tsv is readable");
     let mut exact = BTreeSet::new();
     let mut patterns = BTreeSet::new();
@@ -63,6 +64,25 @@ fn main() {
     table("CODES", &codes);
     let dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     std::fs::write(format!("{dir}/alias_prefilter.rs"), out).expect("OUT_DIR is writable");
+}
+
+/// Links the `communique` executable at a fixed address on Linux with glibc (`-no-pie`). A
+/// position-independent executable of this size carries about 50,000 relocations into almost
+/// 1 MB of read-only data (vtables, the stemmers' and Unicode tables): the loader writes every
+/// one of those pages at each start, which was a third of `communique --version` (1.7 against
+/// 1.2 ms, 413 against 176 page faults; BENCHMARKS.md) and is paid by every search from the
+/// shell. The price is that the program's own code is not at a random address (libraries,
+/// heap and stack still are): set `COMMUNIQUE_PIE=1` when building to keep a
+/// position-independent executable, for a service exposed to untrusted networks.
+fn link_for_start_up() {
+    println!("cargo::rerun-if-env-changed=COMMUNIQUE_PIE");
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    if var("CARGO_CFG_TARGET_OS") == "linux"
+        && var("CARGO_CFG_TARGET_ENV") == "gnu"
+        && var("COMMUNIQUE_PIE").is_empty()
+    {
+        println!("cargo::rustc-link-arg-bins=-no-pie");
+    }
 }
 
 /// A pattern for the first exact-view word of a Latin-script name that is not plain ASCII: its

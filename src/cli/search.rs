@@ -178,11 +178,16 @@ pub fn run(paths: &Paths, args: SearchArgs) -> anyhow::Result<ExitCode> {
     } else {
         output::print_hits(&hits, args.max_chars, args.quotes)?;
     }
-    Ok(if hits.is_empty() {
+    let code = if hits.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    // The process ends right after a search: letting go of the index would unmap and free
+    // every segment's files one by one (6 % of a rare-term search from the shell at 1.4 M
+    // passages), which the kernel does at once when the process exits. Nothing is written.
+    std::mem::forget(index);
+    Ok(code)
 }
 
 /// The last second of a day, month or year given as a date; a date-time as is.
