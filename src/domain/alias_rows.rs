@@ -66,3 +66,49 @@ pub(crate) fn other_script(name: &str) -> bool {
         )
     })
 }
+
+/// The longest word the analysis indexes, in bytes (`crate::analysis::MAX_TOKEN_BYTES`, which a
+/// test holds this to): longer words are not part of a key.
+pub(crate) const MAX_TOKEN_BYTES: usize = 64;
+
+/// What is wrong with a row, if anything: its kind must be `country`, `org` or `place`, and it
+/// needs an id and a name or a code.
+pub(crate) fn check(row: &Row<'_>) -> Result<(), String> {
+    match row.kind {
+        Some("country" | "org" | "place") => {}
+        other => {
+            return Err(format!(
+                "kind must be country, org or place, not {:?}",
+                other.unwrap_or("")
+            ));
+        }
+    }
+    if row.id.is_empty() {
+        return Err("a group needs an id".into());
+    }
+    if row.names.is_empty() && row.codes.is_empty() {
+        return Err(format!("group {} has no name and no code", row.id));
+    }
+    Ok(())
+}
+
+/// The exact-view key of a name written in ASCII letters, digits and spaces (most names): its
+/// words lower-cased, joined by single spaces (UAX#29 keeps letters and digits together, and
+/// the analysis folds nothing else in them). `None` for any other name, whose key needs the
+/// analyzer. `crate::domain::aliases` tests it against the analyzer.
+pub(crate) fn ascii_key(text: &str) -> Option<String> {
+    if !text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ') {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(' ') {
+        if word.is_empty() || word.len() > MAX_TOKEN_BYTES {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    }
+    Some(out)
+}

@@ -51,8 +51,10 @@ pub(crate) fn mentions_in(
             &mut key,
         ) {
             Some(found) => {
-                let group = &aliases.groups()[found.group];
-                if found.strength == Strength::Strong && group.kind != EntityKind::Place {
+                let kind = aliases.group_at(found.group).map(|g| g.kind);
+                if found.strength == Strength::Strong
+                    && kind.is_some_and(|k| k != EntityKind::Place)
+                {
                     out.push(Mention {
                         group: found.group,
                         range: tokens[i].start..tokens[i + found.words - 1].end,
@@ -98,7 +100,7 @@ pub(crate) fn article_facets_of(
 ) -> BTreeSet<Facet> {
     let mut facets: BTreeSet<Facet> = found
         .iter()
-        .filter_map(|m| Facet::of_group(&aliases.groups()[m.group]))
+        .filter_map(|m| aliases.group_at(m.group).and_then(Facet::of_group))
         .collect();
     if !SIGNING
         .iter()
@@ -144,7 +146,9 @@ pub(crate) fn article_facets_of(
             .collect();
         if named.len() >= 2 {
             for group in named {
-                facets.insert(Facet::Signatory(aliases.groups()[group].id.clone()));
+                if let Some(group) = aliases.group_at(group) {
+                    facets.insert(Facet::Signatory(group.id.clone()));
+                }
             }
         }
     }
@@ -155,7 +159,7 @@ pub(crate) fn article_facets_of(
 pub fn passage_facets(aliases: &Aliases, analyzer: &mut Analyzer, text: &str) -> BTreeSet<Facet> {
     mentions(aliases, analyzer, text)
         .into_iter()
-        .filter_map(|m| Facet::of_group(&aliases.groups()[m.group]))
+        .filter_map(|m| aliases.group_at(m.group).and_then(Facet::of_group))
         .collect()
 }
 

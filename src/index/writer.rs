@@ -561,7 +561,10 @@ fn add_mentions(fields: &Fields, found: &Found, range: &Range<usize>, doc: &mut 
         .filter(|m| m.range.end <= range.end)
     {
         if seen.insert(mention.group)
-            && let Some(facet) = Facet::of_group(&found.aliases.groups()[mention.group])
+            && let Some(facet) = found
+                .aliases
+                .group_at(mention.group)
+                .and_then(Facet::of_group)
         {
             doc.add_text(fields.mentions, facet.to_string());
         }

@@ -1017,8 +1017,8 @@ impl<'a> Compiler<'a> {
     fn strong_alias(&mut self, words: &[&str]) -> Option<(&'a crate::domain::AliasGroup, usize)> {
         let aliases = self.aliases?;
         let found = aliases.find_with(self.analyzer, words)?;
-        (found.strength == crate::domain::Strength::Strong)
-            .then(|| (&aliases.groups()[found.group], found.words))
+        let group = aliases.group_at(found.group)?;
+        (found.strength == crate::domain::Strength::Strong).then_some((group, found.words))
     }
 
     /// The longest alias that the bare words starting at `at` spell, all with the same
