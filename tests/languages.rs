@@ -443,3 +443,33 @@ fn russian_fleeting_vowels() {
     let (ids, _) = search(&index, "порядка", SearchOptions::new());
     assert!(ids.contains(&"ru/28".to_string()), "{ids:?}");
 }
+
+#[test]
+fn content_words_are_no_stop_words() {
+    // Articles 3 and 12 of the Russian declaration (`жизнь`, `жизнь` again in 12 as
+    // `семейную жизнь`), 13 and 15 of the Spanish one (`un Estado` in 13).
+    let articles = [
+        (
+            "ru/03",
+            "Каждый человек имеет право на жизнь, на свободу и на личную неприкосновенность.",
+        ),
+        (
+            "ru/12",
+            "Никто не может подвергаться произвольному вмешательству в его личную и семейную жизнь, произвольным посягательствам на неприкосновенность его жилища, тайну его корреспонденции или на его честь и репутацию.",
+        ),
+        (
+            "es/13",
+            "Toda persona tiene derecho a circular libremente y a elegir su residencia en el territorio de un Estado.",
+        ),
+        (
+            "es/15",
+            "Toda persona tiene derecho a una nacionalidad. A nadie se privará arbitrariamente de su nacionalidad ni del derecho a cambiar de nacionalidad.",
+        ),
+    ];
+    // Snowball's Russian list drops `жизнь` (and `человек`), its Spanish one `estado(s)`:
+    // neither form of "life" found anything, nor "States".
+    assert_eq!(
+        first_hits(&articles, &["жизнь", "жизни", "Estados"]),
+        ["ru/03", "ru/03", "es/13"]
+    );
+}
