@@ -443,3 +443,47 @@ fn russian_fleeting_vowels() {
     let (ids, _) = search(&index, "порядка", SearchOptions::new());
     assert!(ids.contains(&"ru/28".to_string()), "{ids:?}");
 }
+
+#[test]
+fn content_words_are_no_stop_words() {
+    // Articles 3 and 12 of the Russian declaration (`жизнь` in both), 13 and 15 of the Spanish
+    // one (`un Estado` in 13), and Article 3 in English, so that every query also has an
+    // English reading, as in an index of several languages.
+    let articles = [
+        (
+            "ru/03",
+            "Каждый человек имеет право на жизнь, на свободу и на личную неприкосновенность.",
+        ),
+        (
+            "ru/12",
+            "Никто не может подвергаться произвольному вмешательству в его личную и семейную жизнь, произвольным посягательствам на неприкосновенность его жилища, тайну его корреспонденции или на его честь и репутацию. Каждый человек имеет право на защиту закона от такого вмешательства или таких посягательств.",
+        ),
+        (
+            "es/13",
+            "Toda persona tiene derecho a circular libremente y a elegir su residencia en el territorio de un Estado.",
+        ),
+        (
+            "es/15",
+            "Toda persona tiene derecho a una nacionalidad. A nadie se privará arbitrariamente de su nacionalidad ni del derecho a cambiar de nacionalidad.",
+        ),
+        (
+            "en/03",
+            "Everyone has the right to life, liberty and the security of person.",
+        ),
+    ];
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, text) in articles {
+        writer.add(&Article::new(id, text)).unwrap();
+    }
+    writer.commit().unwrap();
+    // Snowball's Russian list drops `жизнь` (and `человек`), its Spanish one `estado(s)`:
+    // "life" and "States" found nothing, and `жизнь` went unmarked in Article 3.
+    for (query, first) in [("жизнь", "ru/03"), ("Estados", "es/13")] {
+        let (ids, _) = search(&index, query, SearchOptions::new());
+        assert_eq!(ids.first().map(String::as_str), Some(first), "{query}");
+    }
+    let (ids, marked) = search(&index, "право на жизнь", SearchOptions::new());
+    assert_eq!(ids[0], "ru/03");
+    assert_eq!(marked, ["право", "жизнь"]);
+}

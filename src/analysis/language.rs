@@ -5,6 +5,8 @@
 //! matter, the HTML `lang` attribute) are normalised by [`normalize_code`]; an article that
 //! declares none is given the language detected from its text by [`detect`] (`whatlang`).
 
+use tantivy::tokenizer::StopWordFilter;
+
 /// A language with an analysis of its own: its stemmer, its stop words, its normalisation
 /// (and, for Chinese, its word segmentation). Text in any other language is analysed as
 /// English (Unicode words, folded; the English stemmer leaves foreign words mostly alone).
@@ -14,14 +16,15 @@ pub enum Language {
     English,
     /// French (`fr`): elisions (`l'`, `d'`, `qu'`…) removed, Snowball French.
     French,
-    /// Spanish (`es`): Snowball Spanish.
+    /// Spanish (`es`): Snowball Spanish; Snowball's stop words less `estado(s)` (State).
     Spanish,
     /// Portuguese (`pt`): Snowball Portuguese.
     Portuguese,
     /// German (`de`): Snowball German (`ß`, umlauts handled by the stemmer).
     German,
     /// Russian (`ru`): `ё` read as `е`, Snowball Russian, fleeting vowels dropped
-    /// ([`crate::analysis::RussianFleetingVowel`]).
+    /// ([`crate::analysis::RussianFleetingVowel`]); Snowball's stop words less its content
+    /// words (`жизнь`, `человек`…).
     Russian,
     /// Arabic (`ar`): diacritics and tatweel removed, alef and hamza forms unified, light
     /// stemming ([`crate::analysis::ArabicLightStemmer`]).
@@ -279,6 +282,81 @@ pub(crate) fn detect_among(text: &str, candidates: &[Language]) -> Option<(Langu
         .find(|l| l.whatlang() == found.lang())
         .map(|l| (l, found.confidence()))
 }
+
+/// The stop words of a language's stemmed view, when they are not tantivy's list for it.
+///
+/// Snowball's Russian and Spanish lists (which tantivy ships) hold words that carry a topic:
+/// `жизнь` (life), `человек` (person), `estado`, `estados` (State, States). Dropping them
+/// loses the topic, and only the form in the list goes: `жизни` was indexed while `жизнь` was not, so `право на
+/// жизнь` (Article 3 of the Universal Declaration) could not be found by the word "life".
+/// These lists are Snowball's without such words (the Snowball lists are BSD-licensed:
+/// Copyright (c) 2001 Dr Martin Porter and the Snowball contributors).
+pub(crate) fn stop_word_filter(language: Language) -> Option<StopWordFilter> {
+    let words = match language {
+        Language::Russian => RUSSIAN_STOP_WORDS,
+        Language::Spanish => SPANISH_STOP_WORDS,
+        _ => return None,
+    };
+    Some(StopWordFilter::remove(words.iter().map(|w| w.to_string())))
+}
+
+/// Snowball's Russian stop words less its content words: `жизнь`, `человек`, `сказал`,
+/// `сказала`, `сказать`, `говорил`, `кажется`, `сегодня`, `хорошо`, `лучше` and the numerals
+/// `один`, `два`, `три`.
+#[rustfmt::skip]
+const RUSSIAN_STOP_WORDS: &[&str] = &[
+    "и", "в", "во", "не", "что", "он", "на", "я", "с", "со", "как", "а", "то", "все", "она", "так",
+    "его", "но", "да", "ты", "к", "у", "же", "вы", "за", "бы", "по", "только", "ее", "мне", "было",
+    "вот", "от", "меня", "еще", "нет", "о", "из", "ему", "теперь", "когда", "даже", "ну", "вдруг",
+    "ли", "если", "уже", "или", "ни", "быть", "был", "него", "до", "вас", "нибудь", "опять", "уж",
+    "вам", "ведь", "там", "потом", "себя", "ничего", "ей", "может", "они", "тут", "где", "есть",
+    "надо", "ней", "для", "мы", "тебя", "их", "чем", "была", "сам", "чтоб", "без", "будто", "чего",
+    "раз", "тоже", "себе", "под", "будет", "ж", "тогда", "кто", "этот", "того", "потому", "этого",
+    "какой", "совсем", "ним", "здесь", "этом", "почти", "мой", "тем", "чтобы", "нее", "сейчас",
+    "были", "куда", "зачем", "всех", "никогда", "можно", "при", "наконец", "об", "другой", "хоть",
+    "после", "над", "больше", "тот", "через", "эти", "нас", "про", "всего", "них", "какая",
+    "много", "разве", "эту", "моя", "впрочем", "свою", "этой", "перед", "иногда", "чуть", "том",
+    "нельзя", "такой", "им", "более", "всегда", "конечно", "всю", "между",
+];
+
+/// Snowball's Spanish stop words less `estado` and `estados`, forms of `estar` that are also
+/// the noun State.
+#[rustfmt::skip]
+const SPANISH_STOP_WORDS: &[&str] = &[
+    "de", "la", "que", "el", "en", "y", "a", "los", "del", "se", "las", "por", "un", "para", "con",
+    "no", "una", "su", "al", "lo", "como", "más", "pero", "sus", "le", "ya", "o", "este", "sí",
+    "porque", "esta", "entre", "cuando", "muy", "sin", "sobre", "también", "me", "hasta", "hay",
+    "donde", "quien", "desde", "todo", "nos", "durante", "todos", "uno", "les", "ni", "contra",
+    "otros", "ese", "eso", "ante", "ellos", "e", "esto", "mí", "antes", "algunos", "qué", "unos",
+    "yo", "otro", "otras", "otra", "él", "tanto", "esa", "estos", "mucho", "quienes", "nada",
+    "muchos", "cual", "poco", "ella", "estar", "estas", "algunas", "algo", "nosotros", "mi", "mis",
+    "tú", "te", "ti", "tu", "tus", "ellas", "nosotras", "vosotros", "vosotras", "os", "mío", "mía",
+    "míos", "mías", "tuyo", "tuya", "tuyos", "tuyas", "suyo", "suya", "suyos", "suyas", "nuestro",
+    "nuestra", "nuestros", "nuestras", "vuestro", "vuestra", "vuestros", "vuestras", "esos",
+    "esas", "estoy", "estás", "está", "estamos", "estáis", "están", "esté", "estés", "estemos",
+    "estéis", "estén", "estaré", "estarás", "estará", "estaremos", "estaréis", "estarán",
+    "estaría", "estarías", "estaríamos", "estaríais", "estarían", "estaba", "estabas", "estábamos",
+    "estabais", "estaban", "estuve", "estuviste", "estuvo", "estuvimos", "estuvisteis",
+    "estuvieron", "estuviera", "estuvieras", "estuviéramos", "estuvierais", "estuvieran",
+    "estuviese", "estuvieses", "estuviésemos", "estuvieseis", "estuviesen", "estando", "estada",
+    "estadas", "estad", "he", "has", "ha", "hemos", "habéis", "han", "haya", "hayas", "hayamos",
+    "hayáis", "hayan", "habré", "habrás", "habrá", "habremos", "habréis", "habrán", "habría",
+    "habrías", "habríamos", "habríais", "habrían", "había", "habías", "habíamos", "habíais",
+    "habían", "hube", "hubiste", "hubo", "hubimos", "hubisteis", "hubieron", "hubiera", "hubieras",
+    "hubiéramos", "hubierais", "hubieran", "hubiese", "hubieses", "hubiésemos", "hubieseis",
+    "hubiesen", "habiendo", "habido", "habida", "habidos", "habidas", "soy", "eres", "es", "somos",
+    "sois", "son", "sea", "seas", "seamos", "seáis", "sean", "seré", "serás", "será", "seremos",
+    "seréis", "serán", "sería", "serías", "seríamos", "seríais", "serían", "era", "eras", "éramos",
+    "erais", "eran", "fui", "fuiste", "fue", "fuimos", "fuisteis", "fueron", "fuera", "fueras",
+    "fuéramos", "fuerais", "fueran", "fuese", "fueses", "fuésemos", "fueseis", "fuesen", "siendo",
+    "sido", "tengo", "tienes", "tiene", "tenemos", "tenéis", "tienen", "tenga", "tengas",
+    "tengamos", "tengáis", "tengan", "tendré", "tendrás", "tendrá", "tendremos", "tendréis",
+    "tendrán", "tendría", "tendrías", "tendríamos", "tendríais", "tendrían", "tenía", "tenías",
+    "teníamos", "teníais", "tenían", "tuve", "tuviste", "tuvo", "tuvimos", "tuvisteis", "tuvieron",
+    "tuviera", "tuvieras", "tuviéramos", "tuvierais", "tuvieran", "tuviese", "tuvieses",
+    "tuviésemos", "tuvieseis", "tuviesen", "teniendo", "tenido", "tenida", "tenidos", "tenidas",
+    "tened",
+];
 
 #[cfg(test)]
 mod tests {

@@ -188,9 +188,10 @@ const ARABIC_STOP_WORDS: &[&str] = &[
 /// ```
 pub fn stemmed_analyzer_for(language: Language) -> TextAnalyzer {
     let stop = |l: StopLanguage| StopWordFilter::new(l).expect("tantivy ships these stop words");
-    let latin = |l: Language, s: StopLanguage| {
+    let own = |l: Language| language::stop_word_filter(l).expect("a list of our own");
+    let latin = |l: Language, s: StopWordFilter| {
         words()
-            .filter(stop(s))
+            .filter(s)
             .filter(CachedStemmer::settled(
                 l.stemmer().expect("a Snowball language"),
             ))
@@ -205,12 +206,12 @@ pub fn stemmed_analyzer_for(language: Language) -> TextAnalyzer {
             .filter(CachedStemmer::settled(frostem::Algorithm::French))
             .filter(AsciiFoldingFilter)
             .build(),
-        Language::Spanish => latin(language, StopLanguage::Spanish),
-        Language::Portuguese => latin(language, StopLanguage::Portuguese),
-        Language::German => latin(language, StopLanguage::German),
+        Language::Spanish => latin(language, own(language)),
+        Language::Portuguese => latin(language, stop(StopLanguage::Portuguese)),
+        Language::German => latin(language, stop(StopLanguage::German)),
         Language::Russian => words()
             .filter(ScriptNormalizer)
-            .filter(stop(StopLanguage::Russian))
+            .filter(own(language))
             .filter(CachedStemmer::new(frostem::Algorithm::Russian))
             .filter(RussianFleetingVowel)
             .build(),
