@@ -15,7 +15,7 @@ use crate::analysis::{EXACT, STEMMED};
 
 /// Version of the schema and analysis. Bump it whenever either changes in a way that makes an
 /// old index wrong for this build; an index of another version asks for `index --rebuild`.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The names of the fast fields, for opening their columns on a segment (the schema is built
 /// with the same names).
@@ -102,6 +102,18 @@ pub(crate) struct Fields {
     pub seq: Field,
 }
 
+/// The entities a passage mentions: one untokenized term each (`country:PRK`), without
+/// positions or norms, but with a term frequency (always 1): block-max WAND reads a block's
+/// best score from the frequencies, and without them it reads zero for every block of the term.
+fn mentions() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_fieldnorms(false)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    )
+}
+
 fn text_view(analyzer: &str) -> TextOptions {
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
@@ -139,7 +151,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         path: builder.add_text_field("path", STORED),
         metadata: builder.add_text_field("metadata", STORED),
         entities: builder.add_text_field(fast::ENTITIES, STRING | FAST),
-        mentions: builder.add_text_field("mentions", STRING),
+        mentions: builder.add_text_field("mentions", mentions()),
         quote_stem: builder.add_text_field("quote_stem", text_view(STEMMED)),
         quote_exact: builder.add_text_field("quote_exact", text_view(EXACT)),
         quotes: builder.add_text_field("quotes", STORED),

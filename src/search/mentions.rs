@@ -117,3 +117,35 @@ impl Scorer for EntityScorer {
         self.bm25.as_ref().map_or(1.0, |w| w.score(norm, 1))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Article, Index, Query, SearchOptions};
+
+    #[test]
+    fn block_max_wand_over_the_entity_term_keeps_what_it_finds() {
+        // 1,000 passages with the word `missile` first, then 256 that name North Korea (full
+        // blocks of the entity term's postings, the rarer term): the cheap query of `DPRK
+        // missile` is a union of term scorers that block-max WAND prunes (the entity term has
+        // frequencies), and the passages found only by the entity term must outrank the
+        // others, as they do unpruned.
+        let index = Index::in_memory().unwrap();
+        let mut writer = index.writer().unwrap();
+        for i in 0..1000 {
+            let body = format!("A missile test was reported in region {i}.");
+            writer.add(&Article::new(format!("m{i}"), &body)).unwrap();
+        }
+        for i in 0..256 {
+            let body = format!("North Korea held talks with delegation {i}.");
+            writer.add(&Article::new(format!("k{i}"), &body)).unwrap();
+        }
+        writer.commit().unwrap();
+        let query: Query = "DPRK missile".parse().unwrap();
+        let hits = index
+            .search(&query, &SearchOptions::new().limit(10))
+            .unwrap();
+        let texts: Vec<&str> = hits.iter().map(|h| h.passages[0].text.as_str()).collect();
+        assert_eq!(texts.len(), 10);
+        assert!(texts.iter().all(|t| t.contains("North Korea")), "{texts:?}");
+    }
+}
