@@ -1,7 +1,8 @@
 //! The index schema: one tantivy document per passage, article metadata stored once.
 //!
 //! Every passage document carries its article's id, its ordinal, its byte offset in the body
-//! and its own text (stored: passages partition the body, so the body is stored once), plus
+//! and its own text (stored with the exact view, so a queued document holds it once beside the
+//! stemmed view; passages partition the body, so the body is stored once), plus
 //! the indexed views used by search: the passage text (stemmed and exact), the article title
 //! (stemmed and exact), the source (exact) and the date. The first passage of an article (the
 //! *head*, ordinal 0) also stores the article's title, date, source, URL, path and metadata.
@@ -15,7 +16,7 @@ use crate::analysis::{EXACT, STEMMED};
 
 /// Version of the schema and analysis. Bump it whenever either changes in a way that makes an
 /// old index wrong for this build; an index of another version asks for `index --rebuild`.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The names of the fast fields, for opening their columns on a segment (the schema is built
 /// with the same names).
@@ -49,11 +50,12 @@ pub(crate) struct Fields {
     pub ordinal: Field,
     /// Byte offset of the passage in the article body: fast.
     pub start: Field,
-    /// The passage text: stored.
+    /// The passage text, stored: the same field as [`Fields::exact`] (one value holds the text
+    /// for the store and the exact view).
     pub text: Field,
     /// Passage text, stemmed view, with positions.
     pub stem: Field,
-    /// Passage text, exact view, with positions.
+    /// Passage text, exact view, with positions, and stored (see [`Fields::text`]).
     pub exact: Field,
     /// Article title, stemmed view.
     pub title_stem: Field,
@@ -113,13 +115,14 @@ fn text_view(analyzer: &str) -> TextOptions {
 /// Builds the schema and its fields.
 pub(crate) fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
+    let exact = builder.add_text_field("exact", text_view(EXACT).set_stored());
     let fields = Fields {
         article_id: builder.add_text_field(fast::ARTICLE_ID, STRING | FAST),
         ordinal: builder.add_u64_field(fast::ORDINAL, INDEXED | FAST),
         start: builder.add_u64_field(fast::START, FAST),
-        text: builder.add_text_field("text", STORED),
+        text: exact,
         stem: builder.add_text_field("stem", text_view(STEMMED)),
-        exact: builder.add_text_field("exact", text_view(EXACT)),
+        exact,
         title_stem: builder.add_text_field("title_stem", text_view(STEMMED)),
         title_exact: builder.add_text_field("title_exact", text_view(EXACT)),
         source: builder.add_text_field("source", text_view(EXACT)),
