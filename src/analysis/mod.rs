@@ -393,8 +393,46 @@ pub fn is_query_stop_word(word: &str) -> bool {
 /// tantivy does not store custom tokenizers in the index: this must run on every open, before
 /// any writer or query touches the index. [`crate::Index`] does it for you.
 pub fn register(manager: &TokenizerManager) {
-    manager.register(EXACT, exact_analyzer());
+    manager.register(EXACT, folded_words().filter(CountTexts).build());
     manager.register(STEMMED, TextAnalyzer::from(TaggedStemmer::new()));
+}
+
+/// How many texts the registered exact analyzer ([`register`]) has been given in this process:
+/// tantivy's indexing threads analyse every exact-view value of a document they index, so a
+/// writer that counts the values it queued knows how many wait in tantivy's queue (see
+/// `index::writer`). Other indexes of the process count here too, so the figure is at least the
+/// writer's own.
+static EXACT_TEXTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The texts given to the registered exact analyzer so far (see [`EXACT_TEXTS`]).
+pub(crate) fn exact_texts_analysed() -> u64 {
+    EXACT_TEXTS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A filter that changes no token and counts the texts its analyzer is given in
+/// [`EXACT_TEXTS`].
+#[derive(Clone, Copy)]
+struct CountTexts;
+
+impl tantivy::tokenizer::TokenFilter for CountTexts {
+    type Tokenizer<T: Tokenizer> = Counted<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> Counted<T> {
+        Counted(tokenizer)
+    }
+}
+
+/// A tokenizer under [`CountTexts`].
+#[derive(Clone)]
+struct Counted<T>(T);
+
+impl<T: Tokenizer> Tokenizer for Counted<T> {
+    type TokenStream<'a> = T::TokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> T::TokenStream<'a> {
+        EXACT_TEXTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.0.token_stream(text)
+    }
 }
 
 /// One term of analysed text with where it came from.

@@ -1,13 +1,14 @@
 //! The index schema: one tantivy document per passage, article metadata stored once.
 //!
 //! Every passage document carries its article's id, its ordinal, its byte offset in the body
-//! and its own text (stored: passages partition the body, so the body is stored once), plus
+//! and its own text (stored with the exact view, so a queued document holds it once beside the
+//! stemmed view; passages partition the body, so the body is stored once), plus
 //! the indexed views used by search: the passage text (stemmed and exact), the article title
 //! (stemmed and exact), the source (exact) and the date. The first passage of an article (the
 //! *head*, ordinal 0) also stores the article's title, date, source, URL, path and metadata.
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
+    DateOptions, DateTimePrecision, FAST, Field, IndexRecordOption, NumericOptions, STORED, STRING,
     Schema, TextFieldIndexing, TextOptions,
 };
 
@@ -49,11 +50,12 @@ pub(crate) struct Fields {
     pub ordinal: Field,
     /// Byte offset of the passage in the article body: fast.
     pub start: Field,
-    /// The passage text: stored.
+    /// The passage text, stored: the same field as [`Fields::exact`] (one value holds the text
+    /// for the store and the exact view).
     pub text: Field,
     /// Passage text, stemmed view, with positions.
     pub stem: Field,
-    /// Passage text, exact view, with positions.
+    /// Passage text, exact view, with positions, and stored (see [`Fields::text`]).
     pub exact: Field,
     /// Article title, stemmed view.
     pub title_stem: Field,
@@ -122,22 +124,52 @@ fn text_view(analyzer: &str) -> TextOptions {
     )
 }
 
+/// A text view without positions: scored, never searched for phrases or proximity.
+fn text_view_without_positions(analyzer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analyzer)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    )
+}
+
+/// A raw text field with one value a document (an id, a code), indexed without field norms:
+/// the norm of one token is always 1, which is what BM25 assumes without them.
+fn raw_one_value(options: TextOptions) -> TextOptions {
+    let indexing = options
+        .get_indexing_options()
+        .cloned()
+        .unwrap_or_default()
+        .set_fieldnorms(false);
+    options.set_indexing_options(indexing)
+}
+
+/// An indexed integer field without field norms (one byte a document each, which only the
+/// BM25 score of a term of the field would read).
+fn indexed_number() -> NumericOptions {
+    NumericOptions::default().set_indexed()
+}
+
 /// Builds the schema and its fields.
 pub(crate) fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
+    let exact = builder.add_text_field("exact", text_view(EXACT).set_stored());
     let fields = Fields {
-        article_id: builder.add_text_field(fast::ARTICLE_ID, STRING | FAST),
-        ordinal: builder.add_u64_field(fast::ORDINAL, INDEXED | FAST),
+        article_id: builder.add_text_field(fast::ARTICLE_ID, raw_one_value(STRING | FAST)),
+        ordinal: builder.add_u64_field(fast::ORDINAL, indexed_number().set_fast()),
         start: builder.add_u64_field(fast::START, FAST),
-        text: builder.add_text_field("text", STORED),
+        text: exact,
         stem: builder.add_text_field("stem", text_view(STEMMED)),
-        exact: builder.add_text_field("exact", text_view(EXACT)),
-        title_stem: builder.add_text_field("title_stem", text_view(STEMMED)),
+        exact,
+        // Title words are scored, never searched as phrases in the stemmed view (a title
+        // phrase reads `title_exact`): no positions.
+        title_stem: builder.add_text_field("title_stem", text_view_without_positions(STEMMED)),
         title_exact: builder.add_text_field("title_exact", text_view(EXACT)),
         source: builder.add_text_field("source", text_view(EXACT)),
         date: builder.add_date_field(
             fast::DATE,
-            DateOptions::from(INDEXED)
+            DateOptions::default()
+                .set_indexed()
                 .set_fast()
                 .set_precision(DateTimePrecision::Seconds),
         ),
@@ -155,11 +187,11 @@ pub(crate) fn build() -> (Schema, Fields) {
         quote_stem: builder.add_text_field("quote_stem", text_view(STEMMED)),
         quote_exact: builder.add_text_field("quote_exact", text_view(EXACT)),
         quotes: builder.add_text_field("quotes", STORED),
-        dup: builder.add_u64_field(fast::DUP, INDEXED | FAST | STORED),
-        fingerprints: builder.add_u64_field("fingerprints", INDEXED),
+        dup: builder.add_u64_field(fast::DUP, indexed_number().set_fast().set_stored()),
+        fingerprints: builder.add_u64_field("fingerprints", indexed_number()),
         fingerprint_count: builder.add_u64_field("fingerprint_count", FAST),
-        lang: builder.add_text_field("lang", STRING | FAST | STORED),
-        seq: builder.add_u64_field(fast::SEQ, INDEXED | FAST),
+        lang: builder.add_text_field("lang", raw_one_value(STRING | FAST | STORED)),
+        seq: builder.add_u64_field(fast::SEQ, indexed_number().set_fast()),
     };
     (builder.build(), fields)
 }

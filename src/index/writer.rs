@@ -24,6 +24,14 @@ pub const DEFAULT_WRITER_MEMORY: usize = 160 << 20;
 const MIN_PER_THREAD: usize = 24 << 20;
 /// At most this many indexing threads.
 const MAX_THREADS: usize = 4;
+/// At most this many exact-view texts (a passage has one, and one more for its article's title
+/// and source and each quotation part) wait in tantivy's queue for its indexing threads: past
+/// this, [`Writer::add`] waits. Tantivy's own bound is 10,000 batches (articles), which on a
+/// fast reader held half a 20,000-article corpus, every passage's text twice.
+const MAX_QUEUED_TEXTS: u64 = 8_192;
+/// A writer stops waiting for the indexing threads when they analysed nothing for this long
+/// (a batch that failed, say, would never be counted).
+const STALL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Changes to an index, applied together by [`Writer::commit`].
 ///
@@ -57,6 +65,10 @@ pub struct Writer<'a> {
     dups: Duplicates,
     /// The sequence number this writer's commit will have, recorded on every passage it adds.
     seq: u64,
+    /// The exact-view texts this writer queued, and [`crate::analysis::exact_texts_analysed`]
+    /// when it was taken: together, how many still wait for the indexing threads.
+    queued_texts: u64,
+    analysed_before: u64,
 }
 
 /// Near-duplicate detection for the articles of one writer's batch: the queued articles with
@@ -146,6 +158,8 @@ pub(crate) fn take(index: &Index, memory: usize) -> Result<Writer<'_>> {
         removed: HashSet::new(),
         dups: Duplicates::default(),
         seq,
+        queued_texts: 0,
+        analysed_before: crate::analysis::exact_texts_analysed(),
     })
 }
 
@@ -290,13 +304,52 @@ impl Writer<'_> {
         if delete_first && self.exists(&article.id)? {
             ops.push(UserOperation::Delete(self.id_term(&article.id)));
         }
+        let fields = &self.index.fields;
+        let exact_views = [
+            fields.exact,
+            fields.title_exact,
+            fields.source,
+            fields.quote_exact,
+        ];
+        let texts: usize = docs
+            .iter()
+            .map(|doc| {
+                exact_views
+                    .iter()
+                    .map(|&f| doc.get_all(f).count())
+                    .sum::<usize>()
+            })
+            .sum();
         ops.extend(docs.into_iter().map(UserOperation::Add));
         self.inner
             .run(ops)
             .map_err(|e| open_error(&self.index.display_path(), e))?;
+        self.queued_texts += texts as u64;
+        self.wait_for_indexing();
         self.removed.remove(&article.id);
         self.added.insert(article.id.clone());
         Ok(())
+    }
+
+    /// Waits while more than [`MAX_QUEUED_TEXTS`] of the texts this writer queued wait for the
+    /// indexing threads (counted by the exact analyzer they run on each), unless they stall.
+    fn wait_for_indexing(&self) {
+        let mut analysed = crate::analysis::exact_texts_analysed();
+        let mut progress = std::time::Instant::now();
+        while self
+            .queued_texts
+            .saturating_sub(analysed.wrapping_sub(self.analysed_before))
+            > MAX_QUEUED_TEXTS
+        {
+            std::thread::sleep(std::time::Duration::from_micros(500));
+            let now = crate::analysis::exact_texts_analysed();
+            if now != analysed {
+                analysed = now;
+                progress = std::time::Instant::now();
+            } else if progress.elapsed() > STALL {
+                return;
+            }
+        }
     }
 
     /// The near-duplicate cluster of an article: the cluster of the article, queued or else
@@ -523,9 +576,9 @@ fn passage_doc(
     doc.add_text(fields.article_id, &article.id);
     doc.add_u64(fields.ordinal, ordinal as u64);
     doc.add_u64(fields.start, range.start as u64);
-    doc.add_text(fields.text, text);
-    doc.add_text(fields.stem, crate::analysis::tagged(found.language, text));
+    // One value is both the stored text and the exact view (`fields.text == fields.exact`).
     doc.add_text(fields.exact, text);
+    doc.add_text(fields.stem, crate::analysis::tagged(found.language, text));
     doc.add_text(fields.lang, &found.lang);
     for entity in &found.entities {
         doc.add_text(fields.entities, entity.to_string());
@@ -637,6 +690,25 @@ mod tests {
             Holders::Many(list) => Some(list.to_vec()),
             Holders::Boilerplate => Some(Vec::new()),
         }
+    }
+
+    #[test]
+    fn the_indexing_threads_count_every_exact_text_a_writer_queues() {
+        let index = Index::in_memory().unwrap();
+        let mut writer = index.writer().unwrap();
+        let before = crate::analysis::exact_texts_analysed();
+        let mut article = Article::new(
+            "a",
+            "The Council adopted the resolution.\n\nThe delegation of Kenya said \"we agree\".",
+        );
+        article.title = Some("Council adopts resolution".into());
+        writer.add(&article).unwrap();
+        // The passage text and the title, at least (other tests count here too).
+        let queued = writer.queued_texts;
+        assert!(queued >= 2, "{queued}");
+        writer.commit().unwrap();
+        let analysed = crate::analysis::exact_texts_analysed() - before;
+        assert!(analysed >= queued, "{analysed} < {queued}");
     }
 
     #[test]
