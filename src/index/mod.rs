@@ -7,6 +7,8 @@
 mod directory;
 mod kept_stats;
 mod manifest;
+mod manifest_log;
+mod manifest_store;
 mod rebuild;
 mod schema;
 mod snapshot;
@@ -76,14 +78,6 @@ pub struct Index {
 /// A manifest in memory, known by the files of its chain.
 type CachedManifest = (Vec<String>, std::sync::Arc<manifest::Manifest>);
 
-/// What a commit records of its manifest: the last whole file, the deltas after it, and the
-/// manifest in memory when the commit has it.
-type StoredManifest = (
-    Option<String>,
-    Vec<String>,
-    Option<std::sync::Arc<manifest::Manifest>>,
-);
-
 impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.storage {
@@ -104,9 +98,13 @@ enum Storage {
 pub(crate) struct Payload {
     /// The schema version that wrote this commit.
     pub communique_schema: u32,
-    /// The last whole manifest file of this commit, if any.
+    /// The manifest log of this commit and its length then (every commit since the log).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_log: Option<manifest_store::LogRef>,
+    /// An index written before the log: its last whole JSON manifest, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest: Option<String>,
-    /// The manifest deltas written since it, in order (see `manifest`).
+    /// ...and the JSON manifest deltas written since it, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub manifest_deltas: Vec<String>,
     /// When this commit was made (RFC 3339).
@@ -636,139 +634,6 @@ impl Index {
         options: &UpdateOptions<'_>,
     ) -> Result<(Index, UpdateReport)> {
         rebuild::run(path, corpus, options)
-    }
-}
-
-/// Crate-internal plumbing: the commit payload and the manifest beside each commit.
-impl Index {
-    /// The manifest of the last commit: its last whole manifest, then each delta since (read
-    /// from the files, unless this handle holds it already).
-    pub(crate) fn load_manifest(&self) -> Result<std::sync::Arc<manifest::Manifest>> {
-        let payload = self.payload()?;
-        let chain: Vec<String> = payload
-            .manifest
-            .iter()
-            .chain(&payload.manifest_deltas)
-            .cloned()
-            .collect();
-        if let Ok(cached) = self.manifest.lock()
-            && let Some((names, manifest)) = cached.as_ref()
-            && *names == chain
-        {
-            return Ok(std::sync::Arc::clone(manifest));
-        }
-        let mut whole = match &payload.manifest {
-            None => manifest::Manifest::default(),
-            Some(name) => self.read_manifest_file(name)?,
-        };
-        for name in &payload.manifest_deltas {
-            let delta: manifest::Delta = self.read_manifest_file(name)?;
-            delta.apply(&mut whole);
-        }
-        let whole = std::sync::Arc::new(whole);
-        self.remember_manifest(chain, std::sync::Arc::clone(&whole));
-        Ok(whole)
-    }
-
-    /// Keeps `manifest`, read from or written to the files `chain`, for the next update.
-    fn remember_manifest(&self, chain: Vec<String>, manifest: std::sync::Arc<manifest::Manifest>) {
-        if let Ok(mut cached) = self.manifest.lock() {
-            *cached = Some((chain, manifest));
-        }
-    }
-
-    /// Reads one manifest file (in memory there is only the whole one).
-    fn read_manifest_file<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T> {
-        let bytes = match &self.storage {
-            Storage::Disk(path) => {
-                let file = path.join(name);
-                std::fs::read(&file).map_err(|e| match e.kind() {
-                    std::io::ErrorKind::NotFound => Error::Corrupt {
-                        path: path.clone(),
-                        detail: format!("its manifest {name} is missing"),
-                    },
-                    _ => Error::io(file, e),
-                })?
-            }
-            Storage::Memory(bytes) => bytes
-                .lock()
-                .map(|b| b.clone())
-                .unwrap_or_default()
-                .unwrap_or_default(),
-        };
-        serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
-            path: self.display_path(),
-            detail: format!("its manifest {name} cannot be read: {e}"),
-        })
-    }
-
-    /// Takes this handle's manifest in memory out of it, if it is the last commit's (`chain`):
-    /// a commit changes it in place, and puts it back once the commit is made.
-    fn take_manifest(&self, chain: &[String]) -> Option<std::sync::Arc<manifest::Manifest>> {
-        let mut cached = self.manifest.lock().ok()?;
-        match cached.take() {
-            Some((names, manifest)) if names == chain => Some(manifest),
-            _ => None,
-        }
-    }
-
-    /// Records the manifest of the commit with this opstamp: the last commit's, changed by
-    /// `delta`. It is written as a delta file after the last commit's chain, or whole when the
-    /// chain is long or the index is in memory. Returns the payload's whole manifest and
-    /// deltas, and the new manifest in memory if this handle held the last one (changed in
-    /// place, in time proportional to the change) or read it to write it whole.
-    fn store_manifest(&self, opstamp: u64, delta: manifest::Delta) -> Result<StoredManifest> {
-        let payload = self.payload()?;
-        let (base, mut deltas) = (payload.manifest, payload.manifest_deltas);
-        if delta.is_empty() {
-            return Ok((base, deltas, None));
-        }
-        let chain: Vec<String> = base.iter().chain(&deltas).cloned().collect();
-        let memory = matches!(self.storage, Storage::Memory(_));
-        let whole = memory || deltas.len() >= manifest::MAX_DELTAS;
-        let delta_bytes = (!whole).then(|| serde_json::to_vec(&delta));
-        let mut current = self.take_manifest(&chain);
-        if current.is_none() && whole {
-            current = Some(self.load_manifest()?);
-            self.take_manifest(&chain);
-        }
-        if let Some(current) = current.as_mut() {
-            delta.apply(std::sync::Arc::make_mut(current));
-        }
-        let (name, bytes) = match (delta_bytes, &current) {
-            (Some(bytes), _) => {
-                let name = format!("{}{opstamp}.delta.json", manifest::FILE_PREFIX);
-                deltas.push(name.clone());
-                (name, bytes)
-            }
-            (None, Some(whole)) => {
-                deltas.clear();
-                let name = format!("{}{opstamp}.json", manifest::FILE_PREFIX);
-                (name, serde_json::to_vec(&**whole))
-            }
-            (None, None) => unreachable!("a manifest written whole was read above"),
-        };
-        let bytes = bytes.map_err(|e| Error::InvalidArgument(e.to_string()))?;
-        match &self.storage {
-            Storage::Disk(path) => manifest::atomic_write(&path.join(&name), &bytes)?,
-            Storage::Memory(slot) => {
-                if let Ok(mut slot) = slot.lock() {
-                    *slot = Some(bytes);
-                }
-            }
-        }
-        if deltas.is_empty() {
-            Ok((Some(name), deltas, current))
-        } else {
-            Ok((base, deltas, current))
-        }
-    }
-
-    /// Removes manifest files other than `keep` (left by earlier commits or by a crash).
-    fn remove_stale_manifests(&self, keep: &[&str]) {
-        if let Storage::Disk(path) = &self.storage {
-            manifest::remove_stale(path, keep);
-        }
     }
 }
 
