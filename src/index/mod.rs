@@ -25,17 +25,15 @@ pub(crate) use schema::Fields;
 pub(crate) use schema::fast;
 pub(crate) use snapshot::{Snapshot, stored_str};
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
-use tantivy::DocSet;
 use tantivy::collector::Count;
 use tantivy::directory::error::OpenReadError;
 use tantivy::query::TermQuery;
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{IndexReader, ReloadPolicy, TantivyError, Term};
 
 use crate::analysis;
@@ -408,38 +406,27 @@ impl Index {
     fn stats_unguarded(&self) -> Result<Stats> {
         let searcher = self.searcher();
         let Storage::Disk(folder) = &self.storage else {
-            return self.count_stats(&searcher);
+            return self.count_stats(&searcher, &mut kept_stats::Kept::default());
         };
-        // Counted for these segments before: only the size and the time of the last update
-        // can have changed.
-        let key = kept_stats::key(&searcher);
-        if let Some(mut stats) = kept_stats::read(folder, &key) {
-            stats.size_bytes = folder_size(folder);
-            stats.updated = self.payload()?.updated;
-            return Ok(stats);
+        // The large segments' figures as counted before: only what changed since is counted.
+        let before = kept_stats::read(folder);
+        let mut kept = before.clone();
+        let stats = self.count_stats(&searcher, &mut kept)?;
+        if kept != before {
+            kept_stats::write(folder, &kept);
         }
-        let stats = self.count_stats(&searcher)?;
-        kept_stats::write(folder, &key, &stats);
         Ok(stats)
     }
 
-    /// Counts the figures of `stats` on the segments `searcher` sees.
-    fn count_stats(&self, searcher: &tantivy::Searcher) -> Result<Stats> {
-        let passages = searcher.num_docs();
-        let mut tally = HeadTally::default();
-        for reader in searcher.segment_readers() {
-            tally.segment(reader, self.fields.ordinal, &self.display_path())?;
-        }
-        let HeadTally {
-            articles,
-            undated,
-            first,
-            last,
-            sources,
-            languages,
-        } = tally;
-        let sources = crate::domain::facet::by_count(sources);
-        let languages = crate::domain::facet::by_count(languages);
+    /// Counts the figures of `stats` on the segments `searcher` sees, taking what it can from
+    /// `kept` and keeping there what it counted.
+    fn count_stats(
+        &self,
+        searcher: &tantivy::Searcher,
+        kept: &mut kept_stats::Kept,
+    ) -> Result<Stats> {
+        let path = self.display_path();
+        let heads = kept_stats::heads(searcher, self.fields.ordinal, &path, kept)?;
         let size_bytes = match &self.storage {
             Storage::Disk(path) => folder_size(path),
             Storage::Memory(_) => searcher
@@ -447,23 +434,25 @@ impl Index {
                 .map(|usage| usage.total().get_bytes())
                 .unwrap_or(0),
         };
-        let format = |d: tantivy::DateTime| {
-            jiff::Timestamp::from_second(d.into_timestamp_secs())
-                .map(|t| t.to_string())
-                .unwrap_or_default()
+        let format = |(nanos, _): (i64, u64)| {
+            jiff::Timestamp::from_second(
+                tantivy::DateTime::from_timestamp_nanos(nanos).into_timestamp_secs(),
+            )
+            .map(|t| t.to_string())
+            .unwrap_or_default()
         };
         Ok(Stats {
-            articles,
-            passages,
-            distinct_terms: distinct_terms(searcher, self.fields.exact)?,
+            articles: heads.articles,
+            passages: searcher.num_docs(),
+            distinct_terms: kept_stats::distinct_terms(searcher, self.fields.exact, kept)?,
             size_bytes,
             segments: searcher.segment_readers().len(),
             updated: self.payload()?.updated,
-            first_date: first.map(format),
-            last_date: last.map(format),
-            undated,
-            sources,
-            languages,
+            first_date: heads.first.map(format),
+            last_date: heads.last.map(format),
+            undated: heads.undated,
+            sources: crate::domain::facet::by_count(heads.sources),
+            languages: crate::domain::facet::by_count(heads.languages),
             schema_version: SCHEMA_VERSION,
         })
     }
@@ -819,78 +808,6 @@ fn committed_files(path: &Path, managed: &tantivy::directory::ManagedDirectory) 
     files
 }
 
-/// What `stats` counts over the articles' heads (their passages with ordinal 0).
-#[derive(Default)]
-struct HeadTally {
-    articles: u64,
-    undated: u64,
-    first: Option<tantivy::DateTime>,
-    last: Option<tantivy::DateTime>,
-    sources: HashMap<String, u64>,
-    languages: HashMap<String, u64>,
-}
-
-impl HeadTally {
-    /// Counts the live heads of one segment: each source and language is counted by its
-    /// ordinal in the segment's column, and its name read once.
-    fn segment(
-        &mut self,
-        reader: &tantivy::SegmentReader,
-        ordinal: Field,
-        path: &Path,
-    ) -> Result<()> {
-        let fast = reader.fast_fields();
-        let dates = fast.date(fast::DATE)?;
-        let columns = [fast.str(fast::SOURCE)?, fast.str(fast::LANG)?];
-        let mut ords: [Vec<u64>; 2] = columns
-            .each_ref()
-            .map(|c| vec![0; c.as_ref().map_or(0, |c| c.dictionary().num_terms())]);
-        let head = Term::from_field_u64(ordinal, 0);
-        let Some(mut heads) = reader
-            .inverted_index(ordinal)?
-            .read_postings(&head, IndexRecordOption::Basic)
-            .map_err(|e| Error::io(path, e))?
-        else {
-            return Ok(());
-        };
-        let alive = reader.alive_bitset();
-        let mut doc = heads.doc();
-        while doc != tantivy::TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                self.articles += 1;
-                match dates.first(doc) {
-                    Some(date) => {
-                        self.first = Some(self.first.map_or(date, |f| f.min(date)));
-                        self.last = Some(self.last.map_or(date, |l| l.max(date)));
-                    }
-                    None => self.undated += 1,
-                }
-                for (column, counts) in columns.iter().zip(&mut ords) {
-                    if let Some(ord) = column.as_ref().and_then(|c| c.term_ords(doc).next()) {
-                        counts[ord as usize] += 1;
-                    }
-                }
-            }
-            doc = heads.advance();
-        }
-        let names = [&mut self.sources, &mut self.languages];
-        for ((column, counts), names) in columns.iter().zip(ords).zip(names) {
-            let Some(column) = column else { continue };
-            let mut name = String::new();
-            for (ord, count) in counts.into_iter().enumerate().filter(|(_, n)| *n > 0) {
-                name.clear();
-                if column
-                    .ord_to_str(ord as u64, &mut name)
-                    .map_err(|e| Error::io(path, e))?
-                {
-                    *names.entry(name.clone()).or_default() += count;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 fn folder_size(path: &Path) -> u64 {
     walkdir::WalkDir::new(path)
         .into_iter()
@@ -900,25 +817,6 @@ fn folder_size(path: &Path) -> u64 {
         .filter(|m| m.is_file())
         .map(|m| m.len())
         .sum()
-}
-
-/// Counts the distinct terms of a field across all segments.
-fn distinct_terms(searcher: &tantivy::Searcher, field: tantivy::schema::Field) -> Result<u64> {
-    let mut dictionaries = Vec::new();
-    for reader in searcher.segment_readers() {
-        dictionaries.push(reader.inverted_index(field)?);
-    }
-    let streams = dictionaries
-        .iter()
-        .map(|inverted| inverted.terms().stream())
-        .collect::<std::io::Result<Vec<_>>>()
-        .map_err(|e| Error::io("(index)", e))?;
-    let mut merger = tantivy::termdict::TermMerger::new(streams);
-    let mut count = 0;
-    while merger.advance() {
-        count += 1;
-    }
-    Ok(count)
 }
 
 #[cfg(test)]
