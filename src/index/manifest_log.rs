@@ -155,17 +155,27 @@ fn strings(out: &mut Vec<u8>, list: &[String]) {
 
 /// A hash: 64 lowercase hex digits as their 32 bytes (tag 1), anything else as a string.
 fn hash(out: &mut Vec<u8>, hash: &str) {
-    let digits = hash.as_bytes();
-    let hex = |c: u8| match c {
+    let nibble = |c: u8| match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),
         _ => None,
     };
-    if digits.len() == 64 && digits.iter().all(|c| hex(*c).is_some()) {
+    let mut raw = [0u8; 32];
+    let hex = hash.len() == 64
+        && hash
+            .as_bytes()
+            .chunks_exact(2)
+            .zip(&mut raw)
+            .all(|(pair, byte)| match (nibble(pair[0]), nibble(pair[1])) {
+                (Some(high), Some(low)) => {
+                    *byte = (high << 4) | low;
+                    true
+                }
+                _ => false,
+            });
+    if hex {
         out.push(1);
-        for pair in digits.chunks(2) {
-            out.push((hex(pair[0]).unwrap_or(0) << 4) | hex(pair[1]).unwrap_or(0));
-        }
+        out.extend_from_slice(&raw);
     } else {
         out.push(0);
         string(out, hash);
@@ -278,12 +288,12 @@ impl Reader<'_> {
             1 => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
                 let raw = self.take(32)?;
-                let mut s = String::with_capacity(64);
-                for b in raw {
-                    s.push(HEX[(b >> 4) as usize] as char);
-                    s.push(HEX[(b & 15) as usize] as char);
+                let mut digits = vec![0u8; 64];
+                for (pair, b) in digits.chunks_exact_mut(2).zip(raw) {
+                    pair[0] = HEX[(b >> 4) as usize];
+                    pair[1] = HEX[(b & 15) as usize];
                 }
-                Ok(s)
+                String::from_utf8(digits).map_err(|_| Bad("a hash is not hex".into()))
             }
             tag => Err(Bad(format!("unknown hash tag {tag}"))),
         }

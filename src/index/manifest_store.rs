@@ -416,3 +416,55 @@ mod tests {
         assert_eq!(fresh.files["cables.jsonl"].articles.len(), 2000);
     }
 }
+
+/// The manifest of the 190,000-article bench index read, encoded and written both ways
+/// (`cargo test --release --lib manifest_at_scale -- --ignored --nocapture`; needs
+/// `bench-data/index-190000-1`, copied to a temporary folder first).
+#[cfg(test)]
+mod at_scale {
+    use std::time::Instant;
+
+    use super::*;
+
+    #[test]
+    #[ignore = "needs bench-data/index-190000-1"]
+    fn manifest_at_scale() {
+        let source =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data/index-190000-1");
+        let index = Index::open(&source).unwrap();
+        let start = Instant::now();
+        let manifest = index.load_manifest().unwrap();
+        let json_read = start.elapsed();
+        let start = Instant::now();
+        let json = serde_json::to_vec(&*manifest).unwrap();
+        let json_encode = start.elapsed();
+        let start = Instant::now();
+        let (log, _) = manifest_log::whole(&manifest);
+        let log_encode = start.elapsed();
+        let dir = tempfile::tempdir().unwrap();
+        let start = Instant::now();
+        manifest::atomic_write(&dir.path().join("whole.log"), &log).unwrap();
+        let log_write = start.elapsed();
+        let start = Instant::now();
+        manifest::atomic_write(&dir.path().join("whole.json"), &json).unwrap();
+        let json_write = start.elapsed();
+        let start = Instant::now();
+        let bytes = std::fs::read(dir.path().join("whole.log")).unwrap();
+        let back = manifest_log::read(&bytes, bytes.len() as u64).unwrap();
+        let log_read = start.elapsed();
+        assert_eq!(back, *manifest);
+        eprintln!(
+            "{} files, {} articles; JSON {} bytes: read {json_read:.1?}, encode {json_encode:.1?}, \
+             write+sync {json_write:.1?}; log {} bytes: read {log_read:.1?}, encode {log_encode:.1?}, \
+             write+sync {log_write:.1?}",
+            manifest.files.len(),
+            manifest
+                .files
+                .values()
+                .map(|e| e.articles.len())
+                .sum::<usize>(),
+            json.len(),
+            log.len()
+        );
+    }
+}
