@@ -29,8 +29,8 @@ pub struct IndexArgs {
 
 pub fn run(paths: &Paths, args: IndexArgs) -> anyhow::Result<ExitCode> {
     let corpus = paths.open_corpus();
-    // Check the corpus before creating anything.
-    corpus.files()?;
+    // Check the corpus before creating anything (without walking it: the update does).
+    corpus.check()?;
     let memory = args.memory.map(|mib| mib as usize * 1024 * 1024);
     let report = with_progress(args.dry_run, memory, |options| {
         if args.rebuild {

@@ -154,16 +154,22 @@ impl Corpus {
         &self.root
     }
 
-    /// The article files, sorted by path, and the folders or entries that could not be walked.
-    ///
-    /// Fails when the corpus folder itself is missing, or when its metadata file cannot be read.
-    pub fn files(&self) -> Result<(Vec<CorpusFile>, Vec<Error>)> {
+    /// Checks, without walking it, what [`Corpus::files`] fails on: the corpus folder is
+    /// there and its metadata file (if any) can be read. Returns the metadata.
+    pub fn check(&self) -> Result<Option<Metadata>> {
         if !self.root.is_dir() {
             return Err(Error::CorpusMissing {
                 path: self.root.clone(),
             });
         }
-        let metadata = self.metadata()?;
+        self.metadata()
+    }
+
+    /// The article files, sorted by path, and the folders or entries that could not be walked.
+    ///
+    /// Fails when the corpus folder itself is missing, or when its metadata file cannot be read.
+    pub fn files(&self) -> Result<(Vec<CorpusFile>, Vec<Error>)> {
+        let metadata = self.check()?;
         let mut files = Vec::new();
         let mut errors = Vec::new();
         let walk = walkdir::WalkDir::new(&self.root)

@@ -1,13 +1,10 @@
 //! The manifest: which corpus file gave which articles, so an update reads only what changed.
 //!
-//! It is kept in files of its own, made durable before the tantivy commit that names them in
-//! its payload, so the manifest and the index always change together: a crash before the
-//! commit leaves the previous commit and its manifest in force. A commit writes only what it
-//! changed, as a [`Delta`] (`communique-manifest-<opstamp>.delta.json`), after the last whole
-//! manifest (`communique-manifest-<opstamp>.json`); every [`MAX_DELTAS`] commits, or when the
-//! whole manifest is at hand anyway (a corpus update), the chain is written whole again. A
-//! commit that adds one article to an index of 190,000 then writes a few hundred bytes, not
-//! the 18 MB of the whole manifest.
+//! It is kept in a log of its own ([`super::manifest_log`]), made durable before the tantivy
+//! commit that names it (and its length) in its payload, so the manifest and the index always
+//! change together: a crash before the commit leaves the previous commit and its manifest in
+//! force. A commit appends only what it changed, as a [`Delta`]: one that adds one article to
+//! an index of 190,000 appends a few hundred bytes, not the whole manifest.
 //!
 //! In memory a manifest also knows, once asked, which files list each article id
 //! ([`Manifest::places`]), and a [`Delta`] keeps that up to date as it applies: an update finds
@@ -25,8 +22,6 @@ use crate::{Error, Result};
 
 /// Manifest files start with this.
 pub(crate) const FILE_PREFIX: &str = "communique-manifest-";
-/// At most this many deltas follow a whole manifest; the commit after writes it whole.
-pub(crate) const MAX_DELTAS: usize = 32;
 
 /// Every corpus file the index holds articles from.
 ///
@@ -424,7 +419,7 @@ mod tests {
     }
 
     #[test]
-    fn commits_append_deltas_and_every_so_often_write_the_manifest_whole() {
+    fn commits_append_their_deltas_to_one_log() {
         let corpus = tempfile::tempdir().unwrap();
         std::fs::write(
             corpus.path().join("kursk.md"),
@@ -436,42 +431,47 @@ mod tests {
         index.update(&Corpus::new(corpus.path())).unwrap();
         let recorded = index.load_manifest().unwrap();
         assert_eq!(recorded.files.len(), 1);
+        let log = manifest_files(dir.path());
+        assert_eq!(log.len(), 1);
+        assert!(log[0].ends_with(".log"), "{log:?}");
+        let log_size = || std::fs::metadata(dir.path().join(&log[0])).unwrap().len();
         let id = recorded.files["kursk.md"].articles[0].id.clone();
         let replace = |text: &str| {
             let mut writer = index.writer().unwrap();
             writer.replace(&Article::new(id.as_str(), text)).unwrap();
             writer.commit().unwrap();
         };
-        // The update wrote the first delta; each commit that replaces the article appends one.
-        for i in 0..MAX_DELTAS - 1 {
+        // Each commit that replaces the article appends a few bytes to the same log.
+        for _ in 0..40 {
+            let before = log_size();
             replace("Fighting in the Kursk region went on.");
-            let files = manifest_files(dir.path());
-            assert_eq!(files.len(), i + 2, "{files:?}");
-            assert!(files.iter().all(|f| f.ends_with(".delta.json")));
+            assert_eq!(manifest_files(dir.path()), log);
+            let grown = log_size() - before;
+            assert!(grown > 0 && grown < 64, "{grown} bytes appended");
         }
         let now = index.load_manifest().unwrap();
         assert_eq!(
             now.files["kursk.md"].hash, "",
             "the file will be read again"
         );
-        // A writer that adds an article changes no corpus file: no manifest file is written.
+        // A writer that adds an article changes no corpus file: the log is not written.
+        let before = log_size();
         let mut writer = index.writer().unwrap();
         writer
             .add(&Article::new("added", "Grain left the port of Odesa."))
             .unwrap();
         writer.commit().unwrap();
-        assert_eq!(manifest_files(dir.path()).len(), MAX_DELTAS);
-        replace("Fighting in the Kursk region went on.");
-        // The chain was full: the manifest is whole again, and alone.
-        let files = manifest_files(dir.path());
-        assert_eq!(files.len(), 1, "{files:?}");
-        assert!(!files[0].ends_with(".delta.json"));
-        assert_eq!(index.load_manifest().unwrap(), now);
-        // The next update reads it again and records it as it is.
+        assert_eq!(log_size(), before);
+        // Another process reads the log as this handle has it in memory.
+        assert_eq!(
+            Index::open(dir.path()).unwrap().load_manifest().unwrap(),
+            now
+        );
+        // The next update reads the file again and records it as it is.
         index.update(&Corpus::new(corpus.path())).unwrap();
         assert_eq!(index.load_manifest().unwrap(), recorded);
         // Another handle (another process) commits: this handle's manifest in memory is not
-        // used any more, the files are read again.
+        // used any more, the log is read again.
         let other = Index::open(dir.path()).unwrap();
         let mut writer = other.writer().unwrap();
         writer.remove(&id).unwrap();

@@ -7,6 +7,8 @@
 mod directory;
 mod kept_stats;
 mod manifest;
+mod manifest_log;
+mod manifest_store;
 mod rebuild;
 mod schema;
 mod snapshot;
@@ -23,17 +25,15 @@ pub(crate) use schema::Fields;
 pub(crate) use schema::fast;
 pub(crate) use snapshot::{Snapshot, stored_str};
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
-use tantivy::DocSet;
 use tantivy::collector::Count;
 use tantivy::directory::error::OpenReadError;
 use tantivy::query::TermQuery;
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{IndexReader, ReloadPolicy, TantivyError, Term};
 
 use crate::analysis;
@@ -76,14 +76,6 @@ pub struct Index {
 /// A manifest in memory, known by the files of its chain.
 type CachedManifest = (Vec<String>, std::sync::Arc<manifest::Manifest>);
 
-/// What a commit records of its manifest: the last whole file, the deltas after it, and the
-/// manifest in memory when the commit has it.
-type StoredManifest = (
-    Option<String>,
-    Vec<String>,
-    Option<std::sync::Arc<manifest::Manifest>>,
-);
-
 impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.storage {
@@ -104,9 +96,13 @@ enum Storage {
 pub(crate) struct Payload {
     /// The schema version that wrote this commit.
     pub communique_schema: u32,
-    /// The last whole manifest file of this commit, if any.
+    /// The manifest log of this commit and its length then (every commit since the log).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_log: Option<manifest_store::LogRef>,
+    /// An index written before the log: its last whole JSON manifest, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest: Option<String>,
-    /// The manifest deltas written since it, in order (see `manifest`).
+    /// ...and the JSON manifest deltas written since it, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub manifest_deltas: Vec<String>,
     /// When this commit was made (RFC 3339).
@@ -410,38 +406,27 @@ impl Index {
     fn stats_unguarded(&self) -> Result<Stats> {
         let searcher = self.searcher();
         let Storage::Disk(folder) = &self.storage else {
-            return self.count_stats(&searcher);
+            return self.count_stats(&searcher, &mut kept_stats::Kept::default());
         };
-        // Counted for these segments before: only the size and the time of the last update
-        // can have changed.
-        let key = kept_stats::key(&searcher);
-        if let Some(mut stats) = kept_stats::read(folder, &key) {
-            stats.size_bytes = folder_size(folder);
-            stats.updated = self.payload()?.updated;
-            return Ok(stats);
+        // The large segments' figures as counted before: only what changed since is counted.
+        let before = kept_stats::read(folder);
+        let mut kept = before.clone();
+        let stats = self.count_stats(&searcher, &mut kept)?;
+        if kept != before {
+            kept_stats::write(folder, &kept);
         }
-        let stats = self.count_stats(&searcher)?;
-        kept_stats::write(folder, &key, &stats);
         Ok(stats)
     }
 
-    /// Counts the figures of `stats` on the segments `searcher` sees.
-    fn count_stats(&self, searcher: &tantivy::Searcher) -> Result<Stats> {
-        let passages = searcher.num_docs();
-        let mut tally = HeadTally::default();
-        for reader in searcher.segment_readers() {
-            tally.segment(reader, self.fields.ordinal, &self.display_path())?;
-        }
-        let HeadTally {
-            articles,
-            undated,
-            first,
-            last,
-            sources,
-            languages,
-        } = tally;
-        let sources = crate::domain::facet::by_count(sources);
-        let languages = crate::domain::facet::by_count(languages);
+    /// Counts the figures of `stats` on the segments `searcher` sees, taking what it can from
+    /// `kept` and keeping there what it counted.
+    fn count_stats(
+        &self,
+        searcher: &tantivy::Searcher,
+        kept: &mut kept_stats::Kept,
+    ) -> Result<Stats> {
+        let path = self.display_path();
+        let heads = kept_stats::heads(searcher, self.fields.ordinal, &path, kept)?;
         let size_bytes = match &self.storage {
             Storage::Disk(path) => folder_size(path),
             Storage::Memory(_) => searcher
@@ -449,23 +434,25 @@ impl Index {
                 .map(|usage| usage.total().get_bytes())
                 .unwrap_or(0),
         };
-        let format = |d: tantivy::DateTime| {
-            jiff::Timestamp::from_second(d.into_timestamp_secs())
-                .map(|t| t.to_string())
-                .unwrap_or_default()
+        let format = |(nanos, _): (i64, u64)| {
+            jiff::Timestamp::from_second(
+                tantivy::DateTime::from_timestamp_nanos(nanos).into_timestamp_secs(),
+            )
+            .map(|t| t.to_string())
+            .unwrap_or_default()
         };
         Ok(Stats {
-            articles,
-            passages,
-            distinct_terms: distinct_terms(searcher, self.fields.exact)?,
+            articles: heads.articles,
+            passages: searcher.num_docs(),
+            distinct_terms: kept_stats::distinct_terms(searcher, self.fields.exact, kept)?,
             size_bytes,
             segments: searcher.segment_readers().len(),
             updated: self.payload()?.updated,
-            first_date: first.map(format),
-            last_date: last.map(format),
-            undated,
-            sources,
-            languages,
+            first_date: heads.first.map(format),
+            last_date: heads.last.map(format),
+            undated: heads.undated,
+            sources: crate::domain::facet::by_count(heads.sources),
+            languages: crate::domain::facet::by_count(heads.languages),
             schema_version: SCHEMA_VERSION,
         })
     }
@@ -636,139 +623,6 @@ impl Index {
         options: &UpdateOptions<'_>,
     ) -> Result<(Index, UpdateReport)> {
         rebuild::run(path, corpus, options)
-    }
-}
-
-/// Crate-internal plumbing: the commit payload and the manifest beside each commit.
-impl Index {
-    /// The manifest of the last commit: its last whole manifest, then each delta since (read
-    /// from the files, unless this handle holds it already).
-    pub(crate) fn load_manifest(&self) -> Result<std::sync::Arc<manifest::Manifest>> {
-        let payload = self.payload()?;
-        let chain: Vec<String> = payload
-            .manifest
-            .iter()
-            .chain(&payload.manifest_deltas)
-            .cloned()
-            .collect();
-        if let Ok(cached) = self.manifest.lock()
-            && let Some((names, manifest)) = cached.as_ref()
-            && *names == chain
-        {
-            return Ok(std::sync::Arc::clone(manifest));
-        }
-        let mut whole = match &payload.manifest {
-            None => manifest::Manifest::default(),
-            Some(name) => self.read_manifest_file(name)?,
-        };
-        for name in &payload.manifest_deltas {
-            let delta: manifest::Delta = self.read_manifest_file(name)?;
-            delta.apply(&mut whole);
-        }
-        let whole = std::sync::Arc::new(whole);
-        self.remember_manifest(chain, std::sync::Arc::clone(&whole));
-        Ok(whole)
-    }
-
-    /// Keeps `manifest`, read from or written to the files `chain`, for the next update.
-    fn remember_manifest(&self, chain: Vec<String>, manifest: std::sync::Arc<manifest::Manifest>) {
-        if let Ok(mut cached) = self.manifest.lock() {
-            *cached = Some((chain, manifest));
-        }
-    }
-
-    /// Reads one manifest file (in memory there is only the whole one).
-    fn read_manifest_file<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T> {
-        let bytes = match &self.storage {
-            Storage::Disk(path) => {
-                let file = path.join(name);
-                std::fs::read(&file).map_err(|e| match e.kind() {
-                    std::io::ErrorKind::NotFound => Error::Corrupt {
-                        path: path.clone(),
-                        detail: format!("its manifest {name} is missing"),
-                    },
-                    _ => Error::io(file, e),
-                })?
-            }
-            Storage::Memory(bytes) => bytes
-                .lock()
-                .map(|b| b.clone())
-                .unwrap_or_default()
-                .unwrap_or_default(),
-        };
-        serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
-            path: self.display_path(),
-            detail: format!("its manifest {name} cannot be read: {e}"),
-        })
-    }
-
-    /// Takes this handle's manifest in memory out of it, if it is the last commit's (`chain`):
-    /// a commit changes it in place, and puts it back once the commit is made.
-    fn take_manifest(&self, chain: &[String]) -> Option<std::sync::Arc<manifest::Manifest>> {
-        let mut cached = self.manifest.lock().ok()?;
-        match cached.take() {
-            Some((names, manifest)) if names == chain => Some(manifest),
-            _ => None,
-        }
-    }
-
-    /// Records the manifest of the commit with this opstamp: the last commit's, changed by
-    /// `delta`. It is written as a delta file after the last commit's chain, or whole when the
-    /// chain is long or the index is in memory. Returns the payload's whole manifest and
-    /// deltas, and the new manifest in memory if this handle held the last one (changed in
-    /// place, in time proportional to the change) or read it to write it whole.
-    fn store_manifest(&self, opstamp: u64, delta: manifest::Delta) -> Result<StoredManifest> {
-        let payload = self.payload()?;
-        let (base, mut deltas) = (payload.manifest, payload.manifest_deltas);
-        if delta.is_empty() {
-            return Ok((base, deltas, None));
-        }
-        let chain: Vec<String> = base.iter().chain(&deltas).cloned().collect();
-        let memory = matches!(self.storage, Storage::Memory(_));
-        let whole = memory || deltas.len() >= manifest::MAX_DELTAS;
-        let delta_bytes = (!whole).then(|| serde_json::to_vec(&delta));
-        let mut current = self.take_manifest(&chain);
-        if current.is_none() && whole {
-            current = Some(self.load_manifest()?);
-            self.take_manifest(&chain);
-        }
-        if let Some(current) = current.as_mut() {
-            delta.apply(std::sync::Arc::make_mut(current));
-        }
-        let (name, bytes) = match (delta_bytes, &current) {
-            (Some(bytes), _) => {
-                let name = format!("{}{opstamp}.delta.json", manifest::FILE_PREFIX);
-                deltas.push(name.clone());
-                (name, bytes)
-            }
-            (None, Some(whole)) => {
-                deltas.clear();
-                let name = format!("{}{opstamp}.json", manifest::FILE_PREFIX);
-                (name, serde_json::to_vec(&**whole))
-            }
-            (None, None) => unreachable!("a manifest written whole was read above"),
-        };
-        let bytes = bytes.map_err(|e| Error::InvalidArgument(e.to_string()))?;
-        match &self.storage {
-            Storage::Disk(path) => manifest::atomic_write(&path.join(&name), &bytes)?,
-            Storage::Memory(slot) => {
-                if let Ok(mut slot) = slot.lock() {
-                    *slot = Some(bytes);
-                }
-            }
-        }
-        if deltas.is_empty() {
-            Ok((Some(name), deltas, current))
-        } else {
-            Ok((base, deltas, current))
-        }
-    }
-
-    /// Removes manifest files other than `keep` (left by earlier commits or by a crash).
-    fn remove_stale_manifests(&self, keep: &[&str]) {
-        if let Storage::Disk(path) = &self.storage {
-            manifest::remove_stale(path, keep);
-        }
     }
 }
 
@@ -955,78 +809,6 @@ fn committed_files(path: &Path, managed: &tantivy::directory::ManagedDirectory) 
     files
 }
 
-/// What `stats` counts over the articles' heads (their passages with ordinal 0).
-#[derive(Default)]
-struct HeadTally {
-    articles: u64,
-    undated: u64,
-    first: Option<tantivy::DateTime>,
-    last: Option<tantivy::DateTime>,
-    sources: HashMap<String, u64>,
-    languages: HashMap<String, u64>,
-}
-
-impl HeadTally {
-    /// Counts the live heads of one segment: each source and language is counted by its
-    /// ordinal in the segment's column, and its name read once.
-    fn segment(
-        &mut self,
-        reader: &tantivy::SegmentReader,
-        ordinal: Field,
-        path: &Path,
-    ) -> Result<()> {
-        let fast = reader.fast_fields();
-        let dates = fast.date(fast::DATE)?;
-        let columns = [fast.str(fast::SOURCE)?, fast.str(fast::LANG)?];
-        let mut ords: [Vec<u64>; 2] = columns
-            .each_ref()
-            .map(|c| vec![0; c.as_ref().map_or(0, |c| c.dictionary().num_terms())]);
-        let head = Term::from_field_u64(ordinal, 0);
-        let Some(mut heads) = reader
-            .inverted_index(ordinal)?
-            .read_postings(&head, IndexRecordOption::Basic)
-            .map_err(|e| Error::io(path, e))?
-        else {
-            return Ok(());
-        };
-        let alive = reader.alive_bitset();
-        let mut doc = heads.doc();
-        while doc != tantivy::TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                self.articles += 1;
-                match dates.first(doc) {
-                    Some(date) => {
-                        self.first = Some(self.first.map_or(date, |f| f.min(date)));
-                        self.last = Some(self.last.map_or(date, |l| l.max(date)));
-                    }
-                    None => self.undated += 1,
-                }
-                for (column, counts) in columns.iter().zip(&mut ords) {
-                    if let Some(ord) = column.as_ref().and_then(|c| c.term_ords(doc).next()) {
-                        counts[ord as usize] += 1;
-                    }
-                }
-            }
-            doc = heads.advance();
-        }
-        let names = [&mut self.sources, &mut self.languages];
-        for ((column, counts), names) in columns.iter().zip(ords).zip(names) {
-            let Some(column) = column else { continue };
-            let mut name = String::new();
-            for (ord, count) in counts.into_iter().enumerate().filter(|(_, n)| *n > 0) {
-                name.clear();
-                if column
-                    .ord_to_str(ord as u64, &mut name)
-                    .map_err(|e| Error::io(path, e))?
-                {
-                    *names.entry(name.clone()).or_default() += count;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 fn folder_size(path: &Path) -> u64 {
     walkdir::WalkDir::new(path)
         .into_iter()
@@ -1036,25 +818,6 @@ fn folder_size(path: &Path) -> u64 {
         .filter(|m| m.is_file())
         .map(|m| m.len())
         .sum()
-}
-
-/// Counts the distinct terms of a field across all segments.
-fn distinct_terms(searcher: &tantivy::Searcher, field: tantivy::schema::Field) -> Result<u64> {
-    let mut dictionaries = Vec::new();
-    for reader in searcher.segment_readers() {
-        dictionaries.push(reader.inverted_index(field)?);
-    }
-    let streams = dictionaries
-        .iter()
-        .map(|inverted| inverted.terms().stream())
-        .collect::<std::io::Result<Vec<_>>>()
-        .map_err(|e| Error::io("(index)", e))?;
-    let mut merger = tantivy::termdict::TermMerger::new(streams);
-    let mut count = 0;
-    while merger.advance() {
-        count += 1;
-    }
-    Ok(count)
 }
 
 #[cfg(test)]

@@ -216,11 +216,12 @@ impl Writer<'_> {
             .map_err(|e| open_error(&path, e))?;
         let opstamp = prepared.opstamp();
         let delta = std::mem::take(&mut self.delta);
-        let (manifest, manifest_deltas, in_memory) = self.index.store_manifest(opstamp, delta)?;
+        let mut stored = self.index.store_manifest(opstamp, delta)?;
         let payload = Payload {
             communique_schema: SCHEMA_VERSION,
-            manifest: manifest.clone(),
-            manifest_deltas: manifest_deltas.clone(),
+            manifest_log: stored.log.clone(),
+            manifest: stored.manifest.clone(),
+            manifest_deltas: stored.deltas.clone(),
             updated: Some(jiff::Timestamp::now().to_string()),
             seq: self.seq,
         };
@@ -228,22 +229,14 @@ impl Writer<'_> {
             serde_json::to_string(&payload).map_err(|e| Error::InvalidArgument(e.to_string()))?;
         prepared.set_payload(&payload);
         prepared.commit().map_err(|e| open_error(&path, e))?;
-        if let Some(in_memory) = in_memory {
-            // The manifest was changed in memory too: the next update need not read it.
-            let chain = manifest.iter().chain(&manifest_deltas).cloned().collect();
-            self.index.remember_manifest(chain, in_memory);
-        }
+        // The manifest was changed in memory too: the next update need not read it.
+        self.index.manifest_committed(&mut stored);
         self.index.reload()?;
         self.merge_after_bulk();
         self.inner
             .wait_merging_threads()
             .map_err(|e| open_error(&path, e))?;
-        let keep: Vec<&str> = manifest
-            .iter()
-            .chain(&manifest_deltas)
-            .map(String::as_str)
-            .collect();
-        self.index.remove_stale_manifests(&keep);
+        self.index.remove_stale_manifests(&stored.keep());
         // Merges may have replaced segments: let searches see the merged ones.
         self.index.reload()
     }
