@@ -837,6 +837,14 @@ mod tests {
             writer
                 .add(&crate::Article::new(format!("a{i}"), *text))
                 .unwrap();
+            // The first commit is the larger part of the index, so that the others stay
+            // segments of their own (a commit of half the index merges them all).
+            for n in 0..(if i == 0 { 4 } else { 0 }) {
+                let filler = format!("The ministers met on day {n}.");
+                writer
+                    .add(&crate::Article::new(format!("f{n}"), &filler))
+                    .unwrap();
+            }
             writer.commit().unwrap();
         }
         let searcher = index.searcher();

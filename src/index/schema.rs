@@ -105,13 +105,15 @@ pub(crate) struct Fields {
 }
 
 /// The entities a passage mentions: one untokenized term each (`country:PRK`), without
-/// positions or norms, but with a term frequency (always 1): block-max WAND reads a block's
-/// best score from the frequencies, and without them it reads zero for every block of the term.
+/// positions, with a term frequency (always 1) and field norms. tantivy prunes a union with
+/// block-max WAND only when every term reads frequencies, and it writes each block's best
+/// (norm, frequency) only for a field with norms: without them every block of the term reads
+/// as scoring zero, and WAND skips the passages it alone finds (the test of
+/// `search::mentions`).
 fn mentions() -> TextOptions {
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer("raw")
-            .set_fieldnorms(false)
             .set_index_option(IndexRecordOption::WithFreqs),
     )
 }

@@ -244,9 +244,9 @@ impl Writer<'_> {
     /// After a commit that wrote at least half of the index's passages (a build, or a large
     /// addition), merges all its segments into one. A build ends with one segment per writer
     /// budget (six at 1.4 M passages), which tantivy's log merge policy leaves apart (it merges
-    /// from eight of a size), and every search pays for each segment: one segment made the
-    /// searches of `benches/search.rs` 1.3 to 2.5 times faster at 1.4 M passages, for 6 % more
-    /// CPU on the build (BENCHMARKS.md). Small updates are left to the merge policy. The commit
+    /// from eight of a size), and every search pays for each segment: at 1.4 M passages, the
+    /// queries of `benches/search.rs` ran 1.3 to 2.5 times faster on one segment than on those
+    /// six, for about 6 % more CPU on the build, and the index is 7 % smaller (BENCHMARKS.md). Small updates are left to the merge policy. The commit
     /// is durable before this starts: if the merge cannot run (a merge of the policy's already
     /// holds a segment) or fails, the segments stay as committed, and the index is whole.
     fn merge_after_bulk(&mut self) {

@@ -129,11 +129,14 @@ pub(crate) struct TopArticlesSegment {
 }
 
 impl TopArticlesSegment {
+    /// What a passage must score above to be offered: just below the worst kept article's
+    /// score, so that an article tied with it is still offered (and wins if its id comes
+    /// first), whatever the order of the documents in the segment.
     fn threshold(&self) -> Score {
         if self.entries.len() < self.k {
             Score::MIN
         } else {
-            self.entries[self.worst].0
+            self.entries[self.worst].0.next_down()
         }
     }
 
