@@ -280,13 +280,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn an_index_written_before_the_log_is_read_and_migrated_at_its_next_commit() {
+    /// A corpus of one article and its index on disk.
+    fn kursk_indexed() -> (tempfile::TempDir, tempfile::TempDir, Index) {
         let corpus = tempfile::tempdir().unwrap();
         std::fs::write(corpus.path().join("kursk.md"), KURSK).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let index = Index::create(dir.path()).unwrap();
         index.update(&Corpus::new(corpus.path())).unwrap();
+        (corpus, dir, index)
+    }
+
+    #[test]
+    fn an_index_written_before_the_log_is_read_and_migrated_at_its_next_commit() {
+        let (corpus, dir, index) = kursk_indexed();
         let recorded = index.load_manifest().unwrap();
         drop(index);
         make_legacy(dir.path(), &recorded);
@@ -313,11 +319,7 @@ mod tests {
 
     #[test]
     fn bytes_a_crashed_commit_appended_are_ignored_then_cut_off() {
-        let corpus = tempfile::tempdir().unwrap();
-        std::fs::write(corpus.path().join("kursk.md"), KURSK).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let index = Index::create(dir.path()).unwrap();
-        index.update(&Corpus::new(corpus.path())).unwrap();
+        let (corpus, dir, index) = kursk_indexed();
         let recorded = index.load_manifest().unwrap();
         let log = index.payload().unwrap().manifest_log.unwrap();
         drop(index);
