@@ -32,7 +32,7 @@ pub(crate) const MAX_SHARED: usize = 256;
 /// half of each key with the one before (at 20,000 generated articles the fingerprints'
 /// dictionary takes 3.9 MB instead of 6.9 with whole 64-bit hashes, and the clusters found are
 /// the same). Two shingles that collide in 32 bits only add one fingerprint in common between
-/// two unrelated texts, far from [`MIN_CONTAINMENT`].
+/// two unrelated texts, far from the containment of 0.8 that makes a copy.
 ///
 /// ```
 /// use communique::analysis::Analyzer;
