@@ -69,6 +69,8 @@ pub struct Writer<'a> {
     /// when it was taken: together, how many still wait for the indexing threads.
     queued_texts: u64,
     analysed_before: u64,
+    /// The passages this writer queued (for [`Writer::merge_after_bulk`]).
+    queued_passages: u64,
 }
 
 /// Near-duplicate detection for the articles of one writer's batch: the queued articles with
@@ -160,6 +162,7 @@ pub(crate) fn take(index: &Index, memory: usize) -> Result<Writer<'_>> {
         seq,
         queued_texts: 0,
         analysed_before: crate::analysis::exact_texts_analysed(),
+        queued_passages: 0,
     })
 }
 
@@ -246,14 +249,15 @@ impl Writer<'_> {
     /// budget (six at 1.4 M passages), which tantivy's log merge policy leaves apart (it merges
     /// from eight of a size), and every search pays for each segment: at 1.4 M passages, the
     /// queries of `benches/search.rs` ran 1.3 to 2.5 times faster on one segment than on those
-    /// six, for about 6 % more CPU on the build, and the index is 7 % smaller (BENCHMARKS.md). Small updates are left to the merge policy. The commit
-    /// is durable before this starts: if the merge cannot run (a merge of the policy's already
-    /// holds a segment) or fails, the segments stay as committed, and the index is whole.
+    /// six, for about 6 % more CPU on the build, and the index is 7 % smaller (BENCHMARKS.md).
+    /// Small updates are left to the merge policy. The commit is durable before this starts:
+    /// if the merge cannot run (a merge of the policy's already holds a segment) or fails, the
+    /// segments stay as committed, and the index is whole.
     fn merge_after_bulk(&mut self) {
         let searcher = self.index.reader.searcher();
         let segments = searcher.segment_readers();
         let passages = searcher.num_docs();
-        if segments.len() < 2 || self.queued_texts.saturating_mul(2) < passages {
+        if segments.len() < 2 || self.queued_passages.saturating_mul(2) < passages {
             return;
         }
         let ids: Vec<_> = segments.iter().map(|s| s.segment_id()).collect();
@@ -334,6 +338,7 @@ impl Writer<'_> {
                     .sum::<usize>()
             })
             .sum();
+        self.queued_passages += docs.len() as u64;
         ops.extend(docs.into_iter().map(UserOperation::Add));
         self.inner
             .run(ops)
