@@ -10,10 +10,12 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::collector::DocSetCollector;
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::column_index::Set;
+use tantivy::columnar::{Column, ColumnIndex, StrColumn};
+use tantivy::fastfield::FastFieldReaders;
 use tantivy::index::SegmentId;
 use tantivy::query::{BooleanQuery, Occur, Query as TantivyQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
@@ -24,49 +26,102 @@ use super::schema::{Fields, fast};
 use crate::Result;
 use crate::domain::Quotation;
 
-/// A segment's columns. Opening a column reads its metadata, so they are opened once per
-/// segment and kept by the index ([`ColumnCache`]).
+/// A segment's columns, each opened on first use: opening a column reads its metadata (a
+/// block-wise linear column's block table is read whole), and a search from the shell that
+/// needs two of them should not pay for five. Kept by the index per segment ([`ColumnCache`]).
 pub(crate) struct SegmentColumns {
+    fast: FastFieldReaders,
     /// Passage ordinal within its article.
-    pub ordinal: Column<u64>,
-    /// Byte offset of the passage in its article's body.
-    pub start: Column<u64>,
+    ordinal: OnceLock<Column<u64>>,
     /// Article id; `None` in a segment without any.
-    pub article: Option<StrColumn>,
+    article: OnceLock<Option<StrColumn>>,
     /// Near-duplicate cluster key, on heads.
-    pub dup: Column<u64>,
+    dup: OnceLock<Column<u64>>,
     /// The sequence number of the commit that added the passage.
-    pub seq: Column<u64>,
+    seq: OnceLock<Column<u64>>,
+}
+
+/// The column in `cell`, opened by `open` the first time. Two threads may both open it; one
+/// copy is kept.
+fn opened<T>(cell: &OnceLock<T>, open: impl FnOnce() -> tantivy::Result<T>) -> Result<&T> {
+    if let Some(column) = cell.get() {
+        return Ok(column);
+    }
+    let column = open()?;
+    Ok(cell.get_or_init(|| column))
 }
 
 impl SegmentColumns {
-    fn open(reader: &tantivy::SegmentReader) -> tantivy::Result<SegmentColumns> {
-        let fast = reader.fast_fields();
-        Ok(SegmentColumns {
-            ordinal: fast.u64(fast::ORDINAL)?,
-            start: fast.u64(fast::START)?,
-            article: fast.str(fast::ARTICLE_ID)?,
-            dup: fast.u64(fast::DUP)?,
-            seq: fast.u64(fast::SEQ)?,
-        })
+    fn open(reader: &tantivy::SegmentReader) -> SegmentColumns {
+        SegmentColumns {
+            fast: reader.fast_fields().clone(),
+            ordinal: OnceLock::new(),
+            article: OnceLock::new(),
+            dup: OnceLock::new(),
+            seq: OnceLock::new(),
+        }
+    }
+
+    /// The passage-ordinal column.
+    fn ordinals(&self) -> Result<&Column<u64>> {
+        opened(&self.ordinal, || self.fast.u64(fast::ORDINAL))
+    }
+
+    /// The article-id column; `None` in a segment without any.
+    pub fn article(&self) -> Result<&Option<StrColumn>> {
+        opened(&self.article, || self.fast.str(fast::ARTICLE_ID))
+    }
+
+    /// The near-duplicate cluster key column.
+    pub fn dup(&self) -> Result<&Column<u64>> {
+        opened(&self.dup, || self.fast.u64(fast::DUP))
+    }
+
+    /// The commit sequence-number column.
+    pub fn seq(&self) -> Result<&Column<u64>> {
+        opened(&self.seq, || self.fast.u64(fast::SEQ))
     }
 
     /// The ordinal of the article id of `doc` in the segment's id column.
-    fn article_ord(&self, doc: DocId) -> Option<u64> {
-        self.article.as_ref()?.term_ords(doc).next()
+    fn article_ord(&self, doc: DocId) -> Result<Option<u64>> {
+        Ok(self
+            .article()?
+            .as_ref()
+            .and_then(|c| c.term_ords(doc).next()))
     }
 
     /// The article id of `doc`, if it has one.
-    pub fn article_id(&self, doc: DocId) -> Option<String> {
-        let column = self.article.as_ref()?;
-        let ord = column.term_ords(doc).next()?;
+    pub fn article_id(&self, doc: DocId) -> Result<Option<String>> {
+        let Some(column) = self.article()? else {
+            return Ok(None);
+        };
+        let Some(ord) = column.term_ords(doc).next() else {
+            return Ok(None);
+        };
         let mut id = String::new();
-        column.ord_to_str(ord, &mut id).ok()?.then_some(id)
+        let found = column
+            .ord_to_str(ord, &mut id)
+            .map_err(|e| crate::Error::io("(index)", e))?;
+        Ok(found.then_some(id))
+    }
+
+    /// The last head at or before `doc`. The heads are the documents with a cluster key, so
+    /// the key column's index finds it by rank and select, without opening the ordinal
+    /// column, whose block table costs a search from the shell a tenth of a millisecond.
+    fn head_at_or_before(&self, doc: DocId) -> Result<Option<DocId>> {
+        Ok(match &self.dup()?.index {
+            ColumnIndex::Full => Some(doc),
+            ColumnIndex::Optional(heads) => heads
+                .rank(doc.saturating_add(1))
+                .checked_sub(1)
+                .map(|rank| heads.select(rank)),
+            ColumnIndex::Empty { .. } | ColumnIndex::Multivalued(_) => None,
+        })
     }
 
     /// The passage ordinal of `doc` (0 if it has none).
-    pub fn ordinal(&self, doc: DocId) -> u64 {
-        self.ordinal.first(doc).unwrap_or(0)
+    pub fn ordinal(&self, doc: DocId) -> Result<u64> {
+        Ok(self.ordinals()?.first(doc).unwrap_or(0))
     }
 }
 
@@ -151,7 +206,7 @@ impl<'a> Snapshot<'a> {
                     .map(|r| r.segment_id())
                     .collect();
                 cache.retain(|id, _| live.contains(id));
-                let opened = Arc::new(SegmentColumns::open(reader)?);
+                let opened = Arc::new(SegmentColumns::open(reader));
                 cache.insert(id, opened.clone());
                 opened
             }
@@ -163,32 +218,36 @@ impl<'a> Snapshot<'a> {
     /// Each segment's article-id column (`None` in a segment without any), for collectors.
     pub fn article_columns(&self) -> Result<Vec<Option<StrColumn>>> {
         (0..self.searcher.segment_readers().len())
-            .map(|segment| Ok(self.columns(segment as SegmentOrdinal)?.article.clone()))
+            .map(|segment| Ok(self.columns(segment as SegmentOrdinal)?.article()?.clone()))
             .collect()
     }
 
-    /// The head of the article of the passage at `address`, by the block rule: `ordinal`
-    /// documents before it, of the same article, alive, with ordinal 0. `None` if it is not
-    /// there (a damaged layout: [`Snapshot::find_head`] looks it up by id instead).
+    /// The head of the article of the passage at `address`, by the block rule: the last head
+    /// at or before it (a document with a cluster key), of the same article, alive. An
+    /// article's passages are added in one batch, which tantivy keeps together, so this head
+    /// is `ordinal` documents before the passage. `None` if it is not there (a damaged layout:
+    /// [`Snapshot::find_head`] looks it up by id instead).
     pub fn head(&self, address: DocAddress) -> Result<Option<DocAddress>> {
         let columns = self.columns(address.segment_ord)?;
         Ok(self
-            .head_in(&columns, address)
+            .head_in(&columns, address)?
             .map(|doc| DocAddress::new(address.segment_ord, doc)))
     }
 
-    fn head_in(&self, columns: &SegmentColumns, address: DocAddress) -> Option<DocId> {
+    fn head_in(&self, columns: &SegmentColumns, address: DocAddress) -> Result<Option<DocId>> {
         let doc = address.doc_id;
-        let ordinal = u32::try_from(columns.ordinal(doc)).ok()?;
-        let head = doc.checked_sub(ordinal)?;
-        let article = columns.article_ord(doc)?;
+        let Some(head) = columns.head_at_or_before(doc)? else {
+            return Ok(None);
+        };
+        let Some(article) = columns.article_ord(doc)? else {
+            return Ok(None);
+        };
         let alive = self
             .searcher
             .segment_reader(address.segment_ord)
             .alive_bitset()
             .is_none_or(|a| a.is_alive(head));
-        let is_head = columns.article_ord(head) == Some(article) && columns.ordinal(head) == 0;
-        (alive && is_head).then_some(head)
+        Ok((alive && columns.article_ord(head)? == Some(article)).then_some(head))
     }
 
     /// The documents of the article of the passage at `address` in its segment: from its head
@@ -196,13 +255,13 @@ impl<'a> Snapshot<'a> {
     /// the passage itself when its head is not where the block rule puts it.
     pub fn passages(&self, address: DocAddress) -> Result<Range<DocId>> {
         let columns = self.columns(address.segment_ord)?;
-        let Some(head) = self.head_in(&columns, address) else {
+        let Some(head) = self.head_in(&columns, address)? else {
             return Ok(address.doc_id..address.doc_id + 1);
         };
         let max_doc = self.searcher.segment_reader(address.segment_ord).max_doc();
-        let article = columns.article_ord(head);
+        let article = columns.article_ord(head)?;
         let mut end = address.doc_id + 1;
-        while end < max_doc && columns.article_ord(end) == article {
+        while end < max_doc && columns.article_ord(end)? == article {
             end += 1;
         }
         Ok(head..end)
@@ -212,9 +271,10 @@ impl<'a> Snapshot<'a> {
     /// head; `None` if the head is not where it should be or has no key.
     pub fn cluster(&self, address: DocAddress) -> Result<Option<u64>> {
         let columns = self.columns(address.segment_ord)?;
-        Ok(self
-            .head_in(&columns, address)
-            .and_then(|head| columns.dup.first(head)))
+        let Some(head) = self.head_in(&columns, address)? else {
+            return Ok(None);
+        };
+        Ok(columns.dup()?.first(head))
     }
 
     /// The head of article `id`, looked up in the index (the first, if several).
@@ -242,6 +302,16 @@ impl<'a> Snapshot<'a> {
     /// How many articles have the near-duplicate cluster key `key`.
     pub fn cluster_size(&self, key: u64) -> Result<usize> {
         let term = Term::from_field_u64(self.fields.dup, key);
+        // Without deletions a term's document frequency is the count, read from the term
+        // dictionary without walking the postings.
+        if self
+            .searcher
+            .segment_readers()
+            .iter()
+            .all(|r| !r.has_deletes())
+        {
+            return Ok(self.searcher.doc_freq(&term)? as usize);
+        }
         let query = TermQuery::new(term, IndexRecordOption::Basic);
         Ok(self.searcher.search(&query, &tantivy::collector::Count)?)
     }
@@ -254,9 +324,16 @@ impl<'a> Snapshot<'a> {
     /// The stored text, ordinal, body offset and quotations of the passage at `address`.
     pub fn passage(&self, address: DocAddress) -> Result<StoredPassage> {
         let columns = self.columns(address.segment_ord)?;
-        let ordinal = columns.ordinal(address.doc_id) as usize;
-        let start = columns.start.first(address.doc_id).unwrap_or(0) as usize;
+        // The block rule gives the ordinal; the column only when the layout is damaged.
+        let ordinal = match self.head_in(&columns, address)? {
+            Some(head) => (address.doc_id - head) as usize,
+            None => columns.ordinal(address.doc_id)? as usize,
+        };
         let doc = self.doc(address)?;
+        let start = doc
+            .get_first(self.fields.start)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0) as usize;
         let text = stored_str(&doc, self.fields.text).unwrap_or_default();
         let quotes = stored_str(&doc, self.fields.quotes)
             .map(|json| parse_quotes(&json, &text))
@@ -390,5 +467,12 @@ mod tests {
         assert_eq!(key("copy-2"), Some(copy));
         assert_ne!(key("other"), Some(copy));
         assert_eq!(snapshot.cluster_size(copy).unwrap(), 2);
+        // A deleted copy no longer counts, though its term stays in the dictionary until a
+        // merge: the size is then counted over live documents.
+        let mut writer = index.writer().unwrap();
+        writer.remove("copy-2").unwrap();
+        writer.commit().unwrap();
+        let snapshot = index.snapshot();
+        assert_eq!(snapshot.cluster_size(copy).unwrap(), 1);
     }
 }

@@ -264,7 +264,7 @@ fn judge(
 pub(crate) fn key_of(snapshot: &Snapshot<'_>, address: DocAddress) -> Result<Option<ArticleKey>> {
     let columns = snapshot.columns(address.segment_ord)?;
     Ok(columns
-        .article
+        .article()?
         .as_ref()
         .and_then(|c| c.term_ords(address.doc_id).next())
         .map(|ord| (address.segment_ord, ord)))

@@ -297,8 +297,12 @@ impl Corrector<'_> {
             Scope::Title => (self.fields.title_exact, self.fields.title_stem),
             _ => (self.fields.exact, self.fields.stem),
         };
-        let stems = self.stems(&typed);
         let mut matches = self.doc_freq(exact_field, &typed)?;
+        if matches > RARE {
+            // Frequent as typed: no need to count its stems, one search per language.
+            return Ok(None);
+        }
+        let stems = self.stems(&typed);
         for (language, stem) in &stems {
             matches = matches.max(self.stem_freq(stem_field, *language, stem)?);
         }

@@ -95,7 +95,7 @@ impl<'a> Evaluation<'a> {
         let segments = self.snapshot.searcher().segment_readers();
         for (segment, reader) in segments.iter().enumerate() {
             if reader.num_docs() > 0 {
-                top = top.max(self.snapshot.columns(segment as u32)?.seq.max_value());
+                top = top.max(self.snapshot.columns(segment as u32)?.seq()?.max_value());
             }
         }
         Ok(top)
@@ -188,7 +188,7 @@ impl Evaluation<'_> {
         }
         let snapshot = &self.snapshot;
         let columns = snapshot.columns(address.segment_ord)?;
-        let Some(id) = columns.article_id(address.doc_id) else {
+        let Some(id) = columns.article_id(address.doc_id)? else {
             return Ok(None);
         };
         let cluster = match snapshot.cluster(address)? {
@@ -199,7 +199,7 @@ impl Evaluation<'_> {
                 None => own_key(&id),
             },
         };
-        let seq = columns.seq.first(address.doc_id).unwrap_or(0);
+        let seq = columns.seq()?.first(address.doc_id).unwrap_or(0);
         let matched = Matched { id, cluster, seq };
         if let Some(key) = key {
             self.articles.borrow_mut().insert(key, matched.clone());
@@ -222,11 +222,11 @@ impl Changed {
         let segments = snapshot.searcher().segment_readers();
         for (segment, reader) in segments.iter().enumerate() {
             let columns = snapshot.columns(segment as u32)?;
-            if reader.num_docs() == 0 || columns.seq.max_value() <= seq {
+            if reader.num_docs() == 0 || columns.seq()?.max_value() <= seq {
                 continue;
             }
             let mut found = Vec::new();
-            columns.seq.get_docids_for_value_range(
+            columns.seq()?.get_docids_for_value_range(
                 seq + 1..=u64::MAX,
                 0..reader.max_doc(),
                 &mut found,
