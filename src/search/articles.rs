@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use fixedbitset::FixedBitSet;
 use tantivy::collector::{Collector, DocSetCollector, SegmentCollector};
 use tantivy::columnar::StrColumn;
-use tantivy::query::Query as TantivyQuery;
+use tantivy::query::{BooleanQuery, Occur, Query as TantivyQuery};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::collect::ArticleKey;
@@ -231,6 +231,42 @@ pub(crate) fn members_beside(snapshot: &Snapshot<'_>, filter: &Filter) -> Result
             })
         }
         _ => members(snapshot, filter),
+    }
+}
+
+/// For a filter of one positive clause whose exclusions are each a plain query (not a
+/// proximity or a group), the exclusions as one query that matches where any of them does:
+/// the articles [`members_beside`] lets in are those without a passage it matches, which a
+/// search can decide for the articles it is offered alone ([`Excluding`](super::collect::Excluding))
+/// instead of reading every passage the exclusions match. `None` for any other filter, or one
+/// without exclusions.
+pub(crate) fn exclusions_only(filter: &Filter) -> Option<Box<dyn TantivyQuery>> {
+    let Filter::Group {
+        must,
+        should,
+        must_not,
+    } = filter
+    else {
+        return None;
+    };
+    let one_positive = matches!(
+        (must.as_slice(), should.as_slice()),
+        ([Filter::Any(_)], []) | ([], [Filter::Any(_)])
+    );
+    let mut queries = Vec::new();
+    for filter in must_not {
+        match filter {
+            // Excluding a clause without searchable words excludes nothing.
+            Filter::All => {}
+            Filter::Any(query) => queries.push((Occur::Should, query.box_clone())),
+            Filter::Near { .. } | Filter::Group { .. } => return None,
+        }
+    }
+    match queries.len() {
+        _ if !one_positive => None,
+        0 => None,
+        1 => queries.pop().map(|(_, query)| query),
+        _ => Some(Box::new(BooleanQuery::new(queries))),
     }
 }
 

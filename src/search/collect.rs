@@ -3,15 +3,18 @@
 //! [`TopArticles`] keeps, per segment, the best passage of each of the `k` best articles and
 //! feeds tantivy a pruning threshold (the `k`-th best article's score), so block-max WAND can
 //! skip passages that cannot change the result. Merging segments keeps each article's best.
-//! Restricted to a set of articles, it ranks only their passages (article-level Boolean logic).
+//! Restricted to a set of articles, it ranks only their passages (article-level Boolean logic);
+//! or, for a query whose filter only excludes (`sanctions AND NOT Russia`), it leaves out the
+//! articles with a passage the excluded query matches, decided for each article offered
+//! ([`Excluding`]) instead of for every passage of the excluded query beforehand.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
-use tantivy::query::Weight;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::query::{Scorer, Weight};
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED};
 
 use super::articles::ArticleSet;
 use crate::index::Snapshot;
@@ -95,8 +98,87 @@ pub(crate) struct TopArticles {
     pub k: usize,
     /// Only the passages of these articles count (all when `None`).
     pub within: Option<Arc<ArticleSet>>,
+    /// The articles with a passage this query matches do not count.
+    excluding: Option<Excluding>,
     /// Each segment's article-id column, from the snapshot's column cache.
     columns: Vec<Option<StrColumn>>,
+}
+
+/// What leaves articles out of a [`TopArticles`]: those with a live passage that `weight`
+/// (scoring off) matches. Each article offered is judged once, from its head on: the
+/// excluded query's scorer only seeks forward, as the offered passages do, so it visits the
+/// offered articles' blocks instead of every passage it matches.
+#[derive(Clone)]
+pub(crate) struct Excluding {
+    /// The excluded query's weight.
+    pub weight: Arc<dyn Weight>,
+    /// Each segment's passage-ordinal column, from the snapshot's column cache.
+    pub ordinals: Vec<Column<u64>>,
+}
+
+impl Excluding {
+    /// The articles with a live passage that `query` matches, left out on `snapshot`.
+    pub(crate) fn new(
+        snapshot: &Snapshot<'_>,
+        query: &dyn tantivy::query::Query,
+    ) -> crate::Result<Excluding> {
+        let searcher = snapshot.searcher();
+        let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+            searcher,
+        ))?;
+        let ordinals = (0..searcher.segment_readers().len())
+            .map(|segment| Ok(snapshot.columns(segment as SegmentOrdinal)?.ordinal.clone()))
+            .collect::<crate::Result<_>>()?;
+        Ok(Excluding {
+            weight: Arc::from(weight),
+            ordinals,
+        })
+    }
+}
+
+/// One segment's [`Excluding`]: the excluded query's scorer and the verdicts made.
+struct SegmentExcluding {
+    scorer: Box<dyn Scorer>,
+    article: StrColumn,
+    ordinals: Column<u64>,
+    alive: Option<tantivy::fastfield::AliveBitSet>,
+    /// Whether each article judged is left out, by article-id ordinal.
+    verdicts: fnv::FnvHashMap<u64, bool>,
+}
+
+impl SegmentExcluding {
+    /// Whether the article `ord` of the passage `doc` has a live passage the excluded query
+    /// matches. Articles must be asked about in document order (the scorer seeks forward).
+    fn excludes(&mut self, doc: DocId, ord: u64) -> bool {
+        if let Some(&verdict) = self.verdicts.get(&ord) {
+            return verdict;
+        }
+        let article = &self.article;
+        let ord_of = |doc: DocId| article.term_ords(doc).next();
+        let ordinal = |doc: DocId| self.ordinals.first(doc).unwrap_or(0);
+        // The article's passages stand in one block from its head (`ordinal` before `doc`);
+        // where the block rule does not hold (a damaged layout), from `doc` on.
+        let head = u32::try_from(ordinal(doc))
+            .ok()
+            .and_then(|ordinal| doc.checked_sub(ordinal))
+            .filter(|&head| ord_of(head) == Some(ord) && ordinal(head) == 0)
+            .unwrap_or(doc);
+        if self.scorer.doc() < head {
+            self.scorer.seek(head);
+        }
+        let verdict = loop {
+            let found = self.scorer.doc();
+            if found == TERMINATED || ord_of(found) != Some(ord) {
+                break false;
+            }
+            if self.alive.as_ref().is_none_or(|a| a.is_alive(found)) {
+                break true;
+            }
+            self.scorer.advance();
+        };
+        self.verdicts.insert(ord, verdict);
+        verdict
+    }
 }
 
 impl TopArticles {
@@ -105,8 +187,15 @@ impl TopArticles {
         Ok(TopArticles {
             k,
             within: None,
+            excluding: None,
             columns: snapshot.article_columns()?,
         })
+    }
+
+    /// Without the articles that `excluding` leaves out.
+    pub(crate) fn excluding(mut self, excluding: Excluding) -> TopArticles {
+        self.excluding = Some(excluding);
+        self
     }
 
     /// Only among the articles of `set`.
@@ -121,6 +210,7 @@ pub(crate) struct TopArticlesSegment {
     segment: SegmentOrdinal,
     column: StrColumn,
     within: Option<Arc<ArticleSet>>,
+    excluding: Option<SegmentExcluding>,
     /// (score, article ord, doc)
     entries: Vec<(Score, u64, DocId)>,
     slot: fnv::FnvHashMap<u64, usize>,
@@ -156,6 +246,11 @@ impl TopArticlesSegment {
         let ord = first_ord(&self.column, doc);
         if let Some(within) = &self.within
             && !within.contains((self.segment, ord))
+        {
+            return;
+        }
+        if let Some(excluding) = &mut self.excluding
+            && excluding.excludes(doc, ord)
         {
             return;
         }
@@ -214,19 +309,37 @@ impl Collector for TopArticles {
     fn for_segment(
         &self,
         segment: SegmentOrdinal,
-        _reader: &SegmentReader,
+        reader: &SegmentReader,
     ) -> tantivy::Result<TopArticlesSegment> {
+        let column = self
+            .columns
+            .get(segment as usize)
+            .cloned()
+            .flatten()
+            .ok_or_else(|| {
+                tantivy::TantivyError::FieldNotFound(crate::index::fast::ARTICLE_ID.into())
+            })?;
+        let excluding = match &self.excluding {
+            Some(excluding) => Some(SegmentExcluding {
+                scorer: excluding.weight.scorer(reader, 1.0)?,
+                article: column.clone(),
+                ordinals: excluding
+                    .ordinals
+                    .get(segment as usize)
+                    .cloned()
+                    .ok_or_else(|| {
+                        tantivy::TantivyError::FieldNotFound(crate::index::fast::ORDINAL.into())
+                    })?,
+                alive: reader.alive_bitset().cloned(),
+                verdicts: fnv::FnvHashMap::default(),
+            }),
+            None => None,
+        };
         Ok(TopArticlesSegment {
+            excluding,
             k: self.k,
             segment,
-            column: self
-                .columns
-                .get(segment as usize)
-                .cloned()
-                .flatten()
-                .ok_or_else(|| {
-                    tantivy::TantivyError::FieldNotFound(crate::index::fast::ARTICLE_ID.into())
-                })?,
+            column,
             within: self.within.clone(),
             entries: Vec::new(),
             slot: fnv::FnvHashMap::default(),

@@ -1071,24 +1071,28 @@ impl<'a> Compiler<'a> {
             if tokens.is_empty() || word_like || !seen.insert(key.join(" ")) {
                 continue;
             }
-            let Some(query) = self.alias_name(name, &tokens, &mut part.marks) else {
+            let strong = weight >= 1.0;
+            // The cheap query searches a strong name's entity term instead, and highlights
+            // nothing.
+            if self.cheap && strong && entity.is_some() {
                 continue;
-            };
+            }
             shown.push(if weight < 1.0 {
                 format!("{name} (weak)")
             } else {
                 name.clone()
             });
+            let Some(query) = self.alias_name(name, &tokens, &mut part.marks) else {
+                continue;
+            };
             // Each name weighs what the words the user typed would: a long name is not worth
             // more than a short one.
-            let strong = weight >= 1.0;
             let weight = weight * typed as f32 / tokens.len() as f32;
             let query = if (weight - 1.0).abs() > f32::EPSILON {
                 Box::new(Boosted::new(query, weight))
             } else {
                 query
             };
-            // A strong name is what the indexer recognised as the entity: its term finds it.
             // A strong name is what the indexer recognised as the entity: its term finds it.
             if !(strong && entity.is_some()) {
                 variants.push(query);
@@ -1111,7 +1115,10 @@ impl<'a> Compiler<'a> {
         variants.splice(0..0, entity);
         // The best-matching name counts (with a little for the others), not their sum: a
         // passage that names a country three ways is not three times as relevant.
-        part.query = Some(if variants.len() == 1 {
+        part.query = Some(if variants.is_empty() {
+            // No name of the group is in the index: the alias matches nothing.
+            Box::new(tantivy::query::EmptyQuery)
+        } else if variants.len() == 1 {
             // One clause (an entity without weak names) needs no disjunction around it.
             variants.remove(0)
         } else {
@@ -1160,6 +1167,9 @@ impl<'a> Compiler<'a> {
 
     /// One name of an alias (its exact-view `tokens`): a word through the stemmed view (or the
     /// exact one without stemming), several as a phrase; what it highlights goes to `marks`.
+    /// `None` for a name with a word that no passage holds (the names of a group in the
+    /// languages the index lacks): it can neither match nor be highlighted, and its query
+    /// would cost a look-up of each of its words in the term dictionaries, twice.
     fn alias_name(
         &mut self,
         name: &str,
@@ -1167,6 +1177,13 @@ impl<'a> Compiler<'a> {
         marks: &mut Highlighter,
     ) -> Option<Box<dyn TantivyQuery>> {
         if tokens.len() > 1 {
+            let indexed = tokens.iter().all(|token| {
+                let term = Term::from_field_text(self.fields.exact, &token.text);
+                self.searcher.doc_freq(&term).is_ok_and(|n| n > 0)
+            });
+            if !indexed {
+                return None;
+            }
             marks.add_phrase(tokens);
             return self.sequence(self.fields.exact, tokens);
         }
@@ -1178,16 +1195,17 @@ impl<'a> Compiler<'a> {
             .iter()
             .all(|(language, _)| *language == Language::English);
         let stem = self.analyzer.name(name, true).into_iter().next();
-        let term = match stem {
-            Some(stem) if self.ranking.stemming && english_only && name.is_ascii() => {
-                let term = Term::from_field_text(self.fields.stem, &stem.text);
-                marks.stems.insert(stem.text);
-                term
-            }
-            _ => {
-                marks.words.insert(tokens[0].text.clone());
-                Term::from_field_text(self.fields.exact, &tokens[0].text)
-            }
+        let stemmed = stem.filter(|_| self.ranking.stemming && english_only && name.is_ascii());
+        let term = match &stemmed {
+            Some(stem) => Term::from_field_text(self.fields.stem, &stem.text),
+            None => Term::from_field_text(self.fields.exact, &tokens[0].text),
+        };
+        if self.searcher.doc_freq(&term).is_ok_and(|n| n == 0) {
+            return None;
+        }
+        match stemmed {
+            Some(stem) => marks.stems.insert(stem.text),
+            None => marks.words.insert(tokens[0].text.clone()),
         };
         Some(term_query(term))
     }
@@ -1747,8 +1765,12 @@ mod tests {
         let phrases = &plan.highlighter.phrases;
         let security_council = vec![(0, "security".to_string()), (1, "council".to_string())];
         assert!(phrases.contains(&security_council), "{phrases:?}");
+        // The names the index holds are highlighted; one it lacks ("North Korea": the text
+        // says "North Korean") can match nothing and is not searched or marked.
+        let north_korean = vec![(0, "north".to_string()), (1, "korean".to_string())];
+        assert!(phrases.contains(&north_korean), "{phrases:?}");
         let north_korea = vec![(0, "north".to_string()), (1, "korea".to_string())];
-        assert!(phrases.contains(&north_korea), "{phrases:?}");
+        assert!(!phrases.contains(&north_korea), "{phrases:?}");
         assert_eq!(plan.expansions.len(), 1);
         assert!(
             plan.expansions[0].starts_with("DPRK → "),

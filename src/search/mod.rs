@@ -244,7 +244,7 @@ impl Index {
             facets::count_articles(
                 snapshot.searcher(),
                 plan.matching.as_deref().unwrap_or(&*plan.full.query),
-                ranked.allowed.take(),
+                pipeline::allowed(&snapshot, &plan, &mut ranked)?,
             )?
         } else {
             0

@@ -18,7 +18,7 @@ use tantivy::query::{EnableScoring, Query as TantivyQuery, Scorer};
 use tantivy::{DocAddress, DocId, SegmentOrdinal};
 
 use super::articles::{self, ArticleSet, Filter};
-use super::collect::{self, ArticleKey, Candidate, TopArticles};
+use super::collect::{self, ArticleKey, Candidate, Excluding, TopArticles};
 use super::compile::Compiled;
 use super::options::{ArticleScore, SearchOptions};
 use super::{ArticleInfo, Hit, Passage};
@@ -46,6 +46,35 @@ pub(crate) struct Plan {
     pub matching: Option<Box<dyn TantivyQuery>>,
 }
 
+/// The articles a filter lets in, for [`rank_articles`].
+pub(crate) enum Admitted {
+    /// Those of a set, decided beforehand (with the passages holding a proximity).
+    Members(articles::Members),
+    /// All but those with a passage an excluded query matches, decided as they are offered.
+    Excluding(Excluding),
+}
+
+/// The articles a plan's filter lets in, for counting them: those `ranked` kept, or, when the
+/// ranking judged only the articles it was offered ([`Admitted::Excluding`]), all of them
+/// (`None` without a filter).
+pub(crate) fn allowed(
+    snapshot: &Snapshot<'_>,
+    plan: &Plan,
+    ranked: &mut Ranked,
+) -> Result<Option<Arc<ArticleSet>>> {
+    match (ranked.allowed.take(), &plan.articles) {
+        (Some(allowed), _) => Ok(Some(allowed)),
+        (None, Some(filter)) => {
+            let members = match plan.matching {
+                None => articles::members_beside(snapshot, filter)?,
+                Some(_) => articles::members(snapshot, filter)?,
+            };
+            Ok(Some(Arc::new(members.articles)))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
 /// Articles ranked by the full query.
 #[derive(Default)]
 pub(crate) struct Ranked {
@@ -56,7 +85,8 @@ pub(crate) struct Ranked {
     /// The near-duplicate cluster of each article (after [`collapse`]).
     pub clusters: HashMap<ArticleKey, u64>,
     /// For a query with article-level logic: the articles its filter lets in (those that
-    /// match hold a passage the full query matches, too).
+    /// match hold a passage the full query matches, too), unless the ranking judged only the
+    /// articles it was offered (see [`allowed`]).
     pub allowed: Option<Arc<ArticleSet>>,
 }
 
@@ -173,12 +203,13 @@ pub(crate) fn rank(
     let full = &*plan.full.query;
     if let Some(filter) = &plan.articles {
         // Without feedback words, the passage query matches only where the filter's positive
-        // clauses do.
-        let members = match plan.matching {
-            None => articles::members_beside(snapshot, filter)?,
-            Some(_) => articles::members(snapshot, filter)?,
+        // clauses do: if the filter only excludes, the articles offered are judged one by one.
+        let admitted = match (&plan.matching, articles::exclusions_only(filter)) {
+            (None, Some(excluded)) => Admitted::Excluding(Excluding::new(snapshot, &*excluded)?),
+            (None, None) => Admitted::Members(articles::members_beside(snapshot, filter)?),
+            (Some(_), _) => Admitted::Members(articles::members(snapshot, filter)?),
         };
-        return rank_articles(snapshot, full, members, passages, how, target);
+        return rank_articles(snapshot, full, admitted, passages, how, target);
     }
     // The passages the article's score reads, and those shown.
     let keep = passages.max(how.passages());
@@ -223,27 +254,36 @@ pub(crate) fn rank(
 pub(crate) fn rank_articles(
     snapshot: &Snapshot<'_>,
     query: &dyn TantivyQuery,
-    members: articles::Members,
+    admitted: Admitted,
     passages: usize,
     how: ArticleScore,
     target: usize,
 ) -> Result<Ranked> {
-    let allowed = Arc::new(members.articles);
-    let keep = if members.near.is_empty() {
+    let (allowed, near, excluding) = match admitted {
+        Admitted::Members(members) => (Some(Arc::new(members.articles)), members.near, None),
+        Admitted::Excluding(excluding) => (None, HashSet::new(), Some(excluding)),
+    };
+    let keep = if near.is_empty() {
         passages.max(how.passages())
     } else {
         usize::MAX
     };
     let mut pool = (target * 3).max(30).min(target + 1000);
     loop {
-        let collector = TopArticles::new(snapshot, pool)?.within(Arc::clone(&allowed));
+        let mut collector = TopArticles::new(snapshot, pool)?;
+        if let Some(allowed) = &allowed {
+            collector = collector.within(Arc::clone(allowed));
+        }
+        if let Some(excluding) = &excluding {
+            collector = collector.excluding(excluding.clone());
+        }
         let mut found = snapshot.searcher().search(query, &collector)?;
         let exhausted = found.len() < pool;
         let mut best = rescore(snapshot, query, &found, keep)?;
-        if !members.near.is_empty() {
+        if !near.is_empty() {
             for list in best.values_mut() {
                 // Stable: by score within each kind.
-                list.sort_by_key(|c| !members.near.contains(&c.address));
+                list.sort_by_key(|c| !near.contains(&c.address));
             }
         }
         rerank(&mut found, &mut best, how, passages);
@@ -252,7 +292,7 @@ pub(crate) fn rank_articles(
                 articles: found,
                 passages: best,
                 clusters: HashMap::new(),
-                allowed: Some(allowed),
+                allowed,
             });
         }
         pool = pool.saturating_mul(4);
@@ -563,10 +603,22 @@ mod tests {
         // Geneva is in another passage than sanctions in "council" and "apart".
         let without = plan(&index, &snapshot, "sanctions AND NOT Geneva");
         assert!(without.articles.is_some());
-        let ranked = rank(&snapshot, &without, 10, 2, ArticleScore::default()).unwrap();
+        let mut ranked = rank(&snapshot, &without, 10, 2, ArticleScore::default()).unwrap();
         assert_eq!(ids(&ranked.articles), ["sanctions"]);
-        let allowed = ranked.allowed.as_ref().expect("the filter's articles");
+        // Judged as offered: the set for counting is made when asked for.
+        assert!(ranked.allowed.is_none());
+        let allowed = allowed(&snapshot, &without, &mut ranked)
+            .unwrap()
+            .expect("the filter's articles");
         assert!(allowed.contains(ranked.articles[0].key()));
+        let keys: Vec<ArticleKey> = ["council", "apart"]
+            .iter()
+            .map(|id| {
+                let head = snapshot.find_head(id).unwrap().unwrap();
+                articles::key_of(&snapshot, head).unwrap().unwrap()
+            })
+            .collect();
+        assert!(keys.iter().all(|key| !allowed.contains(*key)));
         let with = plan(&index, &snapshot, "sanctions AND Geneva");
         let ranked = rank(&snapshot, &with, 10, 2, ArticleScore::default()).unwrap();
         let mut found = ids(&ranked.articles);
