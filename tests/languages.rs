@@ -4,6 +4,7 @@
 
 mod common;
 
+use communique::search::CorrectionKind;
 use communique::{Article, Corpus, Index, Query, SearchOptions};
 
 const EN: &str = "Everyone has the right to freedom of opinion and expression; this right includes freedom to hold opinions without interference and to seek, receive and impart information and ideas through any media and regardless of frontiers.";
@@ -486,4 +487,89 @@ fn content_words_are_no_stop_words() {
     let (ids, marked) = search(&index, "право на жизнь", SearchOptions::new());
     assert_eq!(ids[0], "ru/03");
     assert_eq!(marked, ["право", "жизнь"]);
+}
+
+#[test]
+fn a_quoted_phrase_the_index_never_holds_is_searched_in_other_word_forms() {
+    // Article 14 in Spanish (`delitos comunes`), Russian and English, Article 11 in Spanish
+    // (`delito` without `común`), Article 25 in French (`niveau de vie`).
+    let articles = [
+        (
+            "es/14",
+            "En caso de persecución, toda persona tiene derecho a buscar asilo, y a disfrutar de él, en cualquier país. Este derecho no podrá ser invocado contra una acción judicial realmente originada por delitos comunes o por actos opuestos a los propósitos y principios de las Naciones Unidas.",
+        ),
+        (
+            "es/11",
+            "Toda persona acusada de delito tiene derecho a que se presuma su inocencia mientras no se pruebe su culpabilidad, conforme a la ley y en juicio público en el que se le hayan asegurado todas las garantías necesarias para su defensa. Tampoco se impondrá pena más grave que la aplicable en el momento de la comisión del delito.",
+        ),
+        (
+            "ru/14",
+            "Каждый человек имеет право искать убежища от преследования в других странах и пользоваться этим убежищем. Это право не может быть использовано в случае преследования, в действительности основанного на совершении неполитического преступления, или деяния, противоречащего целям и принципам Организации Объединенных Наций.",
+        ),
+        (
+            "en/14",
+            "Everyone has the right to seek and to enjoy in other countries asylum from persecution. This right may not be invoked in the case of prosecutions genuinely arising from non-political crimes or from acts contrary to the purposes and principles of the United Nations.",
+        ),
+        (
+            "fr/25",
+            "Toute personne a droit à un niveau de vie suffisant pour assurer sa santé, son bien-être et ceux de sa famille, notamment pour l’alimentation, l’habillement, le logement, les soins médicaux ainsi que pour les services sociaux nécessaires.",
+        ),
+    ];
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, text) in articles {
+        writer.add(&Article::new(id, text)).unwrap();
+    }
+    writer.commit().unwrap();
+    let kinds = |query: &str| -> Vec<(String, CorrectionKind)> {
+        index
+            .corrections(&Query::parse(query).unwrap(), &SearchOptions::new())
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.typed, c.kind))
+            .collect()
+    };
+    // The text writes the plural: the phrase is found in its words' other forms, marked
+    // where they stand, and the search says so.
+    for (query, id, marked_words) in [
+        ("\"delito común\"", "es/14", "delitos comunes"),
+        (
+            "\"неполитическое преступление\"",
+            "ru/14",
+            "неполитического преступления",
+        ),
+        ("\"niveaux de vie\"", "fr/25", "niveau de vie"),
+    ] {
+        let (ids, marked) = search(&index, query, SearchOptions::new());
+        assert_eq!(ids, [id], "{query}");
+        assert_eq!(marked, [marked_words], "{query}");
+        let typed = query.trim_matches('"').to_string();
+        assert_eq!(kinds(query), [(typed, CorrectionKind::WordForms)]);
+    }
+    // Per phrase, inside a larger query, and only in the order typed.
+    let (ids, marked) = search(&index, "\"delito común\" AND asilo", SearchOptions::new());
+    assert_eq!(ids, ["es/14"]);
+    assert_eq!(marked, ["asilo", "delitos comunes"]);
+    assert!(
+        search(&index, "\"común delito\"", SearchOptions::new())
+            .0
+            .is_empty()
+    );
+    // A phrase the index holds as written stays exact, and `--exact` keeps every phrase so.
+    let (ids, marked) = search(&index, "\"delitos comunes\"", SearchOptions::new());
+    assert_eq!(
+        (ids, marked),
+        (
+            vec!["es/14".to_string()],
+            vec!["delitos comunes".to_string()]
+        )
+    );
+    assert!(kinds("\"delitos comunes\"").is_empty());
+    let exact = SearchOptions::new().exact(true);
+    assert!(search(&index, "\"delito común\"", exact).0.is_empty());
+    // One exact match anywhere keeps the phrase exact: `delito` alone is in Article 11.
+    assert_eq!(
+        search(&index, "\"delito\"", SearchOptions::new()).0,
+        ["es/11"]
+    );
 }
