@@ -573,3 +573,38 @@ fn a_quoted_phrase_the_index_never_holds_is_searched_in_other_word_forms() {
         ["es/11"]
     );
 }
+
+#[test]
+fn a_derivation_of_an_indexed_word_is_not_corrected_to_another_word() {
+    // Articles 19 and 25 of the Russian declaration: 19 writes the verb `получать`, 25 the
+    // noun `попечение`, two edits from the noun `получение` that no article writes.
+    let articles = [
+        ("ru/19", RU),
+        (
+            "ru/25",
+            "Материнство и младенчество дают право на особое попечение и помощь. Все дети, родившиеся в браке или вне брака, должны пользоваться одинаковой социальной защитой.",
+        ),
+    ];
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, text) in articles {
+        writer.add(&Article::new(id, text)).unwrap();
+    }
+    writer.commit().unwrap();
+    let corrections = |query: &str| -> Vec<Vec<String>> {
+        index
+            .corrections(&Query::parse(query).unwrap(), &SearchOptions::new())
+            .unwrap()
+            .into_iter()
+            .map(|c| c.searched)
+            .collect()
+    };
+    // `получение` begins as `получать` does: a derivation, searched as typed.
+    assert!(corrections("получение информации").is_empty());
+    let (ids, marked) = search(&index, "получение информации", SearchOptions::new());
+    assert_eq!(ids, ["ru/19"]);
+    assert_eq!(marked, ["информацию"]);
+    // A misspelling is still corrected, in the root as at its end.
+    assert_eq!(corrections("инфармацию"), [["информацию"]]);
+    assert_eq!(corrections("попичение"), [["попечение"]]);
+}

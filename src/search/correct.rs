@@ -16,7 +16,9 @@
 //!
 //! A word is read in every language of the index: one whose stem in some language is a stem
 //! of the index is an inflection, not a typo (`tribunaux` is the French `tribunal`), and is
-//! left to the languages' stemmed views. A word with no close spelling is looked for among
+//! left to the languages' stemmed views; so is one that begins as a stem of the index does
+//! while none of its close spellings does (another derivation of an indexed word: `получение`
+//! beside `получать`). A word with no close spelling is looked for among
 //! the index's stems (`Scripal` → the stem of `Skripals`), and a capitalised word, a name, is
 //! corrected to a word that the index never inflects (a name) before a dictionary word as
 //! close to it (`Limets` → `Liimets`, not `limits`).
@@ -366,7 +368,11 @@ impl Corrector<'_> {
             return Ok(None);
         };
         candidates.retain(|c| c.2 == closest);
-        if !from_stems && text.chars().next().is_some_and(char::is_uppercase) {
+        let capitalised = text.chars().next().is_some_and(char::is_uppercase);
+        if matches == 0 && !capitalised && self.derived(&typed, stem_field, &stems, &candidates)? {
+            return Ok(None);
+        }
+        if !from_stems && capitalised {
             self.prefer_names(&mut candidates, stem_field)?;
         }
         candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -424,6 +430,64 @@ impl Corrector<'_> {
             Box::new(PhraseQuery::new_with_offset(terms))
         };
         any_match(self.searcher, query.as_ref())
+    }
+
+    /// Whether `word`, which the index does not hold, is rather another derivation of a word
+    /// it holds than a misspelling of one of `candidates`: in some language its stem is shorter
+    /// than the word (the stemmer read an affix: a word form of the language), the index has a stem that begins as
+    /// that stem does (its root: the stem less two letters, at least [`MIN_STEM_CHARS`]), and
+    /// no candidate begins so. `получение` (stem `получен`) is not `попечение` misspelt when
+    /// the index holds `получать` (stem `получа`): Snowball keeps a noun and its verb apart,
+    /// and the word is left to match what it matches. (Names, capitalised, are not asked.)
+    fn derived(
+        &mut self,
+        word: &str,
+        stem_field: Field,
+        stems: &[(Language, String)],
+        candidates: &[(String, u64, usize)],
+    ) -> Result<bool> {
+        for (language, stem) in stems {
+            let chars = stem.chars().count();
+            if chars < MIN_STEM_CHARS || chars >= word.chars().count() {
+                continue;
+            }
+            let root: String = stem
+                .chars()
+                .take(chars.saturating_sub(2).max(MIN_STEM_CHARS))
+                .collect();
+            // A candidate begins so if it, or its stem, does (`unnecessarily`, stem
+            // `unnecessarili`, is rightly `unnecessary`, stem `unnecessari`).
+            let begins = |analyzer: &mut Analyzer, word: &str| {
+                word.starts_with(&root)
+                    || analyzer
+                        .stemmed_in(*language, word)
+                        .first()
+                        .is_some_and(|t| t.text.starts_with(&root))
+            };
+            if !candidates.iter().any(|c| begins(self.analyzer, &c.0))
+                && self.holds_prefix(stem_field, &root)?
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether `field` holds a term that begins with `prefix`.
+    fn holds_prefix(&self, field: Field, prefix: &str) -> Result<bool> {
+        for reader in self.searcher.segment_readers() {
+            let inverted = reader.inverted_index(field)?;
+            let mut terms = inverted
+                .terms()
+                .range()
+                .ge(prefix.as_bytes())
+                .into_stream()
+                .map_err(|e| Error::io("(index)", e))?;
+            if terms.advance() && terms.key().starts_with(prefix.as_bytes()) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The stems of an exact-view word in each language of the index that writes its script
