@@ -608,3 +608,39 @@ fn a_derivation_of_an_indexed_word_is_not_corrected_to_another_word() {
     assert_eq!(corrections("инфармацию"), [["информацию"]]);
     assert_eq!(corrections("попичение"), [["попечение"]]);
 }
+
+#[test]
+fn the_arabic_accusative_alef_is_read_as_the_other_cases() {
+    // Articles 1 and 10 of the Arabic declaration write `عقلاً وضميرًا` and `نظراً عادلاً
+    // علنياً` (indefinite accusatives, tanween fath on or before a final alef); Article 18
+    // writes `والضمير`, Article 11 `علنية`.
+    let articles = [
+        (
+            "ar/01",
+            "يولد جميع الناس أحرارًا متساوين في الكرامة والحقوق. وقد وهبوا عقلاً وضميرًا وعليهم أن يعامل بعضهم بعضًا بروح الإخاء.",
+        ),
+        (
+            "ar/10",
+            "لكل إنسان الحق، على قدم المساواة التامة مع الآخرين، في أن تنظر قضيته أمام محكمة مستقلة نزيهة نظراً عادلاً علنياً للفصل في حقوقه والتزاماته وأية تهمة جنائية توجه له.",
+        ),
+        (
+            "ar/18",
+            "لكل شخص الحق في حرية التفكير والضمير والدين. ويشمل هذا الحق حرية تغيير ديانته أو عقيدته، وحرية الإعراب عنهما بالتعليم والممارسة وإقامة الشعائر ومراعاتها سواء أكان ذلك سرا أم مع الجماعة.",
+        ),
+    ];
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, text) in articles {
+        writer.add(&Article::new(id, text)).unwrap();
+    }
+    writer.commit().unwrap();
+    // `عقلاً` was indexed as `عقلا`: "reason" found nothing.
+    let (ids, marked) = search(&index, "العقل", SearchOptions::new());
+    assert_eq!(ids, ["ar/01"]);
+    assert_eq!(marked, ["عقلاً"]);
+    let (ids, _) = search(&index, "ضمير", SearchOptions::new());
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    let (ids, marked) = search(&index, "عادل", SearchOptions::new());
+    assert_eq!(ids, ["ar/10"]);
+    assert_eq!(marked, ["عادلاً"]);
+}
