@@ -4,6 +4,7 @@
 
 mod common;
 
+use communique::search::CorrectionKind;
 use communique::{Article, Corpus, Index, Query, SearchOptions};
 
 const EN: &str = "Everyone has the right to freedom of opinion and expression; this right includes freedom to hold opinions without interference and to seek, receive and impart information and ideas through any media and regardless of frontiers.";
@@ -486,4 +487,160 @@ fn content_words_are_no_stop_words() {
     let (ids, marked) = search(&index, "право на жизнь", SearchOptions::new());
     assert_eq!(ids[0], "ru/03");
     assert_eq!(marked, ["право", "жизнь"]);
+}
+
+#[test]
+fn a_quoted_phrase_the_index_never_holds_is_searched_in_other_word_forms() {
+    // Article 14 in Spanish (`delitos comunes`), Russian and English, Article 11 in Spanish
+    // (`delito` without `común`), Article 25 in French (`niveau de vie`).
+    let articles = [
+        (
+            "es/14",
+            "En caso de persecución, toda persona tiene derecho a buscar asilo, y a disfrutar de él, en cualquier país. Este derecho no podrá ser invocado contra una acción judicial realmente originada por delitos comunes o por actos opuestos a los propósitos y principios de las Naciones Unidas.",
+        ),
+        (
+            "es/11",
+            "Toda persona acusada de delito tiene derecho a que se presuma su inocencia mientras no se pruebe su culpabilidad, conforme a la ley y en juicio público en el que se le hayan asegurado todas las garantías necesarias para su defensa. Tampoco se impondrá pena más grave que la aplicable en el momento de la comisión del delito.",
+        ),
+        (
+            "ru/14",
+            "Каждый человек имеет право искать убежища от преследования в других странах и пользоваться этим убежищем. Это право не может быть использовано в случае преследования, в действительности основанного на совершении неполитического преступления, или деяния, противоречащего целям и принципам Организации Объединенных Наций.",
+        ),
+        (
+            "en/14",
+            "Everyone has the right to seek and to enjoy in other countries asylum from persecution. This right may not be invoked in the case of prosecutions genuinely arising from non-political crimes or from acts contrary to the purposes and principles of the United Nations.",
+        ),
+        (
+            "fr/25",
+            "Toute personne a droit à un niveau de vie suffisant pour assurer sa santé, son bien-être et ceux de sa famille, notamment pour l’alimentation, l’habillement, le logement, les soins médicaux ainsi que pour les services sociaux nécessaires.",
+        ),
+    ];
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, text) in articles {
+        writer.add(&Article::new(id, text)).unwrap();
+    }
+    writer.commit().unwrap();
+    let kinds = |query: &str| -> Vec<(String, CorrectionKind)> {
+        index
+            .corrections(&Query::parse(query).unwrap(), &SearchOptions::new())
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.typed, c.kind))
+            .collect()
+    };
+    // The text writes the plural: the phrase is found in its words' other forms, marked
+    // where they stand, and the search says so.
+    for (query, id, marked_words) in [
+        ("\"delito común\"", "es/14", "delitos comunes"),
+        (
+            "\"неполитическое преступление\"",
+            "ru/14",
+            "неполитического преступления",
+        ),
+        ("\"niveaux de vie\"", "fr/25", "niveau de vie"),
+    ] {
+        let (ids, marked) = search(&index, query, SearchOptions::new());
+        assert_eq!(ids, [id], "{query}");
+        assert_eq!(marked, [marked_words], "{query}");
+        let typed = query.trim_matches('"').to_string();
+        assert_eq!(kinds(query), [(typed, CorrectionKind::WordForms)]);
+    }
+    // Per phrase, inside a larger query, and only in the order typed.
+    let (ids, marked) = search(&index, "\"delito común\" AND asilo", SearchOptions::new());
+    assert_eq!(ids, ["es/14"]);
+    assert_eq!(marked, ["asilo", "delitos comunes"]);
+    assert!(
+        search(&index, "\"común delito\"", SearchOptions::new())
+            .0
+            .is_empty()
+    );
+    // A phrase the index holds as written stays exact, and `--exact` keeps every phrase so.
+    let (ids, marked) = search(&index, "\"delitos comunes\"", SearchOptions::new());
+    assert_eq!(
+        (ids, marked),
+        (
+            vec!["es/14".to_string()],
+            vec!["delitos comunes".to_string()]
+        )
+    );
+    assert!(kinds("\"delitos comunes\"").is_empty());
+    let exact = SearchOptions::new().exact(true);
+    assert!(search(&index, "\"delito común\"", exact).0.is_empty());
+    // One exact match anywhere keeps the phrase exact: `delito` alone is in Article 11.
+    assert_eq!(
+        search(&index, "\"delito\"", SearchOptions::new()).0,
+        ["es/11"]
+    );
+}
+
+#[test]
+fn a_derivation_of_an_indexed_word_is_not_corrected_to_another_word() {
+    // Articles 19 and 25 of the Russian declaration: 19 writes the verb `получать`, 25 the
+    // noun `попечение`, two edits from the noun `получение` that no article writes.
+    let articles = [
+        ("ru/19", RU),
+        (
+            "ru/25",
+            "Материнство и младенчество дают право на особое попечение и помощь. Все дети, родившиеся в браке или вне брака, должны пользоваться одинаковой социальной защитой.",
+        ),
+    ];
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, text) in articles {
+        writer.add(&Article::new(id, text)).unwrap();
+    }
+    writer.commit().unwrap();
+    let corrections = |query: &str| -> Vec<Vec<String>> {
+        index
+            .corrections(&Query::parse(query).unwrap(), &SearchOptions::new())
+            .unwrap()
+            .into_iter()
+            .map(|c| c.searched)
+            .collect()
+    };
+    // `получение` begins as `получать` does: a derivation, searched as typed.
+    assert!(corrections("получение информации").is_empty());
+    let (ids, marked) = search(&index, "получение информации", SearchOptions::new());
+    assert_eq!(ids, ["ru/19"]);
+    assert_eq!(marked, ["информацию"]);
+    // A misspelling is still corrected, in the root as at its end.
+    assert_eq!(corrections("инфармацию"), [["информацию"]]);
+    assert_eq!(corrections("попичение"), [["попечение"]]);
+}
+
+#[test]
+fn the_arabic_accusative_alef_is_read_as_the_other_cases() {
+    // Articles 1 and 10 of the Arabic declaration write `عقلاً وضميرًا` and `نظراً عادلاً
+    // علنياً` (indefinite accusatives, tanween fath on or before a final alef); Article 18
+    // writes `والضمير`, Article 11 `علنية`.
+    let articles = [
+        (
+            "ar/01",
+            "يولد جميع الناس أحرارًا متساوين في الكرامة والحقوق. وقد وهبوا عقلاً وضميرًا وعليهم أن يعامل بعضهم بعضًا بروح الإخاء.",
+        ),
+        (
+            "ar/10",
+            "لكل إنسان الحق، على قدم المساواة التامة مع الآخرين، في أن تنظر قضيته أمام محكمة مستقلة نزيهة نظراً عادلاً علنياً للفصل في حقوقه والتزاماته وأية تهمة جنائية توجه له.",
+        ),
+        (
+            "ar/18",
+            "لكل شخص الحق في حرية التفكير والضمير والدين. ويشمل هذا الحق حرية تغيير ديانته أو عقيدته، وحرية الإعراب عنهما بالتعليم والممارسة وإقامة الشعائر ومراعاتها سواء أكان ذلك سرا أم مع الجماعة.",
+        ),
+    ];
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, text) in articles {
+        writer.add(&Article::new(id, text)).unwrap();
+    }
+    writer.commit().unwrap();
+    // `عقلاً` was indexed as `عقلا`: "reason" found nothing.
+    let (ids, marked) = search(&index, "العقل", SearchOptions::new());
+    assert_eq!(ids, ["ar/01"]);
+    assert_eq!(marked, ["عقلاً"]);
+    let (ids, _) = search(&index, "ضمير", SearchOptions::new());
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    let (ids, marked) = search(&index, "عادل", SearchOptions::new());
+    assert_eq!(ids, ["ar/10"]);
+    assert_eq!(marked, ["عادلاً"]);
 }

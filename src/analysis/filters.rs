@@ -260,12 +260,15 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
 
 /// Rewrites a word the way its readers expect it to be compared, whatever the language of the
 /// document: Arabic without short vowels and other diacritics (harakat, superscript alef),
-/// without tatweel (`ـ`), with the alef forms `أ إ آ ٱ` read as `ا`; Russian `ё` read as `е`.
-/// ASCII words pass untouched.
+/// without tatweel (`ـ`), with the alef forms `أ إ آ ٱ` read as `ا`, and without the alef
+/// of a written accusative ending (`عقلاً`, `ضميرًا`: tanween fath with its alef, read as
+/// `عقل`, `ضمير`, the word the other cases write); Russian `ё` read as `е`. ASCII words pass
+/// untouched.
 pub(crate) fn normalize_script(text: &mut String) {
     if text.is_ascii() {
         return;
     }
+    strip_accusative_alef(text);
     let needs = text.chars().any(|c| {
         matches!(
             c,
@@ -294,6 +297,27 @@ pub(crate) fn normalize_script(text: &mut String) {
             c => c,
         })
         .collect();
+}
+
+/// Removes a final alef that carries, or follows, a tanween fath (`اً`, `ًا`), with the mark,
+/// when two letters are left: the indefinite accusative, which the other cases write without
+/// the alef. Without the mark, a final alef cannot be told from a root's and stays.
+fn strip_accusative_alef(text: &mut String) {
+    const FATHATAN: char = '\u{064B}';
+    for ending in [['\u{0627}', FATHATAN], [FATHATAN, '\u{0627}']] {
+        let mut tail = text.chars().rev();
+        if tail.next() == Some(ending[1]) && tail.next() == Some(ending[0]) {
+            let rest = text.len() - ending.iter().map(|c| c.len_utf8()).sum::<usize>();
+            let letters = text[..rest]
+                .chars()
+                .filter(|c| !matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}'))
+                .count();
+            if letters >= 2 {
+                text.truncate(rest);
+            }
+            return;
+        }
+    }
 }
 
 /// A token filter that reads Arabic without diacritics and tatweel, with the alef forms
@@ -591,6 +615,12 @@ mod script_tests {
         assert_eq!(norm("أحرار"), "احرار");
         assert_eq!(norm("إعلان"), "اعلان");
         assert_eq!(norm("آراء"), "اراء");
+        // The alef of a written accusative goes with its tanween, on either side of it; a
+        // final alef without the mark stays.
+        assert_eq!(norm("عقلاً"), "عقل");
+        assert_eq!(norm("ضميرًا"), "ضمير");
+        assert_eq!(norm("سرا"), "سرا");
+        assert_eq!(norm("لاً"), "لا");
         assert_eq!(norm("ещё"), "еще");
         assert_eq!(norm("Ёлка"), "Елка");
         assert_eq!(norm("plain"), "plain");

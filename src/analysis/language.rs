@@ -26,8 +26,8 @@ pub enum Language {
     /// ([`crate::analysis::RussianFleetingVowel`]); Snowball's stop words less its content
     /// words (`жизнь`, `человек`…).
     Russian,
-    /// Arabic (`ar`): diacritics and tatweel removed, alef and hamza forms unified, light
-    /// stemming ([`crate::analysis::ArabicLightStemmer`]).
+    /// Arabic (`ar`): diacritics and tatweel removed (with the alef of a written accusative),
+    /// alef and hamza forms unified, light stemming ([`crate::analysis::ArabicLightStemmer`]).
     Arabic,
     /// Chinese (`zh`): words found by the `jieba` dictionary segmenter.
     Chinese,

@@ -218,7 +218,15 @@ fn with_compiler<T>(
     let (corrected, corrections) = if options.exact {
         (None, Vec::new())
     } else {
-        super::correct::correct(searcher, fields, query, aliases, &mut analyzer, &languages)?
+        super::correct::correct(
+            searcher,
+            fields,
+            query,
+            aliases,
+            &mut analyzer,
+            &languages,
+            options.quotes,
+        )?
     };
     let query = corrected.as_ref().unwrap_or(query);
     let mut compiler = Compiler {
@@ -449,7 +457,12 @@ impl<'a> Compiler<'a> {
                 }
                 Ok(self.word(text, *scope))
             }
-            Node::Phrase { text, scope, .. } => Ok(self.phrase(text, *scope, negated)),
+            Node::Phrase { text, scope, span } => {
+                let forms = self.corrections.iter().any(|c| {
+                    c.kind == super::correct::CorrectionKind::WordForms && c.span == *span
+                });
+                Ok(self.phrase(text, *scope, negated, forms))
+            }
             Node::Prefix { text, scope, span } => {
                 let (field, _) = self.views(*scope);
                 let word = self.single_word(text, span.start, "a prefix")?;
@@ -496,7 +509,7 @@ impl<'a> Compiler<'a> {
         for operand in operands {
             let mut compiled = match operand {
                 Node::Word { text, .. } => self.word(text, Scope::Text),
-                Node::Phrase { text, .. } => self.phrase(text, Scope::Text, true),
+                Node::Phrase { text, .. } => self.phrase(text, Scope::Text, true, false),
                 other => self.node(other, negated)?,
             };
             let (query, marks) = match (compiled.query.take(), compiled.stop.take()) {
@@ -561,23 +574,16 @@ impl<'a> Compiler<'a> {
     }
 
     /// A quoted phrase, exact; in the cheap query, the conjunction of its words (block-max
-    /// WAND prunes that; the full query checks the phrase on the candidates).
-    fn phrase(&mut self, text: &str, scope: Scope, negated: bool) -> Part {
-        let (field, _) = self.views(scope);
+    /// WAND prunes that; the full query checks the phrase on the candidates). With `forms`
+    /// (the index never holds it as written: see [`super::correct`]), the phrase in other word
+    /// forms, through the stemmed view.
+    fn phrase(&mut self, text: &str, scope: Scope, negated: bool, forms: bool) -> Part {
+        let (field, stem_field) = self.views(scope);
+        if forms && let Some(stem_field) = stem_field {
+            return self.stemmed_phrase(text, stem_field, scope, negated);
+        }
         let tokens = self.analyzer.exact(text);
-        let mut part = if tokens.len() > 1 && self.cheap && !negated {
-            // An excluded phrase stays exact, so the cheap query never misses.
-            let all: Vec<Clause> = tokens
-                .iter()
-                .map(|t| {
-                    let term = Term::from_field_text(field, &t.text);
-                    (tantivy::query::Occur::Must, term_query(term))
-                })
-                .collect();
-            Part::of(Some(Box::new(BooleanQuery::new(all))))
-        } else {
-            Part::of(self.sequence(field, &tokens))
-        };
+        let mut part = Part::of(self.phrase_query(field, &tokens, negated));
         // A phrase reads the positions of every passage holding all its words: costly for
         // common words, worth a second phase.
         part.reranked = tokens.len() > 1;
@@ -585,6 +591,68 @@ impl<'a> Compiler<'a> {
             part.marks.add_phrase(&tokens);
         }
         part
+    }
+
+    /// A quoted phrase through the stemmed view: in each language of the index that writes
+    /// it, its stems at the positions its words take (a stop word leaves its gap, as in the
+    /// index), any of the languages' readings.
+    fn stemmed_phrase(&mut self, text: &str, field: Field, scope: Scope, negated: bool) -> Part {
+        let mut readings: Vec<Vec<AnalyzedToken>> = Vec::new();
+        for language in self.languages_of(text) {
+            let mut tokens = self.analyzer.stemmed_in(language, text);
+            if let Some(first) = tokens.first().map(|t| t.position) {
+                tokens.iter_mut().for_each(|t| t.position -= first);
+            }
+            let same = |other: &Vec<AnalyzedToken>| {
+                other.len() == tokens.len()
+                    && other
+                        .iter()
+                        .zip(&tokens)
+                        .all(|(a, b)| a.text == b.text && a.position == b.position)
+            };
+            if !tokens.is_empty() && !readings.iter().any(same) {
+                readings.push(tokens);
+            }
+        }
+        let mut part = Part::default();
+        let mut any: Vec<Clause> = Vec::new();
+        for tokens in &readings {
+            if let Some(query) = self.phrase_query(field, tokens, negated) {
+                any.push((tantivy::query::Occur::Should, query));
+            }
+            part.reranked |= tokens.len() > 1;
+            if scope == Scope::Text {
+                part.marks.add_stem_phrase(tokens);
+            }
+        }
+        part.query = match any.len() {
+            0 => None,
+            1 => any.pop().map(|(_, query)| query),
+            _ => Some(Box::new(BooleanQuery::new(any))),
+        };
+        part
+    }
+
+    /// The query of a phrase's `tokens` in `field`; in the cheap query the conjunction of its
+    /// words, unless it is excluded (then it stays a phrase, so the cheap query never misses).
+    fn phrase_query(
+        &self,
+        field: Field,
+        tokens: &[AnalyzedToken],
+        negated: bool,
+    ) -> Option<Box<dyn TantivyQuery>> {
+        if tokens.len() > 1 && self.cheap && !negated {
+            let all: Vec<Clause> = tokens
+                .iter()
+                .map(|t| {
+                    let term = Term::from_field_text(field, &t.text);
+                    (tantivy::query::Occur::Must, term_query(term))
+                })
+                .collect();
+            Some(Box::new(BooleanQuery::new(all)))
+        } else {
+            self.sequence(field, tokens)
+        }
     }
 
     /// The (exact, stemmed) fields of a scope.

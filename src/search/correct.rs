@@ -9,9 +9,16 @@
 //! fuzzy words, codes (`DPRK`, words with digits) and names of the alias table are never
 //! corrected; transliterated names in the alias table (`Kiev`, `Kyiv`) are one name already.
 //!
+//! A quoted phrase is never respelled, but one that the index never holds as written (`"delito
+//! común"`, where the text writes *delitos comunes*) is searched in its other word forms: the
+//! compiler matches it on the stemmed view instead, and the [`Correction`] (of kind
+//! [`CorrectionKind::WordForms`]) says so, like a respelling.
+//!
 //! A word is read in every language of the index: one whose stem in some language is a stem
 //! of the index is an inflection, not a typo (`tribunaux` is the French `tribunal`), and is
-//! left to the languages' stemmed views. A word with no close spelling is looked for among
+//! left to the languages' stemmed views; so is one that begins as a stem of the index does
+//! while none of its close spellings does (another derivation of an indexed word: `получение`
+//! beside `получать`). A word with no close spelling is looked for among
 //! the index's stems (`Scripal` → the stem of `Skripals`), and a capitalised word, a name, is
 //! corrected to a word that the index never inflects (a name) before a dictionary word as
 //! close to it (`Limets` → `Liimets`, not `limits`).
@@ -21,21 +28,24 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use serde::Serialize;
-use tantivy::query::{BooleanQuery, TermQuery};
+use tantivy::query::{BooleanQuery, EnableScoring, PhraseQuery, TermQuery};
 use tantivy::schema::Field;
-use tantivy::{Searcher, Term};
+use tantivy::{DocSet, Searcher, TERMINATED, Term};
 
 use super::query::{Node, Occur, Scope};
 use crate::analysis::{Analyzer, Language, Script, script_of};
 use crate::index::Fields;
 use crate::{Error, Query, Result};
 
-/// A word of the query searched under other spellings.
+/// A word of the query searched under other spellings, or a phrase in other word forms.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Correction {
-    /// The word as typed.
+    /// The word (or the phrase, without its quotes) as typed.
     pub typed: String,
-    /// The index's words searched for it, closest and most frequent first.
+    /// What was searched instead.
+    pub kind: CorrectionKind,
+    /// The index's words searched for it, closest and most frequent first (empty for a
+    /// phrase searched in other word forms).
     pub searched: Vec<String>,
     /// Whether the word as typed is still searched too (it matches a little: the corrections
     /// are alternatives), or was replaced (it matches nothing).
@@ -45,8 +55,26 @@ pub struct Correction {
     pub span: Range<usize>,
 }
 
+/// What a [`Correction`] searched instead of the query as typed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CorrectionKind {
+    /// A word the index does not hold (or hardly), searched as the index's closest spellings.
+    Spelling,
+    /// A quoted phrase that the index never holds as written, searched through the stemmed
+    /// view: its words in any inflection, in the same order and as close together.
+    WordForms,
+}
+
 impl std::fmt::Display for Correction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.kind == CorrectionKind::WordForms {
+            return write!(
+                f,
+                "no exact match for \"{}\"; searched its other word forms",
+                self.typed
+            );
+        }
         let searched = self.searched.join(" or ");
         if self.kept {
             write!(f, "searched for {} or {searched}", self.typed)
@@ -75,7 +103,8 @@ fn distance_for(chars: usize) -> u8 {
     if chars >= TWO_EDITS_FROM { 2 } else { 1 }
 }
 
-/// The corrected query and what was corrected; the query itself when nothing was.
+/// The corrected query and what was corrected; the query itself when nothing was. `quotes`:
+/// the text is searched inside quotations (where a phrase is looked for as written).
 pub(crate) fn correct(
     searcher: &Searcher,
     fields: &Fields,
@@ -83,10 +112,12 @@ pub(crate) fn correct(
     aliases: Option<&crate::domain::Aliases>,
     analyzer: &mut Analyzer,
     languages: &[(Language, Vec<String>)],
+    quotes: bool,
 ) -> Result<(Option<Query>, Vec<Correction>)> {
     let mut corrector = Corrector {
         searcher,
         fields,
+        quotes,
         aliases,
         analyzer,
         languages: if languages.is_empty() {
@@ -154,6 +185,8 @@ pub(crate) fn languages(
 struct Corrector<'a> {
     searcher: &'a Searcher,
     fields: &'a Fields,
+    /// The text is searched inside quotations.
+    quotes: bool,
     aliases: Option<&'a crate::domain::Aliases>,
     analyzer: &'a mut Analyzer,
     /// The languages of the index (or the one asked for), each with the article language
@@ -197,6 +230,19 @@ impl Corrector<'_> {
                     }
                     None => node.clone(),
                 }
+            }
+            // A proximity's phrase stays as written: its rule places exact-view words.
+            Node::Phrase { text, scope, span } if *scope != Scope::Source && !single => {
+                if !self.phrase_found(text, *scope)? {
+                    self.found.push(Correction {
+                        typed: text.clone(),
+                        kind: CorrectionKind::WordForms,
+                        searched: Vec::new(),
+                        kept: false,
+                        span: span.clone(),
+                    });
+                }
+                node.clone()
             }
             Node::Near {
                 operands,
@@ -326,7 +372,11 @@ impl Corrector<'_> {
             return Ok(None);
         };
         candidates.retain(|c| c.2 == closest);
-        if !from_stems && text.chars().next().is_some_and(char::is_uppercase) {
+        let capitalised = text.chars().next().is_some_and(char::is_uppercase);
+        if matches == 0 && !capitalised && self.derived(&typed, stem_field, &stems, &candidates)? {
+            return Ok(None);
+        }
+        if !from_stems && capitalised {
             self.prefer_names(&mut candidates, stem_field)?;
         }
         candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -343,10 +393,105 @@ impl Corrector<'_> {
             .collect();
         Ok(Some(Correction {
             typed: text.to_string(),
+            kind: CorrectionKind::Spelling,
             searched,
             kept: matches > 0,
             span: span.clone(),
         }))
+    }
+
+    /// Whether some live passage (or title, in the title scope) holds the phrase `text` as
+    /// written: its exact-view words, in order, side by side.
+    fn phrase_found(&mut self, text: &str, scope: Scope) -> Result<bool> {
+        let field = match scope {
+            Scope::Title => self.fields.title_exact,
+            _ if self.quotes => self.fields.quote_exact,
+            _ => self.fields.exact,
+        };
+        let tokens = self.analyzer.exact(text);
+        let Some(first) = tokens.first() else {
+            // Nothing to search in any form.
+            return Ok(true);
+        };
+        for token in &tokens {
+            if self.doc_freq(field, &token.text)? == 0 {
+                return Ok(false);
+            }
+        }
+        let query: Box<dyn tantivy::query::Query> = if tokens.len() == 1 {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, &first.text),
+                tantivy::schema::IndexRecordOption::Basic,
+            ))
+        } else {
+            let terms = tokens
+                .iter()
+                .map(|t| {
+                    let term = Term::from_field_text(field, &t.text);
+                    (t.position - first.position, term)
+                })
+                .collect();
+            Box::new(PhraseQuery::new_with_offset(terms))
+        };
+        any_match(self.searcher, query.as_ref())
+    }
+
+    /// Whether `word`, which the index does not hold, is rather another derivation of a word
+    /// it holds than a misspelling of one of `candidates`: in some language its stem is shorter
+    /// than the word (the stemmer read an affix: a word form of the language), the index has a stem that begins as
+    /// that stem does (its root: the stem less two letters, at least [`MIN_STEM_CHARS`]), and
+    /// no candidate begins so. `получение` (stem `получен`) is not `попечение` misspelt when
+    /// the index holds `получать` (stem `получа`): Snowball keeps a noun and its verb apart,
+    /// and the word is left to match what it matches. (Names, capitalised, are not asked.)
+    fn derived(
+        &mut self,
+        word: &str,
+        stem_field: Field,
+        stems: &[(Language, String)],
+        candidates: &[(String, u64, usize)],
+    ) -> Result<bool> {
+        for (language, stem) in stems {
+            let chars = stem.chars().count();
+            if chars < MIN_STEM_CHARS || chars >= word.chars().count() {
+                continue;
+            }
+            let root: String = stem
+                .chars()
+                .take(chars.saturating_sub(2).max(MIN_STEM_CHARS))
+                .collect();
+            // A candidate begins so if it, or its stem, does (`unnecessarily`, stem
+            // `unnecessarili`, is rightly `unnecessary`, stem `unnecessari`).
+            let begins = |analyzer: &mut Analyzer, word: &str| {
+                word.starts_with(&root)
+                    || analyzer
+                        .stemmed_in(*language, word)
+                        .first()
+                        .is_some_and(|t| t.text.starts_with(&root))
+            };
+            if !candidates.iter().any(|c| begins(self.analyzer, &c.0))
+                && self.holds_prefix(stem_field, &root)?
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether `field` holds a term that begins with `prefix`.
+    fn holds_prefix(&self, field: Field, prefix: &str) -> Result<bool> {
+        for reader in self.searcher.segment_readers() {
+            let inverted = reader.inverted_index(field)?;
+            let mut terms = inverted
+                .terms()
+                .range()
+                .ge(prefix.as_bytes())
+                .into_stream()
+                .map_err(|e| Error::io("(index)", e))?;
+            if terms.advance() && terms.key().starts_with(prefix.as_bytes()) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The stems of an exact-view word in each language of the index that writes its script
@@ -510,6 +655,23 @@ impl Corrector<'_> {
         }
         Ok(found.into_iter().collect())
     }
+}
+
+/// Whether `query` matches some live document: stops at the first.
+fn any_match(searcher: &Searcher, query: &dyn tantivy::query::Query) -> Result<bool> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    for reader in searcher.segment_readers() {
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                return Ok(true);
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(false)
 }
 
 /// Words that begin with the bytes `head` and continue with what `rest` accepts.

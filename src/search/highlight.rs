@@ -21,6 +21,9 @@ pub(crate) struct Highlighter {
     pub words: HashSet<String>,
     /// Phrases: exact-view words with their offsets from the first.
     pub phrases: Vec<Vec<(usize, String)>>,
+    /// Phrases searched in other word forms: stemmed-view terms with their offsets from the
+    /// first.
+    pub stem_phrases: Vec<Vec<(usize, String)>>,
     /// Proximities: marked only where their operands stand close enough.
     pub near: Vec<NearRule>,
 }
@@ -156,6 +159,7 @@ impl Highlighter {
         self.stems.extend(other.stems);
         self.words.extend(other.words);
         self.phrases.extend(other.phrases);
+        self.stem_phrases.extend(other.stem_phrases);
         self.near.extend(other.near);
     }
 
@@ -170,6 +174,17 @@ impl Highlighter {
         }
     }
 
+    /// Adds a phrase of stemmed-view tokens (nothing if there are none).
+    pub(crate) fn add_stem_phrase(&mut self, tokens: &[crate::analysis::AnalyzedToken]) {
+        if let Some(first) = tokens.first() {
+            let phrase = tokens
+                .iter()
+                .map(|t| (t.position - first.position, t.text.clone()))
+                .collect();
+            self.stem_phrases.push(phrase);
+        }
+    }
+
     /// The highlights in `text`, a passage in `language`: sorted, non-overlapping byte ranges
     /// on character boundaries.
     pub(crate) fn highlight(
@@ -181,6 +196,7 @@ impl Highlighter {
         if self.stems.is_empty()
             && self.words.is_empty()
             && self.phrases.is_empty()
+            && self.stem_phrases.is_empty()
             && self.near.is_empty()
         {
             return Vec::new();
@@ -198,7 +214,9 @@ impl Highlighter {
 
     /// Whether highlighting needs the stemmed view.
     fn needs_stems(&self) -> bool {
-        !self.stems.is_empty() || self.near.iter().any(NearRule::needs_stems)
+        !self.stems.is_empty()
+            || !self.stem_phrases.is_empty()
+            || self.near.iter().any(NearRule::needs_stems)
     }
 
     /// [`Highlighter::highlight`] on a text analysed once.
@@ -220,38 +238,50 @@ impl Highlighter {
                 ranges.push(token.start..token.end);
             }
         }
-        if !self.phrases.is_empty() {
-            let by_position: HashMap<usize, usize> = exact
-                .iter()
-                .enumerate()
-                .map(|(i, t)| (t.position, i))
-                .collect();
-            for phrase in &self.phrases {
-                let Some((first_offset, first_word)) = phrase.first() else {
-                    continue;
-                };
-                for token in exact {
-                    if token.text != *first_word || token.position < *first_offset {
-                        continue;
-                    }
-                    let base = token.position - first_offset;
-                    let mut end = token.end;
-                    let whole = phrase.iter().all(|(offset, word)| {
-                        by_position
-                            .get(&(base + offset))
-                            .map(|&i| &exact[i])
-                            .is_some_and(|t| {
-                                end = end.max(t.end);
-                                t.text == *word
-                            })
-                    });
-                    if whole {
-                        ranges.push(token.start..end);
-                    }
-                }
+        phrase_ranges(exact, &self.phrases, &mut ranges);
+        phrase_ranges(analysed.stemmed, &self.stem_phrases, &mut ranges);
+        merge(ranges)
+    }
+}
+
+/// Adds to `ranges` where each of `phrases` stands whole in `tokens` (a view of a passage):
+/// from its first word to its last, what lies between included.
+fn phrase_ranges(
+    tokens: &[AnalyzedToken],
+    phrases: &[Vec<(usize, String)>],
+    ranges: &mut Vec<Range<usize>>,
+) {
+    if phrases.is_empty() {
+        return;
+    }
+    let by_position: HashMap<usize, usize> = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.position, i))
+        .collect();
+    for phrase in phrases {
+        let Some((first_offset, first_word)) = phrase.first() else {
+            continue;
+        };
+        for token in tokens {
+            if token.text != *first_word || token.position < *first_offset {
+                continue;
+            }
+            let base = token.position - first_offset;
+            let mut end = token.end;
+            let whole = phrase.iter().all(|(offset, word)| {
+                by_position
+                    .get(&(base + offset))
+                    .map(|&i| &tokens[i])
+                    .is_some_and(|t| {
+                        end = end.max(t.end);
+                        t.text == *word
+                    })
+            });
+            if whole {
+                ranges.push(token.start..end);
             }
         }
-        merge(ranges)
     }
 }
 

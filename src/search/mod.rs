@@ -32,7 +32,7 @@ mod similar;
 
 pub use article::ArticleView;
 pub use compile::{MAX_EXPANSIONS, MIN_PREFIX_CHARS};
-pub use correct::Correction;
+pub use correct::{Correction, CorrectionKind};
 pub use explain::{ClauseKind, ClauseScore, Explanation, View};
 pub use facets::{Facets, Period};
 pub use highlight::Excerpt;
@@ -315,6 +315,7 @@ impl Index {
                 aliases,
                 &mut analyzer,
                 &languages,
+                options.quotes,
             )?;
             Ok(found)
         })

@@ -71,7 +71,8 @@ pub enum Node {
         /// Byte range in the query.
         span: Range<usize>,
     },
-    /// A quoted phrase, matched exactly through the exact view.
+    /// A quoted phrase, matched exactly through the exact view (through the stemmed view, in
+    /// other word forms, when the index never holds it as written).
     Phrase {
         /// The words between the quotes.
         text: String,

@@ -354,7 +354,8 @@ async fn blocking_on<T: Send + 'static>(
     }
 }
 
-/// `GET /api/search`: `{"query", "total", "offset", "limit", "hits": [hit as in --json]}`,
+/// `GET /api/search`: `{"query", "total", "offset", "limit", "corrections", "hits": [hit as
+/// in --json]}` (`corrections`: what was searched otherwise than typed, as in a hit),
 /// or CSV with `format=csv`. With `like=ID` instead of `q`: the articles most like that one
 /// (`query` is then the words searched; an unknown id is a 404).
 async fn search(
@@ -394,15 +395,22 @@ async fn search(
         .passages(passages)
         .collapse(params.flag("collapse", true)?);
     // One view of the index, one compilation, and the matches counted in one pass.
-    let (text, communique::search::Results { hits, total }) =
+    // What was searched otherwise than typed (respelled words, phrases in other word forms),
+    // said even when nothing matched, as the command line does.
+    let (text, communique::search::Results { hits, total }, corrections) =
         blocking_on(&service, view, move |index| match ask {
-            Ok(query) => Ok((
-                query.as_str().to_string(),
-                index.search_with_total(&query, &options)?,
-            )),
+            Ok(query) => {
+                let results = index.search_with_total(&query, &options)?;
+                let corrections = match results.hits.first() {
+                    Some(hit) => hit.corrections.clone(),
+                    None => index.corrections(&query, &options)?,
+                };
+                Ok((query.as_str().to_string(), results, corrections))
+            }
             Err(id) => Ok((
                 index.like_query(&id)?.as_str().to_string(),
                 index.similar(&id, &options)?,
+                Vec::new(),
             )),
         })
         .await?;
@@ -427,6 +435,7 @@ async fn search(
         "total": total,
         "offset": offset,
         "limit": limit,
+        "corrections": corrections,
         "hits": hits,
     }))
     .into_response())

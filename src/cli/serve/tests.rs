@@ -104,6 +104,26 @@ async fn search_gives_hits_as_in_json_lines_and_the_number_of_matching_articles(
 }
 
 #[tokio::test]
+async fn search_says_what_it_searched_otherwise_than_typed() {
+    let service = service(Limits::default());
+    // No passage writes `Security Councils`: the phrase is searched in other word forms.
+    let (status, body) = get_json(&service, "/api/search?q=%22Security+Councils%22&limit=1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["corrections"][0]["kind"], "word_forms", "{body}");
+    assert_eq!(
+        body["corrections"][0]["typed"], "Security Councils",
+        "{body}"
+    );
+    assert!(body["total"].as_u64().unwrap() > 0, "{body}");
+    // Said when nothing matched too, as the command line does.
+    let (_, body) = get_json(&service, "/api/search?q=%22Kursc+offensives%22").await;
+    assert_eq!(body["total"], 0, "{body}");
+    assert_eq!(body["corrections"][0]["kind"], "word_forms", "{body}");
+    let (_, body) = get_json(&service, "/api/search?q=kursk").await;
+    assert_eq!(body["corrections"], serde_json::json!([]), "{body}");
+}
+
+#[tokio::test]
 async fn highlights_are_byte_ranges_in_non_ascii_text() {
     let service = service(Limits::default());
     let (_, body) = get_json(

@@ -207,20 +207,31 @@ function showQueryError(error) {
   box.hidden = false;
 }
 
+// What the search did otherwise than typed, as the command line says it.
+function describeCorrection(c) {
+  if (c.kind === 'word_forms') return `No exact match for "${c.typed}"; showing other word forms.`;
+  const searched = c.searched.join(' or ');
+  return c.kept
+    ? `Searched for ${c.typed} or ${searched}.`
+    : `Searched for ${searched} instead of ${c.typed}.`;
+}
+
 function renderHits(body) {
   const list = $('results');
   list.replaceChildren();
   const total = body.total;
+  const notes = (body.corrections || []).map(describeCorrection).join(' ');
+  const noted = (text) => (notes ? `${notes} ${text}` : text);
   if (body.hits.length === 0) {
-    $('status').textContent = total === 0
+    $('status').textContent = noted(total === 0
       ? `No article matches ${body.query}. Try fewer words, another spelling, or remove a filter.`
-      : 'No more results.';
+      : 'No more results.');
     $('pager').hidden = true;
     return;
   }
   const first = body.offset + 1;
   const last = body.offset + body.hits.length;
-  $('status').textContent = `${plural(total, 'article matches', 'articles match')} · showing ${first}–${last}`;
+  $('status').textContent = noted(`${plural(total, 'article matches', 'articles match')} · showing ${first}–${last}`);
   for (const hit of body.hits) list.append(renderHit(hit));
   const pager = $('pager');
   pager.hidden = false;
