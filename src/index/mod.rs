@@ -639,16 +639,19 @@ impl Index {
     }
 }
 
-/// How a new index stores passages: zstd (level 3) in 16 KiB blocks. It takes about two thirds
+/// How a new index stores passages: zstd (level 3) in 32 KiB blocks. It takes about two thirds
 /// of the room LZ4 (tantivy's default) takes on diplomatic text, builds as fast, and a search
-/// decompresses only the blocks of the passages it shows. (Level 6 stores 3 % less and took 5.9 %
-/// of a build's CPU samples instead of 2.1 %: see BENCHMARKS.md, r8-build.)
+/// decompresses only the blocks of the passages it shows. 32 KiB blocks store 6.5 % less than
+/// 16 KiB (29.1 against 31.1 MB at 20,000 articles) for about 15 µs more to decompress a block
+/// a search shows that is not cached; 64 KiB would store 5 % less again for 60 µs more a
+/// block. Level 9 stores 4 % less and level 19 13 % less, but they take 12 % and twice the
+/// build's CPU time (BENCHMARKS.md, r8-build and round 9).
 fn index_settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
         docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor {
             compression_level: Some(3),
         }),
-        docstore_blocksize: 16 * 1024,
+        docstore_blocksize: 32 * 1024,
         ..tantivy::IndexSettings::default()
     }
 }
