@@ -71,6 +71,8 @@ pub struct Index {
     /// The manifest as last read or committed through this handle, with the files it was
     /// read from: an update that follows another (as `watch` runs them) does not read it again.
     manifest: std::sync::Arc<Mutex<Option<CachedManifest>>>,
+    /// Turns copied reads on in the index's directory (on disk) for a writer's merge.
+    pub(crate) copied_reads: directory::CopiedReads,
 }
 
 /// A manifest in memory, known by the files of its chain.
@@ -157,10 +159,11 @@ impl Index {
                 path: path.to_path_buf(),
             });
         }
-        let directory =
-            directory::DiskDirectory::open(path).map_err(|e| open_error(path, e.into()))?;
+        let copied_reads = directory::CopiedReads::default();
+        let directory = directory::DiskDirectory::open(path, copied_reads.clone())
+            .map_err(|e| open_error(path, e.into()))?;
         let inner = tantivy::Index::open(directory).map_err(|e| open_error(path, e))?;
-        Index::from_tantivy(inner, Storage::Disk(path.to_path_buf()))
+        Index::from_tantivy(inner, Storage::Disk(path.to_path_buf()), copied_reads)
     }
 
     /// Creates an empty index in `path` (creating the folder); fails if one is already there.
@@ -175,12 +178,12 @@ impl Index {
         }
         let (schema, _) = schema::build();
         let settings = index_settings();
-        let inner = tantivy::Index::builder()
-            .schema(schema)
-            .settings(settings)
-            .create_in_dir(path)
-            .map_err(|e| open_error(path, e))?;
-        let index = Index::from_tantivy(inner, Storage::Disk(path.to_path_buf()))?;
+        let copied_reads = directory::CopiedReads::default();
+        let directory = directory::DiskDirectory::open(path, copied_reads.clone())
+            .map_err(|e| open_error(path, e.into()))?;
+        let inner =
+            tantivy::Index::create(directory, schema, settings).map_err(|e| open_error(path, e))?;
+        let index = Index::from_tantivy(inner, Storage::Disk(path.to_path_buf()), copied_reads)?;
         index.writer()?.commit()?;
         Ok(index)
     }
@@ -210,13 +213,21 @@ impl Index {
             .settings(index_settings())
             .create_in_ram()
             .map_err(|e| open_error(Path::new("(memory)"), e))?;
-        let mut index = Index::from_tantivy(inner, Storage::Memory(Mutex::new(None)))?;
+        let mut index = Index::from_tantivy(
+            inner,
+            Storage::Memory(Mutex::new(None)),
+            directory::CopiedReads::default(),
+        )?;
         index.passages = passages;
         index.writer()?.commit()?;
         Ok(index)
     }
 
-    fn from_tantivy(inner: tantivy::Index, storage: Storage) -> Result<Index> {
+    fn from_tantivy(
+        inner: tantivy::Index,
+        storage: Storage,
+        copied_reads: directory::CopiedReads,
+    ) -> Result<Index> {
         let path = match &storage {
             Storage::Disk(path) => path.clone(),
             Storage::Memory(_) => PathBuf::from("(memory)"),
@@ -265,6 +276,7 @@ impl Index {
             storage,
             pinned: None,
             manifest: Default::default(),
+            copied_reads,
         })
     }
 
@@ -373,6 +385,7 @@ impl Index {
             storage,
             pinned: Some(self.searcher()),
             manifest: Default::default(),
+            copied_reads: self.copied_reads.clone(),
         }
     }
 
@@ -467,8 +480,8 @@ impl Index {
             });
         }
         let mut report = CheckReport::default();
-        let directory =
-            directory::DiskDirectory::open(path).map_err(|e| open_error(path, e.into()))?;
+        let directory = directory::DiskDirectory::open(path, directory::CopiedReads::default())
+            .map_err(|e| open_error(path, e.into()))?;
         let managed = tantivy::directory::ManagedDirectory::wrap(Box::new(directory))
             .map_err(|e| open_error(path, e))?;
         let files = committed_files(path, &managed);
@@ -626,16 +639,19 @@ impl Index {
     }
 }
 
-/// How a new index stores passages: zstd (level 3) in 16 KiB blocks. It takes about two thirds
+/// How a new index stores passages: zstd (level 3) in 32 KiB blocks. It takes about two thirds
 /// of the room LZ4 (tantivy's default) takes on diplomatic text, builds as fast, and a search
-/// decompresses only the blocks of the passages it shows. (Level 6 stores 3 % less and took 5.9 %
-/// of a build's CPU samples instead of 2.1 %: see BENCHMARKS.md, r8-build.)
+/// decompresses only the blocks of the passages it shows. 32 KiB blocks store 6.5 % less than
+/// 16 KiB (29.1 against 31.1 MB at 20,000 articles) for about 15 µs more to decompress a block
+/// a search shows that is not cached; 64 KiB would store 5 % less again for 60 µs more a
+/// block. Level 9 stores 4 % less and level 19 13 % less, but they take 12 % and twice the
+/// build's CPU time (BENCHMARKS.md, r8-build and round 9).
 fn index_settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
         docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor {
             compression_level: Some(3),
         }),
-        docstore_blocksize: 16 * 1024,
+        docstore_blocksize: 32 * 1024,
         ..tantivy::IndexSettings::default()
     }
 }

@@ -261,6 +261,9 @@ impl Writer<'_> {
             return;
         }
         let ids: Vec<_> = segments.iter().map(|s| s.segment_id()).collect();
+        // The merge reads every segment: through buffers, not mappings, whose pages would stay
+        // resident (see `directory`). The guard ends before the merged segment is opened.
+        let _copied = self.index.copied_reads.during();
         // Best effort, as said above: a merge that does not happen loses nothing.
         let _ = self.inner.merge(&ids).wait();
     }
@@ -731,6 +734,39 @@ mod tests {
             )
             .unwrap();
         assert_eq!(hits.len(), 21);
+    }
+
+    #[test]
+    fn a_bulk_merge_on_disk_reads_its_segments_by_copy_and_searches_map_the_result() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::create(dir.path().join("index")).unwrap();
+        let commit = |from: usize, to: usize| {
+            let mut writer = index.writer().unwrap();
+            for i in from..to {
+                let body = format!("Statement {i} on the Kursk region.\n\nA second paragraph.");
+                writer.add(&Article::new(format!("a{i}"), &body)).unwrap();
+            }
+            writer.commit().unwrap();
+        };
+        let segments = || index.reader.searcher().segment_readers().len();
+        // The second commit writes half of the passages next to the first commit's segment: the
+        // bulk merge reads both by copy.
+        commit(0, 5);
+        commit(5, 10);
+        assert_eq!(segments(), 1);
+        let copied = index.copied_reads.files_opened();
+        assert!(copied > 0, "the merge opened no file by copy");
+        let kursk = "Kursk".parse().unwrap();
+        let options = crate::SearchOptions::new().limit(30);
+        let hits = index.search(&kursk, &options).unwrap();
+        assert_eq!(hits.len(), 10);
+        assert!(hits[0].passages[0].text.contains("Kursk"), "{:?}", hits[0]);
+        // Searches after the merge read the merged segment through its mapping, and a small
+        // commit (no bulk merge) opens nothing by copy.
+        commit(10, 11);
+        assert_eq!(segments(), 2);
+        assert_eq!(index.search(&kursk, &options).unwrap().len(), 11);
+        assert_eq!(index.copied_reads.files_opened(), copied);
     }
 
     fn holders(dups: &Duplicates, fingerprint: u64) -> Option<Vec<u32>> {
