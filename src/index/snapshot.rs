@@ -63,7 +63,7 @@ impl SegmentColumns {
     }
 
     /// The passage-ordinal column.
-    fn ordinals(&self) -> Result<&Column<u64>> {
+    pub fn ordinals(&self) -> Result<&Column<u64>> {
         opened(&self.ordinal, || self.fast.u64(fast::ORDINAL))
     }
 

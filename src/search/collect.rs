@@ -127,7 +127,12 @@ impl Excluding {
             searcher,
         ))?;
         let ordinals = (0..searcher.segment_readers().len())
-            .map(|segment| Ok(snapshot.columns(segment as SegmentOrdinal)?.ordinal.clone()))
+            .map(|segment| {
+                Ok(snapshot
+                    .columns(segment as SegmentOrdinal)?
+                    .ordinals()?
+                    .clone())
+            })
             .collect::<crate::Result<_>>()?;
         Ok(Excluding {
             weight: Arc::from(weight),

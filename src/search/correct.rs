@@ -355,8 +355,13 @@ impl Corrector<'_> {
         if matches > RARE {
             return Ok(None);
         }
+        // A word the index holds may be one edit off, never two: two edits from a frequent
+        // word, a word the corpus itself writes is more often another word than a typing
+        // slip, and the walk of the dictionary for two edits cost a search from the shell
+        // 0.8 ms (BENCHMARKS.md, "cpuid").
+        let distance = if matches > 0 { 1 } else { distance_for(chars) };
         let mut candidates: Vec<(String, u64, usize)> = Vec::new();
-        for (word, df) in self.close_words(exact_field, &typed, distance_for(chars))? {
+        for (word, df) in self.close_words(exact_field, &typed, distance)? {
             // Another inflection of the same word is not a correction (the stemmed view has
             // it), in any language of the index.
             if word != typed && !self.same_stem(&word, &stems) {
@@ -366,7 +371,7 @@ impl Corrector<'_> {
         }
         let from_stems = candidates.is_empty();
         if from_stems {
-            candidates = self.close_stems(stem_field, &stems)?;
+            candidates = self.close_stems(stem_field, &stems, distance)?;
         }
         let Some(closest) = candidates.iter().map(|c| c.2).min() else {
             return Ok(None);
@@ -532,17 +537,19 @@ impl Corrector<'_> {
     /// for a word with no close spelling: the index may hold only other inflections of the
     /// word meant (`Scripal`: the corpus writes `Skripals`, whose stem is `skripal`). Only a
     /// stem that is its own stem is taken, so that searching it as a word finds it again.
+    /// At most `most` edits.
     fn close_stems(
         &mut self,
         stem_field: Field,
         stems: &[(Language, String)],
+        most: u8,
     ) -> Result<Vec<(String, u64, usize)>> {
         let mut found: Vec<(String, u64, usize)> = Vec::new();
         for (at, (language, stem)) in stems.iter().enumerate() {
             if stems[..at].iter().any(|(_, s)| s == stem) || stem.chars().count() < MIN_STEM_CHARS {
                 continue;
             }
-            let distance = distance_for(stem.chars().count());
+            let distance = distance_for(stem.chars().count()).min(most);
             for (word, df) in self.close_words(stem_field, stem, distance)? {
                 let settled = self
                     .analyzer
