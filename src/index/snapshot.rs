@@ -10,6 +10,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::collector::DocSetCollector;
@@ -39,7 +40,12 @@ pub(crate) struct SegmentColumns {
     dup: OnceLock<Column<u64>>,
     /// The sequence number of the commit that added the passage.
     seq: OnceLock<Column<u64>>,
+    /// Heads looked up by rank so far (see [`SegmentColumns::head_at_or_before`]).
+    lookups: AtomicU32,
 }
+
+/// Heads looked up by rank and select before the ordinal column is opened instead.
+const RANK_LOOKUPS: u32 = 1024;
 
 /// The column in `cell`, opened by `open` the first time. Two threads may both open it; one
 /// copy is kept.
@@ -59,6 +65,7 @@ impl SegmentColumns {
             article: OnceLock::new(),
             dup: OnceLock::new(),
             seq: OnceLock::new(),
+            lookups: AtomicU32::new(0),
         }
     }
 
@@ -107,8 +114,17 @@ impl SegmentColumns {
 
     /// The last head at or before `doc`. The heads are the documents with a cluster key, so
     /// the key column's index finds it by rank and select, without opening the ordinal
-    /// column, whose block table costs a search from the shell a tenth of a millisecond.
+    /// column, whose block table costs a search from the shell a tenth of a millisecond. A
+    /// rank is dearer than a read of the open column, though, so after
+    /// [`RANK_LOOKUPS`] look-ups (a process that searches on) the column is opened and read.
     fn head_at_or_before(&self, doc: DocId) -> Result<Option<DocId>> {
+        if self.ordinal.get().is_some() || self.lookups.fetch_add(1, Relaxed) >= RANK_LOOKUPS {
+            let ordinals = self.ordinals()?;
+            let head = u32::try_from(ordinals.first(doc).unwrap_or(0))
+                .ok()
+                .and_then(|ordinal| doc.checked_sub(ordinal));
+            return Ok(head.filter(|&head| ordinals.first(head) == Some(0)));
+        }
         Ok(match &self.dup()?.index {
             ColumnIndex::Full => Some(doc),
             ColumnIndex::Optional(heads) => heads
@@ -440,6 +456,31 @@ mod tests {
                     .starts_with(if id == "a" { "Sanctions" } else { "Talks" })
             );
         }
+    }
+
+    #[test]
+    fn heads_by_rank_and_by_the_ordinal_column_agree() {
+        let index = index();
+        let snapshot = index.snapshot();
+        let docs: Vec<DocAddress> = ["a", "b"]
+            .iter()
+            .flat_map(|id| addresses(&snapshot, id))
+            .collect();
+        let by_rank: Vec<_> = docs.iter().map(|&d| snapshot.head(d).unwrap()).collect();
+        // Enough look-ups to switch to the ordinal column, then the same heads again.
+        for _ in 0..=RANK_LOOKUPS as usize / docs.len() {
+            for &doc in &docs {
+                snapshot.head(doc).unwrap();
+            }
+        }
+        let columns = snapshot.columns(docs[0].segment_ord).unwrap();
+        assert!(
+            columns.ordinal.get().is_some(),
+            "the ordinal column is open"
+        );
+        let by_column: Vec<_> = docs.iter().map(|&d| snapshot.head(d).unwrap()).collect();
+        assert_eq!(by_rank, by_column);
+        assert!(by_rank.iter().all(Option::is_some));
     }
 
     #[test]
