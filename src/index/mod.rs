@@ -23,7 +23,7 @@ pub use writer::{DEFAULT_WRITER_MEMORY, Writer};
 
 pub(crate) use schema::Fields;
 pub(crate) use schema::fast;
-pub(crate) use snapshot::{Snapshot, stored_str};
+pub(crate) use snapshot::{SegmentColumns, Snapshot, stored_str};
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -117,7 +117,7 @@ impl SegmentColumns {
     /// column, whose block table costs a search from the shell a tenth of a millisecond. A
     /// rank is dearer than a read of the open column, though, so after
     /// [`RANK_LOOKUPS`] look-ups (a process that searches on) the column is opened and read.
-    fn head_at_or_before(&self, doc: DocId) -> Result<Option<DocId>> {
+    pub fn head_at_or_before(&self, doc: DocId) -> Result<Option<DocId>> {
         if self.ordinal.get().is_some() || self.lookups.fetch_add(1, Relaxed) >= RANK_LOOKUPS {
             let ordinals = self.ordinals()?;
             let head = u32::try_from(ordinals.first(doc).unwrap_or(0))

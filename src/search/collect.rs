@@ -12,11 +12,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::StrColumn;
 use tantivy::query::{Scorer, Weight};
 use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED};
 
 use super::articles::ArticleSet;
+use crate::index::SegmentColumns;
 use crate::index::Snapshot;
 
 /// One article's best passage. The article is known by its id's ordinal in its segment's id
@@ -112,8 +113,8 @@ pub(crate) struct TopArticles {
 pub(crate) struct Excluding {
     /// The excluded query's weight.
     pub weight: Arc<dyn Weight>,
-    /// Each segment's passage-ordinal column, from the snapshot's column cache.
-    pub ordinals: Vec<Column<u64>>,
+    /// Each segment's columns, from the snapshot's column cache (to find an article's head).
+    pub columns: Vec<Arc<SegmentColumns>>,
 }
 
 impl Excluding {
@@ -126,17 +127,12 @@ impl Excluding {
         let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
             searcher,
         ))?;
-        let ordinals = (0..searcher.segment_readers().len())
-            .map(|segment| {
-                Ok(snapshot
-                    .columns(segment as SegmentOrdinal)?
-                    .ordinals()?
-                    .clone())
-            })
+        let columns = (0..searcher.segment_readers().len())
+            .map(|segment| snapshot.columns(segment as SegmentOrdinal))
             .collect::<crate::Result<_>>()?;
         Ok(Excluding {
             weight: Arc::from(weight),
-            ordinals,
+            columns,
         })
     }
 }
@@ -145,7 +141,7 @@ impl Excluding {
 struct SegmentExcluding {
     scorer: Box<dyn Scorer>,
     article: StrColumn,
-    ordinals: Column<u64>,
+    columns: Arc<SegmentColumns>,
     alive: Option<tantivy::fastfield::AliveBitSet>,
     /// Whether each article judged is left out, by article-id ordinal.
     verdicts: fnv::FnvHashMap<u64, bool>,
@@ -160,13 +156,14 @@ impl SegmentExcluding {
         }
         let article = &self.article;
         let ord_of = |doc: DocId| article.term_ords(doc).next();
-        let ordinal = |doc: DocId| self.ordinals.first(doc).unwrap_or(0);
-        // The article's passages stand in one block from its head (`ordinal` before `doc`);
-        // where the block rule does not hold (a damaged layout), from `doc` on.
-        let head = u32::try_from(ordinal(doc))
+        // The article's passages stand in one block from its head; where the block rule does
+        // not hold (a damaged layout, or a column that cannot be read), from `doc` on.
+        let head = self
+            .columns
+            .head_at_or_before(doc)
             .ok()
-            .and_then(|ordinal| doc.checked_sub(ordinal))
-            .filter(|&head| ord_of(head) == Some(ord) && ordinal(head) == 0)
+            .flatten()
+            .filter(|&head| ord_of(head) == Some(ord))
             .unwrap_or(doc);
         if self.scorer.doc() < head {
             self.scorer.seek(head);
@@ -328,8 +325,8 @@ impl Collector for TopArticles {
             Some(excluding) => Some(SegmentExcluding {
                 scorer: excluding.weight.scorer(reader, 1.0)?,
                 article: column.clone(),
-                ordinals: excluding
-                    .ordinals
+                columns: excluding
+                    .columns
                     .get(segment as usize)
                     .cloned()
                     .ok_or_else(|| {
