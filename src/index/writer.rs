@@ -706,18 +706,21 @@ fn add_article_fields(fields: &Fields, article: &Article, doc: &mut TantivyDocum
 mod tests {
     use super::*;
 
+    /// Adds articles `a{i}` for `i` in `ids` (two paragraphs each) to `index`, in one commit.
+    fn commit_statements(index: &Index, ids: std::ops::Range<usize>) {
+        let mut writer = index.writer().unwrap();
+        for i in ids {
+            let body = format!("Statement {i} on the Kursk region.\n\nA second paragraph.");
+            writer.add(&Article::new(format!("a{i}"), &body)).unwrap();
+        }
+        writer.commit().unwrap();
+    }
+
     #[test]
     fn a_commit_of_most_of_the_index_merges_its_segments_and_a_small_one_does_not() {
         let index = Index::in_memory().unwrap();
         let segments = || index.reader.searcher().segment_readers().len();
-        let commit = |from: usize, to: usize| {
-            let mut writer = index.writer().unwrap();
-            for i in from..to {
-                let body = format!("Statement {i} on the Kursk region.\n\nA second paragraph.");
-                writer.add(&Article::new(format!("a{i}"), &body)).unwrap();
-            }
-            writer.commit().unwrap();
-        };
+        let commit = |from: usize, to: usize| commit_statements(&index, from..to);
         commit(0, 10);
         assert_eq!(segments(), 1);
         // 10 articles more than double the index: one segment again, every passage there.
@@ -740,14 +743,7 @@ mod tests {
     fn a_bulk_merge_on_disk_reads_its_segments_by_copy_and_searches_map_the_result() {
         let dir = tempfile::tempdir().unwrap();
         let index = Index::create(dir.path().join("index")).unwrap();
-        let commit = |from: usize, to: usize| {
-            let mut writer = index.writer().unwrap();
-            for i in from..to {
-                let body = format!("Statement {i} on the Kursk region.\n\nA second paragraph.");
-                writer.add(&Article::new(format!("a{i}"), &body)).unwrap();
-            }
-            writer.commit().unwrap();
-        };
+        let commit = |from: usize, to: usize| commit_statements(&index, from..to);
         let segments = || index.reader.searcher().segment_readers().len();
         // The second commit writes half of the passages next to the first commit's segment: the
         // bulk merge reads both by copy.

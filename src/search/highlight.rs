@@ -165,24 +165,12 @@ impl Highlighter {
 
     /// Adds a phrase of exact-view tokens (nothing if there are none).
     pub(crate) fn add_phrase(&mut self, tokens: &[crate::analysis::AnalyzedToken]) {
-        if let Some(first) = tokens.first() {
-            let phrase = tokens
-                .iter()
-                .map(|t| (t.position - first.position, t.text.clone()))
-                .collect();
-            self.phrases.push(phrase);
-        }
+        self.phrases.extend(relative_phrase(tokens));
     }
 
     /// Adds a phrase of stemmed-view tokens (nothing if there are none).
     pub(crate) fn add_stem_phrase(&mut self, tokens: &[crate::analysis::AnalyzedToken]) {
-        if let Some(first) = tokens.first() {
-            let phrase = tokens
-                .iter()
-                .map(|t| (t.position - first.position, t.text.clone()))
-                .collect();
-            self.stem_phrases.push(phrase);
-        }
+        self.stem_phrases.extend(relative_phrase(tokens));
     }
 
     /// The highlights in `text`, a passage in `language`: sorted, non-overlapping byte ranges
@@ -378,6 +366,17 @@ pub(crate) fn excerpt(text: &str, highlights: &[Range<usize>], max_chars: usize)
         cut_before: trimmed_start > 0,
         cut_after: trimmed_end < text.len(),
     }
+}
+
+/// A phrase's tokens with their positions counted from its first word (`None` if it has none).
+fn relative_phrase(tokens: &[crate::analysis::AnalyzedToken]) -> Option<Vec<(usize, String)>> {
+    let first = tokens.first()?;
+    Some(
+        tokens
+            .iter()
+            .map(|t| (t.position - first.position, t.text.clone()))
+            .collect(),
+    )
 }
 
 #[cfg(test)]
