@@ -358,7 +358,7 @@ impl Corrector<'_> {
         // A word the index holds may be one edit off, never two: two edits from a frequent
         // word, a word the corpus itself writes is more often another word than a typing
         // slip, and the walk of the dictionary for two edits cost a search from the shell
-        // 0.8 ms (BENCHMARKS.md, "cpuid").
+        // 0.8 ms (BENCHMARKS.md, "Start-up again").
         let distance = if matches > 0 { 1 } else { distance_for(chars) };
         let mut candidates: Vec<(String, u64, usize)> = Vec::new();
         for (word, df) in self.close_words(exact_field, &typed, distance)? {
