@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use communique::{Corpus, Index};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
+const CHANGED_ARTICLE: &str = "---\ntitle: New statement, corrected\ndate: 2024-12-16\n---\nForeign ministers of eleven countries condemned the deployment of North Korean troops to the Kursk and Belgorod regions.";
 const NEW_ARTICLE: &str = "---\ntitle: New statement\ndate: 2024-12-16\n---\nForeign ministers of ten countries condemned the deployment of North Korean troops to the Kursk region.";
 
 fn update(c: &mut Criterion) {
@@ -181,6 +182,45 @@ fn update_large(c: &mut Criterion) {
             worst.take()
         );
     }
+    // One article changed, then removed: the file written first (not timed), then rewritten
+    // with another text (timed), then deleted (timed).
+    let file = corpus_root.join("incoming/changing.jsonl");
+    let version = |text: &str| {
+        serde_json::json!({"id": "changing", "title": "New", "date": "2024-12-16", "text": text})
+            .to_string()
+    };
+    group.bench_function("change 1 article", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                std::fs::write(&file, version(NEW_ARTICLE)).unwrap();
+                assert_eq!(index.update(&corpus).unwrap().added, 1);
+                std::fs::write(&file, version(CHANGED_ARTICLE)).unwrap();
+                let start = Instant::now();
+                assert_eq!(index.update(&corpus).unwrap().updated, 1);
+                total += timed(start);
+                std::fs::remove_file(&file).unwrap();
+                assert_eq!(index.update(&corpus).unwrap().removed, 1);
+            }
+            total
+        })
+    });
+    eprintln!("change 1 article: worst single update {:.1?}", worst.take());
+    group.bench_function("remove 1 article", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                std::fs::write(&file, version(NEW_ARTICLE)).unwrap();
+                assert_eq!(index.update(&corpus).unwrap().added, 1);
+                std::fs::remove_file(&file).unwrap();
+                let start = Instant::now();
+                assert_eq!(index.update(&corpus).unwrap().removed, 1);
+                total += timed(start);
+            }
+            total
+        })
+    });
+    eprintln!("remove 1 article: worst single update {:.1?}", worst.take());
     // The library's writer: one article added and committed (the manifest gains no file).
     group.bench_function("writer: add 1 article", |b| {
         b.iter_custom(|iters| {
@@ -199,8 +239,46 @@ fn update_large(c: &mut Criterion) {
             total
         })
     });
-    group.finish();
     eprintln!("writer: worst single commit {:.1?}", worst.take());
+    // The writer again: an article replaced by another text, then one removed, each committed.
+    let writer_do = |change: &dyn Fn(&mut communique::index::Writer<'_>)| {
+        let start = Instant::now();
+        let mut writer = index.writer().unwrap();
+        change(&mut writer);
+        writer.commit().unwrap();
+        timed(start)
+    };
+    let add = |w: &mut communique::index::Writer<'_>| {
+        w.add(&communique::Article::new("writer-new", NEW_ARTICLE))
+            .unwrap()
+    };
+    group.bench_function("writer: replace 1 article", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                writer_do(&add);
+                total += writer_do(&|w| {
+                    w.replace(&communique::Article::new("writer-new", CHANGED_ARTICLE))
+                        .unwrap()
+                });
+                writer_do(&|w| assert!(w.remove("writer-new").unwrap()));
+            }
+            total
+        })
+    });
+    eprintln!("writer, replace: worst single commit {:.1?}", worst.take());
+    group.bench_function("writer: remove 1 article", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                writer_do(&add);
+                total += writer_do(&|w| assert!(w.remove("writer-new").unwrap()));
+            }
+            total
+        })
+    });
+    group.finish();
+    eprintln!("writer, remove: worst single commit {:.1?}", worst.take());
 }
 
 criterion_group!(benches, update, update_large);

@@ -22,7 +22,7 @@ pub struct IndexArgs {
     #[arg(long)]
     json: bool,
     /// Memory the indexing threads may use together before they write a segment, in MiB
-    /// (default 160). More writes fewer, larger segments, at that cost in memory.
+    /// (default 96). More writes fewer, larger segments, at that cost in memory.
     #[arg(long, value_name = "MiB", value_parser = clap::value_parser!(u32).range(24..=65536))]
     memory: Option<u32>,
 }

@@ -16,9 +16,11 @@ use crate::{Article, Error, Result};
 
 /// The memory a writer's indexing threads may use together before they flush their segments,
 /// unless told otherwise ([`Index::writer_with_memory`], `UpdateOptions::memory`, the CLI's
-/// `--memory`). Tantivy's default (128 MiB a thread) dominated the peak memory of a build; below
-/// about 64 MiB, segments are written and merged so often that the index grows.
-pub const DEFAULT_WRITER_MEMORY: usize = 160 << 20;
+/// `--memory`). Tantivy's default (128 MiB a thread) dominated the peak memory of a build. A
+/// build merges its segments once, at the end, so a smaller budget costs it more segments to
+/// merge, not a larger index: 96 MiB keeps the peak of a 191 MB build at about 240 MiB
+/// (BENCHMARKS.md, "A build's memory under 256 MiB"). A larger machine may give more.
+pub const DEFAULT_WRITER_MEMORY: usize = 96 << 20;
 /// Each indexing thread gets at least this much (tantivy wants at least 15 MB): a smaller
 /// budget means fewer threads.
 const MIN_PER_THREAD: usize = 24 << 20;
@@ -151,6 +153,13 @@ pub(crate) fn take(index: &Index, memory: usize) -> Result<Writer<'_>> {
     // Files left by an update that failed (a crash, a full disk) are garbage: free them
     // before writing anything new.
     let _ = inner.garbage_collect_files().wait();
+    if index.reader.searcher().num_docs() == 0 {
+        // A build: its segments are merged once, at the commit ([`Writer::merge_after_bulk`],
+        // reading by `pread`). Tantivy's merge policy would merge them while the build runs,
+        // through mappings whose pages stay resident (a 191 MB build with a 112 MiB budget
+        // peaked at 428 MiB), and then hold segments that the final merge needs (it left three).
+        inner.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    }
     let seq = index.payload()?.seq + 1;
     Ok(Writer {
         index,
