@@ -170,9 +170,43 @@ impl Corpus {
     /// Fails when the corpus folder itself is missing, or when its metadata file cannot be read.
     pub fn files(&self) -> Result<(Vec<CorpusFile>, Vec<Error>)> {
         let metadata = self.check()?;
-        let mut files = Vec::new();
-        let mut errors = Vec::new();
-        let walk = walkdir::WalkDir::new(&self.root)
+        let mut found = (Vec::new(), Vec::new());
+        self.walk(&self.root, metadata.as_ref(), &mut found);
+        Ok(found)
+    }
+
+    /// [`Corpus::files`] under `paths` only (files or folders inside the corpus folder; a path
+    /// that is gone, hidden or outside the folder gives nothing), each file once, sorted by path.
+    pub(crate) fn files_under(&self, paths: &[PathBuf]) -> Result<(Vec<CorpusFile>, Vec<Error>)> {
+        let metadata = self.check()?;
+        let mut found = (Vec::new(), Vec::new());
+        for path in paths {
+            let Ok(rel) = path.strip_prefix(&self.root) else {
+                continue;
+            };
+            let hidden = rel
+                .components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+            if !hidden && path.exists() {
+                self.walk(path, metadata.as_ref(), &mut found);
+            }
+        }
+        // The order of the whole walk (names compared folder by folder).
+        let (files, _) = &mut found;
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.rel == b.rel);
+        Ok(found)
+    }
+
+    /// Walks `start` (the corpus folder or a file or folder in it) into `found`: the article
+    /// files, and the entries that could not be walked.
+    fn walk(
+        &self,
+        start: &Path,
+        metadata: Option<&Metadata>,
+        (files, errors): &mut (Vec<CorpusFile>, Vec<Error>),
+    ) {
+        let walk = walkdir::WalkDir::new(start)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
@@ -183,7 +217,7 @@ impl Corpus {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
-                    let path = e.path().unwrap_or(&self.root).to_path_buf();
+                    let path = e.path().unwrap_or(start).to_path_buf();
                     let message = if let Some(ancestor) = e.loop_ancestor() {
                         format!("symbolic link loop back to {}", ancestor.display())
                     } else {
@@ -198,10 +232,7 @@ impl Corpus {
                 continue;
             }
             // A metadata table (JSON Lines) is not an article file.
-            if metadata
-                .as_ref()
-                .is_some_and(|m| m.inputs().any(|input| input == entry.path()))
-            {
+            if metadata.is_some_and(|m| m.inputs().any(|input| input == entry.path())) {
                 continue;
             }
             let stat = match entry.metadata() {
@@ -216,7 +247,7 @@ impl Corpus {
             };
             let rel = relative(&self.root, entry.path());
             let mut modified = stat.modified().ok();
-            let of_file = metadata.as_ref().and_then(|m| {
+            let of_file = metadata.and_then(|m| {
                 let of_file = m.for_file(&rel)?;
                 modified = modified.max(m.modified());
                 Some(std::sync::Arc::new((m.path().to_path_buf(), of_file)))
@@ -229,7 +260,6 @@ impl Corpus {
                 metadata: of_file,
             });
         }
-        Ok((files, errors))
     }
 
     /// Reads and parses every article file.
@@ -254,7 +284,7 @@ impl Corpus {
 }
 
 /// The `/`-separated path of `path` below `root`.
-fn relative(root: &Path, path: &Path) -> String {
+pub(crate) fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let parts: Vec<String> = rel
         .components()

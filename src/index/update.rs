@@ -14,7 +14,7 @@
 //! All changes, and the new manifest, are committed together.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -110,6 +110,8 @@ pub struct UpdateOptions<'a> {
     /// The writer's memory budget in bytes (`None`: [`super::DEFAULT_WRITER_MEMORY`]).
     pub(crate) memory: Option<usize>,
     progress: Option<&'a (dyn Fn(UpdateProgress) + Sync)>,
+    /// Only these files and folders (`None`: the whole corpus).
+    only: Option<Vec<PathBuf>>,
 }
 
 impl<'a> UpdateOptions<'a> {
@@ -128,6 +130,34 @@ impl<'a> UpdateOptions<'a> {
     /// [`Index::writer_with_memory`]).
     pub fn memory(mut self, bytes: usize) -> Self {
         self.memory = Some(bytes);
+        self
+    }
+
+    /// Looks only at these files and folders of the corpus (paths under its folder, as the
+    /// file system names them; those that are gone count as removed, with everything under
+    /// them), and takes everything else as it was: what [`Index::watch`] does with the paths a
+    /// batch of file system events names, so that its cost follows the change and not the size
+    /// of the corpus. A path outside the corpus folder is ignored.
+    ///
+    /// # Example
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let (a, b) = (dir.path().join("a.txt"), dir.path().join("b.txt"));
+    /// std::fs::write(&a, "North Korean troops in the Kursk region.")?;
+    /// std::fs::write(&b, "The grain corridor reopened.")?;
+    /// let index = communique::Index::in_memory()?;
+    /// let corpus = communique::Corpus::new(dir.path());
+    /// index.update(&corpus)?;
+    /// std::fs::remove_file(&b)?;
+    /// std::fs::write(&a, "North Korean troops left the Kursk region.")?;
+    /// let only_a = communique::index::UpdateOptions::new().only(vec![a]);
+    /// let report = index.update_with(&corpus, &only_a)?;
+    /// assert_eq!((report.updated, report.removed), (1, 0)); // b.txt was not looked at
+    /// assert_eq!(index.update(&corpus)?.removed, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn only(mut self, paths: Vec<PathBuf>) -> Self {
+        self.only = Some(paths);
         self
     }
 
@@ -152,7 +182,10 @@ pub(crate) fn run(
     corpus: &Corpus,
     options: &UpdateOptions<'_>,
 ) -> Result<UpdateReport> {
-    let (files, walk_errors) = corpus.files()?;
+    let (files, walk_errors) = match &options.only {
+        Some(paths) => corpus.files_under(paths)?,
+        None => corpus.files()?,
+    };
     // Take the writer first: it is the lock that keeps two updates apart.
     let mut writer = if options.dry_run {
         None
@@ -161,6 +194,9 @@ pub(crate) fn run(
     };
     let old = index.load_manifest()?;
     let mut diff = Diff::new(&old, &files, walk_errors, options.dry_run);
+    if let Some(paths) = &options.only {
+        diff.within(scope(corpus.root(), paths));
+    }
     let path = index.display_path();
     for (done, file) in files.iter().enumerate() {
         if let Some(progress) = options.progress {
@@ -240,6 +276,9 @@ pub(crate) struct Diff<'a> {
     /// The change to the manifest.
     delta: Delta,
     report: UpdateReport,
+    /// The corpus-relative paths (files or folders) looked at (`None`: all); the recorded
+    /// files outside them are kept as they are.
+    scope: Option<Vec<String>>,
 }
 
 impl<'a> Diff<'a> {
@@ -268,13 +307,31 @@ impl<'a> Diff<'a> {
                 dry_run,
                 ..UpdateReport::default()
             },
+            scope: None,
         }
+    }
+
+    /// Limits the diff to the files at or under these corpus-relative paths.
+    pub(crate) fn within(&mut self, scope: Vec<String>) {
+        self.scope = Some(scope);
+    }
+
+    /// Whether the file `rel` was looked at.
+    fn in_scope(&self, rel: &str) -> bool {
+        self.scope.as_ref().is_none_or(|scope| {
+            scope.iter().any(|s| {
+                s.is_empty()
+                    || rel
+                        .strip_prefix(s.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+        })
     }
 
     /// Whether the recorded articles of `rel` are in the corpus as recorded: it is still
     /// there, and carried over without being parsed.
     fn kept(&self, rel: &str) -> bool {
-        self.walked.contains(rel) && !self.reading.contains(rel)
+        !self.in_scope(rel) || (self.walked.contains(rel) && !self.reading.contains(rel))
     }
 
     /// Takes in one scanned file; returns its articles that are new or changed.
@@ -397,7 +454,7 @@ impl<'a> Diff<'a> {
         self.delta.removed = old
             .files
             .keys()
-            .filter(|rel| !self.walked.contains(rel.as_str()))
+            .filter(|rel| self.in_scope(rel) && !self.walked.contains(rel.as_str()))
             .cloned()
             .collect();
         // Only the files read or gone can have lost articles.
@@ -418,6 +475,15 @@ impl<'a> Diff<'a> {
         let gone = gone.into_iter().map(|(id, _)| id.to_string()).collect();
         (self.delta, self.report, gone)
     }
+}
+
+/// The corpus-relative forms of `paths` under `root` (the others are dropped).
+fn scope(root: &Path, paths: &[PathBuf]) -> Vec<String> {
+    paths
+        .iter()
+        .filter(|path| path.starts_with(root))
+        .map(|path| corpus::relative(root, path))
+        .collect()
 }
 
 /// Stage 3: queues the new and changed articles (`puts`) and the deletes (`gone`) on the
@@ -700,5 +766,57 @@ mod tests {
         )
         .unwrap();
         assert!(!index.contains("a").unwrap());
+    }
+
+    #[test]
+    fn an_update_limited_to_paths_looks_only_at_them_and_agrees_with_a_whole_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("a.txt"), KURSK).unwrap();
+        std::fs::write(root.join("sub/b.txt"), GRAIN).unwrap();
+        std::fs::write(
+            root.join("sub/c.txt"),
+            "Talks on the Black Sea resumed in Ankara.",
+        )
+        .unwrap();
+        let index = Index::in_memory().unwrap();
+        let corpus = Corpus::new(root);
+        assert_eq!(index.update(&corpus).unwrap().added, 3);
+        let only = |paths: &[&str]| {
+            let paths = paths.iter().map(|p| root.join(p)).collect();
+            index
+                .update_with(&corpus, &UpdateOptions::new().only(paths))
+                .unwrap()
+        };
+        std::fs::write(root.join("a.txt"), format!("{KURSK} Seoul protested.")).unwrap();
+        std::fs::remove_file(root.join("sub/b.txt")).unwrap();
+        std::fs::write(root.join("sub/c.txt"), "Talks resumed in Ankara on Monday.").unwrap();
+        // Only a.txt is looked at: the changes under sub/ wait.
+        let report = only(&["a.txt", "elsewhere/../../outside.txt"]);
+        assert_eq!((report.updated, report.removed, report.files), (1, 0, 1));
+        assert!(index.contains("sub/b.txt").unwrap());
+        let hits = index
+            .search(
+                &crate::Query::parse("Seoul").unwrap(),
+                &crate::SearchOptions::new(),
+            )
+            .unwrap();
+        assert_eq!(hits[0].article.id, "a.txt");
+        // The folder: its file gone and its file changed.
+        let report = only(&["sub"]);
+        assert_eq!((report.updated, report.removed, report.added), (1, 1, 0));
+        assert!(!index.contains("sub/b.txt").unwrap());
+        // A whole update finds nothing left to do.
+        assert!(!index.update(&corpus).unwrap().changed());
+        // A folder that is gone takes its articles with it; an unchanged file costs no read.
+        std::fs::remove_dir_all(root.join("sub")).unwrap();
+        let report = only(&["sub", "a.txt"]);
+        assert_eq!(
+            (report.removed, report.unchanged, report.files_parsed),
+            (1, 1, 0)
+        );
+        assert!(!index.contains("sub/c.txt").unwrap());
+        assert!(!index.update(&corpus).unwrap().changed());
     }
 }
