@@ -316,6 +316,27 @@ impl<'a> Diff<'a> {
         self.scope = Some(scope);
     }
 
+    /// The recorded files that were looked at, in path order: all of them, or those at or
+    /// under the scope's paths (found by range in the manifest's ordered map).
+    fn recorded_in_scope(&self) -> Vec<(&'a String, &'a FileEntry)> {
+        let files = &self.old.files;
+        let Some(scope) = &self.scope else {
+            return files.iter().collect();
+        };
+        let mut found: Vec<(&'a String, &'a FileEntry)> = Vec::new();
+        for path in scope {
+            if path.is_empty() {
+                return files.iter().collect();
+            }
+            found.extend(files.get_key_value(path));
+            // `0` follows `/`: the range holds exactly the paths below the folder `path`.
+            found.extend(files.range(format!("{path}/")..format!("{path}0")));
+        }
+        found.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        found.dedup_by(|a, b| a.0 == b.0);
+        found
+    }
+
     /// Whether the file `rel` was looked at.
     fn in_scope(&self, rel: &str) -> bool {
         self.scope.as_ref().is_none_or(|scope| {
@@ -451,16 +472,16 @@ impl<'a> Diff<'a> {
     /// whose file is gone or no longer gives them (counted as removed), in id order.
     pub(crate) fn finish(mut self) -> (Delta, UpdateReport, Vec<String>) {
         let old = self.old;
-        self.delta.removed = old
-            .files
-            .keys()
-            .filter(|rel| self.in_scope(rel) && !self.walked.contains(rel.as_str()))
+        let recorded = self.recorded_in_scope();
+        self.delta.removed = recorded
+            .iter()
+            .map(|(rel, _)| *rel)
+            .filter(|rel| !self.walked.contains(rel.as_str()))
             .cloned()
             .collect();
         // Only the files read or gone can have lost articles.
-        let mut gone: Vec<(&str, &str)> = old
-            .files
-            .iter()
+        let mut gone: Vec<(&str, &str)> = recorded
+            .into_iter()
             .filter(|(rel, _)| !self.kept(rel))
             .flat_map(|(rel, entry)| entry.articles.iter().map(move |a| (a.id.as_str(), rel)))
             .filter(|(id, _)| !self.claimed.contains_key(*id))
@@ -773,6 +794,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::create_dir_all(root.join("sub-x")).unwrap();
+        std::fs::write(root.join("sub-x/d.txt"), "Envoys met in Doha.").unwrap();
         std::fs::write(root.join("a.txt"), KURSK).unwrap();
         std::fs::write(root.join("sub/b.txt"), GRAIN).unwrap();
         std::fs::write(
@@ -782,7 +805,7 @@ mod tests {
         .unwrap();
         let index = Index::in_memory().unwrap();
         let corpus = Corpus::new(root);
-        assert_eq!(index.update(&corpus).unwrap().added, 3);
+        assert_eq!(index.update(&corpus).unwrap().added, 4);
         let only = |paths: &[&str]| {
             let paths = paths.iter().map(|p| root.join(p)).collect();
             index
@@ -803,11 +826,14 @@ mod tests {
             )
             .unwrap();
         assert_eq!(hits[0].article.id, "a.txt");
-        // The folder: its file gone and its file changed.
+        // The folder: its file gone and its file changed; `sub-x`, beside it, is not in it.
+        std::fs::remove_file(root.join("sub-x/d.txt")).unwrap();
         let report = only(&["sub"]);
         assert_eq!((report.updated, report.removed, report.added), (1, 1, 0));
         assert!(!index.contains("sub/b.txt").unwrap());
-        // A whole update finds nothing left to do.
+        assert!(index.contains("sub-x/d.txt").unwrap());
+        // A whole update finds only what was outside the paths given.
+        assert_eq!(index.update(&corpus).unwrap().removed, 1);
         assert!(!index.update(&corpus).unwrap().changed());
         // A folder that is gone takes its articles with it; an unchanged file costs no read.
         std::fs::remove_dir_all(root.join("sub")).unwrap();
