@@ -1764,3 +1764,82 @@ fn explain_names_the_word_its_view_and_the_alias_or_correction_that_added_it() {
         "stemmed"
     );
 }
+
+#[test]
+fn watch_follows_files_and_folders_moved_and_agrees_with_a_whole_update() {
+    use communique::index::{WatchEvent, WatchOptions};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("corpus");
+    std::fs::create_dir_all(root.join("2024")).unwrap();
+    std::fs::write(
+        root.join("2024/a.txt"),
+        "Troops were sent to the Kursk region.",
+    )
+    .unwrap();
+    std::fs::write(root.join("2024/b.txt"), "The grain corridor reopened.").unwrap();
+    std::fs::write(root.join("c.txt"), "Envoys met in Doha on Monday.").unwrap();
+    let corpus = Corpus::new(&root);
+    let index = Index::create(dir.path().join("index")).unwrap();
+    let options = WatchOptions {
+        debounce: Duration::from_millis(100),
+        ..WatchOptions::default()
+    };
+    let stop = AtomicBool::new(false);
+    let failures = std::sync::Mutex::new(Vec::new());
+    let looked_at = std::sync::Mutex::new(Vec::new());
+    // Waits until `ready` holds of the index (the watcher applies batches meanwhile).
+    let wait = |what: &str, ready: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        while !ready() {
+            assert!(start.elapsed() < Duration::from_secs(30), "never: {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let has = |id: &str| index.contains(id).unwrap();
+    std::thread::scope(|scope| {
+        let watcher = scope.spawn(|| {
+            index.watch(&corpus, &options, &stop, |event| match event {
+                WatchEvent::Failed(e) => failures.lock().unwrap().push(e.to_string()),
+                WatchEvent::Batch { report, .. } => looked_at.lock().unwrap().push(report.files),
+                _ => {}
+            })
+        });
+        wait("the first batch", &|| has("2024/a.txt") && has("c.txt"));
+        // A folder renamed: its files' path ids move with it.
+        std::fs::rename(root.join("2024"), root.join("2025")).unwrap();
+        wait("the renamed folder", &|| {
+            has("2025/a.txt") && has("2025/b.txt") && !has("2024/a.txt") && !has("2024/b.txt")
+        });
+        // A file moved into a folder, and one changed in place.
+        std::fs::rename(root.join("c.txt"), root.join("2025/c.txt")).unwrap();
+        std::fs::write(
+            root.join("2025/a.txt"),
+            "Troops were sent to the Kursk and Belgorod regions.",
+        )
+        .unwrap();
+        wait("the moved and changed files", &|| {
+            has("2025/c.txt")
+                && !has("c.txt")
+                && !search(&index, "Belgorod", &SearchOptions::new()).is_empty()
+        });
+        stop.store(true, Ordering::SeqCst);
+        watcher.join().unwrap().unwrap();
+    });
+    assert!(failures.into_inner().unwrap().is_empty());
+    // The first batch looked at the whole corpus, the others only where the change was.
+    let looked_at = looked_at.into_inner().unwrap();
+    assert_eq!(looked_at[0], 3);
+    assert!(
+        looked_at[1..].iter().all(|&files| files < 3),
+        "{looked_at:?}"
+    );
+    let hits = search(&index, "Kursk", &SearchOptions::new());
+    assert_eq!(ids(&hits), ["2025/a.txt"]);
+    // What the batches did by parts, a whole update confirms: nothing left to do.
+    let report = index.update(&corpus).unwrap();
+    assert!(!report.changed(), "{report:?}");
+    assert_eq!(index.stats().unwrap().articles, 3);
+}
