@@ -350,8 +350,7 @@ fn strip_elision(text: &mut String) {
 /// a prefix: `بطالة` → `طال`, and leaves `نقابات` and `نقابة` apart):
 ///
 /// * the article and the particles joined to it (`ال`, `وال`, `بال`, `كال`, `فال`, `لل`)
-///   go when two letters or more are left; else the conjunction `و` when three are left
-///   (a root's length);
+///   go when two letters or more are left;
 /// * `ة` is read as `ه` and a final `ى` as `ي`, then the suffixes `ها ان ات ون ين يه ية ه ة ي`
 ///   go, each at most once in that order, when a root's three letters are left (light10
 ///   leaves two, and took `الضمان` for a dual, `ضم`, apart from `الضمانة`, `ضمان`);
@@ -359,20 +358,23 @@ fn strip_elision(text: &mut String) {
 ///   root's three letters stand before it (and it is not the plural `ات`), so `شخصيته` and
 ///   `الشخصية` meet;
 /// * a word that starts with one of the prepositions or conjunctions written joined to it
-///   (`ب`, `ل`, `ك`, `ف`) is indexed twice at its position: as written (`بطالة` may be
-///   unemployment) and without the letter (`بشخصيته` is `شخصية`), when a root's three letters
-///   are left after stemming. Queries read only the first, as written, so `بطالة` finds
-///   `البطالة` and `الشخصية` finds `بشخصيته`.
+///   (`و`, `ب`, `ل`, `ك`, `ف`) is indexed twice at its position: as written (`بطالة` may be
+///   unemployment, `وصاية` is guardianship) and without the letter (`بشخصيته` is `شخصية`,
+///   `وحرية` is "and freedom"), when a root's three letters are left after stemming. Queries
+///   read only the first, as written, so `بطالة` finds `البطالة`, `وصاية` finds `الوصاية`
+///   (which keeps its `و` behind the article), and `الشخصية` finds `بشخصيته`, `حرية` finds
+///   `وحرية`. (light10 strips `و` from every word of four letters or more, the query's too,
+///   so `وصاية` became `صاي` and never met `الوصاية`, `وصا`.)
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ArabicLightStemmer;
 
 /// The light10 suffixes, in the order they are tried (after `ة` is read as `ه`).
 const ARABIC_SUFFIXES: [&str; 10] = ["ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي"];
 
-/// The prepositions and conjunctions written joined to the next word, beside `و`.
-const ARABIC_PROCLITICS: [char; 4] = ['ب', 'ل', 'ك', 'ف'];
+/// The conjunctions and prepositions written joined to the next word.
+const ARABIC_PROCLITICS: [char; 5] = ['و', 'ب', 'ل', 'ك', 'ف'];
 
-/// The article `ال` and the particles joined to it, or `و`: the word without them.
+/// The article `ال` and the particles joined to it: the word without them.
 fn strip_arabic_prefix(word: &str) -> &str {
     const ARTICLES: [&str; 6] = ["ال", "وال", "بال", "كال", "فال", "لل"];
     for prefix in ARTICLES {
@@ -382,10 +384,7 @@ fn strip_arabic_prefix(word: &str) -> &str {
             return rest;
         }
     }
-    match word.strip_prefix('و') {
-        Some(rest) if rest.chars().count() >= 3 => rest,
-        _ => word,
-    }
+    word
 }
 
 /// The light10 suffixes of a word (its article already gone) removed, `ة` read as `ه`.
@@ -424,8 +423,8 @@ pub(crate) fn arabic_light_stem(word: &str) -> String {
     strip_arabic_suffixes(strip_arabic_prefix(word))
 }
 
-/// The stem of a word without its joined preposition or conjunction (`بشخصيته` → `شخص`),
-/// when it has one and a root's three letters are left of the stem.
+/// The stem of a word without its joined conjunction or preposition (`بشخصيته` → `شخص`,
+/// `وحرية` → `حري`), when it has one and a root's three letters are left of the stem.
 fn arabic_stem_without_proclitic(word: &str) -> Option<String> {
     if strip_arabic_prefix(word) != word {
         return None; // an article: `بالحرية`, `للمجتمع`
@@ -634,7 +633,8 @@ mod script_tests {
             ("التعبير", "تعبير"),
             ("للتعذيب", "تعذيب"),
             ("البطالة", "بطالة"),
-            ("وضمير", "ضمير"),
+            // The conjunction `و` is no article: the word is also indexed without it.
+            ("وضمير", "وضمير"),
             ("ولد", "ولد"),
             ("ال", "ال"),
         ] {
@@ -668,6 +668,16 @@ mod script_tests {
             arabic_stem_without_proclitic("بطالة").as_deref(),
             Some("طال")
         );
+        // `و` is read both ways too: `وصاية` (guardianship) as written meets `الوصاية`,
+        // and `وحرية` (and freedom) is also `حرية`.
+        assert_eq!(arabic_light_stem("وصاية"), arabic_light_stem("الوصاية"));
+        assert_eq!(arabic_light_stem("وحدة"), arabic_light_stem("الوحدة"));
+        assert_eq!(
+            arabic_stem_without_proclitic("وحرية"),
+            Some(arabic_light_stem("حرية"))
+        );
+        assert_eq!(arabic_stem_without_proclitic("والحرية"), None);
+        assert_eq!(arabic_stem_without_proclitic("ولد"), None);
         assert_eq!(arabic_stem_without_proclitic("بيت"), None);
         assert_eq!(arabic_stem_without_proclitic("بالحرية"), None);
         assert_eq!(arabic_stem_without_proclitic("للمجتمع"), None);
