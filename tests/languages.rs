@@ -700,3 +700,36 @@ fn the_arabic_conjunction_wa_is_read_with_and_without_it() {
         assert_eq!(marked, ["وحرية"], "{query}");
     }
 }
+
+#[test]
+fn a_russian_noun_that_snowball_reads_as_an_adjective_meets_its_cases() {
+    // Articles 24 and 13 of the Russian declaration: 24 writes `отдых` (rest), which Snowball
+    // stems to `отд` as if `-ых` were an adjective's ending, while it stems `отдыхом` and
+    // `отдыха` to `отдых`.
+    let articles = [
+        (
+            "ru/24",
+            "Каждый человек имеет право на отдых и досуг, включая право на разумное ограничение рабочего дня и на оплачиваемый периодический отпуск.",
+        ),
+        (
+            "ru/13",
+            "Каждый человек имеет право свободно передвигаться и выбирать себе местожительство в пределах каждого государства. Каждый человек имеет право покидать любую страну, включая свою собственную, и возвращаться в свою страну.",
+        ),
+    ];
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, text) in articles {
+        writer.add(&Article::new(id, text)).unwrap();
+    }
+    writer.commit().unwrap();
+    // `отдыхом` found nothing; `отдыха` only through a correction to `отдых`.
+    for query in ["отдыхом", "отдыха", "отдых", "право на отдыхе"] {
+        let (ids, marked) = search(&index, query, SearchOptions::new());
+        assert_eq!(ids[0], "ru/24", "{query}");
+        assert!(marked.contains(&"отдых".to_string()), "{query}: {marked:?}");
+        let corrections = index
+            .corrections(&Query::parse(query).unwrap(), &SearchOptions::new())
+            .unwrap();
+        assert!(corrections.is_empty(), "{query}");
+    }
+}

@@ -523,6 +523,44 @@ fn drop_fleeting_vowel(stem: &mut String) {
     }
 }
 
+/// Russian nouns that Snowball reads as adjectives, after the Snowball stemmer: a stem that
+/// ends in an adjectival ending (`-ых`, `-ой`, `-ем`...) with fewer than four letters before
+/// it is stemmed again, as Snowball stems the noun's endingless form. Snowball takes the
+/// `-ых` of the noun `отдых` (rest) for an adjective's and stems it to `отд`, but stems
+/// `отдыхом` and `отдыха` to `отдых`: the forms of one noun never met. Stemming `отдых` again
+/// sends them all to `отд`. A real adjective's stem never ends in its ending (`новый`,
+/// `новых`, `новая` are all `нов`), so adjectives are left as they were, and so are longer
+/// stems (`закон`), which no adjectival ending leaves.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RussianShortStem;
+
+/// Snowball Russian's adjectival endings, longest first.
+const RUSSIAN_ADJECTIVAL: [&str; 26] = [
+    "ими", "ыми", "его", "ого", "ему", "ому", "ее", "ие", "ые", "ое", "ей", "ий", "ый", "ой", "ем",
+    "им", "ым", "ом", "их", "ых", "ую", "юю", "ая", "яя", "ою", "ею",
+];
+
+/// The most letters a Snowball stem keeps before an adjectival ending for
+/// [`RussianShortStem`] to stem it again: fewer than four.
+const RUSSIAN_SHORT_STEM: usize = 3;
+
+fn settle_short_adjectival(stem: &mut String) {
+    let Some(ending) = RUSSIAN_ADJECTIVAL.iter().find(|e| stem.ends_with(*e)) else {
+        return;
+    };
+    let before = &stem[..stem.len() - ending.len()];
+    if before.chars().count() > RUSSIAN_SHORT_STEM {
+        return;
+    }
+    let again = frostem::Stemmer::new(frostem::Algorithm::Russian)
+        .stem(stem)
+        .into_owned();
+    // Only when Snowball itself takes that ending off (it is in the word's region).
+    if again == before {
+        *stem = again;
+    }
+}
+
 macro_rules! word_filter {
     ($filter:ident, $wrapper:ident, $stream:ident, $apply:expr) => {
         impl TokenFilter for $filter {
@@ -588,6 +626,12 @@ word_filter!(
     RussianFleetingVowelWrapper,
     RussianFleetingVowelStream,
     drop_fleeting_vowel
+);
+word_filter!(
+    RussianShortStem,
+    RussianShortStemWrapper,
+    RussianShortStemStream,
+    settle_short_adjectival
 );
 word_filter!(
     ElisionFilter,
@@ -700,6 +744,32 @@ mod script_tests {
             drop_fleeting_vowel(&mut text);
             assert_eq!(text, expected);
         }
+    }
+
+    #[test]
+    fn russian_nouns_read_as_adjectives() {
+        let stemmer = frostem::Stemmer::new(frostem::Algorithm::Russian);
+        let stem = |word: &str| {
+            let mut stem = stemmer.stem(word).into_owned();
+            settle_short_adjectival(&mut stem);
+            stem
+        };
+        // The noun `отдых` (rest) and its cases meet; Snowball alone gave `отд` and `отдых`.
+        assert_eq!(stemmer.stem("отдыхом"), "отдых");
+        for word in ["отдых", "отдыха", "отдыхом", "отдыху"] {
+            assert_eq!(stem(word), "отд", "{word}");
+        }
+        // Short adjectives keep Snowball's stems (`злых` and `всех` have no ending in their
+        // region: Snowball leaves them whole).
+        for word in ["новый", "новых", "новая", "новом", "новыми"] {
+            assert_eq!(stem(word), "нов", "{word}");
+        }
+        for word in ["злых", "злой", "злые", "всех", "тихих", "наших"] {
+            assert_eq!(stem(word), stemmer.stem(word), "{word}");
+        }
+        // A longer stem, or an ending outside the word's region, stays.
+        assert_eq!(stem("законом"), "закон");
+        assert_eq!(stem("стихом"), "стих");
     }
 
     #[test]

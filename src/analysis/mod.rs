@@ -27,7 +27,7 @@ mod tokenizer;
 pub use chinese::ChineseTokenizer;
 pub use filters::{
     ArabicLightStemmer, CachedStemmer, ElisionFilter, PossessiveFilter, RussianFleetingVowel,
-    ScriptNormalizer,
+    RussianShortStem, ScriptNormalizer,
 };
 pub use language::{DETECTION_BYTES, Language, UNKNOWN_LANGUAGE, detect, normalize_code};
 pub use tokenizer::WordTokenizer;
@@ -213,6 +213,7 @@ pub fn stemmed_analyzer_for(language: Language) -> TextAnalyzer {
             .filter(ScriptNormalizer)
             .filter(own(language))
             .filter(CachedStemmer::new(frostem::Algorithm::Russian))
+            .filter(RussianShortStem)
             .filter(RussianFleetingVowel)
             .build(),
         Language::Arabic => words()
