@@ -733,3 +733,38 @@ fn a_russian_noun_that_snowball_reads_as_an_adjective_meets_its_cases() {
         assert!(corrections.is_empty(), "{query}");
     }
 }
+
+#[test]
+fn an_arabic_accusative_without_its_tanween_is_read_as_the_other_cases() {
+    // Articles 22 and 29 of the Arabic declaration write `عضوا` and `نموا حرا كاملا`,
+    // indefinite accusatives without the tanween that marks them; Article 16 is a wrong
+    // answer that also holds `المجتمع`.
+    let articles = [
+        (
+            "ar/22",
+            "لكل شخص بصفته عضوا في المجتمع الحق في الضمانة الاجتماعية وفي أن تحقق بوساطة المجهود القومي والتعاون الدولي وبما يتفق ونظم كل دولة ومواردها الحقوق الاقتصادية والاجتماعية والتربوية التي لا غنى عنها لكرامته وللنمو الحر لشخصيته.",
+        ),
+        (
+            "ar/29",
+            "على كل فرد واجبات نحو المجتمع الذي يتاح فيه وحده لشخصيته أن تنمو نموا حرا كاملا. يخضع الفرد في ممارسته حقوقه لتلك القيود التي يقررها القانون فقط، لضمان الاعتراف بحقوق الغير وحرياته واحترامها ولتحقيق المقتضيات العادلة للنظام العام والمصلحة العامة والأخلاق في مجتمع ديمقراطي.",
+        ),
+        (
+            "ar/16",
+            "الأسرة هي الوحدة الطبيعية الأساسية للمجتمع ولها حق التمتع بحماية المجتمع والدولة.",
+        ),
+    ];
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, text) in articles {
+        writer.add(&Article::new(id, text)).unwrap();
+    }
+    writer.commit().unwrap();
+    let (ids, marked) = search(&index, "عضو", SearchOptions::new());
+    assert_eq!(ids, ["ar/22"]);
+    assert_eq!(marked, ["عضوا"]);
+    let (ids, _) = search(&index, "عضو في المجتمع", SearchOptions::new());
+    assert_eq!(ids[0], "ar/22");
+    let (ids, marked) = search(&index, "نمو كامل", SearchOptions::new());
+    assert_eq!(ids[0], "ar/29");
+    assert_eq!(marked, ["نموا", "كاملا"]);
+}

@@ -365,6 +365,10 @@ fn strip_elision(text: &mut String) {
 ///   (which keeps its `و` behind the article), and `الشخصية` finds `بشخصيته`, `حرية` finds
 ///   `وحرية`. (light10 strips `و` from every word of four letters or more, the query's too,
 ///   so `وصاية` became `صاي` and never met `الوصاية`, `وصا`.)
+/// * a stem that ends in an alef is indexed also without it, stemmed as the word without it
+///   would be, when a root's three letters are left: the indefinite accusative written without
+///   its tanween (`عضوا`, `كاملا`, `مدنيا`), the word that the other cases write `عضو`,
+///   `كامل`, `مدني`. The tanween itself is read away by [`normalize_script`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ArabicLightStemmer;
 
@@ -434,6 +438,31 @@ fn arabic_stem_without_proclitic(word: &str) -> Option<String> {
     (stem.chars().count() >= 3).then_some(stem)
 }
 
+/// The stem of an indefinite accusative written without its tanween (`عضوا` → `عضو`,
+/// `مدنيا` → `مدن`): the `stem` without its final alef, stemmed again, when a root's three
+/// letters are left.
+fn arabic_stem_without_alef(stem: &str) -> Option<String> {
+    let rest = stem.strip_suffix('ا')?;
+    let stem = strip_arabic_suffixes(rest);
+    (stem.chars().count() >= 3).then_some(stem)
+}
+
+/// The other stems a word is indexed with at its position, besides its stem as written
+/// (`stem`): without its joined conjunction or preposition, without an accusative alef.
+fn arabic_other_stems(word: &str, stem: &str) -> Vec<String> {
+    let mut others: Vec<String> = Vec::new();
+    let proclitic = arabic_stem_without_proclitic(word);
+    let readings = std::iter::once(stem.to_string()).chain(proclitic.clone());
+    for reading in readings.clone() {
+        others.extend(arabic_stem_without_alef(&reading));
+    }
+    others.extend(proclitic);
+    others.retain(|other| other != stem);
+    others.sort();
+    others.dedup();
+    others
+}
+
 impl TokenFilter for ArabicLightStemmer {
     type Tokenizer<T: Tokenizer> = ArabicLightStemmerWrapper<T>;
 
@@ -454,25 +483,25 @@ impl<T: Tokenizer> Tokenizer for ArabicLightStemmerWrapper<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         ArabicLightStemmerStream {
             tail: self.inner.token_stream(text),
-            second: None,
+            others: Vec::new(),
             current: Token::default(),
         }
     }
 }
 
 /// The stream of [`ArabicLightStemmer`]: each word's stem, then (at the same position) its
-/// stem without a joined preposition or conjunction, if it has one.
+/// other stems ([`arabic_other_stems`]), if it has any.
 pub struct ArabicLightStemmerStream<T> {
     tail: T,
-    /// The second token of the last word, not yet given.
-    second: Option<Token>,
+    /// The other tokens of the last word, not yet given.
+    others: Vec<Token>,
     current: Token,
 }
 
 impl<T: TokenStream> TokenStream for ArabicLightStemmerStream<T> {
     fn advance(&mut self) -> bool {
-        if let Some(second) = self.second.take() {
-            self.current = second;
+        if let Some(other) = self.others.pop() {
+            self.current = other;
             return true;
         }
         if !self.tail.advance() {
@@ -480,12 +509,13 @@ impl<T: TokenStream> TokenStream for ArabicLightStemmerStream<T> {
         }
         let token = self.tail.token();
         let stem = arabic_light_stem(&token.text);
-        self.second = arabic_stem_without_proclitic(&token.text)
-            .filter(|other| *other != stem)
+        self.others = arabic_other_stems(&token.text, &stem)
+            .into_iter()
             .map(|text| Token {
                 text,
                 ..token.clone()
-            });
+            })
+            .collect();
         self.current = Token {
             text: stem,
             ..token.clone()
@@ -723,6 +753,16 @@ mod script_tests {
         assert_eq!(arabic_stem_without_proclitic("والحرية"), None);
         assert_eq!(arabic_stem_without_proclitic("ولد"), None);
         assert_eq!(arabic_stem_without_proclitic("بيت"), None);
+        // An accusative written without its tanween is also read without its alef; a word
+        // of two letters (`سرا`) keeps it, and so does a stem that no alef ends.
+        assert_eq!(arabic_other_stems("عضوا", "عضوا"), ["عضو"]);
+        assert_eq!(arabic_other_stems("مدنيا", "مدنيا"), ["مدن"]);
+        assert_eq!(
+            arabic_other_stems("وعضوا", "وعضوا"),
+            ["عضو", "عضوا", "وعضو"]
+        );
+        assert!(arabic_other_stems("سرا", "سرا").is_empty());
+        assert!(arabic_other_stems("حرياتها", &arabic_light_stem("حرياتها")).is_empty());
         assert_eq!(arabic_stem_without_proclitic("بالحرية"), None);
         assert_eq!(arabic_stem_without_proclitic("للمجتمع"), None);
     }
