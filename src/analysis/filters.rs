@@ -350,8 +350,7 @@ fn strip_elision(text: &mut String) {
 /// a prefix: `بطالة` → `طال`, and leaves `نقابات` and `نقابة` apart):
 ///
 /// * the article and the particles joined to it (`ال`, `وال`, `بال`, `كال`, `فال`, `لل`)
-///   go when two letters or more are left; else the conjunction `و` when three are left
-///   (a root's length);
+///   go when two letters or more are left;
 /// * `ة` is read as `ه` and a final `ى` as `ي`, then the suffixes `ها ان ات ون ين يه ية ه ة ي`
 ///   go, each at most once in that order, when a root's three letters are left (light10
 ///   leaves two, and took `الضمان` for a dual, `ضم`, apart from `الضمانة`, `ضمان`);
@@ -359,20 +358,27 @@ fn strip_elision(text: &mut String) {
 ///   root's three letters stand before it (and it is not the plural `ات`), so `شخصيته` and
 ///   `الشخصية` meet;
 /// * a word that starts with one of the prepositions or conjunctions written joined to it
-///   (`ب`, `ل`, `ك`, `ف`) is indexed twice at its position: as written (`بطالة` may be
-///   unemployment) and without the letter (`بشخصيته` is `شخصية`), when a root's three letters
-///   are left after stemming. Queries read only the first, as written, so `بطالة` finds
-///   `البطالة` and `الشخصية` finds `بشخصيته`.
+///   (`و`, `ب`, `ل`, `ك`, `ف`) is indexed twice at its position: as written (`بطالة` may be
+///   unemployment, `وصاية` is guardianship) and without the letter (`بشخصيته` is `شخصية`,
+///   `وحرية` is "and freedom"), when a root's three letters are left after stemming. Queries
+///   read only the first, as written, so `بطالة` finds `البطالة`, `وصاية` finds `الوصاية`
+///   (which keeps its `و` behind the article), and `الشخصية` finds `بشخصيته`, `حرية` finds
+///   `وحرية`. (light10 strips `و` from every word of four letters or more, the query's too,
+///   so `وصاية` became `صاي` and never met `الوصاية`, `وصا`.)
+/// * a stem that ends in an alef is indexed also without it, stemmed as the word without it
+///   would be, when a root's three letters are left: the indefinite accusative written without
+///   its tanween (`عضوا`, `كاملا`, `مدنيا`), the word that the other cases write `عضو`,
+///   `كامل`, `مدني`. The tanween itself is read away by [`normalize_script`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ArabicLightStemmer;
 
 /// The light10 suffixes, in the order they are tried (after `ة` is read as `ه`).
 const ARABIC_SUFFIXES: [&str; 10] = ["ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي"];
 
-/// The prepositions and conjunctions written joined to the next word, beside `و`.
-const ARABIC_PROCLITICS: [char; 4] = ['ب', 'ل', 'ك', 'ف'];
+/// The conjunctions and prepositions written joined to the next word.
+const ARABIC_PROCLITICS: [char; 5] = ['و', 'ب', 'ل', 'ك', 'ف'];
 
-/// The article `ال` and the particles joined to it, or `و`: the word without them.
+/// The article `ال` and the particles joined to it: the word without them.
 fn strip_arabic_prefix(word: &str) -> &str {
     const ARTICLES: [&str; 6] = ["ال", "وال", "بال", "كال", "فال", "لل"];
     for prefix in ARTICLES {
@@ -382,10 +388,7 @@ fn strip_arabic_prefix(word: &str) -> &str {
             return rest;
         }
     }
-    match word.strip_prefix('و') {
-        Some(rest) if rest.chars().count() >= 3 => rest,
-        _ => word,
-    }
+    word
 }
 
 /// The light10 suffixes of a word (its article already gone) removed, `ة` read as `ه`.
@@ -424,8 +427,8 @@ pub(crate) fn arabic_light_stem(word: &str) -> String {
     strip_arabic_suffixes(strip_arabic_prefix(word))
 }
 
-/// The stem of a word without its joined preposition or conjunction (`بشخصيته` → `شخص`),
-/// when it has one and a root's three letters are left of the stem.
+/// The stem of a word without its joined conjunction or preposition (`بشخصيته` → `شخص`,
+/// `وحرية` → `حري`), when it has one and a root's three letters are left of the stem.
 fn arabic_stem_without_proclitic(word: &str) -> Option<String> {
     if strip_arabic_prefix(word) != word {
         return None; // an article: `بالحرية`, `للمجتمع`
@@ -433,6 +436,31 @@ fn arabic_stem_without_proclitic(word: &str) -> Option<String> {
     let rest = word.strip_prefix(ARABIC_PROCLITICS)?;
     let stem = strip_arabic_suffixes(rest);
     (stem.chars().count() >= 3).then_some(stem)
+}
+
+/// The stem of an indefinite accusative written without its tanween (`عضوا` → `عضو`,
+/// `مدنيا` → `مدن`): the `stem` without its final alef, stemmed again, when a root's three
+/// letters are left.
+fn arabic_stem_without_alef(stem: &str) -> Option<String> {
+    let rest = stem.strip_suffix('ا')?;
+    let stem = strip_arabic_suffixes(rest);
+    (stem.chars().count() >= 3).then_some(stem)
+}
+
+/// The other stems a word is indexed with at its position, besides its stem as written
+/// (`stem`): without its joined conjunction or preposition, without an accusative alef.
+fn arabic_other_stems(word: &str, stem: &str) -> Vec<String> {
+    let mut others: Vec<String> = Vec::new();
+    let proclitic = arabic_stem_without_proclitic(word);
+    let readings = std::iter::once(stem.to_string()).chain(proclitic.clone());
+    for reading in readings.clone() {
+        others.extend(arabic_stem_without_alef(&reading));
+    }
+    others.extend(proclitic);
+    others.retain(|other| other != stem);
+    others.sort();
+    others.dedup();
+    others
 }
 
 impl TokenFilter for ArabicLightStemmer {
@@ -455,25 +483,25 @@ impl<T: Tokenizer> Tokenizer for ArabicLightStemmerWrapper<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         ArabicLightStemmerStream {
             tail: self.inner.token_stream(text),
-            second: None,
+            others: Vec::new(),
             current: Token::default(),
         }
     }
 }
 
 /// The stream of [`ArabicLightStemmer`]: each word's stem, then (at the same position) its
-/// stem without a joined preposition or conjunction, if it has one.
+/// other stems ([`arabic_other_stems`]), if it has any.
 pub struct ArabicLightStemmerStream<T> {
     tail: T,
-    /// The second token of the last word, not yet given.
-    second: Option<Token>,
+    /// The other tokens of the last word, not yet given.
+    others: Vec<Token>,
     current: Token,
 }
 
 impl<T: TokenStream> TokenStream for ArabicLightStemmerStream<T> {
     fn advance(&mut self) -> bool {
-        if let Some(second) = self.second.take() {
-            self.current = second;
+        if let Some(other) = self.others.pop() {
+            self.current = other;
             return true;
         }
         if !self.tail.advance() {
@@ -481,12 +509,13 @@ impl<T: TokenStream> TokenStream for ArabicLightStemmerStream<T> {
         }
         let token = self.tail.token();
         let stem = arabic_light_stem(&token.text);
-        self.second = arabic_stem_without_proclitic(&token.text)
-            .filter(|other| *other != stem)
+        self.others = arabic_other_stems(&token.text, &stem)
+            .into_iter()
             .map(|text| Token {
                 text,
                 ..token.clone()
-            });
+            })
+            .collect();
         self.current = Token {
             text: stem,
             ..token.clone()
@@ -521,6 +550,44 @@ fn drop_fleeting_vowel(stem: &mut String) {
     let before = chars[n - 3];
     if ('а'..='я').contains(&before) && !"аеиоуыэюяйьъ".contains(before) {
         *stem = chars[..n - 2].iter().chain(&chars[n - 1..]).collect();
+    }
+}
+
+/// Russian nouns that Snowball reads as adjectives, after the Snowball stemmer: a stem that
+/// ends in an adjectival ending (`-ых`, `-ой`, `-ем`...) with fewer than four letters before
+/// it is stemmed again, as Snowball stems the noun's endingless form. Snowball takes the
+/// `-ых` of the noun `отдых` (rest) for an adjective's and stems it to `отд`, but stems
+/// `отдыхом` and `отдыха` to `отдых`: the forms of one noun never met. Stemming `отдых` again
+/// sends them all to `отд`. A real adjective's stem never ends in its ending (`новый`,
+/// `новых`, `новая` are all `нов`), so adjectives are left as they were, and so are longer
+/// stems (`закон`), which no adjectival ending leaves.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RussianShortStem;
+
+/// Snowball Russian's adjectival endings, longest first.
+const RUSSIAN_ADJECTIVAL: [&str; 26] = [
+    "ими", "ыми", "его", "ого", "ему", "ому", "ее", "ие", "ые", "ое", "ей", "ий", "ый", "ой", "ем",
+    "им", "ым", "ом", "их", "ых", "ую", "юю", "ая", "яя", "ою", "ею",
+];
+
+/// The most letters a Snowball stem keeps before an adjectival ending for
+/// [`RussianShortStem`] to stem it again: fewer than four.
+const RUSSIAN_SHORT_STEM: usize = 3;
+
+fn settle_short_adjectival(stem: &mut String) {
+    let Some(ending) = RUSSIAN_ADJECTIVAL.iter().find(|e| stem.ends_with(*e)) else {
+        return;
+    };
+    let before = &stem[..stem.len() - ending.len()];
+    if before.chars().count() > RUSSIAN_SHORT_STEM {
+        return;
+    }
+    let again = frostem::Stemmer::new(frostem::Algorithm::Russian)
+        .stem(stem)
+        .into_owned();
+    // Only when Snowball itself takes that ending off (it is in the word's region).
+    if again == before {
+        *stem = again;
     }
 }
 
@@ -591,6 +658,12 @@ word_filter!(
     drop_fleeting_vowel
 );
 word_filter!(
+    RussianShortStem,
+    RussianShortStemWrapper,
+    RussianShortStemStream,
+    settle_short_adjectival
+);
+word_filter!(
     ElisionFilter,
     ElisionFilterWrapper,
     ElisionFilterStream,
@@ -634,7 +707,8 @@ mod script_tests {
             ("التعبير", "تعبير"),
             ("للتعذيب", "تعذيب"),
             ("البطالة", "بطالة"),
-            ("وضمير", "ضمير"),
+            // The conjunction `و` is no article: the word is also indexed without it.
+            ("وضمير", "وضمير"),
             ("ولد", "ولد"),
             ("ال", "ال"),
         ] {
@@ -668,7 +742,27 @@ mod script_tests {
             arabic_stem_without_proclitic("بطالة").as_deref(),
             Some("طال")
         );
+        // `و` is read both ways too: `وصاية` (guardianship) as written meets `الوصاية`,
+        // and `وحرية` (and freedom) is also `حرية`.
+        assert_eq!(arabic_light_stem("وصاية"), arabic_light_stem("الوصاية"));
+        assert_eq!(arabic_light_stem("وحدة"), arabic_light_stem("الوحدة"));
+        assert_eq!(
+            arabic_stem_without_proclitic("وحرية"),
+            Some(arabic_light_stem("حرية"))
+        );
+        assert_eq!(arabic_stem_without_proclitic("والحرية"), None);
+        assert_eq!(arabic_stem_without_proclitic("ولد"), None);
         assert_eq!(arabic_stem_without_proclitic("بيت"), None);
+        // An accusative written without its tanween is also read without its alef; a word
+        // of two letters (`سرا`) keeps it, and so does a stem that no alef ends.
+        assert_eq!(arabic_other_stems("عضوا", "عضوا"), ["عضو"]);
+        assert_eq!(arabic_other_stems("مدنيا", "مدنيا"), ["مدن"]);
+        assert_eq!(
+            arabic_other_stems("وعضوا", "وعضوا"),
+            ["عضو", "عضوا", "وعضو"]
+        );
+        assert!(arabic_other_stems("سرا", "سرا").is_empty());
+        assert!(arabic_other_stems("حرياتها", &arabic_light_stem("حرياتها")).is_empty());
         assert_eq!(arabic_stem_without_proclitic("بالحرية"), None);
         assert_eq!(arabic_stem_without_proclitic("للمجتمع"), None);
     }
@@ -690,6 +784,32 @@ mod script_tests {
             drop_fleeting_vowel(&mut text);
             assert_eq!(text, expected);
         }
+    }
+
+    #[test]
+    fn russian_nouns_read_as_adjectives() {
+        let stemmer = frostem::Stemmer::new(frostem::Algorithm::Russian);
+        let stem = |word: &str| {
+            let mut stem = stemmer.stem(word).into_owned();
+            settle_short_adjectival(&mut stem);
+            stem
+        };
+        // The noun `отдых` (rest) and its cases meet; Snowball alone gave `отд` and `отдых`.
+        assert_eq!(stemmer.stem("отдыхом"), "отдых");
+        for word in ["отдых", "отдыха", "отдыхом", "отдыху"] {
+            assert_eq!(stem(word), "отд", "{word}");
+        }
+        // Short adjectives keep Snowball's stems (`злых` and `всех` have no ending in their
+        // region: Snowball leaves them whole).
+        for word in ["новый", "новых", "новая", "новом", "новыми"] {
+            assert_eq!(stem(word), "нов", "{word}");
+        }
+        for word in ["злых", "злой", "злые", "всех", "тихих", "наших"] {
+            assert_eq!(stem(word), stemmer.stem(word), "{word}");
+        }
+        // A longer stem, or an ending outside the word's region, stays.
+        assert_eq!(stem("законом"), "закон");
+        assert_eq!(stem("стихом"), "стих");
     }
 
     #[test]

@@ -22,7 +22,8 @@ pub enum Language {
     Portuguese,
     /// German (`de`): Snowball German (`ß`, umlauts handled by the stemmer).
     German,
-    /// Russian (`ru`): `ё` read as `е`, Snowball Russian, fleeting vowels dropped
+    /// Russian (`ru`): `ё` read as `е`, Snowball Russian, a noun it reads as an adjective
+    /// stemmed again ([`crate::analysis::RussianShortStem`]), fleeting vowels dropped
     /// ([`crate::analysis::RussianFleetingVowel`]); Snowball's stop words less its content
     /// words (`жизнь`, `человек`…).
     Russian,

@@ -27,7 +27,7 @@ mod tokenizer;
 pub use chinese::ChineseTokenizer;
 pub use filters::{
     ArabicLightStemmer, CachedStemmer, ElisionFilter, PossessiveFilter, RussianFleetingVowel,
-    ScriptNormalizer,
+    RussianShortStem, ScriptNormalizer,
 };
 pub use language::{DETECTION_BYTES, Language, UNKNOWN_LANGUAGE, detect, normalize_code};
 pub use tokenizer::WordTokenizer;
@@ -213,6 +213,7 @@ pub fn stemmed_analyzer_for(language: Language) -> TextAnalyzer {
             .filter(ScriptNormalizer)
             .filter(own(language))
             .filter(CachedStemmer::new(frostem::Algorithm::Russian))
+            .filter(RussianShortStem)
             .filter(RussianFleetingVowel)
             .build(),
         Language::Arabic => words()
@@ -543,6 +544,32 @@ impl Analyzer {
         let analyzer =
             self.others[language as usize].get_or_insert_with(|| stemmed_analyzer_for(language));
         collect(analyzer, text)
+    }
+
+    /// The stemmed view of a query's `text` in `language`, each word read as the index reads
+    /// a word the query gives alone: as [`Analyzer::stemmed_in`], but a word that the index
+    /// also holds a second way (an Arabic word without its joined conjunction or preposition,
+    /// `وحدة` as `حدة`) gives only its reading as written, which meets the text's forms with
+    /// the article (`الوحدة`). A Chinese word keeps the dictionary words inside it.
+    ///
+    /// ```
+    /// use communique::analysis::{Analyzer, Language};
+    /// let mut analyzer = Analyzer::new();
+    /// let terms = |tokens: Vec<communique::analysis::AnalyzedToken>| -> Vec<String> {
+    ///     tokens.into_iter().map(|t| t.text).collect()
+    /// };
+    /// assert_eq!(terms(analyzer.stemmed_in(Language::Arabic, "وحدة")).len(), 2);
+    /// assert_eq!(
+    ///     terms(analyzer.stemmed_as_typed_in(Language::Arabic, "وحدة")),
+    ///     terms(analyzer.stemmed_in(Language::Arabic, "الوحدة"))
+    /// );
+    /// ```
+    pub fn stemmed_as_typed_in(&mut self, language: Language, text: &str) -> Vec<AnalyzedToken> {
+        let mut tokens = self.stemmed_in(language, text);
+        if language != Language::Chinese {
+            tokens.dedup_by_key(|t| t.position);
+        }
+        tokens
     }
 }
 

@@ -599,7 +599,7 @@ impl<'a> Compiler<'a> {
     fn stemmed_phrase(&mut self, text: &str, field: Field, scope: Scope, negated: bool) -> Part {
         let mut readings: Vec<Vec<AnalyzedToken>> = Vec::new();
         for language in self.languages_of(text) {
-            let mut tokens = self.analyzer.stemmed_in(language, text);
+            let mut tokens = self.analyzer.stemmed_as_typed_in(language, text);
             if let Some(first) = tokens.first().map(|t| t.position) {
                 tokens.iter_mut().for_each(|t| t.position -= first);
             }
