@@ -368,7 +368,7 @@ fn strip_elision(text: &mut String) {
 /// * a stem that ends in an alef is indexed also without it, stemmed as the word without it
 ///   would be, when a root's three letters are left: the indefinite accusative written without
 ///   its tanween (`عضوا`, `كاملا`, `مدنيا`), the word that the other cases write `عضو`,
-///   `كامل`, `مدني`. The tanween itself is read away by [`normalize_script`].
+///   `كامل`, `مدني`. The tanween itself is read away by `normalize_script`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ArabicLightStemmer;
 
