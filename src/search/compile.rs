@@ -20,6 +20,7 @@ use tantivy::{Searcher, Term};
 
 use super::articles::Filter;
 use super::highlight::{Highlighter, NearRule};
+use super::names::Name;
 use super::options::{Ranking, SearchOptions};
 use super::query::{Node, Occur, Proximity, Scope, bare_words};
 use super::restrict::{Boosted, DisMax};
@@ -1123,6 +1124,8 @@ impl<'a> Compiler<'a> {
         let mut variants: Vec<Box<dyn TantivyQuery>> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut shown = Vec::new();
+        // What each of `variants` is, for scoring them at given passages (`OnlyNames`).
+        let mut names = Vec::new();
         let typed = self.analyzer.exact(matched).len().max(1);
         let entity = self.entity_term(group).map(|term| {
             shown.push(term.value().as_str().unwrap_or_default().to_string());
@@ -1150,20 +1153,24 @@ impl<'a> Compiler<'a> {
             } else {
                 name.clone()
             });
-            let Some(query) = self.alias_name(name, &tokens, &mut part.marks) else {
+            let Some((query, terms)) = self.alias_name(name, &tokens, &mut part.marks) else {
                 continue;
             };
             // Each name weighs what the words the user typed would: a long name is not worth
             // more than a short one.
             let weight = weight * typed as f32 / tokens.len() as f32;
-            let query = if (weight - 1.0).abs() > f32::EPSILON {
-                Box::new(Boosted::new(query, weight))
+            let (query, boost) = if (weight - 1.0).abs() > f32::EPSILON {
+                (
+                    Box::new(Boosted::new(query, weight)) as Box<dyn TantivyQuery>,
+                    weight,
+                )
             } else {
-                query
+                (query, 1.0)
             };
             // A strong name is what the indexer recognised as the entity: its term finds it.
             if !(strong && entity.is_some()) {
                 variants.push(query);
+                names.push(Name { terms, boost });
             }
         }
         part.expansions = vec![format!("{matched} → {}", shown.join(" | "))];
@@ -1180,6 +1187,7 @@ impl<'a> Compiler<'a> {
             };
             return part;
         }
+        let only_names = entity.is_none();
         variants.splice(0..0, entity);
         // The best-matching name counts (with a little for the others), not their sum: a
         // passage that names a country three ways is not three times as relevant.
@@ -1189,6 +1197,8 @@ impl<'a> Compiler<'a> {
         } else if variants.len() == 1 {
             // One clause (an entity without weak names) needs no disjunction around it.
             variants.remove(0)
+        } else if only_names {
+            Box::new(DisMax::of_names(variants, names, 0.1))
         } else {
             Box::new(DisMax::new(variants, 0.1))
         });
@@ -1243,7 +1253,7 @@ impl<'a> Compiler<'a> {
         name: &str,
         tokens: &[AnalyzedToken],
         marks: &mut Highlighter,
-    ) -> Option<Box<dyn TantivyQuery>> {
+    ) -> Option<(Box<dyn TantivyQuery>, Vec<(usize, Term)>)> {
         if tokens.len() > 1 {
             let indexed = tokens.iter().all(|token| {
                 let term = Term::from_field_text(self.fields.exact, &token.text);
@@ -1253,7 +1263,8 @@ impl<'a> Compiler<'a> {
                 return None;
             }
             marks.add_phrase(tokens);
-            return self.sequence(self.fields.exact, tokens);
+            let terms = offsets(self.fields.exact, tokens);
+            return Some((Box::new(PhraseQuery::new_with_offset(terms.clone())), terms));
         }
         // Names are stemmed only in an index of English alone: where articles are in several
         // languages, each stems differently (`Russie`, `Россия`), and a name is matched as
@@ -1275,7 +1286,7 @@ impl<'a> Compiler<'a> {
             Some(stem) => marks.stems.insert(stem.text),
             None => marks.words.insert(tokens[0].text.clone()),
         };
-        Some(term_query(term))
+        Some((term_query(term.clone()), vec![(0, term)]))
     }
 
     /// A term for one token, a phrase for several.
@@ -1283,18 +1294,9 @@ impl<'a> Compiler<'a> {
         match tokens {
             [] => None,
             [one] => Some(term_query(Term::from_field_text(field, &one.text))),
-            [first, ..] => {
-                let terms = tokens
-                    .iter()
-                    .map(|t| {
-                        (
-                            t.position - first.position,
-                            Term::from_field_text(field, &t.text),
-                        )
-                    })
-                    .collect();
-                Some(Box::new(PhraseQuery::new_with_offset(terms)))
-            }
+            _ => Some(Box::new(PhraseQuery::new_with_offset(offsets(
+                field, tokens,
+            )))),
         }
     }
 
@@ -1628,6 +1630,15 @@ fn stop_word(field: Field, word: &str, text_scope: bool) -> Part {
         stop: Some((term_query(term), marks)),
         ..Part::default()
     }
+}
+
+/// The terms of `tokens` in `field` at their positions from the first.
+fn offsets(field: Field, tokens: &[AnalyzedToken]) -> Vec<(usize, Term)> {
+    let first = tokens.first().map_or(0, |t| t.position);
+    tokens
+        .iter()
+        .map(|t| (t.position - first, Term::from_field_text(field, &t.text)))
+        .collect()
 }
 
 /// A term query with frequencies (for BM25).

@@ -20,6 +20,8 @@ use tantivy::query::{
 };
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
+use super::names::{Name, OnlyNames};
+
 /// The documents a restricted query may match, sorted, by segment.
 pub(crate) type Docs = Arc<HashMap<SegmentId, Vec<DocId>>>;
 
@@ -42,6 +44,14 @@ pub(crate) fn restrict(query: &dyn Query, docs: &Docs) -> Box<dyn Query> {
         ));
     }
     if let Some(max) = query.downcast_ref::<DisMax>() {
+        if let Some(names) = &max.names {
+            return Box::new(OnlyNames {
+                names: names.clone(),
+                tie_breaker: max.tie_breaker,
+                docs: docs.clone(),
+                query: query.box_clone(),
+            });
+        }
         let disjuncts = max
             .disjuncts
             .iter()
@@ -98,11 +108,18 @@ impl Query for Boosted {
 pub(crate) struct DisMax {
     disjuncts: Vec<Box<dyn Query>>,
     tie_breaker: Score,
+    /// When the disjuncts are an alias's names, each a term or an exact phrase: what they
+    /// are, for [`OnlyNames`] (which reads each distinct word's postings once).
+    names: Option<Vec<Name>>,
 }
 
 impl Clone for DisMax {
     fn clone(&self) -> DisMax {
-        DisMax::new(boxed(&self.disjuncts), self.tie_breaker)
+        DisMax {
+            disjuncts: boxed(&self.disjuncts),
+            tie_breaker: self.tie_breaker,
+            names: self.names.clone(),
+        }
     }
 }
 
@@ -117,6 +134,22 @@ impl DisMax {
         DisMax {
             disjuncts,
             tie_breaker,
+            names: None,
+        }
+    }
+
+    /// The best of an alias's names (`disjuncts`, the query of each of `names` in order), with
+    /// `tie_breaker` times the others.
+    pub(crate) fn of_names(
+        disjuncts: Vec<Box<dyn Query>>,
+        names: Vec<Name>,
+        tie_breaker: Score,
+    ) -> DisMax {
+        debug_assert_eq!(disjuncts.len(), names.len());
+        DisMax {
+            disjuncts,
+            tie_breaker,
+            names: Some(names),
         }
     }
 }
@@ -295,6 +328,78 @@ mod tests {
     fn phrase(field: tantivy::schema::Field, words: &[&str]) -> Box<dyn Query> {
         let terms = words.iter().map(|w| Term::from_field_text(field, w));
         Box::new(PhraseQuery::new(terms.collect()))
+    }
+
+    /// The terms of a phrase at their offsets.
+    fn at(field: tantivy::schema::Field, words: &[&str]) -> Vec<(usize, Term)> {
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (i, Term::from_field_text(field, w)))
+            .collect()
+    }
+
+    #[test]
+    fn an_alias_s_names_score_at_the_given_passages_as_their_disjunction_does() {
+        let (index, text) = paragraphs();
+        let searcher = index.reader().unwrap().searcher();
+        // Names sharing words (`korea`, `of`), a boosted one, a single word, one with a word
+        // the index lacks, and one of a repeated word.
+        let words: [&[&str]; 7] = [
+            &["north", "korea"],
+            &["democratic", "people", "s", "republic", "of", "korea"],
+            &["korea"],
+            &["people", "s", "republic", "of", "korea"],
+            &["security", "council"],
+            &["pyongyangz", "korea"],
+            &["of", "the", "security", "council", "of"],
+        ];
+        let boosts = [1.0, 0.5, 2.0, 1.0, 0.3, 1.0, 1.0];
+        let (mut queries, mut names) = (Vec::new(), Vec::new());
+        for (words, boost) in words.iter().zip(boosts) {
+            let query: Box<dyn Query> = match words {
+                [one] => term(text, one),
+                _ => phrase(text, words),
+            };
+            queries.push(match boost {
+                1.0 => query,
+                _ => Box::new(Boosted::new(query, boost)),
+            });
+            names.push(Name {
+                terms: at(text, words),
+                boost,
+            });
+        }
+        let plain = DisMax::new(queries.iter().map(|q| q.box_clone()).collect(), 0.1);
+        let named = DisMax::of_names(queries, names, 0.1);
+        // Every other passage, restricted both ways.
+        let mut docs: HashMap<SegmentId, Vec<DocId>> = HashMap::new();
+        for reader in searcher.segment_readers() {
+            docs.insert(
+                reader.segment_id(),
+                (0..reader.max_doc()).step_by(2).collect(),
+            );
+        }
+        let docs = Arc::new(docs);
+        let scoring = EnableScoring::enabled_from_searcher(&searcher);
+        let plain = restrict(&plain, &docs).weight(scoring).unwrap();
+        let named = restrict(&named, &docs).weight(scoring).unwrap();
+        let mut seen = 0;
+        for reader in searcher.segment_readers() {
+            let (mut a, mut b) = (
+                plain.scorer(reader, 1.5).unwrap(),
+                named.scorer(reader, 1.5).unwrap(),
+            );
+            while a.doc() != TERMINATED {
+                assert_eq!(b.doc(), a.doc());
+                assert_eq!(b.score(), a.score(), "at {}", a.doc());
+                seen += 1;
+                a.advance();
+                b.advance();
+            }
+            assert_eq!(b.doc(), TERMINATED);
+        }
+        assert!(seen > 20, "{seen} passages matched");
     }
 
     #[test]
