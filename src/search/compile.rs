@@ -590,6 +590,11 @@ impl<'a> Compiler<'a> {
         part.reranked = tokens.len() > 1;
         if scope == Scope::Text {
             part.marks.add_phrase(&tokens);
+            if self.filtering {
+                // Which articles match reads their titles too.
+                let (title, _) = self.views(Scope::Title);
+                part.title = self.sequence(title, &tokens);
+            }
         }
         part
     }
@@ -1174,6 +1179,11 @@ impl<'a> Compiler<'a> {
             }
         }
         part.expansions = vec![format!("{matched} → {}", shown.join(" | "))];
+        if self.filtering {
+            // Which articles match reads their titles too: `NOT Russia` leaves out the article
+            // titled "… Russian Federation" whose passages never name it.
+            part.title = self.title_names(group);
+        }
         if self.cheap
             && let Some(entity) = entity
         {
@@ -1243,6 +1253,57 @@ impl<'a> Compiler<'a> {
         Box::new(Boosted::new(query, weight))
     }
 
+    /// For an article filter: any of an alias group's names (strong or weak) in the title, a
+    /// name of several words as an exact phrase, one word as the text's names are searched
+    /// (stemmed in an index of English alone). Names no title holds are left out; `None` when
+    /// none is left.
+    fn title_names(&mut self, group: &crate::domain::AliasGroup) -> Option<Box<dyn TantivyQuery>> {
+        let (exact, stem) = self.views(Scope::Title);
+        let english_only = self.english_only();
+        let mut seen = std::collections::HashSet::new();
+        let mut found: Vec<Box<dyn TantivyQuery>> = Vec::new();
+        for name in group.names.iter().chain(&group.codes).chain(&group.weak) {
+            let tokens = self.analyzer.name(name, false);
+            let word_like = tokens.len() == 1 && tokens[0].text == "us";
+            if tokens.is_empty() || word_like {
+                continue;
+            }
+            let terms = if tokens.len() > 1 {
+                offsets(exact, &tokens)
+            } else {
+                let stemmed = self.analyzer.name(name, true).into_iter().next();
+                let term = match (stemmed, stem) {
+                    (Some(s), Some(field))
+                        if self.ranking.stemming && english_only && name.is_ascii() =>
+                    {
+                        Term::from_field_text(field, &s.text)
+                    }
+                    _ => Term::from_field_text(exact, &tokens[0].text),
+                };
+                vec![(0, term)]
+            };
+            let held = terms
+                .iter()
+                .all(|(_, t)| self.searcher.doc_freq(t).is_ok_and(|n| n > 0));
+            let key: Vec<Term> = terms.iter().map(|(_, t)| t.clone()).collect();
+            if !held || !seen.insert(key) {
+                continue;
+            }
+            found.push(match terms.len() {
+                1 => term_query(terms[0].1.clone()),
+                _ => Box::new(PhraseQuery::new_with_offset(terms)),
+            });
+        }
+        (!found.is_empty()).then(|| any(found))
+    }
+
+    /// Whether every language of the index (or the one asked for) is English.
+    fn english_only(&self) -> bool {
+        self.languages
+            .iter()
+            .all(|(language, _)| *language == Language::English)
+    }
+
     /// One name of an alias (its exact-view `tokens`): a word through the stemmed view (or the
     /// exact one without stemming), several as a phrase; what it highlights goes to `marks`.
     /// `None` for a name with a word that no passage holds (the names of a group in the
@@ -1269,10 +1330,7 @@ impl<'a> Compiler<'a> {
         // Names are stemmed only in an index of English alone: where articles are in several
         // languages, each stems differently (`Russie`, `Россия`), and a name is matched as
         // written.
-        let english_only = self
-            .languages
-            .iter()
-            .all(|(language, _)| *language == Language::English);
+        let english_only = self.english_only();
         let stem = self.analyzer.name(name, true).into_iter().next();
         let stemmed = stem.filter(|_| self.ranking.stemming && english_only && name.is_ascii());
         let term = match &stemmed {
