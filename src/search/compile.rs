@@ -23,7 +23,7 @@ use super::highlight::{Highlighter, NearRule};
 use super::names::Name;
 use super::options::{Ranking, SearchOptions};
 use super::query::{Node, Occur, Proximity, Scope, bare_words};
-use super::restrict::{Boosted, DisMax};
+use super::restrict::{Boosted, DisMax, Either, Titled};
 use crate::analysis::{AnalyzedToken, Analyzer, Language, Script, script_of};
 use crate::index::Fields;
 use crate::{Error, Query, QueryError, Result};
@@ -52,6 +52,9 @@ pub(crate) struct Compiled {
 }
 
 type Clause = (tantivy::query::Occur, Box<dyn TantivyQuery>);
+
+/// The query of an alias's name, and its words at their offsets (see [`Name`]).
+type NameQuery = (Box<dyn TantivyQuery>, Vec<(usize, Term)>);
 
 /// What one node gives.
 #[derive(Default)]
@@ -240,6 +243,7 @@ fn with_compiler<T>(
         // or a search inside quotations, searches the names themselves.
         entities: options.aliases.is_none() && !options.quotes,
         filtering: false,
+        negated: false,
         mentions: fields.mentions,
         fields: if options.quotes { &quoted } else { fields },
         searcher,
@@ -318,6 +322,8 @@ struct Compiler<'a> {
     entities: bool,
     /// Set while compiling an article filter: which articles match, not how passages rank.
     filtering: bool,
+    /// Whether the clause being compiled is excluded (an odd number of exclusions holds it).
+    negated: bool,
     /// The field of the passages' entity mentions.
     mentions: Field,
     fields: &'a Fields,
@@ -435,6 +441,7 @@ impl<'a> Compiler<'a> {
 
     /// A node, `negated` if an odd number of exclusions holds it.
     fn node(&mut self, node: &Node, negated: bool) -> Result<Part> {
+        self.negated = negated;
         match node {
             Node::Word { text, scope, .. } => {
                 if *scope == Scope::Text
@@ -590,10 +597,21 @@ impl<'a> Compiler<'a> {
         part.reranked = tokens.len() > 1;
         if scope == Scope::Text {
             part.marks.add_phrase(&tokens);
-            if self.filtering {
-                // Which articles match reads their titles too.
+            if self.filtering && negated {
+                // An excluded phrase is looked for in the titles too.
                 let (title, _) = self.views(Scope::Title);
-                part.title = self.sequence(title, &tokens);
+                if let Some(query) = self.sequence(title, &tokens)
+                    && let Some(text) = part.query.take()
+                {
+                    let title = Titled {
+                        query,
+                        names: vec![Name {
+                            terms: offsets(title, &tokens),
+                            boost: 1.0,
+                        }],
+                    };
+                    part.query = Some(Box::new(Either::new(vec![text, Box::new(title)])));
+                }
             }
         }
         part
@@ -1179,11 +1197,13 @@ impl<'a> Compiler<'a> {
             }
         }
         part.expansions = vec![format!("{matched} → {}", shown.join(" | "))];
-        if self.filtering {
-            // Which articles match reads their titles too: `NOT Russia` leaves out the article
-            // titled "… Russian Federation" whose passages never name it.
-            part.title = self.title_names(group);
-        }
+        let title = if self.filtering && self.negated {
+            // An excluded name is looked for in the titles too: `NOT Russia` leaves out the
+            // article titled "… Russian Federation" whose passages never name it.
+            self.title_names(group)
+        } else {
+            None
+        };
         if self.cheap
             && let Some(entity) = entity
         {
@@ -1212,6 +1232,12 @@ impl<'a> Compiler<'a> {
         } else {
             Box::new(DisMax::new(variants, 0.1))
         });
+        if let Some(title) = title {
+            let title: Box<dyn TantivyQuery> = Box::new(title);
+            part.query = Some(Box::new(Either::new(
+                part.query.take().into_iter().chain([title]).collect(),
+            )));
+        }
         part
     }
 
@@ -1257,15 +1283,16 @@ impl<'a> Compiler<'a> {
     /// name of several words as an exact phrase, one word as the text's names are searched
     /// (stemmed in an index of English alone). Names no title holds are left out; `None` when
     /// none is left.
-    fn title_names(&mut self, group: &crate::domain::AliasGroup) -> Option<Box<dyn TantivyQuery>> {
+    fn title_names(&mut self, group: &crate::domain::AliasGroup) -> Option<Titled> {
         let (exact, stem) = self.views(Scope::Title);
         let english_only = self.english_only();
         let mut seen = std::collections::HashSet::new();
         let mut found: Vec<Box<dyn TantivyQuery>> = Vec::new();
+        let mut names_found = Vec::new();
         for name in group.names.iter().chain(&group.codes).chain(&group.weak) {
             let tokens = self.analyzer.name(name, false);
-            let word_like = tokens.len() == 1 && tokens[0].text == "us";
-            if tokens.is_empty() || word_like {
+            // As in the text: `us` would find the word.
+            if tokens.is_empty() || (tokens.len() == 1 && tokens[0].text == "us") {
                 continue;
             }
             let terms = if tokens.len() > 1 {
@@ -1291,10 +1318,14 @@ impl<'a> Compiler<'a> {
             }
             found.push(match terms.len() {
                 1 => term_query(terms[0].1.clone()),
-                _ => Box::new(PhraseQuery::new_with_offset(terms)),
+                _ => Box::new(PhraseQuery::new_with_offset(terms.clone())),
             });
+            names_found.push(Name { terms, boost: 1.0 });
         }
-        (!found.is_empty()).then(|| any(found))
+        (!found.is_empty()).then(|| Titled {
+            query: Box::new(Either::new(found)),
+            names: names_found,
+        })
     }
 
     /// Whether every language of the index (or the one asked for) is English.
@@ -1314,7 +1345,7 @@ impl<'a> Compiler<'a> {
         name: &str,
         tokens: &[AnalyzedToken],
         marks: &mut Highlighter,
-    ) -> Option<(Box<dyn TantivyQuery>, Vec<(usize, Term)>)> {
+    ) -> Option<NameQuery> {
         if tokens.len() > 1 {
             let indexed = tokens.iter().all(|token| {
                 let term = Term::from_field_text(self.fields.exact, &token.text);
@@ -1514,6 +1545,7 @@ impl<'a> Compiler<'a> {
         let (occur, node) = &clauses[at];
         let negated_here = negated ^ (*occur == Occur::MustNot);
         let outer = std::mem::replace(&mut self.long_group, long_group);
+        self.negated = negated_here;
         let part = match self.alias_run(clauses, at) {
             Some((part, words)) => Ok((part, words)),
             None => self.node(node, negated_here).map(|part| (part, 1)),

@@ -142,10 +142,8 @@ impl Weight for NamesWeight {
             .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
             let last = words.iter().map(|&(_, o)| o).max().unwrap_or(0);
             // What tantivy's boost query and term or phrase weight do with the boost.
-            let weight = weight.as_ref().map(|w| match name.boost {
-                b if b == 1.0 => w.boost_by(boost),
-                b => w.boost_by(boost * b),
-            });
+            // (`boost * 1.0` is `boost` exactly.)
+            let weight = weight.as_ref().map(|w| w.boost_by(boost * name.boost));
             names.push(Scored {
                 words,
                 last,
@@ -221,7 +219,7 @@ impl NamesScorer {
             sum += score;
             any = true;
         }
-        any.then(|| max + (sum - max) * self.tie_breaker)
+        any.then_some(max + (sum - max) * self.tie_breaker)
     }
 
     /// Name `i`'s score at `doc`, if it matches there.

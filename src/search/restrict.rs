@@ -167,6 +167,169 @@ impl Query for DisMax {
     }
 }
 
+/// Where any of a few queries matches, for an article filter (which never scores): the
+/// documents of each, merged without tantivy's buffered union. That union refills a window of
+/// 4,096 documents from every clause at each far seek; a filter that judges the articles it is
+/// offered (`collect::Excluding`) seeks far each time, and `Either` then only seeks each query.
+#[derive(Debug)]
+pub(crate) struct Either {
+    queries: Vec<Box<dyn Query>>,
+}
+
+impl Clone for Either {
+    fn clone(&self) -> Either {
+        Either::new(boxed(&self.queries))
+    }
+}
+
+impl Either {
+    /// Matches where any of `queries` does.
+    pub(crate) fn new(queries: Vec<Box<dyn Query>>) -> Either {
+        Either { queries }
+    }
+
+    /// Its queries: those of the passages' text, and those of their articles' titles
+    /// ([`Titled`]).
+    pub(crate) fn split(&self) -> (Vec<Box<dyn Query>>, Vec<Name>) {
+        let (mut text, mut titles) = (Vec::new(), Vec::new());
+        for query in &self.queries {
+            match query.downcast_ref::<Titled>() {
+                Some(titled) => titles.extend(titled.names.iter().cloned()),
+                None => text.push(query.box_clone()),
+            }
+        }
+        (text, titles)
+    }
+}
+
+/// A query of the title views (on every passage of an article): any of some names, each a
+/// term or an exact phrase, marked so that a search that judges articles one by one can ask
+/// them about its few best articles alone (see [`Either::split`] and [`OnlyNames`]).
+#[derive(Debug)]
+pub(crate) struct Titled {
+    /// Any of the names.
+    pub query: Box<dyn Query>,
+    /// The names.
+    pub names: Vec<Name>,
+}
+
+impl Clone for Titled {
+    fn clone(&self) -> Titled {
+        Titled {
+            query: self.query.box_clone(),
+            names: self.names.clone(),
+        }
+    }
+}
+
+impl Query for Titled {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        self.query.weight(scoring)
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.query.query_terms(visitor);
+    }
+}
+
+impl Query for Either {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let weights = self
+            .queries
+            .iter()
+            .map(|q| q.weight(scoring))
+            .collect::<tantivy::Result<_>>()?;
+        Ok(Box::new(EitherWeight { weights }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for query in &self.queries {
+            query.query_terms(visitor);
+        }
+    }
+}
+
+struct EitherWeight {
+    weights: Vec<Box<dyn Weight>>,
+}
+
+impl Weight for EitherWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let scorers = self
+            .weights
+            .iter()
+            .map(|w| w.scorer(reader, boost))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let doc = scorers.iter().map(|s| s.doc()).min().unwrap_or(TERMINATED);
+        Ok(Box::new(EitherScorer { scorers, doc }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut explanation = Explanation::new("any of", 0.0);
+        for weight in &self.weights {
+            if let Ok(inner) = weight.explain(reader, doc) {
+                explanation.add_detail(inner);
+            }
+        }
+        Ok(explanation)
+    }
+}
+
+/// The smallest document of its scorers.
+struct EitherScorer {
+    scorers: Vec<Box<dyn Scorer>>,
+    doc: DocId,
+}
+
+impl DocSet for EitherScorer {
+    fn advance(&mut self) -> DocId {
+        let current = self.doc;
+        let mut doc = TERMINATED;
+        for scorer in &mut self.scorers {
+            if scorer.doc() == current {
+                scorer.advance();
+            }
+            doc = doc.min(scorer.doc());
+        }
+        self.doc = doc;
+        doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        let mut doc = TERMINATED;
+        for scorer in &mut self.scorers {
+            if scorer.doc() < target {
+                scorer.seek(target);
+            }
+            doc = doc.min(scorer.doc());
+        }
+        self.doc = doc;
+        doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.scorers.iter().map(|s| s.size_hint()).sum()
+    }
+}
+
+impl Scorer for EitherScorer {
+    fn score(&mut self) -> Score {
+        let doc = self.doc;
+        self.scorers
+            .iter_mut()
+            .filter(|s| s.doc() == doc)
+            .map(|s| s.score())
+            .sum()
+    }
+}
+
 /// A query that matches only at the given documents (where it matches on its own).
 #[derive(Debug)]
 pub(crate) struct Only {
