@@ -1144,11 +1144,9 @@ impl<'a> Compiler<'a> {
     /// one posting list instead of a phrase per name. Every name is still highlighted.
     fn alias(&mut self, group: &crate::domain::AliasGroup, matched: &str) -> Part {
         let mut part = Part::default();
-        let mut variants: Vec<Box<dyn TantivyQuery>> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let mut shown = Vec::new();
-        // What each of `variants` is, for scoring them at given passages (`OnlyNames`).
-        let mut names = Vec::new();
+        // The names' queries, and what each is (for scoring them at given passages).
+        let (mut variants, mut names): (Vec<Box<dyn TantivyQuery>>, Vec<Name>) = (vec![], vec![]);
+        let (mut seen, mut shown) = (std::collections::HashSet::new(), Vec::new());
         let typed = self.analyzer.exact(matched).len().max(1);
         let entity = self.entity_term(group).map(|term| {
             shown.push(term.value().as_str().unwrap_or_default().to_string());
@@ -1197,13 +1195,6 @@ impl<'a> Compiler<'a> {
             }
         }
         part.expansions = vec![format!("{matched} → {}", shown.join(" | "))];
-        let title = if self.filtering && self.negated {
-            // An excluded name is looked for in the titles too: `NOT Russia` leaves out the
-            // article titled "… Russian Federation" whose passages never name it.
-            self.title_names(group)
-        } else {
-            None
-        };
         if self.cheap
             && let Some(entity) = entity
         {
@@ -1219,25 +1210,16 @@ impl<'a> Compiler<'a> {
         }
         let only_names = entity.is_none();
         variants.splice(0..0, entity);
-        // The best-matching name counts (with a little for the others), not their sum: a
-        // passage that names a country three ways is not three times as relevant.
-        part.query = Some(if variants.is_empty() {
-            // No name of the group is in the index: the alias matches nothing.
-            Box::new(tantivy::query::EmptyQuery)
-        } else if variants.len() == 1 {
-            // One clause (an entity without weak names) needs no disjunction around it.
-            variants.remove(0)
-        } else if only_names {
-            Box::new(DisMax::of_names(variants, names, 0.1))
-        } else {
-            Box::new(DisMax::new(variants, 0.1))
+        let query = disjunction(variants, only_names.then_some(names));
+        // An excluded name is looked for in the titles too: `NOT Russia` leaves out the article
+        // titled "… Russian Federation" whose passages never name it.
+        let title = (self.filtering && self.negated)
+            .then(|| self.title_names(group))
+            .flatten();
+        part.query = Some(match title {
+            Some(title) => Box::new(Either::new(vec![query, Box::new(title)])),
+            None => query,
         });
-        if let Some(title) = title {
-            let title: Box<dyn TantivyQuery> = Box::new(title);
-            part.query = Some(Box::new(Either::new(
-                part.query.take().into_iter().chain([title]).collect(),
-            )));
-        }
         part
     }
 
@@ -1719,6 +1701,23 @@ fn stop_word(field: Field, word: &str, text_scope: bool) -> Part {
     Part {
         stop: Some((term_query(term), marks)),
         ..Part::default()
+    }
+}
+
+/// The best-matching of an alias's `variants` (with a little for the others), not their sum:
+/// a passage that names a country three ways is not three times as relevant. `names` says
+/// what each variant is, when all are names (no entity term).
+fn disjunction(
+    mut variants: Vec<Box<dyn TantivyQuery>>,
+    names: Option<Vec<Name>>,
+) -> Box<dyn TantivyQuery> {
+    match (variants.len(), names) {
+        // No name of the group is in the index: the alias matches nothing.
+        (0, _) => Box::new(tantivy::query::EmptyQuery),
+        // One clause (an entity without weak names) needs no disjunction around it.
+        (1, _) => variants.remove(0),
+        (_, Some(names)) => Box::new(DisMax::of_names(variants, names, 0.1)),
+        (_, None) => Box::new(DisMax::new(variants, 0.1)),
     }
 }
 
