@@ -416,3 +416,77 @@ fn country_facets_count_a_demonym_as_a_mention() {
     let hits = search("Kursk", &SearchOptions::new().limit(100).country("JPN"));
     assert!(!ids(&hits).contains(&BRIEFING));
 }
+
+/// A release of `../shared/data/state-dept-press` by id: its title and paragraphs.
+fn release(file: &str, id: &str) -> (String, Vec<String>) {
+    let path = common::shared().join("data/state-dept-press").join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = text
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .find(|value| value["id"] == id)
+        .unwrap_or_else(|| panic!("{id} is not in {}", path.display()));
+    let paragraphs = line["text"].as_str().unwrap().split("\n\n");
+    (
+        line["title"].as_str().unwrap().to_string(),
+        paragraphs.map(str::to_string).collect(),
+    )
+}
+
+#[test]
+#[ignore = "needs the real collections in ../shared (COMMUNIQUE_SHARED)"]
+fn an_excluded_name_or_phrase_in_the_title_leaves_the_article_out() {
+    // "EU Sanctions on Russia and Shipments To and From Kaliningrad", copied with only its
+    // paragraphs that do not name Russia (as a syndicated excerpt does), and a release on
+    // sanctions against the Houthis' financiers that never names Russia.
+    let (title, paragraphs) = release(
+        "2022-07.jsonl",
+        "https://www.state.gov/eu-sanctions-on-russia-and-shipments-to-and-from-kaliningrad/",
+    );
+    let excerpt: Vec<String> = paragraphs
+        .into_iter()
+        .filter(|p| !p.contains("Russia") && !p.contains("Kaliningrad"))
+        .collect();
+    assert!(
+        excerpt.iter().any(|p| p.contains("sanctions")),
+        "{excerpt:?}"
+    );
+    let (houthis, body) = release(
+        "2021-06.jsonl",
+        "https://www.state.gov/u-s-sanctions-international-network-enriching-houthis-in-yemen/",
+    );
+    let index = communique::Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, title, body) in [
+        ("excerpt", &title, excerpt.join("\n\n")),
+        ("houthis", &houthis, body.join("\n\n")),
+    ] {
+        let article = communique::Article::new(id, body).with_title(title.as_str());
+        writer.add(&article).unwrap();
+    }
+    writer.commit().unwrap();
+    let found = |query: &str| -> Vec<String> {
+        let parsed: Query = query.parse().unwrap();
+        let hits = index.search(&parsed, &SearchOptions::new()).unwrap();
+        let mut ids: Vec<String> = hits.into_iter().map(|h| h.article.id).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(found("sanctions"), ["excerpt", "houthis"]);
+    // Russia is in the excerpt's title alone; `Russian` is a name of the same country.
+    for query in [
+        "sanctions AND NOT Russia",
+        "sanctions -Russia",
+        "sanctions AND NOT Russian",
+        "sanctions AND NOT \"Shipments To and From Kaliningrad\"",
+        "sanctions -\"EU sanctions\"",
+    ] {
+        assert_eq!(found(query), ["houthis"], "{query}");
+    }
+    // What the title does not name leaves it in.
+    assert_eq!(found("sanctions AND NOT Moscow"), ["excerpt", "houthis"]);
+    assert_eq!(
+        found("sanctions AND NOT \"sanctions on Iran\""),
+        ["excerpt", "houthis"]
+    );
+}

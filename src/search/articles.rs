@@ -22,6 +22,7 @@ use super::collect::ArticleKey;
 use super::highlight::NearRule;
 use super::matching::Changed;
 use super::near::NearQuery;
+use super::restrict::Either;
 use crate::Result;
 use crate::index::Snapshot;
 
@@ -240,7 +241,7 @@ pub(crate) fn members_beside(snapshot: &Snapshot<'_>, filter: &Filter) -> Result
 /// search can decide for the articles it is offered alone ([`Excluding`](super::collect::Excluding))
 /// instead of reading every passage the exclusions match. `None` for any other filter, or one
 /// without exclusions.
-pub(crate) fn exclusions_only(filter: &Filter) -> Option<Box<dyn TantivyQuery>> {
+pub(crate) fn exclusions_only(filter: &Filter) -> Option<Exclusions> {
     let Filter::Group {
         must,
         should,
@@ -253,21 +254,39 @@ pub(crate) fn exclusions_only(filter: &Filter) -> Option<Box<dyn TantivyQuery>> 
         (must.as_slice(), should.as_slice()),
         ([Filter::Any(_)], []) | ([], [Filter::Any(_)])
     );
-    let mut queries = Vec::new();
+    let (mut queries, mut titles) = (Vec::new(), Vec::new());
     for filter in must_not {
         match filter {
             // Excluding a clause without searchable words excludes nothing.
             Filter::All => {}
-            Filter::Any(query) => queries.push((Occur::Should, query.box_clone())),
+            Filter::Any(query) => match query.downcast_ref::<Either>() {
+                Some(either) => {
+                    let (text, title) = either.split();
+                    queries.extend(text.into_iter().map(|q| (Occur::Should, q)));
+                    titles.extend(title);
+                }
+                None => queries.push((Occur::Should, query.box_clone())),
+            },
             Filter::Near { .. } | Filter::Group { .. } => return None,
         }
     }
-    match queries.len() {
-        _ if !one_positive => None,
-        0 => None,
-        1 => queries.pop().map(|(_, query)| query),
-        _ => Some(Box::new(BooleanQuery::new(queries))),
-    }
+    let passages: Box<dyn TantivyQuery> = match queries.len() {
+        _ if !one_positive => return None,
+        0 => return None,
+        1 => queries.pop().map(|(_, query)| query)?,
+        _ => Box::new(BooleanQuery::new(queries)),
+    };
+    Some(Exclusions { passages, titles })
+}
+
+/// The exclusions of a filter, for a search that judges the articles it is offered
+/// ([`exclusions_only`]).
+pub(crate) struct Exclusions {
+    /// Matches the passages that leave their article out.
+    pub passages: Box<dyn TantivyQuery>,
+    /// Names in the title views (on every passage of an article) that leave their article
+    /// out: asked only about the best articles found, not about every article offered.
+    pub titles: Vec<super::names::Name>,
 }
 
 /// The articles `filter` lets in, judged on the passages in `within` (all when `None`).

@@ -20,9 +20,10 @@ use tantivy::{Searcher, Term};
 
 use super::articles::Filter;
 use super::highlight::{Highlighter, NearRule};
+use super::names::Name;
 use super::options::{Ranking, SearchOptions};
 use super::query::{Node, Occur, Proximity, Scope, bare_words};
-use super::restrict::{Boosted, DisMax};
+use super::restrict::{Boosted, DisMax, Either, Titled};
 use crate::analysis::{AnalyzedToken, Analyzer, Language, Script, script_of};
 use crate::index::Fields;
 use crate::{Error, Query, QueryError, Result};
@@ -51,6 +52,9 @@ pub(crate) struct Compiled {
 }
 
 type Clause = (tantivy::query::Occur, Box<dyn TantivyQuery>);
+
+/// The query of an alias's name, and its words at their offsets (see [`Name`]).
+type NameQuery = (Box<dyn TantivyQuery>, Vec<(usize, Term)>);
 
 /// What one node gives.
 #[derive(Default)]
@@ -239,6 +243,7 @@ fn with_compiler<T>(
         // or a search inside quotations, searches the names themselves.
         entities: options.aliases.is_none() && !options.quotes,
         filtering: false,
+        negated: false,
         mentions: fields.mentions,
         fields: if options.quotes { &quoted } else { fields },
         searcher,
@@ -317,6 +322,8 @@ struct Compiler<'a> {
     entities: bool,
     /// Set while compiling an article filter: which articles match, not how passages rank.
     filtering: bool,
+    /// Whether the clause being compiled is excluded (an odd number of exclusions holds it).
+    negated: bool,
     /// The field of the passages' entity mentions.
     mentions: Field,
     fields: &'a Fields,
@@ -434,6 +441,7 @@ impl<'a> Compiler<'a> {
 
     /// A node, `negated` if an odd number of exclusions holds it.
     fn node(&mut self, node: &Node, negated: bool) -> Result<Part> {
+        self.negated = negated;
         match node {
             Node::Word { text, scope, .. } => {
                 if *scope == Scope::Text
@@ -589,6 +597,22 @@ impl<'a> Compiler<'a> {
         part.reranked = tokens.len() > 1;
         if scope == Scope::Text {
             part.marks.add_phrase(&tokens);
+            if self.filtering && negated {
+                // An excluded phrase is looked for in the titles too.
+                let (title, _) = self.views(Scope::Title);
+                if let Some(query) = self.sequence(title, &tokens)
+                    && let Some(text) = part.query.take()
+                {
+                    let title = Titled {
+                        query,
+                        names: vec![Name {
+                            terms: offsets(title, &tokens),
+                            boost: 1.0,
+                        }],
+                    };
+                    part.query = Some(Box::new(Either::new(vec![text, Box::new(title)])));
+                }
+            }
         }
         part
     }
@@ -1120,9 +1144,9 @@ impl<'a> Compiler<'a> {
     /// one posting list instead of a phrase per name. Every name is still highlighted.
     fn alias(&mut self, group: &crate::domain::AliasGroup, matched: &str) -> Part {
         let mut part = Part::default();
-        let mut variants: Vec<Box<dyn TantivyQuery>> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let mut shown = Vec::new();
+        // The names' queries, and what each is (for scoring them at given passages).
+        let (mut variants, mut names): (Vec<Box<dyn TantivyQuery>>, Vec<Name>) = (vec![], vec![]);
+        let (mut seen, mut shown) = (std::collections::HashSet::new(), Vec::new());
         let typed = self.analyzer.exact(matched).len().max(1);
         let entity = self.entity_term(group).map(|term| {
             shown.push(term.value().as_str().unwrap_or_default().to_string());
@@ -1150,20 +1174,24 @@ impl<'a> Compiler<'a> {
             } else {
                 name.clone()
             });
-            let Some(query) = self.alias_name(name, &tokens, &mut part.marks) else {
+            let Some((query, terms)) = self.alias_name(name, &tokens, &mut part.marks) else {
                 continue;
             };
             // Each name weighs what the words the user typed would: a long name is not worth
             // more than a short one.
             let weight = weight * typed as f32 / tokens.len() as f32;
-            let query = if (weight - 1.0).abs() > f32::EPSILON {
-                Box::new(Boosted::new(query, weight))
+            let (query, boost) = if (weight - 1.0).abs() > f32::EPSILON {
+                (
+                    Box::new(Boosted::new(query, weight)) as Box<dyn TantivyQuery>,
+                    weight,
+                )
             } else {
-                query
+                (query, 1.0)
             };
             // A strong name is what the indexer recognised as the entity: its term finds it.
             if !(strong && entity.is_some()) {
                 variants.push(query);
+                names.push(Name { terms, boost });
             }
         }
         part.expansions = vec![format!("{matched} → {}", shown.join(" | "))];
@@ -1180,17 +1208,17 @@ impl<'a> Compiler<'a> {
             };
             return part;
         }
+        let only_names = entity.is_none();
         variants.splice(0..0, entity);
-        // The best-matching name counts (with a little for the others), not their sum: a
-        // passage that names a country three ways is not three times as relevant.
-        part.query = Some(if variants.is_empty() {
-            // No name of the group is in the index: the alias matches nothing.
-            Box::new(tantivy::query::EmptyQuery)
-        } else if variants.len() == 1 {
-            // One clause (an entity without weak names) needs no disjunction around it.
-            variants.remove(0)
-        } else {
-            Box::new(DisMax::new(variants, 0.1))
+        let query = disjunction(variants, only_names.then_some(names));
+        // An excluded name is looked for in the titles too: `NOT Russia` leaves out the article
+        // titled "… Russian Federation" whose passages never name it.
+        let title = (self.filtering && self.negated)
+            .then(|| self.title_names(group))
+            .flatten();
+        part.query = Some(match title {
+            Some(title) => Box::new(Either::new(vec![query, Box::new(title)])),
+            None => query,
         });
         part
     }
@@ -1233,6 +1261,62 @@ impl<'a> Compiler<'a> {
         Box::new(Boosted::new(query, weight))
     }
 
+    /// For an article filter: any of an alias group's names (strong or weak) in the title, a
+    /// name of several words as an exact phrase, one word as the text's names are searched
+    /// (stemmed in an index of English alone). Names no title holds are left out; `None` when
+    /// none is left.
+    fn title_names(&mut self, group: &crate::domain::AliasGroup) -> Option<Titled> {
+        let (exact, stem) = self.views(Scope::Title);
+        let english_only = self.english_only();
+        let mut seen = std::collections::HashSet::new();
+        let mut found: Vec<Box<dyn TantivyQuery>> = Vec::new();
+        let mut names_found = Vec::new();
+        for name in group.names.iter().chain(&group.codes).chain(&group.weak) {
+            let tokens = self.analyzer.name(name, false);
+            // As in the text: `us` would find the word.
+            if tokens.is_empty() || (tokens.len() == 1 && tokens[0].text == "us") {
+                continue;
+            }
+            let terms = if tokens.len() > 1 {
+                offsets(exact, &tokens)
+            } else {
+                let stemmed = self.analyzer.name(name, true).into_iter().next();
+                let term = match (stemmed, stem) {
+                    (Some(s), Some(field))
+                        if self.ranking.stemming && english_only && name.is_ascii() =>
+                    {
+                        Term::from_field_text(field, &s.text)
+                    }
+                    _ => Term::from_field_text(exact, &tokens[0].text),
+                };
+                vec![(0, term)]
+            };
+            let held = terms
+                .iter()
+                .all(|(_, t)| self.searcher.doc_freq(t).is_ok_and(|n| n > 0));
+            let key: Vec<Term> = terms.iter().map(|(_, t)| t.clone()).collect();
+            if !held || !seen.insert(key) {
+                continue;
+            }
+            found.push(match terms.len() {
+                1 => term_query(terms[0].1.clone()),
+                _ => Box::new(PhraseQuery::new_with_offset(terms.clone())),
+            });
+            names_found.push(Name { terms, boost: 1.0 });
+        }
+        (!found.is_empty()).then(|| Titled {
+            query: Box::new(Either::new(found)),
+            names: names_found,
+        })
+    }
+
+    /// Whether every language of the index (or the one asked for) is English.
+    fn english_only(&self) -> bool {
+        self.languages
+            .iter()
+            .all(|(language, _)| *language == Language::English)
+    }
+
     /// One name of an alias (its exact-view `tokens`): a word through the stemmed view (or the
     /// exact one without stemming), several as a phrase; what it highlights goes to `marks`.
     /// `None` for a name with a word that no passage holds (the names of a group in the
@@ -1243,7 +1327,7 @@ impl<'a> Compiler<'a> {
         name: &str,
         tokens: &[AnalyzedToken],
         marks: &mut Highlighter,
-    ) -> Option<Box<dyn TantivyQuery>> {
+    ) -> Option<NameQuery> {
         if tokens.len() > 1 {
             let indexed = tokens.iter().all(|token| {
                 let term = Term::from_field_text(self.fields.exact, &token.text);
@@ -1253,15 +1337,13 @@ impl<'a> Compiler<'a> {
                 return None;
             }
             marks.add_phrase(tokens);
-            return self.sequence(self.fields.exact, tokens);
+            let terms = offsets(self.fields.exact, tokens);
+            return Some((Box::new(PhraseQuery::new_with_offset(terms.clone())), terms));
         }
         // Names are stemmed only in an index of English alone: where articles are in several
         // languages, each stems differently (`Russie`, `Россия`), and a name is matched as
         // written.
-        let english_only = self
-            .languages
-            .iter()
-            .all(|(language, _)| *language == Language::English);
+        let english_only = self.english_only();
         let stem = self.analyzer.name(name, true).into_iter().next();
         let stemmed = stem.filter(|_| self.ranking.stemming && english_only && name.is_ascii());
         let term = match &stemmed {
@@ -1275,7 +1357,7 @@ impl<'a> Compiler<'a> {
             Some(stem) => marks.stems.insert(stem.text),
             None => marks.words.insert(tokens[0].text.clone()),
         };
-        Some(term_query(term))
+        Some((term_query(term.clone()), vec![(0, term)]))
     }
 
     /// A term for one token, a phrase for several.
@@ -1283,18 +1365,9 @@ impl<'a> Compiler<'a> {
         match tokens {
             [] => None,
             [one] => Some(term_query(Term::from_field_text(field, &one.text))),
-            [first, ..] => {
-                let terms = tokens
-                    .iter()
-                    .map(|t| {
-                        (
-                            t.position - first.position,
-                            Term::from_field_text(field, &t.text),
-                        )
-                    })
-                    .collect();
-                Some(Box::new(PhraseQuery::new_with_offset(terms)))
-            }
+            _ => Some(Box::new(PhraseQuery::new_with_offset(offsets(
+                field, tokens,
+            )))),
         }
     }
 
@@ -1454,6 +1527,7 @@ impl<'a> Compiler<'a> {
         let (occur, node) = &clauses[at];
         let negated_here = negated ^ (*occur == Occur::MustNot);
         let outer = std::mem::replace(&mut self.long_group, long_group);
+        self.negated = negated_here;
         let part = match self.alias_run(clauses, at) {
             Some((part, words)) => Ok((part, words)),
             None => self.node(node, negated_here).map(|part| (part, 1)),
@@ -1628,6 +1702,32 @@ fn stop_word(field: Field, word: &str, text_scope: bool) -> Part {
         stop: Some((term_query(term), marks)),
         ..Part::default()
     }
+}
+
+/// The best-matching of an alias's `variants` (with a little for the others), not their sum:
+/// a passage that names a country three ways is not three times as relevant. `names` says
+/// what each variant is, when all are names (no entity term).
+fn disjunction(
+    mut variants: Vec<Box<dyn TantivyQuery>>,
+    names: Option<Vec<Name>>,
+) -> Box<dyn TantivyQuery> {
+    match (variants.len(), names) {
+        // No name of the group is in the index: the alias matches nothing.
+        (0, _) => Box::new(tantivy::query::EmptyQuery),
+        // One clause (an entity without weak names) needs no disjunction around it.
+        (1, _) => variants.remove(0),
+        (_, Some(names)) => Box::new(DisMax::of_names(variants, names, 0.1)),
+        (_, None) => Box::new(DisMax::new(variants, 0.1)),
+    }
+}
+
+/// The terms of `tokens` in `field` at their positions from the first.
+fn offsets(field: Field, tokens: &[AnalyzedToken]) -> Vec<(usize, Term)> {
+    let first = tokens.first().map_or(0, |t| t.position);
+    tokens
+        .iter()
+        .map(|t| (t.position - first, Term::from_field_text(field, &t.text)))
+        .collect()
 }
 
 /// A term query with frequencies (for BM25).

@@ -23,6 +23,7 @@ mod feedback;
 mod highlight;
 mod matching;
 mod mentions;
+mod names;
 mod near;
 mod options;
 mod pipeline;

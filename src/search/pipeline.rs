@@ -20,6 +20,7 @@ use tantivy::{DocAddress, DocId, SegmentOrdinal};
 use super::articles::{self, ArticleSet, Filter};
 use super::collect::{self, ArticleKey, Candidate, Excluding, TopArticles};
 use super::compile::Compiled;
+use super::names::{Name, OnlyNames};
 use super::options::{ArticleScore, SearchOptions};
 use super::{ArticleInfo, Hit, Passage};
 use crate::analysis::WarmAnalyzer;
@@ -50,8 +51,9 @@ pub(crate) struct Plan {
 pub(crate) enum Admitted {
     /// Those of a set, decided beforehand (with the passages holding a proximity).
     Members(articles::Members),
-    /// All but those with a passage an excluded query matches, decided as they are offered.
-    Excluding(Excluding),
+    /// All but those with a passage an excluded query matches, decided as they are offered,
+    /// and those whose title one of the title queries matches, decided for the best found.
+    Excluding(Excluding, Vec<Name>),
 }
 
 /// The articles a plan's filter lets in, for counting them: those `ranked` kept, or, when the
@@ -205,7 +207,10 @@ pub(crate) fn rank(
         // Without feedback words, the passage query matches only where the filter's positive
         // clauses do: if the filter only excludes, the articles offered are judged one by one.
         let admitted = match (&plan.matching, articles::exclusions_only(filter)) {
-            (None, Some(excluded)) => Admitted::Excluding(Excluding::new(snapshot, &*excluded)?),
+            (None, Some(excluded)) => Admitted::Excluding(
+                Excluding::new(snapshot, &*excluded.passages)?,
+                excluded.titles,
+            ),
             (None, None) => Admitted::Members(articles::members_beside(snapshot, filter)?),
             (Some(_), _) => Admitted::Members(articles::members(snapshot, filter)?),
         };
@@ -259,9 +264,14 @@ pub(crate) fn rank_articles(
     how: ArticleScore,
     target: usize,
 ) -> Result<Ranked> {
-    let (allowed, near, excluding) = match admitted {
-        Admitted::Members(members) => (Some(Arc::new(members.articles)), members.near, None),
-        Admitted::Excluding(excluding) => (None, HashSet::new(), Some(excluding)),
+    let (allowed, near, excluding, titles) = match admitted {
+        Admitted::Members(members) => (
+            Some(Arc::new(members.articles)),
+            members.near,
+            None,
+            Vec::new(),
+        ),
+        Admitted::Excluding(excluding, titles) => (None, HashSet::new(), Some(excluding), titles),
     };
     let keep = if near.is_empty() {
         passages.max(how.passages())
@@ -279,6 +289,7 @@ pub(crate) fn rank_articles(
         }
         let mut found = snapshot.searcher().search(query, &collector)?;
         let exhausted = found.len() < pool;
+        without_titled(snapshot, &titles, &mut found)?;
         let mut best = rescore(snapshot, query, &found, keep)?;
         if !near.is_empty() {
             for list in best.values_mut() {
@@ -297,6 +308,49 @@ pub(crate) fn rank_articles(
         }
         pool = pool.saturating_mul(4);
     }
+}
+
+/// `found` without the articles whose title holds one of `titles` (title views are on every
+/// passage, so each candidate's own passage tells). The names are asked rarest word first at
+/// these passages alone ([`OnlyNames`]): a phrase's common word (`of`) is read only where its
+/// rare ones stand.
+fn without_titled(
+    snapshot: &Snapshot<'_>,
+    titles: &[Name],
+    found: &mut Vec<Candidate>,
+) -> Result<()> {
+    if titles.is_empty() || found.is_empty() {
+        return Ok(());
+    }
+    let searcher = snapshot.searcher();
+    let mut docs: HashMap<tantivy::index::SegmentId, Vec<DocId>> = HashMap::new();
+    for candidate in found.iter() {
+        let reader = searcher.segment_reader(candidate.address.segment_ord);
+        docs.entry(reader.segment_id())
+            .or_default()
+            .push(candidate.address.doc_id);
+    }
+    for list in docs.values_mut() {
+        list.sort_unstable();
+        list.dedup();
+    }
+    let names = OnlyNames {
+        names: titles.to_vec(),
+        tie_breaker: 0.0,
+        docs: Arc::new(docs),
+        query: Box::new(tantivy::query::EmptyQuery),
+    };
+    let weight = names.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut titled = HashSet::new();
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        while scorer.doc() != tantivy::TERMINATED {
+            titled.insert(DocAddress::new(segment as SegmentOrdinal, scorer.doc()));
+            scorer.advance();
+        }
+    }
+    found.retain(|candidate| !titled.contains(&candidate.address));
+    Ok(())
 }
 
 /// Stage 3: reads the near-duplicate cluster of every ranked article and, if `collapse`,

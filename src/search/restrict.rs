@@ -20,6 +20,8 @@ use tantivy::query::{
 };
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
+use super::names::{Name, OnlyNames};
+
 /// The documents a restricted query may match, sorted, by segment.
 pub(crate) type Docs = Arc<HashMap<SegmentId, Vec<DocId>>>;
 
@@ -42,6 +44,14 @@ pub(crate) fn restrict(query: &dyn Query, docs: &Docs) -> Box<dyn Query> {
         ));
     }
     if let Some(max) = query.downcast_ref::<DisMax>() {
+        if let Some(names) = &max.names {
+            return Box::new(OnlyNames {
+                names: names.clone(),
+                tie_breaker: max.tie_breaker,
+                docs: docs.clone(),
+                query: query.box_clone(),
+            });
+        }
         let disjuncts = max
             .disjuncts
             .iter()
@@ -98,11 +108,18 @@ impl Query for Boosted {
 pub(crate) struct DisMax {
     disjuncts: Vec<Box<dyn Query>>,
     tie_breaker: Score,
+    /// When the disjuncts are an alias's names, each a term or an exact phrase: what they
+    /// are, for [`OnlyNames`] (which reads each distinct word's postings once).
+    names: Option<Vec<Name>>,
 }
 
 impl Clone for DisMax {
     fn clone(&self) -> DisMax {
-        DisMax::new(boxed(&self.disjuncts), self.tie_breaker)
+        DisMax {
+            disjuncts: boxed(&self.disjuncts),
+            tie_breaker: self.tie_breaker,
+            names: self.names.clone(),
+        }
     }
 }
 
@@ -117,6 +134,22 @@ impl DisMax {
         DisMax {
             disjuncts,
             tie_breaker,
+            names: None,
+        }
+    }
+
+    /// The best of an alias's names (`disjuncts`, the query of each of `names` in order), with
+    /// `tie_breaker` times the others.
+    pub(crate) fn of_names(
+        disjuncts: Vec<Box<dyn Query>>,
+        names: Vec<Name>,
+        tie_breaker: Score,
+    ) -> DisMax {
+        debug_assert_eq!(disjuncts.len(), names.len());
+        DisMax {
+            disjuncts,
+            tie_breaker,
+            names: Some(names),
         }
     }
 }
@@ -131,6 +164,169 @@ impl Query for DisMax {
         for disjunct in &self.disjuncts {
             disjunct.query_terms(visitor);
         }
+    }
+}
+
+/// Where any of a few queries matches, for an article filter (which never scores): the
+/// documents of each, merged without tantivy's buffered union. That union refills a window of
+/// 4,096 documents from every clause at each far seek; a filter that judges the articles it is
+/// offered (`collect::Excluding`) seeks far each time, and `Either` then only seeks each query.
+#[derive(Debug)]
+pub(crate) struct Either {
+    queries: Vec<Box<dyn Query>>,
+}
+
+impl Clone for Either {
+    fn clone(&self) -> Either {
+        Either::new(boxed(&self.queries))
+    }
+}
+
+impl Either {
+    /// Matches where any of `queries` does.
+    pub(crate) fn new(queries: Vec<Box<dyn Query>>) -> Either {
+        Either { queries }
+    }
+
+    /// Its queries: those of the passages' text, and those of their articles' titles
+    /// ([`Titled`]).
+    pub(crate) fn split(&self) -> (Vec<Box<dyn Query>>, Vec<Name>) {
+        let (mut text, mut titles) = (Vec::new(), Vec::new());
+        for query in &self.queries {
+            match query.downcast_ref::<Titled>() {
+                Some(titled) => titles.extend(titled.names.iter().cloned()),
+                None => text.push(query.box_clone()),
+            }
+        }
+        (text, titles)
+    }
+}
+
+/// A query of the title views (on every passage of an article): any of some names, each a
+/// term or an exact phrase, marked so that a search that judges articles one by one can ask
+/// them about its few best articles alone (see [`Either::split`] and [`OnlyNames`]).
+#[derive(Debug)]
+pub(crate) struct Titled {
+    /// Any of the names.
+    pub query: Box<dyn Query>,
+    /// The names.
+    pub names: Vec<Name>,
+}
+
+impl Clone for Titled {
+    fn clone(&self) -> Titled {
+        Titled {
+            query: self.query.box_clone(),
+            names: self.names.clone(),
+        }
+    }
+}
+
+impl Query for Titled {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        self.query.weight(scoring)
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.query.query_terms(visitor);
+    }
+}
+
+impl Query for Either {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let weights = self
+            .queries
+            .iter()
+            .map(|q| q.weight(scoring))
+            .collect::<tantivy::Result<_>>()?;
+        Ok(Box::new(EitherWeight { weights }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for query in &self.queries {
+            query.query_terms(visitor);
+        }
+    }
+}
+
+struct EitherWeight {
+    weights: Vec<Box<dyn Weight>>,
+}
+
+impl Weight for EitherWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let scorers = self
+            .weights
+            .iter()
+            .map(|w| w.scorer(reader, boost))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let doc = scorers.iter().map(|s| s.doc()).min().unwrap_or(TERMINATED);
+        Ok(Box::new(EitherScorer { scorers, doc }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut explanation = Explanation::new("any of", 0.0);
+        for weight in &self.weights {
+            if let Ok(inner) = weight.explain(reader, doc) {
+                explanation.add_detail(inner);
+            }
+        }
+        Ok(explanation)
+    }
+}
+
+/// The smallest document of its scorers.
+struct EitherScorer {
+    scorers: Vec<Box<dyn Scorer>>,
+    doc: DocId,
+}
+
+impl DocSet for EitherScorer {
+    fn advance(&mut self) -> DocId {
+        let current = self.doc;
+        let mut doc = TERMINATED;
+        for scorer in &mut self.scorers {
+            if scorer.doc() == current {
+                scorer.advance();
+            }
+            doc = doc.min(scorer.doc());
+        }
+        self.doc = doc;
+        doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        let mut doc = TERMINATED;
+        for scorer in &mut self.scorers {
+            if scorer.doc() < target {
+                scorer.seek(target);
+            }
+            doc = doc.min(scorer.doc());
+        }
+        self.doc = doc;
+        doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.scorers.iter().map(|s| s.size_hint()).sum()
+    }
+}
+
+impl Scorer for EitherScorer {
+    fn score(&mut self) -> Score {
+        let doc = self.doc;
+        self.scorers
+            .iter_mut()
+            .filter(|s| s.doc() == doc)
+            .map(|s| s.score())
+            .sum()
     }
 }
 
@@ -295,6 +491,78 @@ mod tests {
     fn phrase(field: tantivy::schema::Field, words: &[&str]) -> Box<dyn Query> {
         let terms = words.iter().map(|w| Term::from_field_text(field, w));
         Box::new(PhraseQuery::new(terms.collect()))
+    }
+
+    /// The terms of a phrase at their offsets.
+    fn at(field: tantivy::schema::Field, words: &[&str]) -> Vec<(usize, Term)> {
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (i, Term::from_field_text(field, w)))
+            .collect()
+    }
+
+    #[test]
+    fn an_alias_s_names_score_at_the_given_passages_as_their_disjunction_does() {
+        let (index, text) = paragraphs();
+        let searcher = index.reader().unwrap().searcher();
+        // Names sharing words (`korea`, `of`), a boosted one, a single word, one with a word
+        // the index lacks, and one of a repeated word.
+        let words: [&[&str]; 7] = [
+            &["north", "korea"],
+            &["democratic", "people", "s", "republic", "of", "korea"],
+            &["korea"],
+            &["people", "s", "republic", "of", "korea"],
+            &["security", "council"],
+            &["pyongyangz", "korea"],
+            &["of", "the", "security", "council", "of"],
+        ];
+        let boosts = [1.0, 0.5, 2.0, 1.0, 0.3, 1.0, 1.0];
+        let (mut queries, mut names) = (Vec::new(), Vec::new());
+        for (words, boost) in words.iter().zip(boosts) {
+            let query: Box<dyn Query> = match words {
+                [one] => term(text, one),
+                _ => phrase(text, words),
+            };
+            queries.push(match boost {
+                1.0 => query,
+                _ => Box::new(Boosted::new(query, boost)),
+            });
+            names.push(Name {
+                terms: at(text, words),
+                boost,
+            });
+        }
+        let plain = DisMax::new(queries.iter().map(|q| q.box_clone()).collect(), 0.1);
+        let named = DisMax::of_names(queries, names, 0.1);
+        // Every other passage, restricted both ways.
+        let mut docs: HashMap<SegmentId, Vec<DocId>> = HashMap::new();
+        for reader in searcher.segment_readers() {
+            docs.insert(
+                reader.segment_id(),
+                (0..reader.max_doc()).step_by(2).collect(),
+            );
+        }
+        let docs = Arc::new(docs);
+        let scoring = EnableScoring::enabled_from_searcher(&searcher);
+        let plain = restrict(&plain, &docs).weight(scoring).unwrap();
+        let named = restrict(&named, &docs).weight(scoring).unwrap();
+        let mut seen = 0;
+        for reader in searcher.segment_readers() {
+            let (mut a, mut b) = (
+                plain.scorer(reader, 1.5).unwrap(),
+                named.scorer(reader, 1.5).unwrap(),
+            );
+            while a.doc() != TERMINATED {
+                assert_eq!(b.doc(), a.doc());
+                assert_eq!(b.score(), a.score(), "at {}", a.doc());
+                seen += 1;
+                a.advance();
+                b.advance();
+            }
+            assert_eq!(b.doc(), TERMINATED);
+        }
+        assert!(seen > 20, "{seen} passages matched");
     }
 
     #[test]
