@@ -170,6 +170,40 @@ fn link_for_start_up() {
     {
         println!("cargo::rustc-link-arg-bins=-no-pie");
     }
+    if var("CARGO_CFG_TARGET_OS") == "linux"
+        && var("CARGO_CFG_TARGET_ENV") == "gnu"
+        && var("COMMUNIQUE_DYNAMIC_LIBGCC").is_empty()
+    {
+        static_unwinder(&var("OUT_DIR"));
+    }
+}
+
+/// Links libgcc's unwinder into the programs (`libgcc_eh.a`, as `gcc -static-libgcc` does)
+/// instead of loading `libgcc_s.so.1` at each start. Rust asks for `-lgcc_s` by name, so a
+/// folder searched first holds a linker script of that name that reads the archive. The
+/// library's loading, its relocations and its constructor (which asks the CPU for its features
+/// with `cpuid`, slow in a virtual machine) were about 0.3 ms of every search from the shell
+/// (BENCHMARKS.md, "Start-up, round 11"). Without a `libgcc_eh.a` beside the C compiler, or
+/// with `COMMUNIQUE_DYNAMIC_LIBGCC=1`, the programs load `libgcc_s.so.1` as usual.
+fn static_unwinder(out_dir: &str) {
+    println!("cargo::rerun-if-env-changed=COMMUNIQUE_DYNAMIC_LIBGCC");
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
+    let Ok(output) = std::process::Command::new(cc)
+        .arg("-print-file-name=libgcc_eh.a")
+        .output()
+    else {
+        return;
+    };
+    let archive = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    // Without the archive, the compiler prints the name back as it was given.
+    if !output.status.success() || !std::path::Path::new(&archive).is_absolute() {
+        return;
+    }
+    let dir = std::path::Path::new(out_dir).join("unwinder");
+    std::fs::create_dir_all(&dir).expect("OUT_DIR is writable");
+    std::fs::write(dir.join("libgcc_s.so"), format!("INPUT({archive})\n"))
+        .expect("OUT_DIR is writable");
+    println!("cargo::rustc-link-search=native={}", dir.display());
 }
 
 /// The first word of a Latin-script name whose key needs the analyzer, as far as it can be

@@ -241,7 +241,7 @@ impl Index {
         analysis::register(inner.tokenizers());
         // An index that has been committed by communique carries our payload; a brand new one
         // (being created right now) has no commit yet.
-        let metas = inner.load_metas().map_err(|e| open_error(&path, e))?;
+        let metas = commit_of(&inner).map_err(|e| open_error(&path, e))?;
         if metas.opstamp > 0 || metas.payload.is_some() {
             let payload = metas.payload.as_deref().unwrap_or("");
             match serde_json::from_str::<Payload>(payload) {
@@ -654,6 +654,27 @@ fn index_settings() -> tantivy::IndexSettings {
         docstore_blocksize: 32 * 1024,
         ..tantivy::IndexSettings::default()
     }
+}
+
+/// The opstamp and payload of an index's last commit.
+#[derive(Deserialize)]
+struct Commit {
+    opstamp: u64,
+    payload: Option<String>,
+}
+
+/// Reads the last commit's opstamp and payload from `meta.json` without its schema and
+/// segments: tantivy parses the whole file twice more while opening an index and its reader,
+/// and a search from the shell paid for a third (BENCHMARKS.md, "Start-up, round 11").
+fn commit_of(inner: &tantivy::Index) -> tantivy::Result<Commit> {
+    let path = Path::new(META_FILE);
+    let bytes = tantivy::Directory::atomic_read(inner.directory(), path)?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        TantivyError::DataCorruption(tantivy::error::DataCorruption::new(
+            path.to_path_buf(),
+            format!("cannot read {META_FILE}: {e}"),
+        ))
+    })
 }
 
 /// Turns tantivy's open errors into ours, naming the index.

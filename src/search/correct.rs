@@ -369,7 +369,10 @@ impl Corrector<'_> {
                 candidates.push((word, df, edits));
             }
         }
-        let from_stems = candidates.is_empty();
+        // The stems are looked through only for a word the index does not hold (`Scripal`): a
+        // word it holds has its frequent neighbours among the words as written, and walking the
+        // stems' dictionary too cost a rare word's search from the shell a tenth of its time.
+        let from_stems = candidates.is_empty() && matches == 0;
         if from_stems {
             candidates = self.close_stems(stem_field, &stems, distance)?;
         }
