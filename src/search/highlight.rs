@@ -242,11 +242,12 @@ fn phrase_ranges(
     if phrases.is_empty() {
         return;
     }
-    let by_position: HashMap<usize, usize> = tokens
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.position, i))
-        .collect();
+    // Several tokens may share a position (a compound's joined word, an Arabic word's other
+    // stems): a phrase's word may be any of them.
+    let mut by_position: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, t) in tokens.iter().enumerate() {
+        by_position.entry(t.position).or_default().push(i);
+    }
     for phrase in phrases {
         let Some((first_offset, first_word)) = phrase.first() else {
             continue;
@@ -260,10 +261,10 @@ fn phrase_ranges(
             let whole = phrase.iter().all(|(offset, word)| {
                 by_position
                     .get(&(base + offset))
-                    .map(|&i| &tokens[i])
+                    .and_then(|at| at.iter().map(|&i| &tokens[i]).find(|t| t.text == *word))
                     .is_some_and(|t| {
                         end = end.max(t.end);
-                        t.text == *word
+                        true
                     })
             });
             if whole {
