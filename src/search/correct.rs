@@ -426,21 +426,28 @@ impl Corrector<'_> {
                 .filter(|(l, _)| l == language)
                 .all(|(_, own)| edit_distance(own, member) > edits)
         });
-        if derived_family {
+        let family = derived_family.then(|| {
             let mut searched: Vec<String> = Vec::new();
             for (_, stem) in &family {
                 if !searched.contains(stem) {
                     searched.push(stem.clone());
                 }
             }
-            return Ok(Some(Correction {
+            Correction {
                 typed: text.to_string(),
                 kind: CorrectionKind::WordFamily,
                 searched,
                 kept: true,
                 span: span.clone(),
                 family,
-            }));
+            }
+        });
+        // A capitalised word is likely a name, and a name has no family: it is respelled
+        // when it can be (`Lenderkin` is `Lenderking`, not a `lender`), else searched with
+        // its family.
+        let capitalised = text.chars().next().is_some_and(char::is_uppercase);
+        if family.is_some() && !capitalised {
+            return Ok(family);
         }
         // A word the index holds may be one edit off, never two: two edits from a frequent
         // word, a word the corpus itself writes is more often another word than a typing
@@ -461,10 +468,9 @@ impl Corrector<'_> {
             candidates = self.close_stems(stem_field, &stems, distance)?;
         }
         let Some(closest) = candidates.iter().map(|c| c.2).min() else {
-            return Ok(None);
+            return Ok(family);
         };
         candidates.retain(|c| c.2 == closest);
-        let capitalised = text.chars().next().is_some_and(char::is_uppercase);
         if matches == 0 && !capitalised && self.derived(&typed, stem_field, &stems, &candidates)? {
             return Ok(None);
         }
@@ -474,7 +480,7 @@ impl Corrector<'_> {
         candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let best = candidates[0].1;
         if matches > 0 && best < MORE_FREQUENT * matches {
-            return Ok(None);
+            return Ok(family);
         }
         // The most frequent spelling, and those nearly as frequent (a quarter or more).
         let searched: Vec<String> = candidates
