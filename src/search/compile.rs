@@ -770,7 +770,8 @@ impl<'a> Compiler<'a> {
         if let Some(query) = part.query.take() {
             clauses.insert(0, query);
         }
-        part.query = Some(any(clauses));
+        // Readings of one word: the best counts (and a little of the others).
+        part.query = Some(disjunction(clauses, None));
     }
 
     /// The joined word of `text` when it is one hyphenated compound of letters
@@ -787,13 +788,14 @@ impl<'a> Compiler<'a> {
 
     /// A hyphenated compound (`co-operation`): its parts joined as one bare word, which the
     /// index holds for the compound written either way (`cooperation`, and inflected:
-    /// `cooperating`), or its parts standing together (`co operation`).
+    /// `cooperating`), or its parts standing together (`co operation`); the better of the two.
     fn hyphenated(&mut self, joined: &str, parts: &[AnalyzedToken], scope: Scope) -> Part {
         let (exact_field, _) = self.views(scope);
         let mut part = self.word(joined, scope);
         let together = self.compound(exact_field, parts, scope == Scope::Text);
+        // Two spellings of one word: the better match counts (and a little of the other).
         part.query = match (part.query.take(), together.query) {
-            (Some(one), Some(other)) => Some(any(vec![one, other])),
+            (Some(one), Some(other)) => Some(disjunction(vec![one, other], None)),
             (one, other) => one.or(other),
         };
         part.marks.extend(together.marks);
