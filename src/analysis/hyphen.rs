@@ -133,6 +133,16 @@ impl<T: TokenStream> TokenStream for HyphenJoinStream<'_, T> {
     }
 }
 
+/// Whether `text` is one hyphenated compound (letters, joined by single hyphens), as the
+/// joined word of [`HyphenJoinFilter`] covers.
+pub(crate) fn is_compound(text: &str) -> bool {
+    let mut parts = text.split(HYPHENS);
+    let parts_ok = parts
+        .by_ref()
+        .all(|part| !part.is_empty() && part.chars().all(char::is_alphabetic));
+    parts_ok && text.contains(HYPHENS)
+}
+
 /// Whether `tokens[at]` is the joined word of a compound: the next token (its second part)
 /// starts inside it, after its start.
 pub(crate) fn is_joined(tokens: &[AnalyzedToken], at: usize) -> bool {
@@ -216,6 +226,13 @@ mod tests {
         assert!(!joined("A4-format"));
         assert!(joined("кто-либо"));
         assert!(joined("self\u{2010}determination"));
+    }
+
+    #[test]
+    fn compounds_are_letters_joined_by_hyphens() {
+        assert!(is_compound("co-operation") && is_compound("Minister\u{2010}Designate"));
+        assert!(!is_compound("cooperation") && !is_compound("co--operation"));
+        assert!(!is_compound("COVID-19") && !is_compound("co- operation"));
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub use filters::{
     RussianShortStem, ScriptNormalizer,
 };
 pub use hyphen::HyphenJoinFilter;
-pub(crate) use hyphen::{is_joined, without_joined};
+pub(crate) use hyphen::{is_compound, is_joined, without_joined};
 pub use language::{DETECTION_BYTES, Language, UNKNOWN_LANGUAGE, detect, normalize_code};
 pub use tokenizer::WordTokenizer;
 

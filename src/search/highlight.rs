@@ -87,7 +87,27 @@ impl NearRule {
             if ranges.is_empty() {
                 return Vec::new();
             }
+            // A one-word operand that matched a compound's joined word (`co-operation` as
+            // `cooperation`) stands where the index puts that word: at its first part alone.
+            let one_word = marks.phrases.is_empty() && marks.stem_phrases.is_empty();
             for range in ranges {
+                let joined = one_word
+                    && text
+                        .get(range.clone())
+                        .is_some_and(crate::analysis::is_compound);
+                let spanning = analysed
+                    .stemmed
+                    .iter()
+                    .find(|t| joined && t.start == range.start && t.end == range.end);
+                if let Some(token) = spanning {
+                    found.push(Occurrence {
+                        first: token.position,
+                        last: token.position,
+                        operand,
+                        range,
+                    });
+                    continue;
+                }
                 let first = tokens.partition_point(|t| t.start < range.start);
                 let last = tokens.partition_point(|t| t.start < range.end);
                 let (Some(first), Some(last)) = (tokens.get(first), tokens.get(last.max(1) - 1))
