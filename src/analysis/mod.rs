@@ -7,9 +7,11 @@
 //!   (`Kyïv` → `kyiv`), typographic apostrophes made ASCII and possessives stripped
 //!   (`Korea’s` → `korea`), Arabic and Russian normalised as their readers expect (Arabic
 //!   diacritics and tatweel removed, alef forms unified; `ё` as `е`), absurdly long tokens
-//!   dropped. No stemming and no stop words, so phrases are exact: `"Council of Europe"` never
-//!   matches "the Council adopts Europe policy". Chinese characters are one word each, so a
-//!   phrase of them is a run of characters.
+//!   dropped; a hyphenated compound is its parts and also the parts joined (`co-operation`
+//!   is `co`, `cooperation`, `operation`: [`HyphenJoinFilter`]). No stemming and no stop
+//!   words, so phrases are exact: `"Council of Europe"` never matches "the Council adopts
+//!   Europe policy". Chinese characters are one word each, so a phrase of them is a run of
+//!   characters.
 //! * the **stemmed** view ([`STEMMED`]): the text analysed in its own language ([`Language`]):
 //!   its stop words removed and its Snowball stemmer, for ranked recall (`sanctions` finds
 //!   `sanctioned`, `свобода` finds `свободу`); Chinese is cut into dictionary words. Text in
@@ -19,6 +21,7 @@
 mod chinese;
 pub(crate) use chinese::segment as chinese_segment;
 mod filters;
+mod hyphen;
 mod language;
 pub(crate) mod marks;
 pub(crate) mod segment;
@@ -29,6 +32,8 @@ pub use filters::{
     ArabicLightStemmer, CachedStemmer, ElisionFilter, PossessiveFilter, RussianFleetingVowel,
     RussianShortStem, ScriptNormalizer,
 };
+pub use hyphen::HyphenJoinFilter;
+pub(crate) use hyphen::{is_compound, is_joined, without_joined};
 pub use language::{DETECTION_BYTES, Language, UNKNOWN_LANGUAGE, detect, normalize_code};
 pub use tokenizer::WordTokenizer;
 
@@ -88,19 +93,23 @@ fn untag(text: &str) -> (Language, &str) {
     (Language::English, text)
 }
 
-/// The first steps of the stemmed views of other languages than English: words, long ones
-/// dropped, lower-cased, possessives stripped.
+/// The first steps of the stemmed views of other languages than English: words (hyphenated
+/// compounds also joined: [`HyphenJoinFilter`]), long ones dropped, lower-cased, possessives
+/// stripped.
 fn words() -> TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(WordTokenizer)
+        .filter(HyphenJoinFilter)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
         .filter(LowerCaser)
         .filter(PossessiveFilter)
 }
 
-/// The exact view's steps, which the English stemmed view starts with: words, long ones
-/// dropped, lower-cased, folded, possessives stripped, scripts normalised.
+/// The exact view's steps, which the English stemmed view starts with: words (hyphenated
+/// compounds also joined), long ones dropped, lower-cased, folded, possessives stripped,
+/// scripts normalised.
 fn folded_words() -> TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(WordTokenizer)
+        .filter(HyphenJoinFilter)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -495,8 +504,15 @@ impl Analyzer {
         }
     }
 
-    /// The exact view of `text`.
+    /// The exact view of `text`, its words as written: a hyphenated compound is its parts
+    /// (the index also holds the parts joined, which [`Analyzer::exact_joined`] gives).
     pub fn exact(&mut self, text: &str) -> Vec<AnalyzedToken> {
+        without_joined(collect(&mut self.exact, text))
+    }
+
+    /// The exact view of `text` as the index holds it: a hyphenated compound is its parts and,
+    /// at the first part's position, the parts joined ([`HyphenJoinFilter`]).
+    pub fn exact_joined(&mut self, text: &str) -> Vec<AnalyzedToken> {
         collect(&mut self.exact, text)
     }
 
@@ -520,7 +536,7 @@ impl Analyzer {
     }
 
     /// The stemmed view of English `text` (stop words are absent; positions keep their
-    /// gaps).
+    /// gaps; a hyphenated compound's joined word follows its first part, at its position).
     pub fn stemmed(&mut self, text: &str) -> Vec<AnalyzedToken> {
         collect(&mut self.stemmed, text)
     }

@@ -305,7 +305,9 @@ mod properties {
             let mut analyzer = crate::analysis::Analyzer::new();
             for tokens in [analyzer.exact(&body), analyzer.stemmed(&body)] {
                 let mut previous: Option<(usize, usize)> = None;
-                for token in tokens {
+                // The joined word of a compound overlaps its parts (see `HyphenJoinFilter`).
+                let parts = crate::analysis::without_joined(tokens.clone());
+                for token in parts {
                     prop_assert!(body.is_char_boundary(token.start) && body.is_char_boundary(token.end));
                     prop_assert!(token.start < token.end && token.end <= body.len());
                     prop_assert!(!token.text.is_empty());

@@ -443,7 +443,7 @@ impl<'a> Compiler<'a> {
     fn node(&mut self, node: &Node, negated: bool) -> Result<Part> {
         self.negated = negated;
         match node {
-            Node::Word { text, scope, .. } => {
+            Node::Word { text, scope, span } => {
                 if *scope == Scope::Text
                     && let Some((group, _)) = self.strong_alias(&[text.as_str()])
                 {
@@ -463,7 +463,9 @@ impl<'a> Compiler<'a> {
                         .collect();
                     return self.group(&clauses, negated);
                 }
-                Ok(self.word(text, *scope))
+                let mut part = self.word(text, *scope);
+                self.add_family(&mut part, span, *scope);
+                Ok(part)
             }
             Node::Phrase { text, scope, span } => {
                 let forms = self.corrections.iter().any(|c| {
@@ -703,7 +705,12 @@ impl<'a> Compiler<'a> {
         let languages = self.languages_of(text);
         let stems = match one_chinese_word(text, exact.len(), &languages) {
             Some(word) => self.chinese_stems(word),
-            None if exact.len() > 1 => return self.compound(exact_field, &exact, text_scope),
+            None if exact.len() > 1 => {
+                return match self.joined(text) {
+                    Some(joined) => self.hyphenated(&joined, &exact, scope),
+                    None => self.compound(exact_field, &exact, text_scope),
+                };
+            }
             None => self.stems(text, &languages),
         };
         let word = &exact[0].text;
@@ -718,6 +725,82 @@ impl<'a> Compiler<'a> {
         let segmented = exact.len() > 1;
         let fields = (exact_field, stem_field);
         self.stemmed_word(word, &stems, fields, segmented, text_scope)
+    }
+
+    /// Adds to a bare word's `part` the stems of its family, if it was corrected so (see
+    /// [`super::correct`]): each in the articles of its language, weighted
+    /// [`FAMILY_WEIGHT`] (an exact stem match counts more); highlighted where they match.
+    fn add_family(&self, part: &mut Part, span: &std::ops::Range<usize>, scope: Scope) {
+        let Some(correction) = self
+            .corrections
+            .iter()
+            .find(|c| c.kind == super::correct::CorrectionKind::WordFamily && c.span == *span)
+        else {
+            return;
+        };
+        let (_, Some(stem_field)) = self.views(scope) else {
+            return;
+        };
+        let mut languages: Vec<Language> = correction.family.iter().map(|(l, _)| *l).collect();
+        languages.sort();
+        languages.dedup();
+        let mut clauses: Vec<Box<dyn TantivyQuery>> = Vec::new();
+        for language in languages {
+            let terms: Vec<Box<dyn TantivyQuery>> = correction
+                .family
+                .iter()
+                .filter(|(l, _)| *l == language)
+                .map(|(_, stem)| term_query(Term::from_field_text(stem_field, stem)))
+                .collect();
+            let query = if self.languages.len() > 1 {
+                Box::new(BooleanQuery::new(vec![
+                    (tantivy::query::Occur::Must, any(terms)),
+                    (tantivy::query::Occur::Must, self.language_filter(language)),
+                ]))
+            } else {
+                any(terms)
+            };
+            clauses.push(Box::new(Boosted::new(query, FAMILY_WEIGHT)));
+        }
+        if scope == Scope::Text {
+            part.marks
+                .stems
+                .extend(correction.family.iter().map(|(_, s)| s.clone()));
+        }
+        if let Some(query) = part.query.take() {
+            clauses.insert(0, query);
+        }
+        // Readings of one word: the best counts (and a little of the others).
+        part.query = Some(disjunction(clauses, None));
+    }
+
+    /// The joined word of `text` when it is one hyphenated compound of letters
+    /// (`co-operation`: `cooperation`; see [`crate::analysis::HyphenJoinFilter`]).
+    fn joined(&mut self, text: &str) -> Option<String> {
+        let tokens = self.analyzer.exact_joined(text);
+        let last = tokens.last()?.end;
+        (0..tokens.len())
+            .find(|&at| crate::analysis::is_joined(&tokens, at))
+            .map(|at| &tokens[at])
+            .filter(|t| t.start == tokens[0].start && t.end == last)
+            .map(|t| t.text.clone())
+    }
+
+    /// A hyphenated compound (`co-operation`): its parts joined as one bare word, which the
+    /// index holds for the compound written either way (`cooperation`, and inflected:
+    /// `cooperating`), or its parts standing together (`co operation`); the better of the two.
+    fn hyphenated(&mut self, joined: &str, parts: &[AnalyzedToken], scope: Scope) -> Part {
+        let (exact_field, _) = self.views(scope);
+        let mut part = self.word(joined, scope);
+        let together = self.compound(exact_field, parts, scope == Scope::Text);
+        // Two spellings of one word: the better match counts (and a little of the other).
+        part.query = match (part.query.take(), together.query) {
+            (Some(one), Some(other)) => Some(disjunction(vec![one, other], None)),
+            (one, other) => one.or(other),
+        };
+        part.marks.extend(together.marks);
+        part.reranked |= together.reranked;
+        part
     }
 
     /// A word of several exact-view words (`Kursk-region`, `U.S.-led`): the words must stand
@@ -1743,6 +1826,10 @@ fn tantivy_occur(occur: Occur) -> tantivy::query::Occur {
         Occur::MustNot => tantivy::query::Occur::MustNot,
     }
 }
+
+/// The weight of a stem of a word's family (see [`Compiler::add_family`]) against the word's
+/// own stem.
+const FAMILY_WEIGHT: f32 = 0.5;
 
 /// One query, or the union of several.
 fn any(queries: Vec<Box<dyn TantivyQuery>>) -> Box<dyn TantivyQuery> {

@@ -14,6 +14,13 @@
 //! compiler matches it on the stemmed view instead, and the [`Correction`] (of kind
 //! [`CorrectionKind::WordForms`]) says so, like a respelling.
 //!
+//! A word that would be corrected is first looked for in its family: the index's stems that
+//! begin as its stem does (its first six letters, four in Arabic; see `Corrector::family`).
+//! No stemmer joins `widowed` and `widowhood`, or `reconnue` and `reconnaissance`; a word with
+//! such a family is another derivation of a word the index holds, not a typo, so it is never
+//! respelled: the compiler searches its family beside it, with less weight, and the
+//! [`Correction`] (of kind [`CorrectionKind::WordFamily`]) says so.
+//!
 //! A word is read in every language of the index: one whose stem in some language is a stem
 //! of the index is an inflection, not a typo (`tribunaux` is the French `tribunal`), and is
 //! left to the languages' stemmed views; so is one that begins as a stem of the index does
@@ -53,6 +60,10 @@ pub struct Correction {
     /// Byte range of the word in the query.
     #[serde(skip)]
     pub span: Range<usize>,
+    /// For a [`CorrectionKind::WordFamily`]: each stem searched, with the language whose
+    /// articles it is searched in.
+    #[serde(skip)]
+    pub(crate) family: Vec<(Language, String)>,
 }
 
 /// What a [`Correction`] searched instead of the query as typed.
@@ -64,6 +75,11 @@ pub enum CorrectionKind {
     /// A quoted phrase that the index never holds as written, searched through the stemmed
     /// view: its words in any inflection, in the same order and as close together.
     WordForms,
+    /// A word the index does not hold (or hardly), also searched, with less weight, as the
+    /// index's stems of its family: those that begin as its stem does (`widowed`:
+    /// `widowhood`; `reconnue`: `reconnaiss`, of *reconnaissance*). Such a word is no typo
+    /// and is not respelled.
+    WordFamily,
 }
 
 impl std::fmt::Display for Correction {
@@ -73,6 +89,14 @@ impl std::fmt::Display for Correction {
                 f,
                 "no exact match for \"{}\"; searched its other word forms",
                 self.typed
+            );
+        }
+        if self.kind == CorrectionKind::WordFamily {
+            return write!(
+                f,
+                "searched for {} or words of its family: {}",
+                self.typed,
+                self.searched.join(", ")
             );
         }
         let searched = self.searched.join(" or ");
@@ -97,6 +121,18 @@ const MAX_SPELLINGS: usize = 3;
 /// Stems shorter than this are never searched for a word with no close spelling: a short
 /// stem is one edit from too many others (`meet`, of `meeting`, from `met`).
 const MIN_STEM_CHARS: usize = 5;
+/// A rare word's family: the index's stems that begin with this many characters of its stem
+/// (all of a shorter stem), in a language of the Latin or Cyrillic script; a truncation in
+/// the spirit of "the first six letters" stemming. Arabic words are shorter:
+/// [`FAMILY_PREFIX_CHARS_ARABIC`]. Chinese has no family (its words are not inflected).
+const FAMILY_PREFIX_CHARS: usize = 6;
+/// The prefix of an Arabic stem's family (and the shortest Arabic stem that has one).
+const FAMILY_PREFIX_CHARS_ARABIC: usize = 4;
+/// At most this many stems of one word's family are searched: the longest shared beginnings
+/// first, then the most frequent.
+const MAX_FAMILY: usize = 6;
+/// At most this many terms beginning with the prefix are read from each segment's dictionary.
+const FAMILY_SCAN: usize = 2_000;
 
 /// The edits a word of `chars` characters may be off by.
 fn distance_for(chars: usize) -> u8 {
@@ -201,6 +237,14 @@ impl Corrector<'_> {
         Ok(match node {
             Node::Word { text, scope, span } if *scope != Scope::Source => {
                 match self.word(text, *scope, span)? {
+                    // A family is searched beside the word by the compiler (a proximity's
+                    // operand stays as typed).
+                    Some(correction) if correction.kind == CorrectionKind::WordFamily => {
+                        if !single {
+                            self.found.push(correction);
+                        }
+                        node.clone()
+                    }
                     Some(correction) => {
                         let word = |text: &str| Node::Word {
                             text: text.to_string(),
@@ -240,6 +284,7 @@ impl Corrector<'_> {
                         searched: Vec::new(),
                         kept: false,
                         span: span.clone(),
+                        family: Vec::new(),
                     });
                 }
                 node.clone()
@@ -349,11 +394,60 @@ impl Corrector<'_> {
             return Ok(None);
         }
         let stems = self.stems(&typed);
+        // The languages whose articles hold the word's stem: it is a word of theirs.
+        let mut known: Vec<Language> = Vec::new();
         for (language, stem) in &stems {
-            matches = matches.max(self.stem_freq(stem_field, *language, stem)?);
+            let found = self.stem_freq(stem_field, *language, stem)?;
+            if found > 0 {
+                known.push(*language);
+            }
+            matches = matches.max(found);
         }
         if matches > RARE {
             return Ok(None);
+        }
+        // A word of a family that the index holds is another derivation, not a typo: searched
+        // with its family, never respelled (`reconnue`, whose family holds `reconnaissance`,
+        // is not `reconnus` misspelt). Unless every stem of the family is a spelling of the
+        // word's own stem, as close as a respelling may be: then the family tells nothing that
+        // a typo does not (`Pyongyan`, whose only family is `pyongyang`), and it is respelled.
+        // A word that some languages' articles hold is theirs: its family is looked for in
+        // those languages only (`tribunaux`, French, is not searched as the English `tribun`).
+        let readings: Vec<(Language, String)> = stems
+            .iter()
+            .filter(|(l, _)| known.is_empty() || known.contains(l))
+            .cloned()
+            .collect();
+        let family = self.family(stem_field, &readings)?;
+        let edits = usize::from(distance_for(chars));
+        let derived_family = family.iter().any(|(language, member)| {
+            stems
+                .iter()
+                .filter(|(l, _)| l == language)
+                .all(|(_, own)| edit_distance(own, member) > edits)
+        });
+        let family = derived_family.then(|| {
+            let mut searched: Vec<String> = Vec::new();
+            for (_, stem) in &family {
+                if !searched.contains(stem) {
+                    searched.push(stem.clone());
+                }
+            }
+            Correction {
+                typed: text.to_string(),
+                kind: CorrectionKind::WordFamily,
+                searched,
+                kept: true,
+                span: span.clone(),
+                family,
+            }
+        });
+        // A capitalised word is likely a name, and a name has no family: it is respelled
+        // when it can be (`Lenderkin` is `Lenderking`, not a `lender`), else searched with
+        // its family.
+        let capitalised = text.chars().next().is_some_and(char::is_uppercase);
+        if family.is_some() && !capitalised {
+            return Ok(family);
         }
         // A word the index holds may be one edit off, never two: two edits from a frequent
         // word, a word the corpus itself writes is more often another word than a typing
@@ -377,10 +471,9 @@ impl Corrector<'_> {
             candidates = self.close_stems(stem_field, &stems, distance)?;
         }
         let Some(closest) = candidates.iter().map(|c| c.2).min() else {
-            return Ok(None);
+            return Ok(family);
         };
         candidates.retain(|c| c.2 == closest);
-        let capitalised = text.chars().next().is_some_and(char::is_uppercase);
         if matches == 0 && !capitalised && self.derived(&typed, stem_field, &stems, &candidates)? {
             return Ok(None);
         }
@@ -390,7 +483,7 @@ impl Corrector<'_> {
         candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let best = candidates[0].1;
         if matches > 0 && best < MORE_FREQUENT * matches {
-            return Ok(None);
+            return Ok(family);
         }
         // The most frequent spelling, and those nearly as frequent (a quarter or more).
         let searched: Vec<String> = candidates
@@ -405,6 +498,7 @@ impl Corrector<'_> {
             searched,
             kept: matches > 0,
             span: span.clone(),
+            family: Vec::new(),
         }))
     }
 
@@ -483,6 +577,84 @@ impl Corrector<'_> {
             }
         }
         Ok(false)
+    }
+
+    /// The family of a word of `stems` (its stem in each language): the index's stems, other
+    /// than the word's, that begin with the stem's first [`FAMILY_PREFIX_CHARS`] characters
+    /// (all of a shorter stem) and that the language's articles hold; the longest shared
+    /// beginnings first, then the most frequent; at most [`MAX_FAMILY`]. Read from the term
+    /// dictionary's FST by prefix.
+    fn family(
+        &mut self,
+        stem_field: Field,
+        stems: &[(Language, String)],
+    ) -> Result<Vec<(Language, String)>> {
+        // (shared characters, passages, language, stem)
+        let mut found: Vec<(usize, u64, Language, String)> = Vec::new();
+        for (language, stem) in stems {
+            let (prefix_chars, min_chars) = match language.script() {
+                Script::Latin | Script::Cyrillic => (FAMILY_PREFIX_CHARS, MIN_STEM_CHARS),
+                Script::Arabic => (FAMILY_PREFIX_CHARS_ARABIC, FAMILY_PREFIX_CHARS_ARABIC),
+                _ => continue,
+            };
+            let chars = stem.chars().count();
+            if chars < min_chars {
+                continue;
+            }
+            let prefix: String = stem.chars().take(prefix_chars.min(chars)).collect();
+            let mut terms: Vec<String> = Vec::new();
+            for reader in self.searcher.segment_readers() {
+                let inverted = reader.inverted_index(stem_field)?;
+                let mut stream = inverted
+                    .terms()
+                    .range()
+                    .ge(prefix.as_bytes())
+                    .into_stream()
+                    .map_err(|e| Error::io("(index)", e))?;
+                let mut read = 0;
+                while read < FAMILY_SCAN && stream.advance() {
+                    let key = stream.key();
+                    if !key.starts_with(prefix.as_bytes()) {
+                        break;
+                    }
+                    read += 1;
+                    if let Ok(term) = std::str::from_utf8(key)
+                        && !terms.iter().any(|t| t == term)
+                    {
+                        terms.push(term.to_string());
+                    }
+                }
+            }
+            let mut candidates: Vec<(usize, u64, String)> = Vec::new();
+            for term in terms {
+                if stems.iter().any(|(_, own)| *own == term) {
+                    continue;
+                }
+                let shared = stem
+                    .chars()
+                    .zip(term.chars())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                let df = self.doc_freq(stem_field, &term)?;
+                candidates.push((shared, df, term));
+            }
+            candidates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+            let mut kept = 0;
+            // A stem of another language's articles is passed over, a few times at most.
+            for (shared, _, term) in candidates.into_iter().take(4 * MAX_FAMILY) {
+                if kept == MAX_FAMILY {
+                    break;
+                }
+                let df = self.stem_freq(stem_field, *language, &term)?;
+                if df > 0 {
+                    found.push((shared, df, *language, term));
+                    kept += 1;
+                }
+            }
+        }
+        found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.3.cmp(&b.3)));
+        found.truncate(MAX_FAMILY);
+        Ok(found.into_iter().map(|(_, _, l, s)| (l, s)).collect())
     }
 
     /// Whether `field` holds a term that begins with `prefix`.

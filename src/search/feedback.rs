@@ -38,7 +38,8 @@ pub(crate) fn words(
     let mut weights: HashMap<String, f32> = HashMap::new();
     for candidate in &top {
         let text = snapshot.passage(candidate.address)?.text;
-        let tokens = analyzer.stemmed(&text);
+        // A compound's joined word repeats its parts: counted once, by its parts.
+        let tokens = crate::analysis::without_joined(analyzer.stemmed(&text));
         let length = tokens.len().max(1) as f32;
         let share = candidate.score / total;
         for token in tokens {

@@ -87,7 +87,27 @@ impl NearRule {
             if ranges.is_empty() {
                 return Vec::new();
             }
+            // A one-word operand that matched a compound's joined word (`co-operation` as
+            // `cooperation`) stands where the index puts that word: at its first part alone.
+            let one_word = marks.phrases.is_empty() && marks.stem_phrases.is_empty();
             for range in ranges {
+                let joined = one_word
+                    && text
+                        .get(range.clone())
+                        .is_some_and(crate::analysis::is_compound);
+                let spanning = analysed
+                    .stemmed
+                    .iter()
+                    .find(|t| joined && t.start == range.start && t.end == range.end);
+                if let Some(token) = spanning {
+                    found.push(Occurrence {
+                        first: token.position,
+                        last: token.position,
+                        operand,
+                        range,
+                    });
+                    continue;
+                }
                 let first = tokens.partition_point(|t| t.start < range.start);
                 let last = tokens.partition_point(|t| t.start < range.end);
                 let (Some(first), Some(last)) = (tokens.get(first), tokens.get(last.max(1) - 1))
@@ -242,11 +262,12 @@ fn phrase_ranges(
     if phrases.is_empty() {
         return;
     }
-    let by_position: HashMap<usize, usize> = tokens
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.position, i))
-        .collect();
+    // Several tokens may share a position (a compound's joined word, an Arabic word's other
+    // stems): a phrase's word may be any of them.
+    let mut by_position: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, t) in tokens.iter().enumerate() {
+        by_position.entry(t.position).or_default().push(i);
+    }
     for phrase in phrases {
         let Some((first_offset, first_word)) = phrase.first() else {
             continue;
@@ -260,10 +281,10 @@ fn phrase_ranges(
             let whole = phrase.iter().all(|(offset, word)| {
                 by_position
                     .get(&(base + offset))
-                    .map(|&i| &tokens[i])
+                    .and_then(|at| at.iter().map(|&i| &tokens[i]).find(|t| t.text == *word))
                     .is_some_and(|t| {
                         end = end.max(t.end);
-                        t.text == *word
+                        true
                     })
             });
             if whole {

@@ -210,6 +210,7 @@ function showQueryError(error) {
 // What the search did otherwise than typed, as the command line says it.
 function describeCorrection(c) {
   if (c.kind === 'word_forms') return `No exact match for "${c.typed}"; showing other word forms.`;
+  if (c.kind === 'word_family') return `Searched for ${c.typed} or words of its family: ${c.searched.join(', ')}.`;
   const searched = c.searched.join(' or ');
   return c.kept
     ? `Searched for ${c.typed} or ${searched}.`
