@@ -151,3 +151,44 @@ fn a_misspelling_of_a_word_written_only_in_another_inflection_is_found_by_its_st
         [format!("press/{}", PRESS.len() - 1)]
     );
 }
+
+#[test]
+fn a_slip_of_a_frequent_word_is_respelled_even_when_it_has_a_family() {
+    // Sentences of the State Department's releases: `humanitarian` in 60 articles, and once
+    // in a hyphenated compound, whose joined word `humanitarianaid` begins as the slip
+    // `humanitarain` does and so is of its family.
+    let mut articles: Vec<(String, String)> = (0..60)
+        .map(|i| {
+            (
+                format!("press/{i}"),
+                format!(
+                    "The United States is providing more than ${i} million in humanitarian \
+                     assistance to the people of the region."
+                ),
+            )
+        })
+        .collect();
+    articles.push((
+        "press/compound".into(),
+        "Partners coordinated humanitarian-aid deliveries across the border.".into(),
+    ));
+    let borrowed: Vec<(&str, Option<&str>, &str)> = articles
+        .iter()
+        .map(|(id, text)| (id.as_str(), Some("en"), text.as_str()))
+        .collect();
+    let index = index_of(&borrowed);
+    let corrections = index
+        .corrections(
+            &Query::parse("humanitarain").unwrap(),
+            &SearchOptions::new(),
+        )
+        .unwrap();
+    assert_eq!(corrections.len(), 1, "{corrections:?}");
+    assert_eq!(
+        corrections[0].kind,
+        communique::search::CorrectionKind::Spelling,
+        "{corrections:?}"
+    );
+    assert_eq!(corrections[0].searched, vec!["humanitarian".to_string()]);
+    assert_eq!(ids(&index, "humanitarain").len(), 10, "the top ten of 61");
+}

@@ -17,9 +17,11 @@
 //! A word that would be corrected is first looked for in its family: the index's stems that
 //! begin as its stem does (its first six letters, four in Arabic; see `Corrector::family`).
 //! No stemmer joins `widowed` and `widowhood`, or `reconnue` and `reconnaissance`; a word with
-//! such a family is another derivation of a word the index holds, not a typo, so it is never
+//! such a family is another derivation of a word the index holds, not a typo, so it is not
 //! respelled: the compiler searches its family beside it, with less weight, and the
-//! [`Correction`] (of kind [`CorrectionKind::WordFamily`]) says so.
+//! [`Correction`] (of kind [`CorrectionKind::WordFamily`]) says so. A word one edit from a
+//! word that the index holds far more often is a typing slip all the same (`humanitarain`),
+//! and is respelled.
 //!
 //! A word is read in every language of the index: one whose stem in some language is a stem
 //! of the index is an inflection, not a typo (`tribunaux` is the French `tribunal`), and is
@@ -442,13 +444,7 @@ impl Corrector<'_> {
                 family,
             }
         });
-        // A capitalised word is likely a name, and a name has no family: it is respelled
-        // when it can be (`Lenderkin` is `Lenderking`, not a `lender`), else searched with
-        // its family.
         let capitalised = text.chars().next().is_some_and(char::is_uppercase);
-        if family.is_some() && !capitalised {
-            return Ok(family);
-        }
         // A word the index holds may be one edit off, never two: two edits from a frequent
         // word, a word the corpus itself writes is more often another word than a typing
         // slip, and the walk of the dictionary for two edits cost a search from the shell
@@ -462,6 +458,19 @@ impl Corrector<'_> {
                 let edits = edit_distance(&typed, &word);
                 candidates.push((word, df, edits));
             }
+        }
+        // One edit from a word the index holds far more often, the word is a typing slip,
+        // family or not: `humanitarain` is `humanitarian` mistyped (thousands of passages),
+        // not a derivation searched with `humanitarianaid`. `reconnue`, whose closest word
+        // `reconnus` is as rare as it, keeps its family.
+        let slip = candidates
+            .iter()
+            .any(|c| c.2 <= 1 && c.1 >= MORE_FREQUENT * matches.max(1));
+        // A capitalised word is likely a name, and a name has no family: it is respelled
+        // when it can be (`Lenderkin` is `Lenderking`, not a `lender`), else searched with
+        // its family.
+        if family.is_some() && !capitalised && !slip {
+            return Ok(family);
         }
         // The stems are looked through only for a word the index does not hold (`Scripal`): a
         // word it holds has its frequent neighbours among the words as written, and walking the
