@@ -192,3 +192,42 @@ fn a_slip_of_a_frequent_word_is_respelled_even_when_it_has_a_family() {
     assert_eq!(corrections[0].searched, vec!["humanitarian".to_string()]);
     assert_eq!(ids(&index, "humanitarain").len(), 10, "the top ten of 61");
 }
+
+#[test]
+fn a_family_holds_derivations_not_compounds_joined_on() {
+    // `widowed` meets the text's `widowhood` (four letters past the shared `widow`); the
+    // joined compound `widowhoodpension` (of `widowhood-pension`) goes eleven letters past
+    // and is not of the family.
+    let index = index_of(&[
+        (
+            "udhr/25",
+            Some("en"),
+            "Everyone has the right to security in the event of unemployment, sickness, \
+             disability, widowhood, old age or other lack of livelihood.",
+        ),
+        (
+            "press/1",
+            Some("en"),
+            "The ministry announced a widowhood-pension reform for the families of soldiers.",
+        ),
+    ]);
+    let corrections = index
+        .corrections(&Query::parse("widowed").unwrap(), &SearchOptions::new())
+        .unwrap();
+    assert_eq!(corrections.len(), 1, "{corrections:?}");
+    assert_eq!(
+        corrections[0].kind,
+        communique::search::CorrectionKind::WordFamily
+    );
+    assert!(
+        corrections[0].searched.iter().any(|s| s == "widowhood"),
+        "{corrections:?}"
+    );
+    assert!(
+        !corrections[0]
+            .searched
+            .iter()
+            .any(|s| s.starts_with("widowhoodpens")),
+        "{corrections:?}"
+    );
+}
