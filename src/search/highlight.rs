@@ -43,6 +43,9 @@ pub(crate) struct NearRule {
 struct Analysed<'a> {
     text: &'a str,
     exact: &'a [AnalyzedToken],
+    /// The exact view as the index holds it: with the joined words of hyphenated compounds
+    /// (`cooperation` for `co-operation`), which a query's word finds.
+    joined: &'a [AnalyzedToken],
     stemmed: &'a [AnalyzedToken],
 }
 
@@ -66,10 +69,12 @@ impl NearRule {
         let stemmed = self
             .needs_stems()
             .then(|| analyzer.stemmed_in(language, text));
-        let exact = analyzer.exact(text);
+        let joined = analyzer.exact_joined(text);
+        let exact = crate::analysis::without_joined(joined.clone());
         self.matches_in(&Analysed {
             text,
             exact: &exact,
+            joined: &joined,
             stemmed: stemmed.as_deref().unwrap_or_default(),
         })
     }
@@ -98,6 +103,7 @@ impl NearRule {
                 let spanning = analysed
                     .stemmed
                     .iter()
+                    .chain(analysed.joined)
                     .find(|t| joined && t.start == range.start && t.end == range.end);
                 if let Some(token) = spanning {
                     found.push(Occurrence {
@@ -212,10 +218,12 @@ impl Highlighter {
         let stemmed = self
             .needs_stems()
             .then(|| analyzer.stemmed_in(language, text));
-        let exact = analyzer.exact(text);
+        let joined = analyzer.exact_joined(text);
+        let exact = crate::analysis::without_joined(joined.clone());
         self.ranges(&Analysed {
             text,
             exact: &exact,
+            joined: &joined,
             stemmed: stemmed.as_deref().unwrap_or_default(),
         })
     }
@@ -241,7 +249,7 @@ impl Highlighter {
                 }
             }
         }
-        for token in exact {
+        for token in analysed.joined {
             if self.words.contains(&token.text) {
                 ranges.push(token.start..token.end);
             }

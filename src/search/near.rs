@@ -681,9 +681,15 @@ mod tests {
                     .into_iter()
                     .map(|t| t.text)
                     .collect();
+                // The index's exact view holds the joined words of compounds too.
+                let words = analyzer
+                    .exact_joined(&text)
+                    .into_iter()
+                    .map(|t| t.text)
+                    .collect();
                 Passage {
                     address,
-                    words: exact.iter().cloned().collect(),
+                    words,
                     stems: stemmed.iter().cloned().collect(),
                     stemmed,
                     exact,
