@@ -299,9 +299,9 @@ fn html_pages_in_a_corpus() {
     }
 }
 
-#[test]
-#[ignore = "needs ../shared/data; .ci/run runs it"]
-fn the_udhr_declarations_in_the_six_un_languages() {
+/// The Universal Declaration in the six UN languages (`../shared/data/udhr`), one page each,
+/// read as a corpus (the folder of links lives as long as the first value).
+fn udhr_in_six_languages() -> (tempfile::TempDir, communique::corpus::CorpusScan) {
     let source = common::shared().join("data/udhr/declaration");
     let dir = tempfile::tempdir().unwrap();
     for code in ["eng", "fra", "spa", "rus", "arb", "cmn_hans"] {
@@ -312,6 +312,13 @@ fn the_udhr_declarations_in_the_six_un_languages() {
         .unwrap();
     }
     let scan = Corpus::new(dir.path()).read_all().unwrap();
+    (dir, scan)
+}
+
+#[test]
+#[ignore = "needs ../shared/data; .ci/run runs it"]
+fn the_udhr_declarations_in_the_six_un_languages() {
+    let (_dir, scan) = udhr_in_six_languages();
     assert!(scan.errors.is_empty(), "{:?}", scan.errors);
     let langs: Vec<Option<&str>> = scan.articles.iter().map(|a| a.lang.as_deref()).collect();
     assert_eq!(
@@ -871,16 +878,7 @@ fn a_rare_word_is_also_searched_as_its_family() {
 #[test]
 #[ignore = "needs ../shared/data; .ci/run runs it"]
 fn word_families_and_compounds_on_the_udhr() {
-    let source = common::shared().join("data/udhr/declaration");
-    let dir = tempfile::tempdir().unwrap();
-    for code in ["eng", "fra", "spa", "rus", "arb", "cmn_hans"] {
-        std::os::unix::fs::symlink(
-            source.join(format!("{code}.html")),
-            dir.path().join(format!("{code}.html")),
-        )
-        .unwrap();
-    }
-    let scan = Corpus::new(dir.path()).read_all().unwrap();
+    let (_dir, scan) = udhr_in_six_languages();
     let index = Index::in_memory().unwrap();
     let mut writer = index.writer().unwrap();
     for article in &scan.articles {
