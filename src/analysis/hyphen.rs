@@ -144,18 +144,29 @@ pub(crate) fn is_compound(text: &str) -> bool {
 }
 
 /// Whether `tokens[at]` is the joined word of a compound: the next token (its second part)
-/// starts inside it, after its start.
+/// starts inside it, after its start; or, when a filter dropped the parts after the first
+/// (`built-in` in the stemmed view, whose `in` is a stop word), the token before it is its
+/// first part: same start, same position, shorter.
 pub(crate) fn is_joined(tokens: &[AnalyzedToken], at: usize) -> bool {
-    match (tokens.get(at), tokens.get(at + 1)) {
-        (Some(token), Some(next)) => next.start > token.start && next.start < token.end,
-        _ => false,
-    }
+    let Some(token) = tokens.get(at) else {
+        return false;
+    };
+    let second_part_inside = tokens
+        .get(at + 1)
+        .is_some_and(|next| next.start > token.start && next.start < token.end);
+    let after_first_part = at
+        .checked_sub(1)
+        .and_then(|before| tokens.get(before))
+        .is_some_and(|first| {
+            first.start == token.start && first.end < token.end && first.position == token.position
+        });
+    second_part_inside || after_first_part
 }
 
 /// `tokens` (a view of a text) without the joined words of its compounds: the words as
 /// written, for a phrase, whose positions are those of the parts.
 pub(crate) fn without_joined(tokens: Vec<AnalyzedToken>) -> Vec<AnalyzedToken> {
-    if tokens.len() < 3 {
+    if tokens.len() < 2 {
         return tokens;
     }
     let joined: Vec<bool> = (0..tokens.len()).map(|at| is_joined(&tokens, at)).collect();
@@ -242,5 +253,24 @@ mod tests {
         assert!(is_joined(&tokens, 2) && !is_joined(&tokens, 1));
         let words: Vec<String> = without_joined(tokens).into_iter().map(|t| t.text).collect();
         assert_eq!(words, ["international", "co", "operation"]);
+    }
+
+    #[test]
+    fn a_joined_word_is_known_when_a_filter_dropped_its_last_part() {
+        // The stemmed view drops the stop word `in`: the joined word has no second part
+        // after it, and must still be left out (positions then only increase).
+        let mut analyzer = crate::analysis::Analyzer::new();
+        let tokens = analyzer.stemmed("a built-in safeguard");
+        let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, ["built", "builtin", "safeguard"]);
+        assert!(is_joined(&tokens, 1) && !is_joined(&tokens, 0) && !is_joined(&tokens, 2));
+        let words: Vec<String> = without_joined(tokens).into_iter().map(|t| t.text).collect();
+        assert_eq!(words, ["built", "safeguard"]);
+        // As proptest found it: the only parts `b` and the stop word `a`.
+        let words: Vec<String> = without_joined(analyzer.stemmed("b-A "))
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        assert_eq!(words, ["b"]);
     }
 }
