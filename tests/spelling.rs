@@ -231,3 +231,60 @@ fn a_family_holds_derivations_not_compounds_joined_on() {
         "{corrections:?}"
     );
 }
+
+#[test]
+fn a_short_stem_has_the_family_that_begins_with_it() {
+    // Article 25 of the Declaration writes the state of a widow (`veuvage`, `viudez`,
+    // `вдовства`); a reader asks for the widows. The stems of the query words (`veuv`, `viud`,
+    // `вдов`) are four letters: the family is the stems that begin with the whole of it.
+    let index = index_of(&[
+        (
+            "fr/25",
+            Some("fr"),
+            "elle a droit à la sécurité en cas de chômage, de maladie, d’invalidité, de \
+             veuvage, de vieillesse ou dans les autres cas de perte de ses moyens de subsistance",
+        ),
+        (
+            "fr/16",
+            Some("fr"),
+            "La famille est l'élément naturel et fondamental de la société et a droit à la \
+             protection de la société et de l'Etat.",
+        ),
+        (
+            "es/25",
+            Some("es"),
+            "tiene asimismo derecho a los seguros en caso de desempleo, enfermedad, invalidez, \
+             viudez, vejez u otros casos de pérdida de sus medios de subsistencia",
+        ),
+        (
+            "es/16",
+            Some("es"),
+            "La familia es el elemento natural y fundamental de la sociedad y tiene derecho a \
+             la protección de la sociedad y del Estado.",
+        ),
+        (
+            "ru/25",
+            Some("ru"),
+            "право на обеспечение на случай безработицы, болезни, инвалидности, вдовства, \
+             наступления старости или иного случая утраты средств к существованию",
+        ),
+        (
+            "ru/16",
+            Some("ru"),
+            "Семья является естественной и основной ячейкой общества и имеет право на защиту \
+             со стороны общества и государства.",
+        ),
+    ]);
+    for (query, article) in [("veuves", "fr/25"), ("viudas", "es/25"), ("вдовы", "ru/25")] {
+        assert_eq!(ids(&index, query), [article], "{query}");
+        let corrections = index
+            .corrections(&Query::parse(query).unwrap(), &SearchOptions::new())
+            .unwrap();
+        assert_eq!(corrections.len(), 1, "{query}: {corrections:?}");
+        assert_eq!(
+            corrections[0].kind,
+            communique::search::CorrectionKind::WordFamily,
+            "{query}"
+        );
+    }
+}

@@ -139,6 +139,11 @@ const FAMILY_SCAN: usize = 2_000;
 /// word's stem: a derivation's ending (`widow|hood`, `reconn|aiss`), not another word joined
 /// on (`securit|ysector`, the joined compound *security-sector*, for `securitisation`).
 const FAMILY_TAIL_CHARS: usize = 4;
+/// The shortest stem of the Latin or Cyrillic script that has a family: its whole stem is
+/// then the beginning its family shares (`veuv`, of `veuves`: `veuvag`, of *veuvage*; `viud`,
+/// of `viuda`: `viudez`; `вдов`, of `вдовы`: `вдовств`). Shorter than the spelling's
+/// [`MIN_STEM_CHARS`]: a family must begin with the whole stem, not be one edit from it.
+const FAMILY_MIN_STEM_CHARS: usize = 4;
 
 /// The edits a word of `chars` characters may be off by.
 fn distance_for(chars: usize) -> u8 {
@@ -607,7 +612,7 @@ impl Corrector<'_> {
         let mut found: Vec<(usize, u64, Language, String)> = Vec::new();
         for (language, stem) in stems {
             let (prefix_chars, min_chars) = match language.script() {
-                Script::Latin | Script::Cyrillic => (FAMILY_PREFIX_CHARS, MIN_STEM_CHARS),
+                Script::Latin | Script::Cyrillic => (FAMILY_PREFIX_CHARS, FAMILY_MIN_STEM_CHARS),
                 Script::Arabic => (FAMILY_PREFIX_CHARS_ARABIC, FAMILY_PREFIX_CHARS_ARABIC),
                 _ => continue,
             };
