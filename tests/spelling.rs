@@ -288,3 +288,34 @@ fn a_short_stem_has_the_family_that_begins_with_it() {
         );
     }
 }
+
+#[test]
+fn a_word_with_no_spelling_is_searched_with_a_family_as_close_as_one() {
+    // Article 13 writes the verb (`возвращаться`, stem `возвращ`); a reader asks for the
+    // noun (`возвращение`, stem `возвращен`). The family's stem `возвраща` is two edits from
+    // the word's, as close as a respelling, but no spelling is found: the family is searched
+    // rather than nothing.
+    let index = index_of(&[
+        (
+            "ru/13",
+            Some("ru"),
+            "Каждый человек имеет право покидать любую страну, включая свою собственную, и \
+             возвращаться в свою страну.",
+        ),
+        (
+            "ru/21",
+            Some("ru"),
+            "Каждый человек имеет право равного доступа к государственной службе в своей стране.",
+        ),
+    ]);
+    assert_eq!(ids(&index, "возвращение"), ["ru/13"]);
+    assert_eq!(ids(&index, "возвращение в свою страну")[0], "ru/13");
+    let corrections = index
+        .corrections(&Query::parse("возвращение").unwrap(), &SearchOptions::new())
+        .unwrap();
+    assert_eq!(corrections.len(), 1, "{corrections:?}");
+    assert_eq!(
+        corrections[0].kind,
+        communique::search::CorrectionKind::WordFamily
+    );
+}

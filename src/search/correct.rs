@@ -437,7 +437,7 @@ impl Corrector<'_> {
                 .filter(|(l, _)| l == language)
                 .all(|(_, own)| edit_distance(own, member) > edits)
         });
-        let family = derived_family.then(|| {
+        let as_family = (!family.is_empty()).then(|| {
             let mut searched: Vec<String> = Vec::new();
             for (_, stem) in &family {
                 if !searched.contains(stem) {
@@ -453,6 +453,14 @@ impl Corrector<'_> {
                 family,
             }
         });
+        // A family as close as a respelling is kept for a word that has no respelling
+        // (`возвращение`, stem `возвращен`, two edits from `возвраща` of *возвращаться*, a
+        // stem that is not its own stem and so is no spelling).
+        let (family, close_family) = if derived_family {
+            (as_family, None)
+        } else {
+            (None, as_family)
+        };
         let capitalised = text.chars().next().is_some_and(char::is_uppercase);
         // A word the index holds may be one edit off, never two: two edits from a frequent
         // word, a word the corpus itself writes is more often another word than a typing
@@ -489,7 +497,7 @@ impl Corrector<'_> {
             candidates = self.close_stems(stem_field, &stems, distance)?;
         }
         let Some(closest) = candidates.iter().map(|c| c.2).min() else {
-            return Ok(family);
+            return Ok(family.or(close_family));
         };
         candidates.retain(|c| c.2 == closest);
         if matches == 0 && !capitalised && self.derived(&typed, stem_field, &stems, &candidates)? {
