@@ -841,12 +841,13 @@ fn a_rare_word_is_also_searched_as_its_family() {
             .corrections(&Query::parse(query).unwrap(), &SearchOptions::new())
             .unwrap()
     };
-    // No stemmer joins `widowed` and `widowhood`: the family does, with the word kept.
+    // No stemmer joins `widowed` and `widowhood`: the family does. `widowed` matches nothing
+    // itself, so the family stands for it (with the word's weight).
     let found = corrections("widowed");
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].kind, CorrectionKind::WordFamily);
     assert_eq!(found[0].searched, ["widowhood"]);
-    assert!(found[0].kept);
+    assert!(!found[0].kept);
     assert_eq!(
         found[0].to_string(),
         "searched for widowed or words of its family: widowhood"
@@ -915,6 +916,18 @@ fn word_families_and_compounds_on_the_udhr() {
     let (id, text, _) = first("передвижения");
     assert_eq!(id, "rus.html");
     assert!(text.contains("передвигаться"));
+    // A family that stands alone for a word weighs as the word: the passage with
+    // `передвигаться` before the many with only `свобода`.
+    let (_, text, _) = first("свобода передвижения");
+    assert!(text.contains("передвигаться"), "{text}");
+    // A family as close as a respelling, when no respelling is found (`возвращение`:
+    // `возвращаться`).
+    let (_, text, _) = first("возвращение в свою страну");
+    assert!(text.contains("возвращаться"), "{text}");
+    // A stem of four letters has the family that begins with it (`veuves`: `veuvage`).
+    let (id, text, _) = first("veuves");
+    assert_eq!(id, "fra.html");
+    assert!(text.contains("veuvage"), "{text}");
     // `reconnue` meets Article 6's `reconnaissance`, not respelled.
     let corrections = index
         .corrections(&Query::parse("reconnue").unwrap(), &SearchOptions::new())

@@ -729,7 +729,9 @@ impl<'a> Compiler<'a> {
 
     /// Adds to a bare word's `part` the stems of its family, if it was corrected so (see
     /// [`super::correct`]): each in the articles of its language, weighted
-    /// [`FAMILY_WEIGHT`] (an exact stem match counts more); highlighted where they match.
+    /// [`FAMILY_WEIGHT`] when the word matches too (an exact stem match counts more), as the
+    /// word itself when it matches nothing (the family is then all there is of it, as a
+    /// respelling would be); highlighted where they match.
     fn add_family(&self, part: &mut Part, span: &std::ops::Range<usize>, scope: Scope) {
         let Some(correction) = self
             .corrections
@@ -760,7 +762,8 @@ impl<'a> Compiler<'a> {
             } else {
                 any(terms)
             };
-            clauses.push(Box::new(Boosted::new(query, FAMILY_WEIGHT)));
+            let weight = if correction.kept { FAMILY_WEIGHT } else { 1.0 };
+            clauses.push(Box::new(Boosted::new(query, weight)));
         }
         if scope == Scope::Text {
             part.marks
@@ -1828,7 +1831,7 @@ fn tantivy_occur(occur: Occur) -> tantivy::query::Occur {
 }
 
 /// The weight of a stem of a word's family (see [`Compiler::add_family`]) against the word's
-/// own stem.
+/// own stem, when that matches too.
 const FAMILY_WEIGHT: f32 = 0.5;
 
 /// One query, or the union of several.

@@ -77,10 +77,11 @@ pub enum CorrectionKind {
     /// A quoted phrase that the index never holds as written, searched through the stemmed
     /// view: its words in any inflection, in the same order and as close together.
     WordForms,
-    /// A word the index does not hold (or hardly), also searched, with less weight, as the
-    /// index's stems of its family: those that begin as its stem does (`widowed`:
-    /// `widowhood`; `reconnue`: `reconnaiss`, of *reconnaissance*). Such a word is no typo
-    /// and is not respelled.
+    /// A word the index does not hold (or hardly), also searched as the index's stems of its
+    /// family: those that begin as its stem does (`widowed`: `widowhood`; `reconnue`:
+    /// `reconnaiss`, of *reconnaissance*); with less weight than the word when the word
+    /// matches too ([`Correction::kept`]), with the word's own when the family stands alone
+    /// for it. Such a word is no typo and is not respelled.
     WordFamily,
 }
 
@@ -448,7 +449,7 @@ impl Corrector<'_> {
                 typed: text.to_string(),
                 kind: CorrectionKind::WordFamily,
                 searched,
-                kept: true,
+                kept: matches > 0,
                 span: span.clone(),
                 family,
             }
