@@ -935,3 +935,42 @@ fn word_families_and_compounds_on_the_udhr() {
     assert_eq!(corrections[0].kind, CorrectionKind::WordFamily);
     assert!(corrections[0].searched.contains(&"reconnaiss".to_string()));
 }
+
+#[test]
+fn explain_names_the_typed_word_of_a_stem_in_any_language() {
+    // Articles 13 and 21 of the Declaration in Russian: `страну` is the typed word of the
+    // stem `стран`, not a word that feedback added.
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, text) in [
+        (
+            "ru/13",
+            "Каждый человек имеет право покидать любую страну, включая свою собственную, и \
+             возвращаться в свою страну.",
+        ),
+        (
+            "ru/21",
+            "Каждый человек имеет право равного доступа к государственной службе в своей стране.",
+        ),
+    ] {
+        writer.add(&Article::new(id, text).with_lang("ru")).unwrap();
+    }
+    writer.commit().unwrap();
+    let hits = index
+        .search(
+            &Query::parse("страну").unwrap(),
+            &SearchOptions::new().explain(true),
+        )
+        .unwrap();
+    assert_eq!(hits.len(), 2);
+    for hit in &hits {
+        let explanation = hit.passages[0].explanation.as_ref().unwrap();
+        let clause = explanation
+            .clauses
+            .iter()
+            .find(|c| c.analysed == ["стран"])
+            .unwrap_or_else(|| panic!("{explanation}"));
+        assert_eq!(clause.typed.as_deref(), Some("страну"), "{explanation}");
+        assert!(clause.added_by.is_none(), "{explanation}");
+    }
+}

@@ -290,9 +290,12 @@ impl Namer<'_> {
     /// A word clause: its view, and the typed word, alias or correction it came from.
     fn word(&self, field: u32, term: String, points: f32, analyzer: &mut Analyzer) -> ClauseScore {
         let view = self.view_of(field);
+        // In every language: `страну` is the typed word of the Russian stem `стран`.
         let analyses = |analyzer: &mut Analyzer, text: &str| -> bool {
-            analyzer.stemmed(text).iter().any(|t| t.text == term)
-                || analyzer.exact(text).iter().any(|t| t.text == term)
+            analyzer.exact(text).iter().any(|t| t.text == term)
+                || crate::analysis::Language::ALL
+                    .iter()
+                    .any(|l| analyzer.stemmed_in(*l, text).iter().any(|t| t.text == term))
         };
         let mut typed = None;
         let mut added_by = None;
