@@ -591,6 +591,54 @@ fn settle_short_adjectival(stem: &mut String) {
     }
 }
 
+/// French plurals in `-x` that the Snowball stemmer leaves as they are, before it: each
+/// becomes its singular (`lieux` → `lieu`, `enjeux` → `enjeu`, `vœux` → `vœu`, `yeux` →
+/// `œil`), so that the singular and the plural meet. Snowball French takes off the plural
+/// `-s` and the `-aux` of `-al` and `-eau` nouns, but not the `-x` of the nouns in `-eu` and
+/// `-ou`, nor the irregular plurals: `reconnaissance en tous lieux` never met `en tout lieu`.
+/// Adjectives in `-eux` (`heureux`) are the same word in both numbers and are not listed.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FrenchPlural;
+
+/// Plural and singular of the French nouns whose plural [`FrenchPlural`] settles, sorted by
+/// bytes (for the binary search).
+const FRENCH_PLURALS: [(&str, &str); 25] = [
+    ("adieux", "adieu"),
+    ("aveux", "aveu"),
+    ("bijoux", "bijou"),
+    ("cailloux", "caillou"),
+    ("cheveux", "cheveu"),
+    ("choux", "chou"),
+    ("cieux", "ciel"),
+    ("dieux", "dieu"),
+    ("désaveux", "désaveu"),
+    ("enjeux", "enjeu"),
+    ("essieux", "essieu"),
+    ("feux", "feu"),
+    ("genoux", "genou"),
+    ("hiboux", "hibou"),
+    ("jeux", "jeu"),
+    ("joujoux", "joujou"),
+    ("lieux", "lieu"),
+    ("milieux", "milieu"),
+    ("moyeux", "moyeu"),
+    ("neveux", "neveu"),
+    ("poux", "pou"),
+    ("voeux", "voeu"),
+    ("vœux", "vœu"),
+    ("yeux", "œil"),
+    ("épieux", "épieu"),
+];
+
+fn settle_french_plural(word: &mut String) {
+    if !word.ends_with('x') {
+        return;
+    }
+    if let Ok(at) = FRENCH_PLURALS.binary_search_by(|(plural, _)| (*plural).cmp(word.as_str())) {
+        *word = FRENCH_PLURALS[at].1.to_string();
+    }
+}
+
 macro_rules! word_filter {
     ($filter:ident, $wrapper:ident, $stream:ident, $apply:expr) => {
         impl TokenFilter for $filter {
@@ -664,6 +712,12 @@ word_filter!(
     settle_short_adjectival
 );
 word_filter!(
+    FrenchPlural,
+    FrenchPluralWrapper,
+    FrenchPluralStream,
+    settle_french_plural
+);
+word_filter!(
     ElisionFilter,
     ElisionFilterWrapper,
     ElisionFilterStream,
@@ -673,6 +727,32 @@ word_filter!(
 #[cfg(test)]
 mod script_tests {
     use super::*;
+
+    #[test]
+    fn french_plurals_in_x_meet_their_singulars() {
+        assert!(FRENCH_PLURALS.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
+        let mut analyzer = crate::analysis::stemmed_analyzer_for(crate::analysis::Language::French);
+        let mut stems = |text: &str| {
+            let mut stream = analyzer.token_stream(text);
+            let mut out = Vec::new();
+            while let Some(token) = TokenStream::next(&mut stream) {
+                out.push(token.text.clone());
+            }
+            out
+        };
+        // Article 6 of the Declaration, and a reader's words for it.
+        assert_eq!(stems("en tous lieux")[1], stems("en tout lieu")[1]);
+        assert_eq!(stems("enjeux"), stems("enjeu"));
+        assert_eq!(stems("vœux"), stems("vœu"));
+        assert_eq!(stems("yeux"), stems("œil"));
+        // An adjective in -eux is one word in both numbers, and other words in -x are
+        // left alone.
+        for word in ["heureux", "prix", "paix", "choix"] {
+            let mut settled = word.to_string();
+            settle_french_plural(&mut settled);
+            assert_eq!(settled, word);
+        }
+    }
 
     fn norm(word: &str) -> String {
         let mut text = word.to_string();

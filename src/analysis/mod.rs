@@ -29,8 +29,8 @@ mod tokenizer;
 
 pub use chinese::ChineseTokenizer;
 pub use filters::{
-    ArabicLightStemmer, CachedStemmer, ElisionFilter, PossessiveFilter, RussianFleetingVowel,
-    RussianShortStem, ScriptNormalizer,
+    ArabicLightStemmer, CachedStemmer, ElisionFilter, FrenchPlural, PossessiveFilter,
+    RussianFleetingVowel, RussianShortStem, ScriptNormalizer,
 };
 pub use hyphen::HyphenJoinFilter;
 pub(crate) use hyphen::{is_compound, is_joined, without_joined};
@@ -212,6 +212,7 @@ pub fn stemmed_analyzer_for(language: Language) -> TextAnalyzer {
         Language::French => words()
             .filter(ElisionFilter)
             .filter(stop(StopLanguage::French))
+            .filter(FrenchPlural)
             .filter(CachedStemmer::settled(frostem::Algorithm::French))
             .filter(AsciiFoldingFilter)
             .build(),
