@@ -974,3 +974,58 @@ fn explain_names_the_typed_word_of_a_stem_in_any_language() {
         assert!(clause.added_by.is_none(), "{explanation}");
     }
 }
+
+/// The Universal Declaration in English, French and Spanish (`../shared/data/udhr`), one
+/// article per article of the Declaration (cut at its headings, as `eval/udhr/split.py` cuts
+/// the pages), in one index.
+fn udhr_articles_in_latin_script() -> Index {
+    let (_dir, scan) = udhr_in_six_languages();
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for article in &scan.articles {
+        let Some(lang @ ("en" | "fr" | "es")) = article.lang.as_deref() else {
+            continue;
+        };
+        let heading = |line: &str| {
+            ["Article", "Artículo", "Preamble", "Préambule", "Preámbulo"]
+                .iter()
+                .any(|h| line.trim_start().starts_with(h))
+        };
+        let mut parts: Vec<String> = Vec::new();
+        for line in article.body.lines() {
+            if heading(line) || parts.is_empty() {
+                parts.push(String::new());
+            }
+            let part = parts.last_mut().expect("one part");
+            part.push_str(line);
+            part.push('\n');
+        }
+        assert!(parts.len() >= 31, "{lang}: {} parts", parts.len());
+        for (n, part) in parts.iter().enumerate() {
+            let id = format!("{lang}/{n:02}");
+            writer
+                .add(&Article::new(id, part.as_str()).with_lang(lang))
+                .unwrap();
+        }
+    }
+    writer.commit().unwrap();
+    index
+}
+
+#[test]
+#[ignore = "needs ../shared/data; .ci/run runs it"]
+fn a_word_written_as_typed_in_one_language_counts_less_read_in_another() {
+    // `contra` is written as typed in the Spanish articles (a Spanish stop word); read as
+    // French, it is the stem of `contre`, three times in Article 7. The Spanish preamble
+    // (`rebelión contra la tiranía`) comes first.
+    let index = udhr_articles_in_latin_script();
+    let hits = index
+        .search(
+            &Query::parse("rebelarse contra la tiranía").unwrap(),
+            &SearchOptions::new(),
+        )
+        .unwrap();
+    let first = &hits[0];
+    assert!(first.article.id.starts_with("es/"), "{}", first.article.id);
+    assert!(first.passages[0].text.contains("tiranía"));
+}

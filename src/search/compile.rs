@@ -252,6 +252,7 @@ fn with_compiler<T>(
         query,
         languages,
         weights: HashMap::new(),
+        written: HashMap::new(),
     };
     run(&mut compiler)
 }
@@ -338,6 +339,9 @@ struct Compiler<'a> {
     /// How likely the query is to be in each language, when several languages write the same
     /// script (see [`Compiler::weigh_languages`]).
     weights: HashMap<Language, f32>,
+    /// For each bare word (its exact-view token) that some language's articles write as
+    /// typed, how well each language writes it (see [`Compiler::written_in`]).
+    written: HashMap<String, Vec<(Language, f32)>>,
 }
 
 impl<'a> Compiler<'a> {
@@ -877,7 +881,7 @@ impl<'a> Compiler<'a> {
                 .any(|(l, _)| self.weight(*l) != 1.0))
         .then_some(stems.by_language.as_slice());
         part.query = Some(match weighted {
-            Some(by_language) => self.weighted_stems(by_language, stem_field),
+            Some(by_language) => self.weighted_stems(word, by_language, stem_field),
             None => any(terms.iter().map(|term| term_query(term.clone())).collect()),
         });
         if text_scope && self.ranking.title_weight > 0.0 {
@@ -893,6 +897,7 @@ impl<'a> Compiler<'a> {
     /// Each stem in the articles of its language, boosted by the weight of the language.
     fn weighted_stems(
         &self,
+        word: &str,
         by_language: &[(Language, String)],
         stem_field: Field,
     ) -> Box<dyn TantivyQuery> {
@@ -904,7 +909,8 @@ impl<'a> Compiler<'a> {
                     (tantivy::query::Occur::Must, term_query(term)),
                     (tantivy::query::Occur::Must, self.language_filter(*language)),
                 ]));
-                Box::new(Boosted::new(query, self.weight(*language))) as Box<dyn TantivyQuery>
+                let weight = self.weight(*language) * self.written_factor(word, *language);
+                Box::new(Boosted::new(query, weight)) as Box<dyn TantivyQuery>
             })
             .collect())
     }
@@ -930,6 +936,21 @@ impl<'a> Compiler<'a> {
                 .into_iter()
                 .max_by_key(|term| self.searcher.doc_freq(term).unwrap_or(0)),
         }
+    }
+
+    /// How much a language's reading of `word` counts beside its others: 1, unless another
+    /// language's articles write the word as typed and this one's do not: then a half, and
+    /// three quarters when they write it one edit away (`contra` is written in the Spanish
+    /// articles; read as French, it is the stem of `contre`).
+    fn written_factor(&self, word: &str, language: Language) -> f32 {
+        let Some(by_language) = self.written.get(word) else {
+            return 1.0;
+        };
+        let own = by_language
+            .iter()
+            .find(|(l, _)| *l == language)
+            .map_or(1.0, |(_, f)| *f);
+        0.5 + 0.5 * own.min(1.0)
     }
 
     /// Is this language among the index's (or the one asked for)?
@@ -1026,6 +1047,10 @@ impl<'a> Compiler<'a> {
                         .expect("a language");
                     found[at] = 0.5 * share;
                 }
+            }
+            if found.iter().any(|&f| f >= 1.0) {
+                let by_language = latin.iter().copied().zip(found.iter().copied()).collect();
+                self.written.insert(token.clone(), by_language);
             }
             for (total, found) in written.iter_mut().zip(found) {
                 *total += found;
