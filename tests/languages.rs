@@ -1029,3 +1029,27 @@ fn a_word_written_as_typed_in_one_language_counts_less_read_in_another() {
     assert!(first.article.id.starts_with("es/"), "{}", first.article.id);
     assert!(first.passages[0].text.contains("tiranía"));
 }
+
+#[test]
+#[ignore = "needs ../shared/data; .ci/run runs it"]
+fn a_stop_word_of_the_query_leaves_proximity_and_coverage_to_its_other_words() {
+    // `or` is an English stop word and a French word: its French stem asked every passage of
+    // the coverage clause for a word no English passage holds, and Article 30 (`any State,
+    // group or person`), which holds every other word, lost to Article 16 (`the natural and
+    // fundamental group unit`, `the State`).
+    let index = udhr_articles_in_latin_script();
+    let hits = index
+        .search(
+            &Query::parse("States, groups or persons").unwrap(),
+            &SearchOptions::new().explain(true),
+        )
+        .unwrap();
+    let passage = &hits[0].passages[0];
+    assert!(
+        passage.text.contains("any State, group or person"),
+        "{}",
+        passage.text
+    );
+    let explanation = passage.explanation.as_ref().unwrap().to_string();
+    assert!(explanation.contains("every word present"), "{explanation}");
+}

@@ -888,10 +888,29 @@ impl<'a> Compiler<'a> {
             let titles = terms.iter().map(|t| self.title_clause(t, stem_field));
             part.title = Some(any(titles.collect()));
         }
-        if text_scope {
+        // A stop word of the languages the query is likeliest in (`or` of `groups or
+        // persons`, a word in French) has no place in the proximity and coverage clauses:
+        // its stem in another language would ask every passage for a word it cannot hold.
+        if text_scope && !self.stop_word_of_query(stems) {
             part.stem = self.proximity_term(terms, weighted, stem_field);
         }
         part
+    }
+
+    /// Whether none of the languages the query is likeliest in (the highest weight, when the
+    /// languages were weighed) stems the word: a stop word in them.
+    fn stop_word_of_query(&self, stems: &Stems) -> bool {
+        let Some(top) = self.weights.values().copied().reduce(f32::max) else {
+            return false;
+        };
+        if self.weights.values().all(|&w| w == top) {
+            return false;
+        }
+        !self
+            .weights
+            .iter()
+            .filter(|(_, w)| **w == top)
+            .any(|(language, _)| stems.by_language.iter().any(|(l, _)| l == language))
     }
 
     /// Each stem in the articles of its language, boosted by the weight of the language.
