@@ -76,7 +76,10 @@ fn exit_codes_follow_grep() {
         .args(["search", "zzqqxxunmatched"])
         .assert()
         .code(1)
-        .stdout("");
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "communique: nothing matches `zzqqxxunmatched`",
+        ));
     communique(&corpus, &index)
         .args(["search", "\"Security Council"])
         .assert()

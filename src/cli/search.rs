@@ -179,6 +179,11 @@ pub fn run(paths: &Paths, args: SearchArgs) -> anyhow::Result<ExitCode> {
         output::print_hits(&hits, args.max_chars, args.quotes)?;
     }
     let code = if hits.is_empty() {
+        // Standard output stays empty for scripts (grep's convention); a person is told.
+        match &args.like {
+            Some(id) => eprintln!("communique: no article is like `{id}`"),
+            None => eprintln!("communique: nothing matches `{}`", args.query.join(" ")),
+        }
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
