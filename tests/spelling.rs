@@ -291,7 +291,7 @@ fn a_short_stem_has_the_family_that_begins_with_it() {
 
 #[test]
 fn a_word_with_no_spelling_is_searched_with_a_family_as_close_as_one() {
-    // Article 13 writes the verb (`возвращаться`, stem `возвращ`); a reader asks for the
+    // Article 13 writes the verb (`возвращаться`, stem `возвраща`); a reader asks for the
     // noun (`возвращение`, stem `возвращен`). The family's stem `возвраща` is two edits from
     // the word's, as close as a respelling, but no spelling is found: the family is searched
     // rather than nothing.

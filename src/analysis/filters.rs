@@ -630,6 +630,7 @@ const FRENCH_PLURALS: [(&str, &str); 25] = [
     ("épieux", "épieu"),
 ];
 
+/// `word` made singular if it is one of [`FRENCH_PLURALS`] (lower-cased, accents as written).
 fn settle_french_plural(word: &mut String) {
     if !word.ends_with('x') {
         return;
@@ -741,7 +742,7 @@ mod script_tests {
             out
         };
         // Article 6 of the Declaration, and a reader's words for it.
-        assert_eq!(stems("en tous lieux")[1], stems("en tout lieu")[1]);
+        assert_eq!(stems("lieux"), stems("lieu"));
         assert_eq!(stems("enjeux"), stems("enjeu"));
         assert_eq!(stems("vœux"), stems("vœu"));
         assert_eq!(stems("yeux"), stems("œil"));

@@ -766,7 +766,12 @@ impl<'a> Compiler<'a> {
             } else {
                 any(terms)
             };
-            let weight = if correction.kept { FAMILY_WEIGHT } else { 1.0 };
+            // Standing alone, as the word's own reading in that language weighs.
+            let weight = if correction.kept {
+                FAMILY_WEIGHT
+            } else {
+                self.weight(language)
+            };
             clauses.push(Box::new(Boosted::new(query, weight)));
         }
         if scope == Scope::Text {
@@ -891,25 +896,31 @@ impl<'a> Compiler<'a> {
         // A stop word of the languages the query is likeliest in (`or` of `groups or
         // persons`, a word in French) has no place in the proximity and coverage clauses:
         // its stem in another language would ask every passage for a word it cannot hold.
-        if text_scope && !self.stop_word_of_query(stems) {
+        if text_scope && !self.stop_word_of_query(word, stems) {
             part.stem = self.proximity_term(terms, weighted, stem_field);
         }
         part
     }
 
     /// Whether none of the languages the query is likeliest in (the highest weight, when the
-    /// languages were weighed) stems the word: a stop word in them.
-    fn stop_word_of_query(&self, stems: &Stems) -> bool {
+    /// languages of the Latin script were weighed) stems a word of that script: a stop word
+    /// in them. A word of another script is not theirs to judge.
+    fn stop_word_of_query(&self, word: &str, stems: &Stems) -> bool {
+        /// Weights this close are one weight (they are sums of shares).
+        const TIE: f32 = 1e-4;
+        if script_of(word) != Script::Latin {
+            return false;
+        }
         let Some(top) = self.weights.values().copied().reduce(f32::max) else {
             return false;
         };
-        if self.weights.values().all(|&w| w == top) {
+        if self.weights.values().all(|&w| w >= top - TIE) {
             return false;
         }
         !self
             .weights
             .iter()
-            .filter(|(_, w)| **w == top)
+            .filter(|(_, w)| **w >= top - TIE)
             .any(|(language, _)| stems.by_language.iter().any(|(l, _)| l == language))
     }
 
@@ -1016,7 +1027,8 @@ impl<'a> Compiler<'a> {
     /// A word that a language's alphabet cannot write (`torturé` in English) earns that
     /// language nothing, and a query none of whose words it can write is weighed at half (see
     /// [`Language::spells`]). An index in one language, or a query in a script of one
-    /// language, weighs nothing.
+    /// language, weighs nothing. Each word's evidence is kept too, for the words that some
+    /// language writes as typed (see [`Compiler::written_factor`]).
     fn weigh_languages(&mut self) -> Result<()> {
         let mut words = Vec::new();
         collect_bare_words(self.query.root(), &mut words);

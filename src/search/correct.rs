@@ -18,7 +18,8 @@
 //! begin as its stem does (its first six letters, four in Arabic; see `Corrector::family`).
 //! No stemmer joins `widowed` and `widowhood`, or `reconnue` and `reconnaissance`; a word with
 //! such a family is another derivation of a word the index holds, not a typo, so it is not
-//! respelled: the compiler searches its family beside it, with less weight, and the
+//! respelled: the compiler searches its family beside it (with less weight when the word
+//! itself matches, as much when it matches nothing), and the
 //! [`Correction`] (of kind [`CorrectionKind::WordFamily`]) says so. A word one edit from a
 //! word that the index holds far more often is a typing slip all the same (`humanitarain`),
 //! and is respelled.
@@ -56,8 +57,10 @@ pub struct Correction {
     /// The index's words searched for it, closest and most frequent first (empty for a
     /// phrase searched in other word forms).
     pub searched: Vec<String>,
-    /// Whether the word as typed is still searched too (it matches a little: the corrections
-    /// are alternatives), or was replaced (it matches nothing).
+    /// Whether the word as typed matches (a little) and is searched beside the corrections,
+    /// which are then alternatives; false when it matches nothing. A respelled word that
+    /// matches nothing is replaced; a [`CorrectionKind::WordFamily`]'s word is always
+    /// searched, and its family then weighs as the word.
     pub kept: bool,
     /// Byte range of the word in the query.
     #[serde(skip)]
@@ -422,7 +425,8 @@ impl Corrector<'_> {
         // with its family, never respelled (`reconnue`, whose family holds `reconnaissance`,
         // is not `reconnus` misspelt). Unless every stem of the family is a spelling of the
         // word's own stem, as close as a respelling may be: then the family tells nothing that
-        // a typo does not (`Pyongyan`, whose only family is `pyongyang`), and it is respelled.
+        // a typo does not (`Pyongyan`, whose only family is `pyongyang`), and it is respelled
+        // when a respelling is found (else the family is searched: see `close_family`).
         // A word that some languages' articles hold is theirs: its family is looked for in
         // those languages only (`tribunaux`, French, is not searched as the English `tribun`).
         let readings: Vec<(Language, String)> = stems
@@ -632,7 +636,7 @@ impl Corrector<'_> {
             let prefix: String = stem.chars().take(prefix_chars.min(chars)).collect();
             // Each term with its passages, summed over the segments: the dictionary's stream
             // gives them (a look-up per term would read the dictionary again).
-            let mut terms: Vec<(String, u64)> = Vec::new();
+            let mut terms: HashMap<String, u64> = HashMap::new();
             for reader in self.searcher.segment_readers() {
                 let inverted = reader.inverted_index(stem_field)?;
                 let mut stream = from_prefix(&inverted, &prefix)?;
@@ -647,9 +651,11 @@ impl Corrector<'_> {
                         continue;
                     };
                     let df = u64::from(stream.value().doc_freq);
-                    match terms.iter_mut().find(|(t, _)| t == term) {
-                        Some((_, total)) => *total += df,
-                        None => terms.push((term.to_string(), df)),
+                    match terms.get_mut(term) {
+                        Some(total) => *total += df,
+                        None => {
+                            terms.insert(term.to_string(), df);
+                        }
                     }
                 }
             }

@@ -290,11 +290,14 @@ impl Namer<'_> {
     /// A word clause: its view, and the typed word, alias or correction it came from.
     fn word(&self, field: u32, term: String, points: f32, analyzer: &mut Analyzer) -> ClauseScore {
         let view = self.view_of(field);
-        // In every language: `страну` is the typed word of the Russian stem `стран`.
+        // In every language that writes the text's script: `страну` is the typed word of the
+        // Russian stem `стран` (and a Latin word never loads the Chinese dictionary).
         let analyses = |analyzer: &mut Analyzer, text: &str| -> bool {
+            let script = crate::analysis::script_of(text);
             analyzer.exact(text).iter().any(|t| t.text == term)
                 || crate::analysis::Language::ALL
                     .iter()
+                    .filter(|l| l.script() == script || script == crate::analysis::Script::Neutral)
                     .any(|l| analyzer.stemmed_in(*l, text).iter().any(|t| t.text == term))
         };
         let mut typed = None;
