@@ -323,8 +323,10 @@ fn a_word_with_no_spelling_is_searched_with_a_family_as_close_as_one() {
 #[test]
 fn a_family_that_stands_alone_for_a_word_weighs_as_the_word() {
     // Sentences of the Declaration in Russian. Article 13 writes `передвигаться` (stem
-    // `передвига`), never `передвижения`: the family is all there is of that word, and the
-    // article that has it must come before those that only have `свобода`.
+    // `передвига`), never `передвижения`: the family is all there is of that word (not
+    // `kept`), and the article that has it comes before those that only have `свобода`. (In
+    // four articles it would at half weight too; `word_families_and_compounds_on_the_udhr`
+    // in tests/languages.rs is the ranking that half a weight lost.)
     let index = index_of(&[
         (
             "ru/13",
