@@ -1053,3 +1053,51 @@ fn a_stop_word_of_the_query_leaves_proximity_and_coverage_to_its_other_words() {
     let explanation = passage.explanation.as_ref().unwrap().to_string();
     assert!(explanation.contains("every word present"), "{explanation}");
 }
+
+#[test]
+fn a_stop_word_of_the_query_is_not_asked_of_every_passage_through_another_language() {
+    // Sentences of the Declaration in English, French and Spanish. The query is English
+    // (its words are written in the English articles); `or` is an English stop word but a
+    // French word, whose French stem the coverage clause asked of every passage.
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, lang, text) in [
+        (
+            "en/30",
+            "en",
+            "Nothing in this Declaration may be interpreted as implying for any State, group or \
+             person any right to engage in any activity or to perform any act aimed at the \
+             destruction of any of the rights and freedoms set forth herein.",
+        ),
+        (
+            "en/16",
+            "en",
+            "The family is the natural and fundamental group unit of society and is entitled to \
+             protection by society and the State.",
+        ),
+        (
+            "fr/30",
+            "fr",
+            "Aucune disposition de la présente Déclaration ne peut être interprétée comme \
+             impliquant pour un Etat, un groupement ou un individu un droit quelconque.",
+        ),
+        (
+            "es/30",
+            "es",
+            "Nada en esta Declaración podrá interpretarse en el sentido de que confiere derecho \
+             alguno al Estado, a un grupo o a una persona.",
+        ),
+    ] {
+        writer.add(&Article::new(id, text).with_lang(lang)).unwrap();
+    }
+    writer.commit().unwrap();
+    let hits = index
+        .search(
+            &Query::parse("state group or person").unwrap(),
+            &SearchOptions::new().explain(true),
+        )
+        .unwrap();
+    assert_eq!(hits[0].article.id, "en/30");
+    let explanation = hits[0].passages[0].explanation.as_ref().unwrap().to_string();
+    assert!(explanation.contains("every word present"), "{explanation}");
+}
