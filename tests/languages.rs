@@ -1098,6 +1098,10 @@ fn a_stop_word_of_the_query_is_not_asked_of_every_passage_through_another_langua
         )
         .unwrap();
     assert_eq!(hits[0].article.id, "en/30");
-    let explanation = hits[0].passages[0].explanation.as_ref().unwrap().to_string();
+    let explanation = hits[0].passages[0]
+        .explanation
+        .as_ref()
+        .unwrap()
+        .to_string();
     assert!(explanation.contains("every word present"), "{explanation}");
 }
