@@ -99,6 +99,12 @@ impl Language {
         }
     }
 
+    /// Whether a word of `script` is read in this language: one of its script, or digits and
+    /// symbols, which every language reads.
+    pub(crate) fn reads(self, script: Script) -> bool {
+        script == Script::Neutral || self.script() == script
+    }
+
     pub(crate) fn whatlang(self) -> whatlang::Lang {
         match self {
             Language::English => whatlang::Lang::Eng,

@@ -712,7 +712,7 @@ impl Corrector<'_> {
         let mut stems: Vec<(Language, String)> = Vec::new();
         let languages: Vec<Language> = self.languages.iter().map(|(l, _)| *l).collect();
         for language in languages {
-            if language.script() != script && script != Script::Neutral {
+            if !language.reads(script) {
                 continue;
             }
             let stem = self

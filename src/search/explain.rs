@@ -297,7 +297,7 @@ impl Namer<'_> {
             analyzer.exact(text).iter().any(|t| t.text == term)
                 || crate::analysis::Language::ALL
                     .iter()
-                    .filter(|l| l.script() == script || script == crate::analysis::Script::Neutral)
+                    .filter(|l| l.reads(script))
                     .any(|l| analyzer.stemmed_in(*l, text).iter().any(|t| t.text == term))
         };
         let mut typed = None;

@@ -42,11 +42,30 @@ pub(crate) struct NearRule {
 /// A passage analysed once: its text, its exact view and (when needed) its stemmed view.
 struct Analysed<'a> {
     text: &'a str,
-    exact: &'a [AnalyzedToken],
+    exact: Vec<AnalyzedToken>,
     /// The exact view as the index holds it: with the joined words of hyphenated compounds
     /// (`cooperation` for `co-operation`), which a query's word finds.
-    joined: &'a [AnalyzedToken],
-    stemmed: &'a [AnalyzedToken],
+    joined: Vec<AnalyzedToken>,
+    stemmed: Vec<AnalyzedToken>,
+}
+
+impl<'a> Analysed<'a> {
+    /// `text` in `language`, with its stemmed view only when `stems` asks for it.
+    fn new(analyzer: &mut Analyzer, language: Language, text: &'a str, stems: bool) -> Self {
+        let stemmed = if stems {
+            analyzer.stemmed_in(language, text)
+        } else {
+            Vec::new()
+        };
+        let joined = analyzer.exact_joined(text);
+        let exact = crate::analysis::without_joined(joined.clone());
+        Analysed {
+            text,
+            exact,
+            joined,
+            stemmed,
+        }
+    }
 }
 
 /// One match of an operand in a passage: its first and last word positions, its byte range.
@@ -66,17 +85,7 @@ impl NearRule {
         language: Language,
         text: &str,
     ) -> Vec<Range<usize>> {
-        let stemmed = self
-            .needs_stems()
-            .then(|| analyzer.stemmed_in(language, text));
-        let joined = analyzer.exact_joined(text);
-        let exact = crate::analysis::without_joined(joined.clone());
-        self.matches_in(&Analysed {
-            text,
-            exact: &exact,
-            joined: &joined,
-            stemmed: stemmed.as_deref().unwrap_or_default(),
-        })
+        self.matches_in(&Analysed::new(analyzer, language, text, self.needs_stems()))
     }
 
     fn needs_stems(&self) -> bool {
@@ -85,7 +94,7 @@ impl NearRule {
 
     /// [`NearRule::matches`] on a text analysed once.
     fn matches_in(&self, analysed: &Analysed<'_>) -> Vec<Range<usize>> {
-        let (text, tokens) = (analysed.text, analysed.exact);
+        let (text, tokens) = (analysed.text, &analysed.exact);
         let mut found = Vec::new();
         for (operand, marks) in self.operands.iter().enumerate() {
             let ranges = marks.ranges(analysed);
@@ -103,7 +112,7 @@ impl NearRule {
                 let spanning = analysed
                     .stemmed
                     .iter()
-                    .chain(analysed.joined)
+                    .chain(&analysed.joined)
                     .find(|t| joined && t.start == range.start && t.end == range.end);
                 if let Some(token) = spanning {
                     found.push(Occurrence {
@@ -215,17 +224,7 @@ impl Highlighter {
         {
             return Vec::new();
         }
-        let stemmed = self
-            .needs_stems()
-            .then(|| analyzer.stemmed_in(language, text));
-        let joined = analyzer.exact_joined(text);
-        let exact = crate::analysis::without_joined(joined.clone());
-        self.ranges(&Analysed {
-            text,
-            exact: &exact,
-            joined: &joined,
-            stemmed: stemmed.as_deref().unwrap_or_default(),
-        })
+        self.ranges(&Analysed::new(analyzer, language, text, self.needs_stems()))
     }
 
     /// Whether highlighting needs the stemmed view.
@@ -237,25 +236,25 @@ impl Highlighter {
 
     /// [`Highlighter::highlight`] on a text analysed once.
     fn ranges(&self, analysed: &Analysed<'_>) -> Vec<Range<usize>> {
-        let exact = analysed.exact;
+        let exact = &analysed.exact;
         let mut ranges = Vec::new();
         for rule in &self.near {
             ranges.extend(rule.matches_in(analysed));
         }
         if !self.stems.is_empty() {
-            for token in analysed.stemmed {
+            for token in &analysed.stemmed {
                 if self.stems.contains(&token.text) {
                     ranges.push(token.start..token.end);
                 }
             }
         }
-        for token in analysed.joined {
+        for token in &analysed.joined {
             if self.words.contains(&token.text) {
                 ranges.push(token.start..token.end);
             }
         }
         phrase_ranges(exact, &self.phrases, &mut ranges);
-        phrase_ranges(analysed.stemmed, &self.stem_phrases, &mut ranges);
+        phrase_ranges(&analysed.stemmed, &self.stem_phrases, &mut ranges);
         merge(ranges)
     }
 }
