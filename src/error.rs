@@ -55,7 +55,7 @@ pub enum Error {
 
     /// Another process holds the index writer.
     #[error(
-        "index {} is being updated by another process (its writer lock is held); try again when it is done",
+        "the index in `{}` is being updated by another process (its writer lock is held); try again when it is done",
         path.display()
     )]
     Locked {
@@ -65,7 +65,7 @@ pub enum Error {
 
     /// The index was written by an incompatible version of communique.
     #[error(
-        "index {} was written by an incompatible version ({found}; this build reads version {expected}): run `communique index --rebuild`",
+        "the index in `{}` was written by an incompatible version ({found}; this build reads version {expected}): run `communique index --rebuild`",
         path.display()
     )]
     IncompatibleIndex {
@@ -78,7 +78,7 @@ pub enum Error {
     },
 
     /// The index is damaged: a file is missing, truncated or fails its checksum.
-    #[error("index {} is damaged ({detail}): run `communique index --rebuild`", path.display())]
+    #[error("the index in `{}` is damaged ({detail}): run `communique index --rebuild`", path.display())]
     Corrupt {
         /// The index folder.
         path: PathBuf,

@@ -985,6 +985,10 @@ fn missing_and_foreign_indexes_are_clear_errors() {
     let err = Index::open(dir.path()).unwrap_err();
     assert!(matches!(err, Error::IncompatibleIndex { .. }), "{err}");
     assert!(err.to_string().contains("index --rebuild"), "{err}");
+    // The message names the folder as a path, so an index kept in `index/` does not read
+    // "index index was written…".
+    let named = format!("the index in `{}` was written by", dir.path().display());
+    assert!(err.to_string().starts_with(&named), "{err}");
 }
 
 // ---------------------------------------------------------------- real data (../shared)

@@ -42,7 +42,7 @@ pub fn check(paths: &Paths, json: bool) -> anyhow::Result<ExitCode> {
         .collect();
     problems.extend(report.problems.iter().cloned());
     anyhow::bail!(
-        "index {} is damaged: {}; run `communique index --rebuild`",
+        "the index in `{}` is damaged: {}; run `communique index --rebuild`",
         paths.index.display(),
         problems.join("; ")
     )
