@@ -82,7 +82,8 @@ pub enum CorrectionKind {
     WordForms,
     /// A word the index does not hold (or hardly), also searched as the index's stems of its
     /// family: those that begin as its stem does (`widowed`: `widowhood`; `reconnue`:
-    /// `reconnaiss`, of *reconnaissance*); with less weight than the word when the word
+    /// `reconnaiss`, of *reconnaissance*), each shown in [`Correction::searched`] as the
+    /// index's most frequent word of that stem (*reconnaissance*); with less weight than the word when the word
     /// matches too ([`Correction::kept`]), with the word's own when the family stands alone
     /// for it. Such a word is no typo and is not respelled.
     WordFamily,
@@ -143,6 +144,8 @@ const FAMILY_SCAN: usize = 2_000;
 /// word's stem: a derivation's ending (`widow|hood`, `reconn|aiss`), not another word joined
 /// on (`securit|ysector`, the joined compound *security-sector*, for `securitisation`).
 const FAMILY_TAIL_CHARS: usize = 4;
+/// At most this many words of the index are read to show one stem of a family as a word.
+const WORD_SCAN: usize = 200;
 /// The shortest stem of the Latin or Cyrillic script that has a family: its whole stem is
 /// then the beginning its family shares (`veuv`, of `veuves`: `veuvag`, of *veuvage*; `viud`,
 /// of `viuda`: `viudez`; `вдов`, of `вдовы`: `вдовств`). Shorter than the spelling's
@@ -375,6 +378,37 @@ impl Corrector<'_> {
     }
 
     fn word_unmemoized(
+        &mut self,
+        text: &str,
+        scope: Scope,
+        span: &Range<usize>,
+    ) -> Result<Option<Correction>> {
+        let mut found = self.word_found(text, scope, span)?;
+        // A family is searched by its stems, and shown as words of the index (`veuvage`, not
+        // the stem `veuvag`).
+        if let Some(correction) = &mut found
+            && correction.kind == CorrectionKind::WordFamily
+        {
+            let exact_field = match scope {
+                Scope::Title => self.fields.title_exact,
+                _ => self.fields.exact,
+            };
+            let mut shown: Vec<String> = Vec::new();
+            for (language, stem) in correction.family.clone() {
+                let word = self
+                    .word_of_stem(exact_field, language, &stem)?
+                    .unwrap_or(stem);
+                if !shown.contains(&word) {
+                    shown.push(word);
+                }
+            }
+            correction.searched = shown;
+        }
+        Ok(found)
+    }
+
+    /// What [`Self::word_unmemoized`] finds, a family's members as stems.
+    fn word_found(
         &mut self,
         text: &str,
         scope: Scope,
@@ -634,31 +668,7 @@ impl Corrector<'_> {
                 continue;
             }
             let prefix: String = stem.chars().take(prefix_chars.min(chars)).collect();
-            // Each term with its passages, summed over the segments: the dictionary's stream
-            // gives them (a look-up per term would read the dictionary again).
-            let mut terms: HashMap<String, u64> = HashMap::new();
-            for reader in self.searcher.segment_readers() {
-                let inverted = reader.inverted_index(stem_field)?;
-                let mut stream = from_prefix(&inverted, &prefix)?;
-                let mut read = 0;
-                while read < FAMILY_SCAN && stream.advance() {
-                    let key = stream.key();
-                    if !key.starts_with(prefix.as_bytes()) {
-                        break;
-                    }
-                    read += 1;
-                    let Ok(term) = std::str::from_utf8(key) else {
-                        continue;
-                    };
-                    let df = u64::from(stream.value().doc_freq);
-                    match terms.get_mut(term) {
-                        Some(total) => *total += df,
-                        None => {
-                            terms.insert(term.to_string(), df);
-                        }
-                    }
-                }
-            }
+            let terms = self.terms_from(stem_field, &prefix, FAMILY_SCAN)?;
             let mut candidates: Vec<(usize, u64, String)> = Vec::new();
             for (term, df) in terms {
                 if stems.iter().any(|(_, own)| *own == term) {
@@ -691,6 +701,70 @@ impl Corrector<'_> {
         found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.3.cmp(&b.3)));
         found.truncate(MAX_FAMILY);
         Ok(found.into_iter().map(|(_, _, l, s)| (l, s)).collect())
+    }
+
+    /// The most frequent word of `field` (an exact view) whose stem in `language` is `stem`,
+    /// among the first [`WORD_SCAN`] that begin with the stem (with the article `ال` in
+    /// Arabic, whose stems lose it): how a family's stem is shown (`veuvag`: *veuvage*).
+    fn word_of_stem(
+        &mut self,
+        field: Field,
+        language: Language,
+        stem: &str,
+    ) -> Result<Option<String>> {
+        let beginnings: &[&str] = match language.script() {
+            Script::Arabic => &["", "\u{627}\u{644}"],
+            _ => &[""],
+        };
+        let mut best: Option<(u64, String)> = None;
+        for beginning in beginnings {
+            let prefix = format!("{beginning}{stem}");
+            for (word, df) in self.terms_from(field, &prefix, WORD_SCAN)? {
+                let better = best
+                    .as_ref()
+                    .is_none_or(|(most, first)| df > *most || (df == *most && word < *first));
+                if better
+                    && self
+                        .analyzer
+                        .stemmed_in(language, &word)
+                        .first()
+                        .is_some_and(|t| t.text == stem)
+                {
+                    best = Some((df, word));
+                }
+            }
+        }
+        Ok(best.map(|(_, word)| word))
+    }
+
+    /// The first `most` terms of `field` (in each segment) that begin with `prefix`, each with
+    /// its passages summed over the segments: the dictionary's stream gives them (a look-up
+    /// per term would read the dictionary again).
+    fn terms_from(&self, field: Field, prefix: &str, most: usize) -> Result<HashMap<String, u64>> {
+        let mut terms: HashMap<String, u64> = HashMap::new();
+        for reader in self.searcher.segment_readers() {
+            let inverted = reader.inverted_index(field)?;
+            let mut stream = from_prefix(&inverted, prefix)?;
+            let mut read = 0;
+            while read < most && stream.advance() {
+                let key = stream.key();
+                if !key.starts_with(prefix.as_bytes()) {
+                    break;
+                }
+                read += 1;
+                let Ok(term) = std::str::from_utf8(key) else {
+                    continue;
+                };
+                let df = u64::from(stream.value().doc_freq);
+                match terms.get_mut(term) {
+                    Some(total) => *total += df,
+                    None => {
+                        terms.insert(term.to_string(), df);
+                    }
+                }
+            }
+        }
+        Ok(terms)
     }
 
     /// Whether `field` holds a term that begins with `prefix`.
