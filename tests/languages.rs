@@ -1122,3 +1122,94 @@ fn a_stop_word_of_the_query_is_not_asked_of_every_passage_through_another_langua
         .to_string();
     assert!(explanation.contains("every word present"), "{explanation}");
 }
+
+/// Articles 5, 13 and 14 of the Declaration in English, French and Spanish, each language
+/// declared.
+fn articles_5_13_14() -> Index {
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, lang, text) in [
+        (
+            "en/05",
+            "en",
+            "No one shall be subjected to torture or to cruel, inhuman or degrading treatment \
+             or punishment.",
+        ),
+        (
+            "en/13",
+            "en",
+            "Everyone has the right to freedom of movement and residence within the borders of \
+             each State. Everyone has the right to leave any country, including his own, and \
+             to return to his country.",
+        ),
+        (
+            "en/14",
+            "en",
+            "Everyone has the right to seek and to enjoy in other countries asylum from \
+             persecution.",
+        ),
+        (
+            "fr/05",
+            "fr",
+            "Nul ne sera soumis à la torture, ni à des peines ou traitements cruels, inhumains \
+             ou dégradants.",
+        ),
+        (
+            "fr/13",
+            "fr",
+            "Toute personne a le droit de circuler librement et de choisir sa résidence à \
+             l'intérieur d'un État. Toute personne a le droit de quitter tout pays, y compris \
+             le sien, et de revenir dans son pays.",
+        ),
+        (
+            "fr/14",
+            "fr",
+            "Devant la persécution, toute personne a le droit de chercher asile et de \
+             bénéficier de l'asile en d'autres pays.",
+        ),
+        (
+            "es/05",
+            "es",
+            "Nadie será sometido a torturas ni a penas o tratos crueles, inhumanos o \
+             degradantes.",
+        ),
+        (
+            "es/13",
+            "es",
+            "Toda persona tiene derecho a circular libremente y a elegir su residencia en el \
+             territorio de un Estado. Toda persona tiene derecho a salir de cualquier país, \
+             incluso del propio, y a regresar a su país.",
+        ),
+        (
+            "es/14",
+            "es",
+            "En caso de persecución, toda persona tiene derecho a buscar asilo, y a disfrutar \
+             de él, en cualquier país.",
+        ),
+    ] {
+        writer.add(&Article::new(id, text).with_lang(lang)).unwrap();
+    }
+    writer.commit().unwrap();
+    index
+}
+
+#[test]
+fn a_respelled_word_keeps_the_language_of_the_word_typed() {
+    // `crueldad` is in no article; it is respelled `cruel`, which the English article writes
+    // as typed. The query's language is weighed on the word typed (Spanish by its ending,
+    // like `libertad`), not on its respelling: the Spanish article comes first.
+    let index = articles_5_13_14();
+    let (ids, _) = search(&index, "crueldad", SearchOptions::new());
+    assert_eq!(ids.first().map(String::as_str), Some("es/05"), "{ids:?}");
+}
+
+#[test]
+fn a_word_is_not_read_in_a_language_whose_alphabet_cannot_write_it() {
+    // `persécutées` matches nothing. Its English reading (English has no `é`) found the
+    // English stem `persecut` and respelled the word so: the English article came first, the
+    // French one (`persécution`, stem `persécu`) after. Read in French and Spanish only, it is
+    // the French article's word.
+    let index = articles_5_13_14();
+    let (ids, _) = search(&index, "personnes persécutées", SearchOptions::new());
+    assert_eq!(ids.first().map(String::as_str), Some("fr/14"), "{ids:?}");
+}

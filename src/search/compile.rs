@@ -232,6 +232,7 @@ fn with_compiler<T>(
             options.quotes,
         )?
     };
+    let typed = query;
     let query = corrected.as_ref().unwrap_or(query);
     let mut compiler = Compiler {
         corrections,
@@ -250,6 +251,7 @@ fn with_compiler<T>(
         analyzer: &mut analyzer,
         ranking,
         query,
+        typed,
         languages,
         weights: HashMap::new(),
         written: HashMap::new(),
@@ -332,6 +334,10 @@ struct Compiler<'a> {
     analyzer: &'a mut Analyzer,
     ranking: &'a Ranking,
     query: &'a Query,
+    /// The query as typed, before any correction: what its languages are weighed on (a
+    /// respelling is of the typed word's language: `crueldad`, searched as `cruel`, is
+    /// Spanish by its ending, though English writes `cruel`).
+    typed: &'a Query,
     /// The languages whose analysis a bare word gets: those of the index's articles (or the
     /// one asked for), English first (see [`Language::analysing`]), each with the article
     /// language codes it analyses.
@@ -1016,7 +1022,8 @@ impl<'a> Compiler<'a> {
         ))
     }
 
-    /// When languages of the index share a script, how likely the query is to be in each: 1,
+    /// When languages of the index share a script, how likely the query (as typed, before any
+    /// correction) is to be in each: 1,
     /// plus the share of its bare words that articles in the language write as typed
     /// (`asilo` is in the Spanish articles), or half of that for a word one edit from one of
     /// theirs (`esclave` beside the French `esclaves`, an inflection away), plus half the
@@ -1031,7 +1038,7 @@ impl<'a> Compiler<'a> {
     /// language writes as typed (see [`Compiler::written_factor`]).
     fn weigh_languages(&mut self) -> Result<()> {
         let mut words = Vec::new();
-        collect_bare_words(self.query.root(), &mut words);
+        collect_bare_words(self.typed.root(), &mut words);
         let latin: Vec<Language> = self
             .languages
             .iter()

@@ -442,7 +442,13 @@ impl Corrector<'_> {
             // Frequent as typed: no need to count its stems, one search per language.
             return Ok(None);
         }
-        let stems = self.stems(&typed);
+        // A language whose alphabet cannot write the word as typed does not read it
+        // (`persécutées` is no English word, and `persecut` of the English articles no
+        // respelling of it), unless none can.
+        let mut stems = self.stems(&typed);
+        if stems.iter().any(|(l, _)| l.spells(text)) {
+            stems.retain(|(l, _)| l.spells(text));
+        }
         // The languages whose articles hold the word's stem: it is a word of theirs.
         let mut known: Vec<Language> = Vec::new();
         for (language, stem) in &stems {
