@@ -1213,3 +1213,47 @@ fn a_word_is_not_read_in_a_language_whose_alphabet_cannot_write_it() {
     let (ids, _) = search(&index, "personnes persécutées", SearchOptions::new());
     assert_eq!(ids.first().map(String::as_str), Some("fr/14"), "{ids:?}");
 }
+
+#[test]
+fn a_chinese_word_no_passage_holds_is_searched_by_its_characters() {
+    // Articles 12, 16, 21 and 25 of the Chinese Declaration. None holds `寡妇` (widow) or
+    // `普选` (universal suffrage) as a word: Article 25 writes `守寡` (widowhood), Article 21
+    // `普遍` (universal) and `选举` (election). Searched by their characters, each finds its
+    // article, the characters highlighted.
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, text) in [
+        (
+            "zh/12",
+            "任何人的私生活、家庭、住宅和通信不得任意干涉,他的荣誉和名誉不得加以攻击。\
+             人人有权享受法律保护,以免受这种干涉或攻击。",
+        ),
+        (
+            "zh/16",
+            "成年男女,不受种族、国籍或宗教的任何限制有权婚嫁和成立家庭。他们在婚姻方面,\
+             在结婚期间和在解除婚约时,应有平等的权利。",
+        ),
+        (
+            "zh/21",
+            "人民的意志是政府权力的基础;这一意志应以定期的和真正的选举予以表现,\
+             而选举应依据普遍和平等的投票权,并以不记名投票或相当的自由投票程序进行。",
+        ),
+        (
+            "zh/25",
+            "在遭到失业、疾病、残废、守寡、衰老或在其他不能控制的情况下丧失谋生能力时,\
+             有权享受保障。",
+        ),
+    ] {
+        writer.add(&Article::new(id, text).with_lang("zh")).unwrap();
+    }
+    writer.commit().unwrap();
+    let (ids, marked) = search(&index, "寡妇", SearchOptions::new());
+    assert_eq!(ids.first().map(String::as_str), Some("zh/25"), "{ids:?}");
+    assert!(marked.contains(&"寡".to_string()), "{marked:?}");
+    let (ids, _) = search(&index, "普选", SearchOptions::new());
+    assert_eq!(ids.first().map(String::as_str), Some("zh/21"), "{ids:?}");
+    // A word the index holds is searched as a word, not by its characters: `婚姻` finds
+    // Article 16 only.
+    let (ids, _) = search(&index, "婚姻", SearchOptions::new());
+    assert_eq!(ids, ["zh/16"]);
+}

@@ -714,7 +714,13 @@ impl<'a> Compiler<'a> {
         };
         let languages = self.languages_of(text);
         let stems = match one_chinese_word(text, exact.len(), &languages) {
-            Some(word) => self.chinese_stems(word),
+            Some(word) => {
+                let stems = self.chinese_stems(word);
+                if !self.holds_any(stem_field, &stems.all) {
+                    return self.chinese_characters(exact_field, &exact, text_scope);
+                }
+                stems
+            }
             None if exact.len() > 1 => {
                 return match self.joined(text) {
                     Some(joined) => self.hyphenated(&joined, &exact, scope),
@@ -827,6 +833,37 @@ impl<'a> Compiler<'a> {
         let mut part = Part::of(self.sequence(field, exact));
         if text_scope {
             part.marks.add_phrase(exact);
+        }
+        part
+    }
+
+    /// Whether `field` holds any of `terms` in a live or deleted passage.
+    fn holds_any(&self, field: Field, terms: &[String]) -> bool {
+        terms.iter().any(|t| {
+            self.searcher
+                .doc_freq(&Term::from_field_text(field, t))
+                .is_ok_and(|n| n > 0)
+        })
+    }
+
+    /// A Chinese word that no passage holds as a word (`寡妇`, where the text writes `守寡`;
+    /// `普选`, where it writes `普遍` and `选举`), searched by its characters, as the exact
+    /// view reads Chinese: passages holding more of them, and rarer ones, first (BM25 sums
+    /// them), those holding them in the word's order before all.
+    fn chinese_characters(&self, field: Field, exact: &[AnalyzedToken], text_scope: bool) -> Part {
+        let mut characters: Vec<&str> = exact.iter().map(|t| t.text.as_str()).collect();
+        characters.sort_unstable();
+        characters.dedup();
+        let mut clauses: Vec<Box<dyn TantivyQuery>> = characters
+            .iter()
+            .map(|c| term_query(Term::from_field_text(field, c)))
+            .collect();
+        clauses.extend(self.sequence(field, exact));
+        let mut part = Part::of(Some(any(clauses)));
+        if text_scope {
+            part.marks
+                .words
+                .extend(characters.iter().map(|c| (*c).to_string()));
         }
         part
     }
