@@ -1123,6 +1123,19 @@ fn a_stop_word_of_the_query_is_not_asked_of_every_passage_through_another_langua
     assert!(explanation.contains("every word present"), "{explanation}");
 }
 
+/// An in-memory index of `articles` (id, text), each declared in `lang`.
+fn declared(lang: &str, articles: &[(&str, &str)]) -> Index {
+    let index = Index::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (id, text) in articles {
+        writer
+            .add(&Article::new(*id, *text).with_lang(lang))
+            .unwrap();
+    }
+    writer.commit().unwrap();
+    index
+}
+
 /// Articles 5, 13 and 14 of the Declaration in English, French and Spanish, each language
 /// declared.
 fn articles_5_13_14() -> Index {
@@ -1220,33 +1233,31 @@ fn a_chinese_word_no_passage_holds_is_searched_by_its_characters() {
     // `普选` (universal suffrage) as a word: Article 25 writes `守寡` (widowhood), Article 21
     // `普遍` (universal) and `选举` (election). Searched by their characters, each finds its
     // article, the characters highlighted.
-    let index = Index::in_memory().unwrap();
-    let mut writer = index.writer().unwrap();
-    for (id, text) in [
-        (
-            "zh/12",
-            "任何人的私生活、家庭、住宅和通信不得任意干涉,他的荣誉和名誉不得加以攻击。\
+    let index = declared(
+        "zh",
+        &[
+            (
+                "zh/12",
+                "任何人的私生活、家庭、住宅和通信不得任意干涉,他的荣誉和名誉不得加以攻击。\
              人人有权享受法律保护,以免受这种干涉或攻击。",
-        ),
-        (
-            "zh/16",
-            "成年男女,不受种族、国籍或宗教的任何限制有权婚嫁和成立家庭。他们在婚姻方面,\
+            ),
+            (
+                "zh/16",
+                "成年男女,不受种族、国籍或宗教的任何限制有权婚嫁和成立家庭。他们在婚姻方面,\
              在结婚期间和在解除婚约时,应有平等的权利。",
-        ),
-        (
-            "zh/21",
-            "人民的意志是政府权力的基础;这一意志应以定期的和真正的选举予以表现,\
+            ),
+            (
+                "zh/21",
+                "人民的意志是政府权力的基础;这一意志应以定期的和真正的选举予以表现,\
              而选举应依据普遍和平等的投票权,并以不记名投票或相当的自由投票程序进行。",
-        ),
-        (
-            "zh/25",
-            "在遭到失业、疾病、残废、守寡、衰老或在其他不能控制的情况下丧失谋生能力时,\
+            ),
+            (
+                "zh/25",
+                "在遭到失业、疾病、残废、守寡、衰老或在其他不能控制的情况下丧失谋生能力时,\
              有权享受保障。",
-        ),
-    ] {
-        writer.add(&Article::new(id, text).with_lang("zh")).unwrap();
-    }
-    writer.commit().unwrap();
+            ),
+        ],
+    );
     let (ids, marked) = search(&index, "寡妇", SearchOptions::new());
     assert_eq!(ids.first().map(String::as_str), Some("zh/25"), "{ids:?}");
     assert!(marked.contains(&"寡".to_string()), "{marked:?}");
@@ -1256,4 +1267,55 @@ fn a_chinese_word_no_passage_holds_is_searched_by_its_characters() {
     // Article 16 only.
     let (ids, _) = search(&index, "婚姻", SearchOptions::new());
     assert_eq!(ids, ["zh/16"]);
+}
+
+#[test]
+fn an_arabic_word_that_matches_nothing_is_searched_with_the_words_of_its_root() {
+    // Articles 4, 11, 17, 19 and 27 of the Arabic Declaration. `العبيد` (slaves) is in none:
+    // Article 4 writes `إستعباد` (enslavement), another pattern of the root `عبد`; `الأملاك`
+    // (properties) meets Article 17's `التملك` and `ملكه` (root `ملك`), `الفنانون` (artists)
+    // Article 27's `بالفنون` (arts, root `فنن`): no stem begins as they do.
+    let index = declared(
+        "ar",
+        &[
+            (
+                "ar/04",
+                "لا يجوز إسترقاق أو إستعباد أي شخص. ويحظر الإسترقاق وتجارة الرقيق بكافة أوضاعهما.",
+            ),
+            (
+                "ar/11",
+                "كل شخص متهم بجريمة يعتبر بريئاً إلى أن تثبت إدانته قانوناً بمحاكمة علنية تؤمن له \
+             فيها الضمانات الضرورية للدفاع عنه.",
+            ),
+            (
+                "ar/17",
+                "لكل شخص حق التملك بمفرده أو بالاشتراك مع غيره. لا يجوز تجريد أحد من ملكه تعسفا.",
+            ),
+            (
+                "ar/19",
+                "لكل شخص الحق في حرية الرأي والتعبير. ويشمل هذا الحق حرية اعتناق الآراء دون أي تدخل.",
+            ),
+            (
+                "ar/27",
+                "لكل فرد الحق في أن يشترك اشتراكا حرا في حياة المجتمع الثقافي وفي الاستمتاع \
+             بالفنون والمساهمة في التقدم العلمي والاستفادة من نتائجه.",
+            ),
+        ],
+    );
+    for (query, expected) in [
+        ("العبيد", "ar/04"),
+        ("الأملاك", "ar/17"),
+        ("الفنانون", "ar/27"),
+    ] {
+        let (ids, _) = search(&index, query, SearchOptions::new());
+        assert_eq!(
+            ids.first().map(String::as_str),
+            Some(expected),
+            "{query}: {ids:?}"
+        );
+    }
+    // A word that matches is not searched with its root's other words: `تعبير` (expression)
+    // finds Article 19 alone, not Article 11's `يعتبر` (is considered, root `عبر` too).
+    let (ids, _) = search(&index, "تعبير", SearchOptions::new());
+    assert_eq!(ids, ["ar/19"]);
 }

@@ -427,6 +427,80 @@ pub(crate) fn arabic_light_stem(word: &str) -> String {
     strip_arabic_suffixes(strip_arabic_prefix(word))
 }
 
+/// The three letters of an Arabic root that a light stem (see [`arabic_light_stem`]) is
+/// built on, read from the common patterns of nouns and verbs in the manner of the ISRI
+/// stemmer (Taghva, Elkhoury and Coombs, "Arabic Stemming without a Root Dictionary", 2005):
+/// `عبيد` (slaves, فعيل) and `استعباد` (enslavement, استفعال) are `عبد`; `املاك` (أفعال) and
+/// `تملك` (تفعل) are `ملك`; `فنان` and `فنون` are `فنن`. Hamza forms are read as `ا`. `None` when
+/// no pattern says which letters are the root's (words of two letters, or of more than seven).
+///
+/// ```text
+/// عمال → عمل    مقبوض → قبض    اعتراف → عرف    يعترف → عرف
+/// ```
+pub(crate) fn arabic_root(stem: &str) -> Option<String> {
+    let letters: Vec<char> = stem
+        .chars()
+        .filter(|c| !matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}'))
+        .map(|c| match c {
+            'ء' | 'ؤ' | 'ئ' | 'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
+            'ى' => 'ي',
+            'ة' => 'ه',
+            c => c,
+        })
+        .collect();
+    if !letters
+        .iter()
+        .all(|c| ('\u{0621}'..='\u{064A}').contains(c))
+    {
+        return None;
+    }
+    root_of(&letters).map(|root| root.iter().collect())
+}
+
+/// [`arabic_root`] of normalised letters: a pattern of the word's length, else the word less
+/// one affix letter (a suffix first), tried again.
+fn root_of(c: &[char]) -> Option<[char; 3]> {
+    let is = |i: usize, set: &str| set.contains(c[i]);
+    let found = match c.len() {
+        3 => Some([c[0], c[1], c[2]]),
+        4 if c[1] == 'ا' => Some([c[0], c[2], c[3]]),
+        4 if is(2, "اوي") => Some([c[0], c[1], c[3]]),
+        4 if is(0, "متينا") => Some([c[1], c[2], c[3]]),
+        4 if c[3] == 'ه' => Some([c[0], c[1], c[2]]),
+        5 if is(0, "ايتن") && c[2] == 'ت' => Some([c[1], c[3], c[4]]),
+        5 if c[0] == 'ا' && c[3] == 'ا' => Some([c[1], c[2], c[4]]),
+        5 if c[0] == 'م' && c[1] == 'ن' => Some([c[2], c[3], c[4]]),
+        5 if c[0] == 'ا' && c[1] == 'ن' => Some([c[2], c[3], c[4]]),
+        5 if c[0] == 'م' && c[2] == 'ت' => Some([c[1], c[3], c[4]]),
+        5 if c[0] == 'م' && is(3, "اوي") => Some([c[1], c[2], c[4]]),
+        5 if is(0, "مت") && c[2] == 'ا' => Some([c[1], c[3], c[4]]),
+        5 if c[0] == 'ت' && c[3] == 'ي' => Some([c[1], c[2], c[4]]),
+        5 if c[1] == 'و' && c[2] == 'ا' => Some([c[0], c[3], c[4]]),
+        5 if c[1] == 'ا' && is(3, "وي") => Some([c[0], c[2], c[4]]),
+        5 if c[3] == 'ا' && c[4] == 'ن' => Some([c[0], c[1], c[2]]),
+        6 if c[..3] == ['ا', 'س', 'ت'] || c[..3] == ['م', 'س', 'ت'] => {
+            Some([c[3], c[4], c[5]])
+        }
+        6 if c[0] == 'ا' && c[2] == 'ت' && c[4] == 'ا' => Some([c[1], c[3], c[5]]),
+        6 if c[0] == 'ا' && c[1] == 'ن' && c[4] == 'ا' => Some([c[2], c[3], c[5]]),
+        6 if c[0] == 'ت' && c[2] == 'ا' && c[4] == 'ي' => Some([c[1], c[3], c[5]]),
+        7 if c[..3] == ['ا', 'س', 'ت'] && c[5] == 'ا' => Some([c[3], c[4], c[6]]),
+        _ => None,
+    };
+    if found.is_some() || c.len() <= 3 || c.len() > 7 {
+        return found;
+    }
+    if "هياتن".contains(c[c.len() - 1])
+        && let Some(root) = root_of(&c[..c.len() - 1])
+    {
+        return Some(root);
+    }
+    if "امتينوفبل".contains(c[0]) {
+        return root_of(&c[1..]);
+    }
+    None
+}
+
 /// The stem of a word without its joined conjunction or preposition (`بشخصيته` → `شخص`,
 /// `وحرية` → `حري`), when it has one and a root's three letters are left of the stem.
 fn arabic_stem_without_proclitic(word: &str) -> Option<String> {
@@ -795,6 +869,32 @@ mod script_tests {
         ] {
             assert_eq!(strip_arabic_prefix(word), expected);
         }
+    }
+
+    #[test]
+    fn arabic_roots_join_the_patterns_of_a_word() {
+        // The light stems of words built on one root meet at it.
+        for (words, root) in [
+            (&["العبيد", "استعباده", "العبودية"][..], "عبد"),
+            (&["الأملاك", "التملك", "ملكه"], "ملك"),
+            (&["الفنانون", "الفنون"], "فنن"),
+            (&["العمال", "العمل"], "عمل"),
+            (&["المقبوض", "القبض"], "قبض"),
+            (&["الاعتراف", "يعترف"], "عرف"),
+            (&["اللاجئون", "يلجأ"], "لجا"),
+            (&["الزوجين", "الزواج"], "زوج"),
+            (&["مكتب", "كاتب", "كتاب"], "كتب"),
+        ] {
+            for word in words {
+                let mut normalised = word.to_string();
+                normalize_script(&mut normalised);
+                let stem = arabic_light_stem(&normalised);
+                assert_eq!(arabic_root(&stem).as_deref(), Some(root), "{word} ({stem})");
+            }
+        }
+        // No root is guessed for two letters, nor for another script.
+        assert_eq!(arabic_root("حق"), None);
+        assert_eq!(arabic_root("freedom"), None);
     }
 
     #[test]

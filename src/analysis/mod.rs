@@ -28,6 +28,7 @@ pub(crate) mod segment;
 mod tokenizer;
 
 pub use chinese::ChineseTokenizer;
+pub(crate) use filters::arabic_root;
 pub use filters::{
     ArabicLightStemmer, CachedStemmer, ElisionFilter, FrenchPlural, PossessiveFilter,
     RussianFleetingVowel, RussianShortStem, ScriptNormalizer,

@@ -764,27 +764,36 @@ impl<'a> Compiler<'a> {
         languages.dedup();
         let mut clauses: Vec<Box<dyn TantivyQuery>> = Vec::new();
         for language in languages {
-            let terms: Vec<Box<dyn TantivyQuery>> = correction
-                .family
-                .iter()
-                .filter(|(l, _)| *l == language)
-                .map(|(_, stem)| term_query(Term::from_field_text(stem_field, stem)))
-                .collect();
-            let query = if self.languages.len() > 1 {
-                Box::new(BooleanQuery::new(vec![
-                    (tantivy::query::Occur::Must, any(terms)),
-                    (tantivy::query::Occur::Must, self.language_filter(language)),
-                ]))
-            } else {
-                any(terms)
-            };
-            // Standing alone, as the word's own reading in that language weighs.
-            let weight = if correction.kept {
-                FAMILY_WEIGHT
-            } else {
-                self.weight(language)
-            };
-            clauses.push(Box::new(Boosted::new(query, weight)));
+            // Those that begin as the word does, then those of its root (looser kin, always
+            // at the family's lesser weight).
+            for by_root in [false, true] {
+                let terms: Vec<Box<dyn TantivyQuery>> = correction
+                    .family
+                    .iter()
+                    .filter(|(l, stem)| {
+                        *l == language && correction.by_root.contains(stem) == by_root
+                    })
+                    .map(|(_, stem)| term_query(Term::from_field_text(stem_field, stem)))
+                    .collect();
+                if terms.is_empty() {
+                    continue;
+                }
+                let query = if self.languages.len() > 1 {
+                    Box::new(BooleanQuery::new(vec![
+                        (tantivy::query::Occur::Must, any(terms)),
+                        (tantivy::query::Occur::Must, self.language_filter(language)),
+                    ]))
+                } else {
+                    any(terms)
+                };
+                // Standing alone, as the word's own reading in that language weighs.
+                let weight = if correction.kept || by_root {
+                    FAMILY_WEIGHT
+                } else {
+                    self.weight(language)
+                };
+                clauses.push(Box::new(Boosted::new(query, weight)));
+            }
         }
         if scope == Scope::Text {
             part.marks

@@ -69,6 +69,10 @@ pub struct Correction {
     /// articles it is searched in.
     #[serde(skip)]
     pub(crate) family: Vec<(Language, String)>,
+    /// Those of [`Correction::family`] found by the word's Arabic root rather than by its
+    /// beginning: a looser kin, weighed less.
+    #[serde(skip)]
+    pub(crate) by_root: Vec<String>,
 }
 
 /// What a [`Correction`] searched instead of the query as typed.
@@ -144,6 +148,8 @@ const FAMILY_SCAN: usize = 2_000;
 /// word's stem: a derivation's ending (`widow|hood`, `reconn|aiss`), not another word joined
 /// on (`securit|ysector`, the joined compound *security-sector*, for `securitisation`).
 const FAMILY_TAIL_CHARS: usize = 4;
+/// At most this many Arabic terms of a segment are read for the stems of a word's root.
+const ROOT_SCAN: usize = 50_000;
 /// At most this many words of the index are read to show one stem of a family as a word.
 const WORD_SCAN: usize = 200;
 /// The shortest stem of the Latin or Cyrillic script that has a family: its whole stem is
@@ -303,6 +309,7 @@ impl Corrector<'_> {
                         kept: false,
                         span: span.clone(),
                         family: Vec::new(),
+                        by_root: Vec::new(),
                     });
                 }
                 node.clone()
@@ -474,14 +481,24 @@ impl Corrector<'_> {
             .filter(|(l, _)| known.is_empty() || known.contains(l))
             .cloned()
             .collect();
-        let family = self.family(stem_field, &readings)?;
+        // The root's stems only for a word that matches nothing: they are looser kin.
+        let family = self.family(stem_field, &readings, matches == 0)?;
         let edits = usize::from(distance_for(chars));
-        let derived_family = family.iter().any(|(language, member)| {
-            stems
-                .iter()
-                .filter(|(l, _)| l == language)
-                .all(|(_, own)| edit_distance(own, member) > edits)
+        // A stem of the word's root, which does not begin as the word does, is another
+        // derivation however close (`فنون`, arts, beside `فنان`, artist).
+        let derived_family = family.iter().any(|(language, member, by_root)| {
+            *by_root
+                || stems
+                    .iter()
+                    .filter(|(l, _)| l == language)
+                    .all(|(_, own)| edit_distance(own, member) > edits)
         });
+        let by_root: Vec<String> = family
+            .iter()
+            .filter(|(_, _, by_root)| *by_root)
+            .map(|(_, member, _)| member.clone())
+            .collect();
+        let family: Vec<(Language, String)> = family.into_iter().map(|(l, m, _)| (l, m)).collect();
         let as_family = (!family.is_empty()).then(|| {
             let mut searched: Vec<String> = Vec::new();
             for (_, stem) in &family {
@@ -496,6 +513,7 @@ impl Corrector<'_> {
                 kept: matches > 0,
                 span: span.clone(),
                 family,
+                by_root,
             }
         });
         // A family as close as a respelling is kept for a word that has no respelling
@@ -570,6 +588,7 @@ impl Corrector<'_> {
             kept: matches > 0,
             span: span.clone(),
             family: Vec::new(),
+            by_root: Vec::new(),
         }))
     }
 
@@ -654,13 +673,15 @@ impl Corrector<'_> {
     /// than the word's, that begin with the stem's first [`FAMILY_PREFIX_CHARS`] characters
     /// (all of a shorter stem), that go at most [`FAMILY_TAIL_CHARS`] past what they share
     /// with it, and that the language's articles hold; the longest shared beginnings first,
-    /// then the most frequent; at most [`MAX_FAMILY`]. Read from the term dictionary's FST by
-    /// prefix.
+    /// then the most frequent; then, for Arabic and `with_root`, the stems of the word's root; at most
+    /// [`MAX_FAMILY`]. Read from the term dictionary's FST by prefix (and the Arabic terms
+    /// for a root). Each with its language, and whether it was found by its root.
     fn family(
         &mut self,
         stem_field: Field,
         stems: &[(Language, String)],
-    ) -> Result<Vec<(Language, String)>> {
+        with_root: bool,
+    ) -> Result<Vec<(Language, String, bool)>> {
         // (shared characters, passages, language, stem)
         let mut found: Vec<(usize, u64, Language, String)> = Vec::new();
         for (language, stem) in stems {
@@ -703,10 +724,34 @@ impl Corrector<'_> {
                     kept += 1;
                 }
             }
+            // An Arabic word's family is also the words of its root, whatever their pattern
+            // (`العبيد`, slaves, and `استعباد`, enslavement), after those that begin alike.
+            if with_root
+                && *language == Language::Arabic
+                && let Some(root) = crate::analysis::arabic_root(stem)
+            {
+                for (term, _) in self.root_members(stem_field, &root)? {
+                    if kept == MAX_FAMILY {
+                        break;
+                    }
+                    let known = found.iter().any(|f| f.3 == term);
+                    if known || stems.iter().any(|(_, own)| *own == term) {
+                        continue;
+                    }
+                    let df = self.stem_freq(stem_field, *language, &term)?;
+                    if df > 0 {
+                        found.push((0, df, *language, term));
+                        kept += 1;
+                    }
+                }
+            }
         }
         found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.3.cmp(&b.3)));
         found.truncate(MAX_FAMILY);
-        Ok(found.into_iter().map(|(_, _, l, s)| (l, s)).collect())
+        Ok(found
+            .into_iter()
+            .map(|(shared, _, l, s)| (l, s, shared == 0))
+            .collect())
     }
 
     /// The most frequent word of `field` (an exact view) whose stem in `language` is `stem`,
@@ -771,6 +816,36 @@ impl Corrector<'_> {
             }
         }
         Ok(terms)
+    }
+
+    /// The Arabic stems of `field` built on `root` (see [`crate::analysis::arabic_root`]),
+    /// most frequent first, among the first [`ROOT_SCAN`] Arabic terms of each segment.
+    fn root_members(&self, field: Field, root: &str) -> Result<Vec<(String, u64)>> {
+        let mut members: HashMap<String, u64> = HashMap::new();
+        for reader in self.searcher.segment_readers() {
+            let inverted = reader.inverted_index(field)?;
+            let mut stream = inverted
+                .terms()
+                .range()
+                .ge("\u{0621}".as_bytes())
+                .lt("\u{064B}".as_bytes())
+                .into_stream()
+                .map_err(|e| Error::io("(index)", e))?;
+            let mut read = 0;
+            while read < ROOT_SCAN && stream.advance() {
+                read += 1;
+                let Ok(term) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                if crate::analysis::arabic_root(term).is_some_and(|r| r == root) {
+                    *members.entry(term.to_string()).or_default() +=
+                        u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        let mut members: Vec<(String, u64)> = members.into_iter().collect();
+        members.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(members)
     }
 
     /// Whether `field` holds a term that begins with `prefix`.
