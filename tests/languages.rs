@@ -1261,12 +1261,27 @@ fn a_chinese_word_no_passage_holds_is_searched_by_its_characters() {
     let (ids, marked) = search(&index, "寡妇", SearchOptions::new());
     assert_eq!(ids.first().map(String::as_str), Some("zh/25"), "{ids:?}");
     assert!(marked.contains(&"寡".to_string()), "{marked:?}");
+    // The search says so.
+    let corrections = index
+        .corrections(&Query::parse("寡妇").unwrap(), &SearchOptions::new())
+        .unwrap();
+    assert_eq!(corrections[0].kind, CorrectionKind::Characters);
+    assert_eq!(
+        corrections[0].to_string(),
+        "no passage holds 寡妇 as a word; searched its characters: 寡, 妇"
+    );
     let (ids, _) = search(&index, "普选", SearchOptions::new());
     assert_eq!(ids.first().map(String::as_str), Some("zh/21"), "{ids:?}");
     // A word the index holds is searched as a word, not by its characters: `婚姻` finds
     // Article 16 only.
     let (ids, _) = search(&index, "婚姻", SearchOptions::new());
     assert_eq!(ids, ["zh/16"]);
+    assert!(
+        index
+            .corrections(&Query::parse("婚姻").unwrap(), &SearchOptions::new())
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]

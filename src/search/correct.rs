@@ -91,6 +91,9 @@ pub enum CorrectionKind {
     /// matches too ([`Correction::kept`]), with the word's own when the family stands alone
     /// for it. Such a word is no typo and is not respelled.
     WordFamily,
+    /// A Chinese word that no passage holds as a word, searched by its characters (the exact
+    /// view reads Chinese a character at a time): `寡妇`, where the text writes `守寡`.
+    Characters,
 }
 
 impl std::fmt::Display for Correction {
@@ -100,6 +103,14 @@ impl std::fmt::Display for Correction {
                 f,
                 "no exact match for \"{}\"; searched its other word forms",
                 self.typed
+            );
+        }
+        if self.kind == CorrectionKind::Characters {
+            return write!(
+                f,
+                "no passage holds {} as a word; searched its characters: {}",
+                self.typed,
+                self.searched.join(", ")
             );
         }
         if self.kind == CorrectionKind::WordFamily {
@@ -263,7 +274,12 @@ impl Corrector<'_> {
                 match self.word(text, *scope, span)? {
                     // A family is searched beside the word by the compiler (a proximity's
                     // operand stays as typed).
-                    Some(correction) if correction.kind == CorrectionKind::WordFamily => {
+                    Some(correction)
+                        if matches!(
+                            correction.kind,
+                            CorrectionKind::WordFamily | CorrectionKind::Characters
+                        ) =>
+                    {
                         if !single {
                             self.found.push(correction);
                         }
@@ -390,6 +406,9 @@ impl Corrector<'_> {
         scope: Scope,
         span: &Range<usize>,
     ) -> Result<Option<Correction>> {
+        if script_of(text) == Script::Han {
+            return self.chinese_characters(text, scope, span);
+        }
         let mut found = self.word_found(text, scope, span)?;
         // A family is searched by its stems, and shown as words of the index (`veuvage`, not
         // the stem `veuvag`).
@@ -412,6 +431,59 @@ impl Corrector<'_> {
             correction.searched = shown;
         }
         Ok(found)
+    }
+
+    /// For Chinese text, the dictionary words of it (of two characters or more) that no
+    /// passage holds as a word, searched by their characters (see
+    /// [`CorrectionKind::Characters`]; the compiler searches them so).
+    fn chinese_characters(
+        &mut self,
+        text: &str,
+        scope: Scope,
+        span: &Range<usize>,
+    ) -> Result<Option<Correction>> {
+        let chinese = self.languages.iter().any(|(l, _)| *l == Language::Chinese);
+        if !chinese || scope == Scope::Source {
+            return Ok(None);
+        }
+        let stem_field = match scope {
+            Scope::Title => self.fields.title_stem,
+            _ => self.fields.stem,
+        };
+        let (mut missing, mut characters): (Vec<String>, Vec<String>) = (vec![], vec![]);
+        for word in crate::analysis::chinese_segment(text) {
+            if word.chars().count() < 2 || script_of(&word) != Script::Han {
+                continue;
+            }
+            if let Some(aliases) = self.aliases
+                && aliases.find_with(self.analyzer, &[word.as_str()]).is_some()
+            {
+                continue;
+            }
+            let mut held = false;
+            for stem in self.analyzer.stemmed_in(Language::Chinese, &word) {
+                held |= self.doc_freq(stem_field, &stem.text)? > 0;
+            }
+            if held {
+                continue;
+            }
+            for c in word.chars() {
+                let c = c.to_string();
+                if !characters.contains(&c) {
+                    characters.push(c);
+                }
+            }
+            missing.push(word);
+        }
+        Ok((!missing.is_empty()).then(|| Correction {
+            typed: missing.join(" "),
+            kind: CorrectionKind::Characters,
+            searched: characters,
+            kept: false,
+            span: span.clone(),
+            family: Vec::new(),
+            by_root: Vec::new(),
+        }))
     }
 
     /// What [`Self::word_unmemoized`] finds, a family's members as stems.
