@@ -1272,6 +1272,13 @@ fn a_chinese_word_no_passage_holds_is_searched_by_its_characters() {
     );
     let (ids, _) = search(&index, "普选", SearchOptions::new());
     assert_eq!(ids.first().map(String::as_str), Some("zh/21"), "{ids:?}");
+    // Only a word searched for: an excluded word excludes the passages that hold it, not
+    // those that hold its characters (`-普选` does not leave out Article 21's `普遍`), and
+    // `--exact` searches the word as typed.
+    let (ids, _) = search(&index, "选举 -普选", SearchOptions::new());
+    assert_eq!(ids, ["zh/21"]);
+    let (ids, _) = search(&index, "寡妇", SearchOptions::new().exact(true));
+    assert!(ids.is_empty(), "{ids:?}");
     // A word the index holds is searched as a word, not by its characters: `婚姻` finds
     // Article 16 only.
     let (ids, _) = search(&index, "婚姻", SearchOptions::new());

@@ -1,5 +1,6 @@
 //! Token filters of our own: apostrophes and invisible characters, the normalisation that
-//! Arabic and Russian readers expect, French elisions, and a stemmer with a cache.
+//! Arabic and Russian readers expect, French elisions, and a stemmer with a cache; and the
+//! Arabic root of a light stem, which the query side reads for a word's family.
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
@@ -895,6 +896,11 @@ mod script_tests {
         // No root is guessed for two letters, nor for another script.
         assert_eq!(arabic_root("حق"), None);
         assert_eq!(arabic_root("freedom"), None);
+        // Odd input: nothing, marks alone, a mixed word, more than seven letters.
+        assert_eq!(arabic_root(""), None);
+        assert_eq!(arabic_root("\u{064E}\u{0640}"), None);
+        assert_eq!(arabic_root("حقx"), None);
+        assert_eq!(arabic_root("استقلاليتهم"), None);
     }
 
     #[test]

@@ -715,11 +715,12 @@ impl<'a> Compiler<'a> {
         let languages = self.languages_of(text);
         let stems = match one_chinese_word(text, exact.len(), &languages) {
             Some(word) => {
-                let stems = self.chinese_stems(word);
-                if !self.holds_any(stem_field, &stems.all) {
+                // A word the corrector found in no passage (not excluded, not a proximity's
+                // operand, not `--exact`): by its characters.
+                if self.by_characters(&word) {
                     return self.chinese_characters(exact_field, &exact, text_scope);
                 }
-                stems
+                self.chinese_stems(word)
             }
             None if exact.len() > 1 => {
                 return match self.joined(text) {
@@ -747,7 +748,8 @@ impl<'a> Compiler<'a> {
     /// [`super::correct`]): each in the articles of its language, weighted
     /// [`FAMILY_WEIGHT`] when the word matches too (an exact stem match counts more), as the
     /// word itself when it matches nothing (the family is then all there is of it, as a
-    /// respelling would be); highlighted where they match.
+    /// respelling would be), except the stems of an Arabic word's root, looser kin, always at
+    /// [`FAMILY_WEIGHT`]; highlighted where they match.
     fn add_family(&self, part: &mut Part, span: &std::ops::Range<usize>, scope: Scope) {
         let Some(correction) = self
             .corrections
@@ -846,12 +848,12 @@ impl<'a> Compiler<'a> {
         part
     }
 
-    /// Whether `field` holds any of `terms` in a live or deleted passage.
-    fn holds_any(&self, field: Field, terms: &[String]) -> bool {
-        terms.iter().any(|t| {
-            self.searcher
-                .doc_freq(&Term::from_field_text(field, t))
-                .is_ok_and(|n| n > 0)
+    /// Whether the corrector found that no passage holds the Chinese `word` as a word, so
+    /// that it is searched by its characters (see [`super::correct::CorrectionKind::Characters`]).
+    fn by_characters(&self, word: &str) -> bool {
+        self.corrections.iter().any(|c| {
+            c.kind == super::correct::CorrectionKind::Characters
+                && c.family.iter().any(|(_, missing)| missing == word)
         })
     }
 

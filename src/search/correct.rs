@@ -15,7 +15,9 @@
 //! [`CorrectionKind::WordForms`]) says so, like a respelling.
 //!
 //! A word that would be corrected is first looked for in its family: the index's stems that
-//! begin as its stem does (its first six letters, four in Arabic; see `Corrector::family`).
+//! begin as its stem does (its first six letters, four in Arabic; see `Corrector::family`),
+//! and, for an Arabic word that matches nothing, the stems of its root
+//! ([`crate::analysis::arabic_root`], always at half weight: looser kin).
 //! No stemmer joins `widowed` and `widowhood`, or `reconnue` and `reconnaissance`; a word with
 //! such a family is another derivation of a word the index holds, not a typo, so it is not
 //! respelled: the compiler searches its family beside it (with less weight when the word
@@ -23,6 +25,10 @@
 //! [`Correction`] (of kind [`CorrectionKind::WordFamily`]) says so. A word one edit from a
 //! word that the index holds far more often is a typing slip all the same (`humanitarain`),
 //! and is respelled.
+//!
+//! A Chinese word that no passage holds as a word (`寡妇`, where the text writes `守寡`) is
+//! searched by its characters, which the exact view indexes one by one, and the
+//! [`Correction`] (of kind [`CorrectionKind::Characters`]) says so.
 //!
 //! A word is read in every language of the index: one whose stem in some language is a stem
 //! of the index is an inflection, not a typo (`tribunaux` is the French `tribunal`), and is
@@ -66,7 +72,8 @@ pub struct Correction {
     #[serde(skip)]
     pub span: Range<usize>,
     /// For a [`CorrectionKind::WordFamily`]: each stem searched, with the language whose
-    /// articles it is searched in.
+    /// articles it is searched in; for [`CorrectionKind::Characters`], the Chinese words
+    /// searched by their characters.
     #[serde(skip)]
     pub(crate) family: Vec<(Language, String)>,
     /// Those of [`Correction::family`] found by the word's Arabic root rather than by its
@@ -89,7 +96,8 @@ pub enum CorrectionKind {
     /// `reconnaiss`, of *reconnaissance*), each shown in [`Correction::searched`] as the
     /// index's most frequent word of that stem (*reconnaissance*); with less weight than the word when the word
     /// matches too ([`Correction::kept`]), with the word's own when the family stands alone
-    /// for it. Such a word is no typo and is not respelled.
+    /// for it; for an Arabic word that matches nothing, also the stems of its root (`العبيد`:
+    /// `استعباد`), always with less weight. Such a word is no typo and is not respelled.
     WordFamily,
     /// A Chinese word that no passage holds as a word, searched by its characters (the exact
     /// view reads Chinese a character at a time): `寡妇`, where the text writes `守寡`.
@@ -106,9 +114,13 @@ impl std::fmt::Display for Correction {
             );
         }
         if self.kind == CorrectionKind::Characters {
+            let (a_word, its) = match self.family.len() {
+                0 | 1 => ("a word", "its"),
+                _ => ("words", "their"),
+            };
             return write!(
                 f,
-                "no passage holds {} as a word; searched its characters: {}",
+                "no passage holds {} as {a_word}; searched {its} characters: {}",
                 self.typed,
                 self.searched.join(", ")
             );
@@ -159,8 +171,8 @@ const FAMILY_SCAN: usize = 2_000;
 /// word's stem: a derivation's ending (`widow|hood`, `reconn|aiss`), not another word joined
 /// on (`securit|ysector`, the joined compound *security-sector*, for `securitisation`).
 const FAMILY_TAIL_CHARS: usize = 4;
-/// At most this many Arabic terms of a segment are read for the stems of a word's root.
-const ROOT_SCAN: usize = 50_000;
+/// At most this many terms of each beginning are read for the stems of a word's root.
+const ROOT_SCAN: usize = 5_000;
 /// At most this many words of the index are read to show one stem of a family as a word.
 const WORD_SCAN: usize = 200;
 /// The shortest stem of the Latin or Cyrillic script that has a family: its whole stem is
@@ -476,12 +488,15 @@ impl Corrector<'_> {
             missing.push(word);
         }
         Ok((!missing.is_empty()).then(|| Correction {
-            typed: missing.join(" "),
+            typed: missing.join(", "),
             kind: CorrectionKind::Characters,
             searched: characters,
             kept: false,
             span: span.clone(),
-            family: Vec::new(),
+            family: missing
+                .into_iter()
+                .map(|w| (Language::Chinese, w))
+                .collect(),
             by_root: Vec::new(),
         }))
     }
@@ -763,11 +778,14 @@ impl Corrector<'_> {
                 _ => continue,
             };
             let chars = stem.chars().count();
-            if chars < min_chars {
-                continue;
-            }
-            let prefix: String = stem.chars().take(prefix_chars.min(chars)).collect();
-            let terms = self.terms_from(stem_field, &prefix, FAMILY_SCAN)?;
+            // A stem too short for a family by its beginning may still have one by its root.
+            let by_prefix = chars >= min_chars;
+            let terms = if by_prefix {
+                let prefix: String = stem.chars().take(prefix_chars.min(chars)).collect();
+                self.terms_from(stem_field, &prefix, FAMILY_SCAN)?
+            } else {
+                HashMap::new()
+            };
             let mut candidates: Vec<(usize, u64, String)> = Vec::new();
             for (term, df) in terms {
                 if stems.iter().any(|(_, own)| *own == term) {
@@ -891,27 +909,23 @@ impl Corrector<'_> {
     }
 
     /// The Arabic stems of `field` built on `root` (see [`crate::analysis::arabic_root`]),
-    /// most frequent first, among the first [`ROOT_SCAN`] Arabic terms of each segment.
+    /// most frequent first: read from the terms that begin as the patterns let a stem of the
+    /// root begin (its first letter, alone or after the patterns' and the joined particles'
+    /// letters), at most [`ROOT_SCAN`] of each beginning.
     fn root_members(&self, field: Field, root: &str) -> Result<Vec<(String, u64)>> {
+        /// What may stand before a root's first letter in a light stem.
+        const BEFORE: [&str; 16] = [
+            "", "ا", "م", "ت", "ي", "ن", "و", "ف", "ب", "ل", "ان", "من", "مت", "يت", "است", "مست",
+        ];
+        let Some(first) = root.chars().next() else {
+            return Ok(Vec::new());
+        };
         let mut members: HashMap<String, u64> = HashMap::new();
-        for reader in self.searcher.segment_readers() {
-            let inverted = reader.inverted_index(field)?;
-            let mut stream = inverted
-                .terms()
-                .range()
-                .ge("\u{0621}".as_bytes())
-                .lt("\u{064B}".as_bytes())
-                .into_stream()
-                .map_err(|e| Error::io("(index)", e))?;
-            let mut read = 0;
-            while read < ROOT_SCAN && stream.advance() {
-                read += 1;
-                let Ok(term) = std::str::from_utf8(stream.key()) else {
-                    continue;
-                };
-                if crate::analysis::arabic_root(term).is_some_and(|r| r == root) {
-                    *members.entry(term.to_string()).or_default() +=
-                        u64::from(stream.value().doc_freq);
+        for before in BEFORE {
+            let prefix = format!("{before}{first}");
+            for (term, df) in self.terms_from(field, &prefix, ROOT_SCAN)? {
+                if crate::analysis::arabic_root(&term).is_some_and(|r| r == root) {
+                    *members.entry(term).or_default() += df;
                 }
             }
         }
