@@ -1270,6 +1270,10 @@ fn a_chinese_word_no_passage_holds_is_searched_by_its_characters() {
         corrections[0].to_string(),
         "no passage holds 寡妇 as a word; searched its characters: 寡, 妇"
     );
+    // As `--json` and the service write it.
+    let json = serde_json::to_value(&corrections[0]).unwrap();
+    assert_eq!(json["kind"], "characters", "{json}");
+    assert_eq!(json["searched"], serde_json::json!(["寡", "妇"]), "{json}");
     let (ids, _) = search(&index, "普选", SearchOptions::new());
     assert_eq!(ids.first().map(String::as_str), Some("zh/21"), "{ids:?}");
     // Only a word searched for: an excluded word excludes the passages that hold it, not
