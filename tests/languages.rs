@@ -128,9 +128,7 @@ fn queries_need_no_language() {
 /// Articles 4 (slavery), 5 (torture) and 17 (property) of the declaration in English, French
 /// and Spanish: Latin-script languages whose stemmers read `tortur` and `esclav` alike.
 fn latin_index() -> Index {
-    let index = Index::in_memory().unwrap();
-    let mut writer = index.writer().unwrap();
-    for (id, lang, text) in [
+    index_of(&[
         ("en/05", "en", EN5),
         (
             "fr/05",
@@ -167,11 +165,7 @@ fn latin_index() -> Index {
             "en",
             "Everyone has the right to own property alone as well as in association with others. No one shall be arbitrarily deprived of his property.",
         ),
-    ] {
-        writer.add(&Article::new(id, text).with_lang(lang)).unwrap();
-    }
-    writer.commit().unwrap();
-    index
+    ])
 }
 
 #[test]
@@ -1125,12 +1119,19 @@ fn a_stop_word_of_the_query_is_not_asked_of_every_passage_through_another_langua
 
 /// An in-memory index of `articles` (id, text), each declared in `lang`.
 fn declared(lang: &str, articles: &[(&str, &str)]) -> Index {
+    let articles: Vec<(&str, &str, &str)> = articles
+        .iter()
+        .map(|&(id, text)| (id, lang, text))
+        .collect();
+    index_of(&articles)
+}
+
+/// An in-memory index of `articles` (id, declared language, text).
+fn index_of(articles: &[(&str, &str, &str)]) -> Index {
     let index = Index::in_memory().unwrap();
     let mut writer = index.writer().unwrap();
-    for (id, text) in articles {
-        writer
-            .add(&Article::new(*id, *text).with_lang(lang))
-            .unwrap();
+    for &(id, lang, text) in articles {
+        writer.add(&Article::new(id, text).with_lang(lang)).unwrap();
     }
     writer.commit().unwrap();
     index
@@ -1139,9 +1140,7 @@ fn declared(lang: &str, articles: &[(&str, &str)]) -> Index {
 /// Articles 5, 13 and 14 of the Declaration in English, French and Spanish, each language
 /// declared.
 fn articles_5_13_14() -> Index {
-    let index = Index::in_memory().unwrap();
-    let mut writer = index.writer().unwrap();
-    for (id, lang, text) in [
+    index_of(&[
         (
             "en/05",
             "en",
@@ -1199,11 +1198,7 @@ fn articles_5_13_14() -> Index {
             "En caso de persecución, toda persona tiene derecho a buscar asilo, y a disfrutar \
              de él, en cualquier país.",
         ),
-    ] {
-        writer.add(&Article::new(id, text).with_lang(lang)).unwrap();
-    }
-    writer.commit().unwrap();
-    index
+    ])
 }
 
 #[test]

@@ -427,10 +427,7 @@ impl Corrector<'_> {
         if let Some(correction) = &mut found
             && correction.kind == CorrectionKind::WordFamily
         {
-            let exact_field = match scope {
-                Scope::Title => self.fields.title_exact,
-                _ => self.fields.exact,
-            };
+            let (exact_field, _) = self.views(scope);
             let mut shown: Vec<String> = Vec::new();
             for (language, stem) in correction.family.clone() {
                 let word = self
@@ -443,6 +440,15 @@ impl Corrector<'_> {
             correction.searched = shown;
         }
         Ok(found)
+    }
+
+    /// The exact and stemmed views a word of `scope` is corrected in: the title's or the
+    /// text's.
+    fn views(&self, scope: Scope) -> (Field, Field) {
+        match scope {
+            Scope::Title => (self.fields.title_exact, self.fields.title_stem),
+            _ => (self.fields.exact, self.fields.stem),
+        }
     }
 
     /// For Chinese text, the dictionary words of it (of two characters or more) that no
@@ -458,10 +464,7 @@ impl Corrector<'_> {
         if !chinese || scope == Scope::Source {
             return Ok(None);
         }
-        let stem_field = match scope {
-            Scope::Title => self.fields.title_stem,
-            _ => self.fields.stem,
-        };
+        let (_, stem_field) = self.views(scope);
         let (mut missing, mut characters): (Vec<String>, Vec<String>) = (vec![], vec![]);
         for word in crate::analysis::chinese_segment(text) {
             if word.chars().count() < 2 || script_of(&word) != Script::Han {
@@ -501,7 +504,7 @@ impl Corrector<'_> {
         }))
     }
 
-    /// What [`Self::word_unmemoized`] finds, a family's members as stems.
+    /// What [`Self::word_unmemoized`] finds, a family without the words it is shown as.
     fn word_found(
         &mut self,
         text: &str,
@@ -527,10 +530,7 @@ impl Corrector<'_> {
             return Ok(None);
         };
         let typed = token.text.clone();
-        let (exact_field, stem_field) = match scope {
-            Scope::Title => (self.fields.title_exact, self.fields.title_stem),
-            _ => (self.fields.exact, self.fields.stem),
-        };
+        let (exact_field, stem_field) = self.views(scope);
         let mut matches = self.doc_freq(exact_field, &typed)?;
         if matches > RARE {
             // Frequent as typed: no need to count its stems, one search per language.
@@ -586,22 +586,15 @@ impl Corrector<'_> {
             .map(|(_, member, _)| member.clone())
             .collect();
         let family: Vec<(Language, String)> = family.into_iter().map(|(l, m, _)| (l, m)).collect();
-        let as_family = (!family.is_empty()).then(|| {
-            let mut searched: Vec<String> = Vec::new();
-            for (_, stem) in &family {
-                if !searched.contains(stem) {
-                    searched.push(stem.clone());
-                }
-            }
-            Correction {
-                typed: text.to_string(),
-                kind: CorrectionKind::WordFamily,
-                searched,
-                kept: matches > 0,
-                span: span.clone(),
-                family,
-                by_root,
-            }
+        let as_family = (!family.is_empty()).then(|| Correction {
+            typed: text.to_string(),
+            kind: CorrectionKind::WordFamily,
+            // Shown as words of the index: see `word_unmemoized`.
+            searched: Vec::new(),
+            kept: matches > 0,
+            span: span.clone(),
+            family,
+            by_root,
         });
         // A family as close as a respelling is kept for a word that has no respelling
         // (`возвращение`, stem `возвращен`, two edits from `возвраща` of *возвращаться*, a
