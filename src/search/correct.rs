@@ -171,6 +171,14 @@ const FAMILY_SCAN: usize = 2_000;
 /// word's stem: a derivation's ending (`widow|hood`, `reconn|aiss`), not another word joined
 /// on (`securit|ysector`, the joined compound *security-sector*, for `securitisation`).
 const FAMILY_TAIL_CHARS: usize = 4;
+/// A stem of the index that is the word's stem less at most this many final letters is of
+/// its family: the word is the longer derivation (`électeur`, of `électeurs`, beside `élect`,
+/// of *élections*; `отдыха`, of `отдыхать`, beside `отд`, Snowball's stem of *отдых*)...
+const FAMILY_BASE_TAIL_CHARS: usize = 3;
+/// ...when that stem has at least this many letters. Three letters are enough (`vot`, of
+/// *voto*, for `votantes`): the family is only looked for a word that matches at most
+/// [`RARE`] passages, and weighs less than the word.
+const FAMILY_BASE_MIN_CHARS: usize = 3;
 /// At most this many terms of each beginning are read for the stems of a word's root.
 const ROOT_SCAN: usize = 5_000;
 /// At most this many words of the index are read to show one stem of a family as a word.
@@ -752,7 +760,9 @@ impl Corrector<'_> {
     /// The family of a word of `stems` (its stem in each language): the index's stems, other
     /// than the word's, that begin with the stem's first [`FAMILY_PREFIX_CHARS`] characters
     /// (all of a shorter stem), that go at most [`FAMILY_TAIL_CHARS`] past what they share
-    /// with it, and that the language's articles hold; the longest shared beginnings first,
+    /// with it, and that the language's articles hold, with those (in the Latin and Cyrillic
+    /// scripts) that the stem itself goes at most [`FAMILY_BASE_TAIL_CHARS`] past; the
+    /// longest shared beginnings first,
     /// then the most frequent; then, for Arabic and `with_root`, the stems of the word's root; at most
     /// [`MAX_FAMILY`]. Read from the term dictionary's FST by prefix (and the Arabic terms
     /// for a root). Each with its language, and whether it was found by its root.
@@ -793,6 +803,30 @@ impl Corrector<'_> {
                     continue;
                 }
                 candidates.push((shared, df, term));
+            }
+            // A stem of the index that the word's stem goes a derivational ending past
+            // (`électeur` beside `élect`, of *élections*): the word is the derivation, the
+            // index holds its base.
+            if by_prefix && matches!(language.script(), Script::Latin | Script::Cyrillic) {
+                let letters: Vec<char> = stem.chars().collect();
+                for tail in 1..=FAMILY_BASE_TAIL_CHARS {
+                    let Some(base_chars) = letters.len().checked_sub(tail) else {
+                        break;
+                    };
+                    if base_chars < FAMILY_BASE_MIN_CHARS {
+                        break;
+                    }
+                    let base: String = letters[..base_chars].iter().collect();
+                    if candidates.iter().any(|c| c.2 == base)
+                        || stems.iter().any(|(_, own)| *own == base)
+                    {
+                        continue;
+                    }
+                    let df = self.doc_freq(stem_field, &base)?;
+                    if df > 0 {
+                        candidates.push((base_chars, df, base));
+                    }
+                }
             }
             candidates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
             let mut kept = 0;
