@@ -1303,7 +1303,7 @@ fn a_chinese_word_no_passage_holds_is_searched_by_its_characters() {
 
 #[test]
 fn an_arabic_word_that_matches_nothing_is_searched_with_the_words_of_its_root() {
-    // Articles 4, 11, 14, 17, 19 and 27 of the Arabic Declaration. `العبيد` (slaves) is in none:
+    // Articles 4, 11, 14, 17, 18, 19 and 27 of the Arabic Declaration. `العبيد` (slaves) is in none:
     // Article 4 writes `إستعباد` (enslavement), another pattern of the root `عبد`; `الأملاك`
     // (properties) meets Article 17's `التملك` and `ملكه` (root `ملك`), `الفنانون` (artists)
     // Article 27's `بالفنون` (arts, root `فنن`): no stem begins as they do.
@@ -1328,6 +1328,12 @@ fn an_arabic_word_that_matches_nothing_is_searched_with_the_words_of_its_root() 
                 "لكل شخص حق التملك بمفرده أو بالاشتراك مع غيره. لا يجوز تجريد أحد من ملكه تعسفا.",
             ),
             (
+                "ar/18",
+                "لكل شخص الحق في حرية التفكير والضمير والدين. ويشمل هذا الحق حرية تغيير ديانته أو \
+             عقيدته، وحرية الإعراب عنهما بالتعليم والممارسة وإقامة الشعائر ومراعاتها سواء أكان ذلك \
+             سرا أم مع الجماعة.",
+            ),
+            (
                 "ar/19",
                 "لكل شخص الحق في حرية الرأي والتعبير. ويشمل هذا الحق حرية اعتناق الآراء دون أي تدخل.",
             ),
@@ -1345,6 +1351,9 @@ fn an_arabic_word_that_matches_nothing_is_searched_with_the_words_of_its_root() 
         // The persecuted: `مضطهد` and Article 14's `الاضطهاد` (persecution) are both of the
         // eighth form of `ضهد`, whose `ت` is written `ط` after the emphatic `ض`.
         ("المضطهدون", "ar/14"),
+        // Religions: the broken plural `أديان` (أفعال), whose light stem `ادي` lost a root
+        // letter to the dual's ending, is of `دين`, as Article 18's `الدين` (religion).
+        ("الأديان", "ar/18"),
     ] {
         let (ids, _) = search(&index, query, SearchOptions::new());
         assert_eq!(

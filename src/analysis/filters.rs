@@ -458,6 +458,24 @@ pub(crate) fn arabic_root(stem: &str) -> Option<String> {
     root_of(&letters).map(|root| root.iter().collect())
 }
 
+/// The roots of a typed Arabic word whose light stem is `stem`: the stem's (see
+/// [`arabic_root`]), then that of the word less its article only, when the light stem took a
+/// root letter for a suffix: `الأديان` (religions, أفعال) is `ديان` read as the dual `دي|ان`, and
+/// `اديان` is of `دين`.
+pub(crate) fn arabic_roots(word: &str, stem: &str) -> Vec<String> {
+    let mut roots: Vec<String> = arabic_root(stem).into_iter().collect();
+    let mut bare = word.to_string();
+    normalize_script(&mut bare);
+    let bare = strip_arabic_prefix(&bare);
+    if bare != stem
+        && let Some(root) = arabic_root(bare)
+        && !roots.contains(&root)
+    {
+        roots.push(root);
+    }
+    roots
+}
+
 /// [`arabic_root`] of normalised letters: a pattern of the word's length, else the word less
 /// one affix letter (a suffix first), tried again.
 fn root_of(c: &[char]) -> Option<[char; 3]> {
@@ -903,6 +921,15 @@ mod script_tests {
                 assert_eq!(arabic_root(&stem).as_deref(), Some(root), "{word} ({stem})");
             }
         }
+        // A broken plural whose last letters the light stem reads as a suffix has the root
+        // of its letters too.
+        let mut word = "الأديان".to_string();
+        normalize_script(&mut word);
+        let stem = arabic_light_stem(&word);
+        assert!(
+            arabic_roots(&word, &stem).contains(&"دين".to_string()),
+            "{stem}"
+        );
         // No root is guessed for two letters, nor for another script.
         assert_eq!(arabic_root("حق"), None);
         assert_eq!(arabic_root("freedom"), None);

@@ -577,7 +577,7 @@ impl Corrector<'_> {
             .cloned()
             .collect();
         // The root's stems only for a word that matches nothing: they are looser kin.
-        let family = self.family(stem_field, &readings, matches == 0)?;
+        let family = self.family(stem_field, &readings, (matches == 0).then_some(&typed[..]))?;
         let edits = usize::from(distance_for(chars));
         // A stem of the word's root, which does not begin as the word does, is another
         // derivation however close (`فنون`, arts, beside `فنان`, artist).
@@ -763,14 +763,15 @@ impl Corrector<'_> {
     /// with it, and that the language's articles hold, with those (in the Latin and Cyrillic
     /// scripts) that the stem itself goes at most [`FAMILY_BASE_TAIL_CHARS`] past; the
     /// longest shared beginnings first,
-    /// then the most frequent; then, for Arabic and `with_root`, the stems of the word's root; at most
+    /// then the most frequent; then, for Arabic and `with_root` (the word as typed), the stems
+    /// of the word's roots (see [`crate::analysis::arabic_roots`]); at most
     /// [`MAX_FAMILY`]. Read from the term dictionary's FST by prefix (and the Arabic terms
     /// for a root). Each with its language, and whether it was found by its root.
     fn family(
         &mut self,
         stem_field: Field,
         stems: &[(Language, String)],
-        with_root: bool,
+        with_root: Option<&str>,
     ) -> Result<Vec<(Language, String, bool)>> {
         // (shared characters, passages, language, stem)
         let mut found: Vec<(usize, u64, Language, String)> = Vec::new();
@@ -843,10 +844,13 @@ impl Corrector<'_> {
             }
             // An Arabic word's family is also the words of its root, whatever their pattern
             // (`العبيد`, slaves, and `استعباد`, enslavement), after those that begin alike.
-            if with_root
-                && *language == Language::Arabic
-                && let Some(root) = crate::analysis::arabic_root(stem)
-            {
+            let roots = match with_root {
+                Some(word) if *language == Language::Arabic => {
+                    crate::analysis::arabic_roots(word, stem)
+                }
+                _ => Vec::new(),
+            };
+            for root in roots {
                 for (term, _) in self.root_members(stem_field, &root)? {
                     if kept == MAX_FAMILY {
                         break;
