@@ -860,7 +860,9 @@ impl<'a> Compiler<'a> {
     /// A Chinese word that no passage holds as a word (`寡妇`, where the text writes `守寡`;
     /// `普选`, where it writes `普遍` and `选举`), searched by its characters, as the exact
     /// view reads Chinese: passages holding more of them, and rarer ones, first (BM25 sums
-    /// them), those holding them in the word's order before all.
+    /// them, and a passage holding every one gains the coverage weight of a query's words,
+    /// so that a long passage with all of `残疾人`'s characters passes a short one with two),
+    /// those holding them in the word's order before all.
     fn chinese_characters(&self, field: Field, exact: &[AnalyzedToken], text_scope: bool) -> Part {
         let mut characters: Vec<&str> = exact.iter().map(|t| t.text.as_str()).collect();
         characters.sort_unstable();
@@ -869,6 +871,19 @@ impl<'a> Compiler<'a> {
             .iter()
             .map(|c| term_query(Term::from_field_text(field, c)))
             .collect();
+        if characters.len() >= 2 && self.ranking.coverage_weight > 0.0 {
+            let all: Vec<Clause> = characters
+                .iter()
+                .map(|c| {
+                    let term = term_query(Term::from_field_text(field, c));
+                    (tantivy::query::Occur::Must, term)
+                })
+                .collect();
+            clauses.push(Box::new(Boosted::new(
+                Box::new(BooleanQuery::new(all)),
+                self.ranking.coverage_weight,
+            )));
+        }
         clauses.extend(self.sequence(field, exact));
         let mut part = Part::of(Some(any(clauses)));
         if text_scope {
