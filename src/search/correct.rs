@@ -173,8 +173,9 @@ const FAMILY_SCAN: usize = 2_000;
 const FAMILY_TAIL_CHARS: usize = 4;
 /// A stem of the index that is the word's stem less at most this many final letters is of
 /// its family: the word is the longer derivation (`électeur`, of `électeurs`, beside `élect`,
-/// of *élections*; `отдыха`, of `отдыхать`, beside `отд`, Snowball's stem of *отдых*)...
-const FAMILY_BASE_TAIL_CHARS: usize = 3;
+/// of *élections*; `отдыха`, of `отдыхать`, beside `отд`, Snowball's stem of *отдых*;
+/// `igualitari`, of `igualitaria`, beside `igual`)...
+const FAMILY_BASE_TAIL_CHARS: usize = 5;
 /// ...when that stem has at least this many letters. Three letters are enough (`vot`, of
 /// *voto*, for `votantes`): the family is only looked for a word that matches at most
 /// [`RARE`] passages, and weighs less than the word.
