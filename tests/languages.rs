@@ -936,6 +936,9 @@ fn word_families_and_compounds_on_the_udhr() {
         // `igualitaria` (`igualitari`) five letters past `igual`, Article 7's `igual
         // protección de la ley`.
         ("protección igualitaria", "spa.html", "igual"),
+        // An ending longer than that by two letters or more is no derivation: `salarial` is
+        // not searched as `sal` (of *salir*, Article 13) but respelled `salario` (Article 23).
+        ("igualdad salarial", "spa.html", "salario"),
     ] {
         let (id, text, marked) = first(query);
         assert_eq!(id, expected, "{query}");

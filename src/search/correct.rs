@@ -176,9 +176,9 @@ const FAMILY_TAIL_CHARS: usize = 4;
 /// of *élections*; `отдыха`, of `отдыхать`, beside `отд`, Snowball's stem of *отдых*;
 /// `igualitari`, of `igualitaria`, beside `igual`)...
 const FAMILY_BASE_TAIL_CHARS: usize = 5;
-/// ...when that stem has at least this many letters. Three letters are enough (`vot`, of
-/// *voto*, for `votantes`): the family is only looked for a word that matches at most
-/// [`RARE`] passages, and weighs less than the word.
+/// ...when that stem has at least this many letters, and at most one fewer than the ending
+/// it leaves. Three letters are enough (`vot`, of *voto*, for `votantes`): the family is only
+/// looked for a word that matches at most [`RARE`] passages, and weighs less than the word.
 const FAMILY_BASE_MIN_CHARS: usize = 3;
 /// At most this many terms of each beginning are read for the stems of a word's root.
 const ROOT_SCAN: usize = 5_000;
@@ -815,7 +815,9 @@ impl Corrector<'_> {
                     let Some(base_chars) = letters.len().checked_sub(tail) else {
                         break;
                     };
-                    if base_chars < FAMILY_BASE_MIN_CHARS {
+                    // An ending at most a letter longer than the stem it leaves (`viol|acion`
+                    // is of *violar*, `sal`, of *salir*, is no base of `salarial`).
+                    if base_chars < FAMILY_BASE_MIN_CHARS || tail > base_chars + 1 {
                         break;
                     }
                     let base: String = letters[..base_chars].iter().collect();
