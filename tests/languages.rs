@@ -928,17 +928,16 @@ fn word_families_and_compounds_on_the_udhr() {
     assert_eq!(id, "fra.html");
     assert!(text.contains("veuvage"), "{text}");
     // A word whose stem goes a derivational ending past a stem of the text: `électeurs`
-    // (stem `électeur`) meets Article 21's `élections` (`élect`), `отдыхать` (`отдыха`)
-    // Article 24's `отдых` (`отд`).
+    // (stem `électeur`) meets Article 21's `élections` (`élect`); `igualitaria`
+    // (`igualitari`), five letters past `igual`, Article 7's `igual protección de la ley`.
+    // A shorter stem is no base: `salarial` is not searched as `sal` (of *salir*, Article
+    // 13) but respelled `salario` (Article 23); `presunto` not as `pres` (of *preso*,
+    // Article 9), so `inocente presunto` finds Article 11's `inocencia`.
     for (query, expected, word) in [
         ("électeurs", "fra.html", "élections"),
-        ("отдыхать", "rus.html", "отдых"),
-        // `igualitaria` (`igualitari`) five letters past `igual`, Article 7's `igual
-        // protección de la ley`.
         ("protección igualitaria", "spa.html", "igual"),
-        // An ending longer than that by two letters or more is no derivation: `salarial` is
-        // not searched as `sal` (of *salir*, Article 13) but respelled `salario` (Article 23).
         ("igualdad salarial", "spa.html", "salario"),
+        ("inocente presunto", "spa.html", "inocencia"),
     ] {
         let (id, text, marked) = first(query);
         assert_eq!(id, expected, "{query}");

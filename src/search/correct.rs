@@ -173,13 +173,12 @@ const FAMILY_SCAN: usize = 2_000;
 const FAMILY_TAIL_CHARS: usize = 4;
 /// A stem of the index that is the word's stem less at most this many final letters is of
 /// its family: the word is the longer derivation (`électeur`, of `électeurs`, beside `élect`,
-/// of *élections*; `отдыха`, of `отдыхать`, beside `отд`, Snowball's stem of *отдых*;
-/// `igualitari`, of `igualitaria`, beside `igual`)...
+/// of *élections*; `igualitari`, of `igualitaria`, beside `igual`)...
 const FAMILY_BASE_TAIL_CHARS: usize = 5;
-/// ...when that stem has at least this many letters, and at most one fewer than the ending
-/// it leaves. Three letters are enough (`vot`, of *voto*, for `votantes`): the family is only
-/// looked for a word that matches at most [`RARE`] passages, and weighs less than the word.
-const FAMILY_BASE_MIN_CHARS: usize = 3;
+/// ...when that stem has at least this many letters. Shorter ones are more often another word
+/// than a base (`pres`, of *preso*, for `presunto`; `sal`, of *salir*, for `salarial`): with
+/// three, two queries of the held-out sets were lost (EVALUATION.md, round 14).
+const FAMILY_BASE_MIN_CHARS: usize = 5;
 /// At most this many terms of each beginning are read for the stems of a word's root.
 const ROOT_SCAN: usize = 5_000;
 /// At most this many words of the index are read to show one stem of a family as a word.
@@ -815,9 +814,7 @@ impl Corrector<'_> {
                     let Some(base_chars) = letters.len().checked_sub(tail) else {
                         break;
                     };
-                    // An ending at most a letter longer than the stem it leaves (`viol|acion`
-                    // is of *violar*, `sal`, of *salir*, is no base of `salarial`).
-                    if base_chars < FAMILY_BASE_MIN_CHARS || tail > base_chars + 1 {
+                    if base_chars < FAMILY_BASE_MIN_CHARS {
                         break;
                     }
                     let base: String = letters[..base_chars].iter().collect();
