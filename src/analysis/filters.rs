@@ -460,8 +460,8 @@ pub(crate) fn arabic_root(stem: &str) -> Option<String> {
 
 /// The roots of a typed Arabic word whose light stem is `stem`: the stem's (see
 /// [`arabic_root`]), then that of the word less its article only, when the light stem took a
-/// root letter for a suffix: `الأديان` (religions, أفعال) is `ديان` read as the dual `دي|ان`, and
-/// `اديان` is of `دين`.
+/// root letter for a suffix: `الأديان` (religions, the pattern أفعال) has the light stem `ادي`,
+/// its `ان` read as the dual's ending, and `اديان` is of `دين`.
 pub(crate) fn arabic_roots(word: &str, stem: &str) -> Vec<String> {
     let mut roots: Vec<String> = arabic_root(stem).into_iter().collect();
     let mut bare = word.to_string();

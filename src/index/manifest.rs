@@ -183,7 +183,7 @@ pub(crate) struct Delta {
     /// Files no longer in the corpus.
     #[serde(default)]
     pub removed: Vec<String>,
-    /// Articles added, replaced or removed through a [`crate::Writer`]: the next update reads
+    /// Articles added, replaced or removed through a [`crate::index::Writer`]: the next update reads
     /// the files that gave them again.
     #[serde(default)]
     pub invalidated: Vec<String>,

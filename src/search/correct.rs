@@ -762,9 +762,9 @@ impl Corrector<'_> {
     /// (all of a shorter stem), that go at most [`FAMILY_TAIL_CHARS`] past what they share
     /// with it, and that the language's articles hold, with those (in the Latin and Cyrillic
     /// scripts) that the stem itself goes at most [`FAMILY_BASE_TAIL_CHARS`] past; the
-    /// longest shared beginnings first,
-    /// then the most frequent; then, for Arabic and `with_root` (the word as typed), the stems
-    /// of the word's roots (see [`crate::analysis::arabic_roots`]); at most
+    /// longest shared beginnings first, then the most frequent; then, for Arabic and
+    /// `with_root` (the word as typed), the stems of the word's roots (see
+    /// [`crate::analysis::arabic_roots`]); at most
     /// [`MAX_FAMILY`]. Read from the term dictionary's FST by prefix (and the Arabic terms
     /// for a root). Each with its language, and whether it was found by its root.
     fn family(
