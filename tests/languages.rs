@@ -953,14 +953,18 @@ fn word_families_and_compounds_on_the_udhr() {
             .searched
             .contains(&"reconnaissance".to_string())
     );
-    // `veuves` is shown searched with `veuvage`, a word of the text, not its stem `veuvag`.
-    let corrections = index
-        .corrections(&Query::parse("veuves").unwrap(), &SearchOptions::new())
-        .unwrap();
-    assert_eq!(
-        corrections[0].to_string(),
-        "searched for veuves or words of its family: veuvage"
-    );
+    // A family is shown in words of the text, not stems (`veuves`: `veuvage`, not `veuvag`),
+    // as a passage of its language writes them, with the accents that the views fold
+    // (`élections`, not the English articles' `elections`).
+    for (query, shown) in [("veuves", "veuvage"), ("électeurs", "élections")] {
+        let corrections = index
+            .corrections(&Query::parse(query).unwrap(), &SearchOptions::new())
+            .unwrap();
+        assert_eq!(
+            corrections[0].to_string(),
+            format!("searched for {query} or words of its family: {shown}")
+        );
+    }
 }
 
 #[test]

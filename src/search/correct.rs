@@ -181,6 +181,9 @@ const FAMILY_BASE_TAIL_CHARS: usize = 5;
 const FAMILY_BASE_MIN_CHARS: usize = 5;
 /// At most this many terms of each beginning are read for the stems of a word's root.
 const ROOT_SCAN: usize = 5_000;
+/// At most this many of those words, the most frequent first, are asked whether the family's
+/// language writes them (in an index of several languages).
+const SHOWN_CHECKS: usize = 5;
 /// At most this many words of the index are read to show one stem of a family as a word.
 const WORD_SCAN: usize = 200;
 /// The shortest stem of the Latin or Cyrillic script that has a family: its whole stem is
@@ -435,12 +438,19 @@ impl Corrector<'_> {
         if let Some(correction) = &mut found
             && correction.kind == CorrectionKind::WordFamily
         {
-            let (exact_field, _) = self.views(scope);
+            let (exact_field, stem_field) = self.views(scope);
             let mut shown: Vec<String> = Vec::new();
             for (language, stem) in correction.family.clone() {
-                let word = self
-                    .word_of_stem(exact_field, language, &stem)?
-                    .unwrap_or(stem);
+                // As a passage of the language writes it (with its accents, which the views
+                // fold), else as the exact view holds it.
+                let mut word = None;
+                if scope == Scope::Text {
+                    word = self.word_in_passage(stem_field, language, &stem)?;
+                }
+                if word.is_none() {
+                    word = self.word_of_stem(exact_field, language, &stem)?;
+                }
+                let word = word.unwrap_or(stem);
                 if !shown.contains(&word) {
                     shown.push(word);
                 }
@@ -877,7 +887,9 @@ impl Corrector<'_> {
 
     /// The most frequent word of `field` (an exact view) whose stem in `language` is `stem`,
     /// among the first [`WORD_SCAN`] that begin with the stem (with the article `ال` in
-    /// Arabic, whose stems lose it): how a family's stem is shown (`veuvag`: *veuvage*).
+    /// Arabic, whose stems lose it), and, when the index has several languages, that
+    /// `language`'s articles write (among the [`SHOWN_CHECKS`] most frequent): how a family's
+    /// stem is shown in the title scope, or when no passage gives it (`veuvag`: *veuvage*).
     fn word_of_stem(
         &mut self,
         field: Field,
@@ -888,25 +900,68 @@ impl Corrector<'_> {
             Script::Arabic => &["", "\u{627}\u{644}"],
             _ => &[""],
         };
-        let mut best: Option<(u64, String)> = None;
+        let mut words: Vec<(u64, String)> = Vec::new();
         for beginning in beginnings {
             let prefix = format!("{beginning}{stem}");
             for (word, df) in self.terms_from(field, &prefix, WORD_SCAN)? {
-                let better = best
-                    .as_ref()
-                    .is_none_or(|(most, first)| df > *most || (df == *most && word < *first));
-                if better
-                    && self
-                        .analyzer
-                        .stemmed_in(language, &word)
-                        .first()
-                        .is_some_and(|t| t.text == stem)
+                if self
+                    .analyzer
+                    .stemmed_in(language, &word)
+                    .first()
+                    .is_some_and(|t| t.text == stem)
                 {
-                    best = Some((df, word));
+                    words.push((df, word));
                 }
             }
         }
-        Ok(best.map(|(_, word)| word))
+        words.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        if self.languages.len() <= 1 {
+            return Ok(words.into_iter().next().map(|(_, word)| word));
+        }
+        for (_, word) in words.into_iter().take(SHOWN_CHECKS) {
+            if self.stem_freq(field, language, &word)? > 0 {
+                return Ok(Some(word));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The word of a passage of `language`'s articles that `stem_field` holds as `stem`, as
+    /// written there, lowercased: how a family's stem is shown (`élections`, of the French
+    /// stem `elect`; the views fold accents).
+    fn word_in_passage(
+        &mut self,
+        stem_field: Field,
+        language: Language,
+        stem: &str,
+    ) -> Result<Option<String>> {
+        let term = TermQuery::new(
+            Term::from_field_text(stem_field, stem),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let mut clauses: Vec<(tantivy::query::Occur, Box<dyn tantivy::query::Query>)> =
+            vec![(tantivy::query::Occur::Must, Box::new(term))];
+        if let Some(filter) = self.language_filter(language) {
+            clauses.push((tantivy::query::Occur::Must, filter));
+        }
+        let query = BooleanQuery::new(clauses);
+        let top = self.searcher.search(
+            &query,
+            &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+        )?;
+        let Some((_, address)) = top.first() else {
+            return Ok(None);
+        };
+        let doc: tantivy::TantivyDocument = self.searcher.doc(*address)?;
+        let Some(text) = crate::index::stored_str(&doc, self.fields.text) else {
+            return Ok(None);
+        };
+        Ok(self
+            .analyzer
+            .stemmed_in(language, &text)
+            .into_iter()
+            .find(|t| t.text == stem)
+            .map(|t| text[t.start..t.end].to_lowercase()))
     }
 
     /// The first `most` terms of `field` (in each segment) that begin with `prefix`, each with
@@ -1070,8 +1125,27 @@ impl Corrector<'_> {
     /// The passages of `language`'s articles whose stemmed view holds `stem` (all passages
     /// when the index has one language): a French stem counts in the French articles only.
     fn stem_freq(&self, field: Field, language: Language, stem: &str) -> Result<u64> {
+        let Some(in_language) = self.language_filter(language) else {
+            return self.doc_freq(field, stem);
+        };
+        let query = BooleanQuery::new(vec![
+            (
+                tantivy::query::Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, stem),
+                    tantivy::schema::IndexRecordOption::Basic,
+                )),
+            ),
+            (tantivy::query::Occur::Must, in_language),
+        ]);
+        Ok(self.searcher.search(&query, &tantivy::collector::Count)? as u64)
+    }
+
+    /// The passages of `language`'s articles, as a query; `None` when the index has one
+    /// language (every passage is of it).
+    fn language_filter(&self, language: Language) -> Option<Box<dyn tantivy::query::Query>> {
         let codes = match self.languages.as_slice() {
-            [_] => return self.doc_freq(field, stem),
+            [_] => return None,
             languages => languages
                 .iter()
                 .find(|(l, _)| *l == language)
@@ -1088,20 +1162,7 @@ impl Corrector<'_> {
                 (tantivy::query::Occur::Should, query)
             })
             .collect();
-        let query = BooleanQuery::new(vec![
-            (
-                tantivy::query::Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, stem),
-                    tantivy::schema::IndexRecordOption::Basic,
-                )),
-            ),
-            (
-                tantivy::query::Occur::Must,
-                Box::new(BooleanQuery::new(in_language)),
-            ),
-        ]);
-        Ok(self.searcher.search(&query, &tantivy::collector::Count)? as u64)
+        Some(Box::new(BooleanQuery::new(in_language)))
     }
 
     fn doc_freq(&self, field: Field, word: &str) -> Result<u64> {
