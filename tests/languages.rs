@@ -879,12 +879,7 @@ fn a_rare_word_is_also_searched_as_its_family() {
 #[ignore = "needs ../shared/data; .ci/run runs it"]
 fn word_families_and_compounds_on_the_udhr() {
     let (_dir, scan) = udhr_in_six_languages();
-    let index = Index::in_memory().unwrap();
-    let mut writer = index.writer().unwrap();
-    for article in &scan.articles {
-        writer.add(article).unwrap();
-    }
-    writer.commit().unwrap();
+    let index = indexed(&scan.articles);
     let first = |query: &str| {
         let hits = index
             .search(&Query::parse(query).unwrap(), &SearchOptions::new())
@@ -1146,15 +1141,24 @@ fn declared(lang: &str, articles: &[(&str, &str)]) -> Index {
     index_of(&articles)
 }
 
-/// An in-memory index of `articles` (id, declared language, text).
-fn index_of(articles: &[(&str, &str, &str)]) -> Index {
+/// An in-memory index of `articles`, committed.
+fn indexed(articles: &[Article]) -> Index {
     let index = Index::in_memory().unwrap();
     let mut writer = index.writer().unwrap();
-    for &(id, lang, text) in articles {
-        writer.add(&Article::new(id, text).with_lang(lang)).unwrap();
+    for article in articles {
+        writer.add(article).unwrap();
     }
     writer.commit().unwrap();
     index
+}
+
+/// An in-memory index of `articles` (id, declared language, text).
+fn index_of(articles: &[(&str, &str, &str)]) -> Index {
+    let articles: Vec<Article> = articles
+        .iter()
+        .map(|&(id, lang, text)| Article::new(id, text).with_lang(lang))
+        .collect();
+    indexed(&articles)
 }
 
 /// Articles 5, 13 and 14 of the Declaration in English, French and Spanish, each language
@@ -1316,29 +1320,28 @@ fn a_passage_with_every_character_of_a_chinese_word_passes_shorter_ones_with_few
     // The six declarations, the Chinese one cut into its articles (a heading `第…条` begins
     // each), as the UDHR evaluation reads them.
     let (_dir, scan) = udhr_in_six_languages();
-    let index = Index::in_memory().unwrap();
-    let mut writer = index.writer().unwrap();
-    for article in &scan.articles {
+    let mut articles: Vec<Article> = Vec::new();
+    for article in scan.articles {
         if article.lang.as_deref() != Some("zh") {
-            writer.add(article).unwrap();
+            articles.push(article);
             continue;
         }
-        let mut articles: Vec<(String, String)> = Vec::new();
+        let mut chinese: Vec<(String, String)> = Vec::new();
         for paragraph in article.body.split("\n\n") {
             let heading = paragraph.starts_with('第') && paragraph.trim_end().ends_with('条');
-            match articles.last_mut() {
+            match chinese.last_mut() {
                 Some((_, body)) if !heading => body.push_str(&format!("\n\n{paragraph}")),
-                _ => articles.push((paragraph.trim().to_string(), paragraph.to_string())),
+                _ => chinese.push((paragraph.trim().to_string(), paragraph.to_string())),
             }
         }
-        assert!(articles.len() > 30, "{}", articles.len());
-        for (heading, body) in articles {
-            writer
-                .add(&Article::new(format!("zh/{heading}"), body).with_lang("zh"))
-                .unwrap();
-        }
+        assert!(chinese.len() > 30, "{}", chinese.len());
+        articles.extend(
+            chinese
+                .into_iter()
+                .map(|(heading, body)| Article::new(format!("zh/{heading}"), body).with_lang("zh")),
+        );
     }
-    writer.commit().unwrap();
+    let index = indexed(&articles);
     // `残疾人` (disabled people) is no word of the text: Article 25, long, holds all three of
     // its characters (`疾病`, `残废`, `本人`), Article 5, short, two (`残忍`, `任何人`).
     let (ids, _) = search(&index, "残疾人", SearchOptions::new());

@@ -1064,25 +1064,8 @@ impl<'a> Compiler<'a> {
 
     /// Only the articles that a language analyses.
     fn language_filter(&self, language: Language) -> Box<dyn TantivyQuery> {
-        let codes: &[String] = self
-            .languages
-            .iter()
-            .find(|(l, _)| *l == language)
-            .map_or(&[], |(_, codes)| codes.as_slice());
-        let clauses: Vec<Clause> = codes
-            .iter()
-            .map(|code| {
-                let query: Box<dyn TantivyQuery> = Box::new(TermQuery::new(
-                    Term::from_field_text(self.fields.lang, code),
-                    IndexRecordOption::Basic,
-                ));
-                (tantivy::query::Occur::Should, query)
-            })
-            .collect();
-        Box::new(ConstScoreQuery::new(
-            Box::new(BooleanQuery::new(clauses)),
-            0.0,
-        ))
+        let passages = super::correct::passages_in(self.fields, &self.languages, language);
+        Box::new(ConstScoreQuery::new(Box::new(passages), 0.0))
     }
 
     /// When languages of the index share a script, how likely the query (as typed, before any

@@ -276,6 +276,32 @@ pub(crate) fn languages(
     Ok(languages)
 }
 
+/// The passages of the articles that `language` analyses, among `languages` (each with the
+/// article language codes it analyses): what a word's reading in a language is searched
+/// within, by the corrector and the compiler.
+pub(crate) fn passages_in(
+    fields: &Fields,
+    languages: &[(Language, Vec<String>)],
+    language: Language,
+) -> BooleanQuery {
+    let codes: &[String] = languages
+        .iter()
+        .find(|(l, _)| *l == language)
+        .map_or(&[], |(_, codes)| codes.as_slice());
+    BooleanQuery::new(
+        codes
+            .iter()
+            .map(|code| {
+                let query: Box<dyn tantivy::query::Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(fields.lang, code),
+                    tantivy::schema::IndexRecordOption::Basic,
+                ));
+                (tantivy::query::Occur::Should, query)
+            })
+            .collect(),
+    )
+}
+
 struct Corrector<'a> {
     searcher: &'a Searcher,
     fields: &'a Fields,
@@ -935,16 +961,7 @@ impl Corrector<'_> {
         language: Language,
         stem: &str,
     ) -> Result<Option<String>> {
-        let term = TermQuery::new(
-            Term::from_field_text(stem_field, stem),
-            tantivy::schema::IndexRecordOption::Basic,
-        );
-        let mut clauses: Vec<(tantivy::query::Occur, Box<dyn tantivy::query::Query>)> =
-            vec![(tantivy::query::Occur::Must, Box::new(term))];
-        if let Some(filter) = self.language_filter(language) {
-            clauses.push((tantivy::query::Occur::Must, filter));
-        }
-        let query = BooleanQuery::new(clauses);
+        let query = self.in_language(stem_field, stem, language);
         let top = self.searcher.search(
             &query,
             &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
@@ -1125,44 +1142,26 @@ impl Corrector<'_> {
     /// The passages of `language`'s articles whose stemmed view holds `stem` (all passages
     /// when the index has one language): a French stem counts in the French articles only.
     fn stem_freq(&self, field: Field, language: Language, stem: &str) -> Result<u64> {
-        let Some(in_language) = self.language_filter(language) else {
+        if self.languages.len() <= 1 {
             return self.doc_freq(field, stem);
-        };
-        let query = BooleanQuery::new(vec![
-            (
-                tantivy::query::Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, stem),
-                    tantivy::schema::IndexRecordOption::Basic,
-                )),
-            ),
-            (tantivy::query::Occur::Must, in_language),
-        ]);
+        }
+        let query = self.in_language(field, stem, language);
         Ok(self.searcher.search(&query, &tantivy::collector::Count)? as u64)
     }
 
-    /// The passages of `language`'s articles, as a query; `None` when the index has one
-    /// language (every passage is of it).
-    fn language_filter(&self, language: Language) -> Option<Box<dyn tantivy::query::Query>> {
-        let codes = match self.languages.as_slice() {
-            [_] => return None,
-            languages => languages
-                .iter()
-                .find(|(l, _)| *l == language)
-                .map_or(&[][..], |(_, codes)| codes.as_slice()),
-        };
-        let in_language: Vec<(tantivy::query::Occur, Box<dyn tantivy::query::Query>)> = codes
-            .iter()
-            .map(|code| {
-                let term = Term::from_field_text(self.fields.lang, code);
-                let query: Box<dyn tantivy::query::Query> = Box::new(TermQuery::new(
-                    term,
-                    tantivy::schema::IndexRecordOption::Basic,
-                ));
-                (tantivy::query::Occur::Should, query)
-            })
-            .collect();
-        Some(Box::new(BooleanQuery::new(in_language)))
+    /// The passages of `language`'s articles that hold `term` in `field` (every passage of
+    /// `field` that holds it, in an index of one language).
+    fn in_language(&self, field: Field, term: &str, language: Language) -> BooleanQuery {
+        let term: Box<dyn tantivy::query::Query> = Box::new(TermQuery::new(
+            Term::from_field_text(field, term),
+            tantivy::schema::IndexRecordOption::Basic,
+        ));
+        let mut clauses = vec![(tantivy::query::Occur::Must, term)];
+        if self.languages.len() > 1 {
+            let filter = passages_in(self.fields, &self.languages, language);
+            clauses.push((tantivy::query::Occur::Must, Box::new(filter)));
+        }
+        BooleanQuery::new(clauses)
     }
 
     fn doc_freq(&self, field: Field, word: &str) -> Result<u64> {
