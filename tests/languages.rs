@@ -950,8 +950,13 @@ fn word_families_and_compounds_on_the_udhr() {
     );
     // A family is shown in words of the text, not stems (`veuves`: `veuvage`, not `veuvag`),
     // as a passage of its language writes them, with the accents that the views fold
-    // (`élections`, not the English articles' `elections`).
-    for (query, shown) in [("veuves", "veuvage"), ("électeurs", "élections")] {
+    // (`élections`, not the English articles' `elections`), without an elided article
+    // (the preamble's `l’oppression`).
+    for (query, shown) in [
+        ("veuves", "veuvage"),
+        ("électeurs", "élections"),
+        ("oppresseur", "oppression"),
+    ] {
         let corrections = index
             .corrections(&Query::parse(query).unwrap(), &SearchOptions::new())
             .unwrap();

@@ -233,7 +233,7 @@ fn a_family_holds_derivations_not_compounds_joined_on() {
 }
 
 #[test]
-fn a_short_stem_has_the_family_that_begins_with_it() {
+fn a_short_stem_has_the_family_that_begins_with_it_and_a_shorter_beginning_one() {
     // Article 25 of the Declaration writes the state of a widow (`veuvage`, `viudez`,
     // `вдовства`); a reader asks for the widows. The stems of the query words (`veuv`, `viud`,
     // `вдов`) are four letters: the family is the stems that begin with the whole of it.
@@ -275,7 +275,16 @@ fn a_short_stem_has_the_family_that_begins_with_it() {
              со стороны общества и государства.",
         ),
     ]);
-    for (query, article) in [("veuves", "fr/25"), ("viudas", "es/25"), ("вдовы", "ru/25")] {
+    // Readers asking for the widowers and the unemployed (`вдовцы`, `chômeurs`): no stem of
+    // the index begins as the words' stems do (`вдовц`, `chômeur`), but with a beginning a
+    // letter or two shorter (`вдов`, `chôm`) the family is found.
+    for (query, article, shown) in [
+        ("veuves", "fr/25", "veuvage"),
+        ("viudas", "es/25", "viudez"),
+        ("вдовы", "ru/25", "вдовства"),
+        ("chômeurs", "fr/25", "chômage"),
+        ("вдовцы", "ru/25", "вдовства"),
+    ] {
         assert_eq!(ids(&index, query), [article], "{query}");
         let corrections = index
             .corrections(&Query::parse(query).unwrap(), &SearchOptions::new())
@@ -285,6 +294,10 @@ fn a_short_stem_has_the_family_that_begins_with_it() {
             corrections[0].kind,
             communique::search::CorrectionKind::WordFamily,
             "{query}"
+        );
+        assert_eq!(
+            corrections[0].to_string(),
+            format!("searched for {query} or words of its family: {shown}")
         );
     }
 }

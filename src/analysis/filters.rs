@@ -337,11 +337,18 @@ const ELISIONS: [&str; 12] = [
 ];
 
 fn strip_elision(text: &mut String) {
-    if let Some((head, rest)) = text.split_once('\'')
-        && !rest.is_empty()
-        && ELISIONS.contains(&head)
-    {
+    let rest = without_elision(text);
+    if rest.len() < text.len() {
         *text = rest.to_string();
+    }
+}
+
+/// A French word as written without its elided article or pronoun (`l’oppression` →
+/// `oppression`, `d'expression` → `expression`), the apostrophe straight or curly.
+pub(crate) fn without_elision(word: &str) -> &str {
+    match word.split_once(['\'', '’']) {
+        Some((head, rest)) if !rest.is_empty() && ELISIONS.contains(&head) => rest,
+        _ => word,
     }
 }
 
@@ -1049,6 +1056,8 @@ mod script_tests {
             let mut text = word.to_string();
             strip_elision(&mut text);
             assert_eq!(text, expected);
+            let curly = word.replace('\'', "’");
+            assert_eq!(without_elision(&curly), expected.replace('\'', "’"));
         }
     }
 }

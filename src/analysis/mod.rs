@@ -32,7 +32,7 @@ pub use filters::{
     ArabicLightStemmer, CachedStemmer, ElisionFilter, FrenchPlural, PossessiveFilter,
     RussianFleetingVowel, RussianShortStem, ScriptNormalizer,
 };
-pub(crate) use filters::{arabic_root, arabic_roots};
+pub(crate) use filters::{arabic_root, arabic_roots, without_elision};
 pub use hyphen::HyphenJoinFilter;
 pub(crate) use hyphen::{is_compound, is_joined, without_joined};
 pub use language::{DETECTION_BYTES, Language, UNKNOWN_LANGUAGE, detect, normalize_code};

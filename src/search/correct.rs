@@ -17,7 +17,9 @@
 //! A word that would be corrected is first looked for in its family: the index's stems that
 //! begin as its stem does (its first six letters, four in Arabic; see `Corrector::family`),
 //! and, for an Arabic word that matches nothing, the stems of its root
-//! ([`crate::analysis::arabic_root`], always at half weight: looser kin).
+//! ([`crate::analysis::arabic_root`], always at half weight: looser kin); failing both, for a
+//! word that matches nothing, the stems that begin with its stem's beginning a letter or two
+//! shorter (`chômeurs`, stem `chômeur`: `chômage`), which do not outrank a respelling.
 //! No stemmer joins `widowed` and `widowhood`, or `reconnue` and `reconnaissance`; a word with
 //! such a family is another derivation of a word the index holds, not a typo, so it is not
 //! respelled: the compiler searches its family beside it (with less weight when the word
@@ -191,6 +193,40 @@ const WORD_SCAN: usize = 200;
 /// of `viuda`: `viudez`; `вдов`, of `вдовы`: `вдовств`). Shorter than the spelling's
 /// [`MIN_STEM_CHARS`]: a family must begin with the whole stem, not be one edit from it.
 const FAMILY_MIN_STEM_CHARS: usize = 4;
+
+/// A word that matches nothing and has no family by the first [`FAMILY_PREFIX_CHARS`] of its
+/// stem (or all of it) in any language looks for one by a beginning up to this many letters
+/// shorter (never under [`FAMILY_MIN_STEM_CHARS`]).
+const FAMILY_SHORTER_PREFIX: usize = 2;
+
+/// A stem of a word's family: its language, itself, and whether the word's root found it.
+type Kin = (Language, String, bool);
+
+/// The stems among `terms` (each with its passages) that may be of the family of `stem`
+/// (one of the word's `stems`): not the word's own, going at most [`FAMILY_TAIL_CHARS`] past
+/// what they share with `stem`; each with the characters shared, its passages and itself.
+fn kin(
+    stem: &str,
+    stems: &[(Language, String)],
+    terms: HashMap<String, u64>,
+) -> Vec<(usize, u64, String)> {
+    let mut candidates = Vec::new();
+    for (term, df) in terms {
+        if stems.iter().any(|(_, own)| *own == term) {
+            continue;
+        }
+        let shared = stem
+            .chars()
+            .zip(term.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        if term.chars().count() > shared + FAMILY_TAIL_CHARS {
+            continue;
+        }
+        candidates.push((shared, df, term));
+    }
+    candidates
+}
 
 /// The edits a word of `chars` characters may be off by.
 fn distance_for(chars: usize) -> u8 {
@@ -613,17 +649,20 @@ impl Corrector<'_> {
             .cloned()
             .collect();
         // The root's stems only for a word that matches nothing: they are looser kin.
-        let family = self.family(stem_field, &readings, (matches == 0).then_some(&typed[..]))?;
+        let (family, loose) =
+            self.family(stem_field, &readings, (matches == 0).then_some(&typed[..]))?;
         let edits = usize::from(distance_for(chars));
         // A stem of the word's root, which does not begin as the word does, is another
         // derivation however close (`فنون`, arts, beside `فنان`, artist).
-        let derived_family = family.iter().any(|(language, member, by_root)| {
-            *by_root
-                || stems
-                    .iter()
-                    .filter(|(l, _)| l == language)
-                    .all(|(_, own)| edit_distance(own, member) > edits)
-        });
+        // A family found only by a shorter beginning is looser kin than a respelling.
+        let derived_family = !loose
+            && family.iter().any(|(language, member, by_root)| {
+                *by_root
+                    || stems
+                        .iter()
+                        .filter(|(l, _)| l == language)
+                        .all(|(_, own)| edit_distance(own, member) > edits)
+            });
         let by_root: Vec<String> = family
             .iter()
             .filter(|(_, _, by_root)| *by_root)
@@ -802,13 +841,16 @@ impl Corrector<'_> {
     /// `with_root` (the word as typed), the stems of the word's roots (see
     /// [`crate::analysis::arabic_roots`]); at most
     /// [`MAX_FAMILY`]. Read from the term dictionary's FST by prefix (and the Arabic terms
-    /// for a root). Each with its language, and whether it was found by its root.
+    /// for a root). Each with its language, and whether it was found by its root. Failing
+    /// all of these, for a word that matches nothing (`with_root`), the stems that begin with
+    /// its stem's beginning a letter or two shorter (see [`FAMILY_SHORTER_PREFIX`]); the
+    /// flag says the family was found so, looser kin than a respelling.
     fn family(
         &mut self,
         stem_field: Field,
         stems: &[(Language, String)],
         with_root: Option<&str>,
-    ) -> Result<Vec<(Language, String, bool)>> {
+    ) -> Result<(Vec<Kin>, bool)> {
         // (shared characters, passages, language, stem)
         let mut found: Vec<(usize, u64, Language, String)> = Vec::new();
         for (language, stem) in stems {
@@ -826,21 +868,7 @@ impl Corrector<'_> {
             } else {
                 HashMap::new()
             };
-            let mut candidates: Vec<(usize, u64, String)> = Vec::new();
-            for (term, df) in terms {
-                if stems.iter().any(|(_, own)| *own == term) {
-                    continue;
-                }
-                let shared = stem
-                    .chars()
-                    .zip(term.chars())
-                    .take_while(|(a, b)| a == b)
-                    .count();
-                if term.chars().count() > shared + FAMILY_TAIL_CHARS {
-                    continue;
-                }
-                candidates.push((shared, df, term));
-            }
+            let mut candidates = kin(stem, stems, terms);
             // A stem of the index that the word's stem goes a derivational ending past
             // (`électeur` beside `élect`, of *élections*): the word is the derivation, the
             // index holds its base.
@@ -866,18 +894,7 @@ impl Corrector<'_> {
                 }
             }
             candidates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-            let mut kept = 0;
-            // A stem of another language's articles is passed over, a few times at most.
-            for (shared, _, term) in candidates.into_iter().take(4 * MAX_FAMILY) {
-                if kept == MAX_FAMILY {
-                    break;
-                }
-                let df = self.stem_freq(stem_field, *language, &term)?;
-                if df > 0 {
-                    found.push((shared, df, *language, term));
-                    kept += 1;
-                }
-            }
+            let mut kept = self.keep(stem_field, *language, candidates, &mut found)?;
             // An Arabic word's family is also the words of its root, whatever their pattern
             // (`العبيد`, slaves, and `استعباد`, enslavement), after those that begin alike.
             let roots = match with_root {
@@ -903,12 +920,61 @@ impl Corrector<'_> {
                 }
             }
         }
+        // A word that matches nothing and has no family by its stem's beginning in any
+        // language: by a beginning a letter or two shorter (`вдовц`, of `вдовцы`, widowers:
+        // `вдовств`, of *вдовства*, widowhood).
+        let loose = found.is_empty() && with_root.is_some();
+        for shorter in 1..=FAMILY_SHORTER_PREFIX {
+            if !found.is_empty() || with_root.is_none() {
+                break;
+            }
+            for (language, stem) in stems {
+                if !matches!(language.script(), Script::Latin | Script::Cyrillic) {
+                    continue;
+                }
+                let chars = stem.chars().count();
+                let length = FAMILY_PREFIX_CHARS.min(chars).saturating_sub(shorter);
+                if chars < FAMILY_MIN_STEM_CHARS || length < FAMILY_MIN_STEM_CHARS {
+                    continue;
+                }
+                let prefix: String = stem.chars().take(length).collect();
+                let terms = self.terms_from(stem_field, &prefix, FAMILY_SCAN)?;
+                let mut candidates = kin(stem, stems, terms);
+                candidates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+                self.keep(stem_field, *language, candidates, &mut found)?;
+            }
+        }
         found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.3.cmp(&b.3)));
         found.truncate(MAX_FAMILY);
-        Ok(found
+        let family = found
             .into_iter()
             .map(|(shared, _, l, s)| (l, s, shared == 0))
-            .collect())
+            .collect();
+        Ok((family, loose))
+    }
+
+    /// Adds to `found` the first [`MAX_FAMILY`] of a word's family `candidates` in `language`
+    /// (sorted, the best first) that the language's articles hold, passing over a few of
+    /// another language's; how many it added.
+    fn keep(
+        &mut self,
+        stem_field: Field,
+        language: Language,
+        candidates: Vec<(usize, u64, String)>,
+        found: &mut Vec<(usize, u64, Language, String)>,
+    ) -> Result<usize> {
+        let mut kept = 0;
+        for (shared, _, term) in candidates.into_iter().take(4 * MAX_FAMILY) {
+            if kept == MAX_FAMILY {
+                break;
+            }
+            let df = self.stem_freq(stem_field, language, &term)?;
+            if df > 0 {
+                found.push((shared, df, language, term));
+                kept += 1;
+            }
+        }
+        Ok(kept)
     }
 
     /// The most frequent word of `field` (an exact view) whose stem in `language` is `stem`,
@@ -953,8 +1019,9 @@ impl Corrector<'_> {
     }
 
     /// The word of a passage of `language`'s articles that `stem_field` holds as `stem`, as
-    /// written there, lowercased: how a family's stem is shown (`élections`, of the French
-    /// stem `elect`; the views fold accents).
+    /// written there, lowercased, without a French elided article (`l’oppression` is shown
+    /// `oppression`): how a family's stem is shown (`élections`, of the French stem `elect`;
+    /// the views fold accents).
     fn word_in_passage(
         &mut self,
         stem_field: Field,
@@ -978,7 +1045,10 @@ impl Corrector<'_> {
             .stemmed_in(language, &text)
             .into_iter()
             .find(|t| t.text == stem)
-            .map(|t| text[t.start..t.end].to_lowercase()))
+            .map(|t| {
+                let word = text[t.start..t.end].to_lowercase();
+                crate::analysis::without_elision(&word).to_string()
+            }))
     }
 
     /// The first `most` terms of `field` (in each segment) that begin with `prefix`, each with
