@@ -660,6 +660,31 @@ fn drop_fleeting_vowel(stem: &mut String) {
     }
 }
 
+/// Spanish plurals that the Snowball stemmer leaves whole, after it: a stem of four letters
+/// or more that still ends in `-as`, `-es` or `-os` loses its `s`. Snowball Spanish takes an
+/// ending off only inside the word's region, which begins after the first vowel that follows
+/// a consonant, so a short word that begins with a vowel keeps its plural: `actos` and
+/// `acto`, `años` and `año`, `armas` and `arma` never met (`actos de barbarie`, the
+/// preamble's words, was not found by `acto de barbarie`). Every form with such a stem loses
+/// the same `s` (`intereses` and `interés` are both `intere`), so no two forms that met part.
+/// Shorter stems are left (`mes`, `gas`), and so are those in `-is` and `-us` (`crisis`,
+/// `virus`: one word in both numbers) and an accented vowel's (`país`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SpanishPlural;
+
+/// The fewest letters a stem has for [`SpanishPlural`] to take its `s` off.
+const SPANISH_PLURAL_MIN_CHARS: usize = 4;
+
+fn settle_spanish_plural(stem: &mut String) {
+    if stem.chars().count() >= SPANISH_PLURAL_MIN_CHARS
+        && ["as", "es", "os"]
+            .iter()
+            .any(|ending| stem.ends_with(ending))
+    {
+        stem.pop();
+    }
+}
+
 /// Russian nouns that Snowball reads as adjectives, after the Snowball stemmer: a stem that
 /// ends in an adjectival ending (`-ых`, `-ой`, `-ем`...) with fewer than four letters before
 /// it is stemmed again, as Snowball stems the noun's endingless form. Snowball takes the
@@ -820,6 +845,12 @@ word_filter!(
     settle_short_adjectival
 );
 word_filter!(
+    SpanishPlural,
+    SpanishPluralWrapper,
+    SpanishPluralStream,
+    settle_spanish_plural
+);
+word_filter!(
     FrenchPlural,
     FrenchPluralWrapper,
     FrenchPluralStream,
@@ -835,6 +866,39 @@ word_filter!(
 #[cfg(test)]
 mod script_tests {
     use super::*;
+
+    #[test]
+    fn spanish_plurals_that_snowball_leaves_meet_their_singulars() {
+        let mut analyzer =
+            crate::analysis::stemmed_analyzer_for(crate::analysis::Language::Spanish);
+        let mut stems = |text: &str| {
+            let mut stream = analyzer.token_stream(text);
+            let mut out = Vec::new();
+            while let Some(token) = TokenStream::next(&mut stream) {
+                out.push(token.text.clone());
+            }
+            out
+        };
+        // The preamble's `actos de barbarie`, and words of diplomacy.
+        for (plural, singular) in [
+            ("actos", "acto"),
+            ("años", "año"),
+            ("armas", "arma"),
+            ("artes", "arte"),
+            ("intereses", "interés"),
+            ("derechos", "derecho"),
+        ] {
+            assert_eq!(stems(plural), stems(singular), "{plural}");
+        }
+        // One word in both numbers, and an accented vowel's stem, are left alone.
+        for word in ["crisis", "virus", "país", "mes"] {
+            let mut settled = word.to_string();
+            settle_spanish_plural(&mut settled);
+            assert_eq!(settled, word);
+        }
+        // Different words stay apart.
+        assert_ne!(stems("armas"), stems("armado"));
+    }
 
     #[test]
     fn french_plurals_in_x_meet_their_singulars() {

@@ -16,7 +16,8 @@ pub enum Language {
     English,
     /// French (`fr`): elisions (`l'`, `d'`, `qu'`…) removed, Snowball French.
     French,
-    /// Spanish (`es`): Snowball Spanish; Snowball's stop words less `estado(s)` (State).
+    /// Spanish (`es`): Snowball Spanish, then the plurals it leaves settled
+    /// ([`crate::analysis::SpanishPlural`]); Snowball's stop words less `estado(s)` (State).
     Spanish,
     /// Portuguese (`pt`): Snowball Portuguese.
     Portuguese,

@@ -30,7 +30,7 @@ mod tokenizer;
 pub use chinese::ChineseTokenizer;
 pub use filters::{
     ArabicLightStemmer, CachedStemmer, ElisionFilter, FrenchPlural, PossessiveFilter,
-    RussianFleetingVowel, RussianShortStem, ScriptNormalizer,
+    RussianFleetingVowel, RussianShortStem, ScriptNormalizer, SpanishPlural,
 };
 pub(crate) use filters::{arabic_root, arabic_roots, without_elision};
 pub use hyphen::HyphenJoinFilter;
@@ -217,7 +217,12 @@ pub fn stemmed_analyzer_for(language: Language) -> TextAnalyzer {
             .filter(CachedStemmer::settled(frostem::Algorithm::French))
             .filter(AsciiFoldingFilter)
             .build(),
-        Language::Spanish => latin(language, own(language)),
+        Language::Spanish => words()
+            .filter(own(language))
+            .filter(CachedStemmer::settled(frostem::Algorithm::Spanish))
+            .filter(SpanishPlural)
+            .filter(AsciiFoldingFilter)
+            .build(),
         Language::Portuguese => latin(language, stop(StopLanguage::Portuguese)),
         Language::German => latin(language, stop(StopLanguage::German)),
         Language::Russian => words()
