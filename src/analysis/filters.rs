@@ -867,18 +867,20 @@ word_filter!(
 mod script_tests {
     use super::*;
 
+    /// The stemmed view's terms of `text` in `language`.
+    fn stems_in(language: crate::analysis::Language, text: &str) -> Vec<String> {
+        let mut analyzer = crate::analysis::stemmed_analyzer_for(language);
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = TokenStream::next(&mut stream) {
+            out.push(token.text.clone());
+        }
+        out
+    }
+
     #[test]
     fn spanish_plurals_that_snowball_leaves_meet_their_singulars() {
-        let mut analyzer =
-            crate::analysis::stemmed_analyzer_for(crate::analysis::Language::Spanish);
-        let mut stems = |text: &str| {
-            let mut stream = analyzer.token_stream(text);
-            let mut out = Vec::new();
-            while let Some(token) = TokenStream::next(&mut stream) {
-                out.push(token.text.clone());
-            }
-            out
-        };
+        let stems = |text: &str| stems_in(crate::analysis::Language::Spanish, text);
         // The preamble's `actos de barbarie`, and words of diplomacy.
         for (plural, singular) in [
             ("actos", "acto"),
@@ -903,15 +905,7 @@ mod script_tests {
     #[test]
     fn french_plurals_in_x_meet_their_singulars() {
         assert!(FRENCH_PLURALS.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
-        let mut analyzer = crate::analysis::stemmed_analyzer_for(crate::analysis::Language::French);
-        let mut stems = |text: &str| {
-            let mut stream = analyzer.token_stream(text);
-            let mut out = Vec::new();
-            while let Some(token) = TokenStream::next(&mut stream) {
-                out.push(token.text.clone());
-            }
-            out
-        };
+        let stems = |text: &str| stems_in(crate::analysis::Language::French, text);
         // Article 6 of the Declaration, and a reader's words for it.
         assert_eq!(stems("lieux"), stems("lieu"));
         assert_eq!(stems("enjeux"), stems("enjeu"));
