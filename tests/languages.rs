@@ -936,6 +936,7 @@ fn word_families_and_compounds_on_the_udhr() {
         // The preamble's `actos de barbarie`: Snowball Spanish leaves `actos` whole, and a
         // Spanish plural in `-os` it leaves meets its singular (not respelled `act`, `acte`).
         ("acto de barbarie", "spa.html", "actos"),
+        ("المسترقون", "arb.html", "الرقيق"),
     ] {
         let (id, text, marked) = first(query);
         assert_eq!(id, expected, "{query}");
@@ -959,6 +960,8 @@ fn word_families_and_compounds_on_the_udhr() {
         ("veuves", "veuvage"),
         ("électeurs", "élections"),
         ("oppresseur", "oppression"),
+        // The tenth form of a doubled root (`مسترق`, enslaved, of `رقق`): Article 4's words.
+        ("المسترقون", "إسترقاق, الرقيق"),
     ] {
         let corrections = index
             .corrections(&Query::parse(query).unwrap(), &SearchOptions::new())

@@ -468,9 +468,17 @@ pub(crate) fn arabic_root(stem: &str) -> Option<String> {
 /// The roots of a typed Arabic word whose light stem is `stem`: the stem's (see
 /// [`arabic_root`]), then that of the word less its article only, when the light stem took a
 /// root letter for a suffix: `الأديان` (religions, the pattern أفعال) has the light stem `ادي`,
-/// its `ان` read as the dual's ending, and `اديان` is of `دين`.
+/// its `ان` read as the dual's ending, and `اديان` is of `دين`; and, for a stem of the tenth
+/// form with two root letters written (`مسترق`, enslaved), the root whose last letter is
+/// doubled, which the form writes once (`رقق`, of the text's `استرقاق` and `الرقيق`; the
+/// same letters read as the eighth form are of `سرق`, steal, which [`arabic_root`] gives).
 pub(crate) fn arabic_roots(word: &str, stem: &str) -> Vec<String> {
     let mut roots: Vec<String> = arabic_root(stem).into_iter().collect();
+    if let Some(root) = geminate_tenth_form(stem)
+        && !roots.contains(&root)
+    {
+        roots.push(root);
+    }
     let mut bare = word.to_string();
     normalize_script(&mut bare);
     let bare = strip_arabic_prefix(&bare);
@@ -481,6 +489,18 @@ pub(crate) fn arabic_roots(word: &str, stem: &str) -> Vec<String> {
         roots.push(root);
     }
     roots
+}
+
+/// The doubled root of a light stem of the tenth form written with two root letters
+/// (`مسترق`, `استرق`, `يسترق`: `رقق`), if `stem` is one.
+fn geminate_tenth_form(stem: &str) -> Option<String> {
+    let letters: Vec<char> = stem.chars().collect();
+    let [first, 'س', 'ت', r1, r2] = letters[..] else {
+        return None;
+    };
+    let arabic = |c: char| ('\u{0621}'..='\u{064A}').contains(&c);
+    ("امتين".contains(first) && arabic(r1) && arabic(r2) && r1 != r2)
+        .then(|| [r1, r2, r2].iter().collect())
 }
 
 /// [`arabic_root`] of normalised letters: a pattern of the word's length, else the word less
@@ -995,6 +1015,18 @@ mod script_tests {
             arabic_roots(&word, &stem).contains(&"دين".to_string()),
             "{stem}"
         );
+        // The tenth form of a doubled root writes the doubled letter once: `المسترقون`, the
+        // enslaved, is of `رقق` (Article 4's `استرقاق`, `الرقيق`) as well as of `سرق`.
+        for (word, text) in [("المسترقون", "الاسترقاق"), ("مسترق", "الرقيق")]
+        {
+            let (mut word, mut text) = (word.to_string(), text.to_string());
+            normalize_script(&mut word);
+            normalize_script(&mut text);
+            let text_root = arabic_root(&arabic_light_stem(&text));
+            assert_eq!(text_root.as_deref(), Some("رقق"), "{text}");
+            let roots = arabic_roots(&word, &arabic_light_stem(&word));
+            assert!(roots.contains(&"رقق".to_string()), "{word}: {roots:?}");
+        }
         // No root is guessed for two letters, nor for another script.
         assert_eq!(arabic_root("حق"), None);
         assert_eq!(arabic_root("freedom"), None);
