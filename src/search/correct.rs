@@ -170,9 +170,11 @@ const MAX_FAMILY: usize = 6;
 /// At most this many terms beginning with the prefix are read from each segment's dictionary.
 const FAMILY_SCAN: usize = 2_000;
 /// A stem of a word's family goes at most this many characters past what it shares with the
-/// word's stem: a derivation's ending (`widow|hood`, `reconn|aiss`), not another word joined
-/// on (`securit|ysector`, the joined compound *security-sector*, for `securitisation`).
-const FAMILY_TAIL_CHARS: usize = 4;
+/// word's stem: a derivation's ending (`widow|hood`, `reconn|aiss`, `матер|инств` of
+/// *материнство*, motherhood, for `матери`), not another word joined on (`securit|ysector`,
+/// the joined compound *security-sector*, for `securitisation`). With four, two queries of
+/// the development sets found nothing (EVALUATION.md, round 15).
+const FAMILY_TAIL_CHARS: usize = 5;
 /// A stem of the index that is the word's stem less at most this many final letters is of
 /// its family: the word is the longer derivation (`électeur`, of `électeurs`, beside `élect`,
 /// of *élections*; `igualitari`, of `igualitaria`, beside `igual`)...
