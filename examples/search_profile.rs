@@ -2,9 +2,11 @@
 //!
 //! ```text
 //! cargo run --release --example search_profile -- --index DIR [--runs 50] [--query TEXT]
+//!     [--since DATE] [--until DATE]
 //! ```
 //!
-//! With `--query`, only that query (default options) is timed: for `perf record`.
+//! With `--query`, only that query (default options, or the dates given) is timed: for `perf
+//! record`.
 //!
 //! For each request of the `serve_load` mix (the same queries and options), one thread times,
 //! over `--runs` runs after a warm-up: the search alone (`Index::search`: compile, candidates,
@@ -73,19 +75,23 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
 fn main() -> Result<(), Error> {
     let mut args = std::env::args().skip(1);
     let (mut index, mut runs, mut only) = (None, 50usize, None);
+    let mut options = SearchOptions::new();
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
             "--index" => index = Some(value()?),
             "--runs" => runs = value()?.parse()?,
             "--query" => only = Some(value()?),
+            "--since" => options = options.since(communique::corpus::parse_date(&value()?)?),
+            "--until" => options = options.until(communique::corpus::parse_date(&value()?)?),
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
-    let usage = "usage: search_profile --index DIR [--runs N] [--query TEXT]";
+    let usage = "usage: search_profile --index DIR [--runs N] [--query TEXT] [--since DATE] \
+                 [--until DATE]";
     let index = Index::open(index.ok_or(usage)?)?;
     if let Some(text) = only {
-        let (query, options): (Query, _) = (text.parse()?, SearchOptions::new());
+        let query: Query = text.parse()?;
         let micros = time(runs, || index.search(&query, &options).map(|h| h.len()));
         println!("{micros:.0} µs (median of {runs})\t{text}");
         return Ok(());
