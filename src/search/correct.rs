@@ -895,7 +895,6 @@ impl Corrector<'_> {
                     }
                 }
             }
-            candidates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
             let mut kept = self.keep(stem_field, *language, candidates, &mut found)?;
             // An Arabic word's family is also the words of its root, whatever their pattern
             // (`العبيد`, slaves, and `استعباد`, enslavement), after those that begin alike.
@@ -941,8 +940,7 @@ impl Corrector<'_> {
                 }
                 let prefix: String = stem.chars().take(length).collect();
                 let terms = self.terms_from(stem_field, &prefix, FAMILY_SCAN)?;
-                let mut candidates = kin(stem, stems, terms);
-                candidates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+                let candidates = kin(stem, stems, terms);
                 self.keep(stem_field, *language, candidates, &mut found)?;
             }
         }
@@ -956,15 +954,16 @@ impl Corrector<'_> {
     }
 
     /// Adds to `found` the first [`MAX_FAMILY`] of a word's family `candidates` in `language`
-    /// (sorted, the best first) that the language's articles hold, passing over a few of
-    /// another language's; how many it added.
+    /// (the longest shared beginnings first, then the most frequent) that the language's
+    /// articles hold, passing over a few of another language's; how many it added.
     fn keep(
         &mut self,
         stem_field: Field,
         language: Language,
-        candidates: Vec<(usize, u64, String)>,
+        mut candidates: Vec<(usize, u64, String)>,
         found: &mut Vec<(usize, u64, Language, String)>,
     ) -> Result<usize> {
+        candidates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
         let mut kept = 0;
         for (shared, _, term) in candidates.into_iter().take(4 * MAX_FAMILY) {
             if kept == MAX_FAMILY {
