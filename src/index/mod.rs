@@ -757,6 +757,16 @@ pub(crate) fn guard<T>(path: &Path, read: impl FnOnce() -> Result<T>) -> Result<
             path: path.to_path_buf(),
             detail: format!("a column cannot be read ({message})"),
         }),
+        // The document store asked for a passage its block index does not hold: every address
+        // a search reads comes from the index itself, so the store's `.store` file is damaged.
+        Ok(Err(Error::Index(TantivyError::InvalidArgument(message))))
+            if message.starts_with("Failed to lookup Doc") =>
+        {
+            Err(Error::Corrupt {
+                path: path.to_path_buf(),
+                detail: format!("the document store cannot be read ({message})"),
+            })
+        }
         // tantivy's other errors about the index's files name what is damaged.
         Ok(Err(Error::Index(error))) => Err(open_error(path, error)),
         Ok(result) => result,

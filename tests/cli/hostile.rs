@@ -298,6 +298,38 @@ fn index_faults_are_detected_and_point_to_rebuild() {
         .stderr(predicate::str::contains("missing"))
         .stderr(predicate::str::contains("index --rebuild"));
 
+    // Another index's document store in place of this one's (a file restored from the wrong
+    // backup): it opens, but holds fewer passages than the index asks it for.
+    let dir = indexed();
+    let index = dir.path().join("index");
+    let small = tempfile::tempdir().unwrap();
+    let one = small.path().join("corpus");
+    std::fs::create_dir(&one).unwrap();
+    std::fs::copy(
+        corpus.join("unsc/2025-02-24-resolution-2774-ukraine.txt"),
+        one.join("one.txt"),
+    )
+    .unwrap();
+    communique(&one, &small.path().join("index"))
+        .arg("index")
+        .assert()
+        .success();
+    let store_of = |index: &Path| {
+        std::fs::read_dir(index)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "store"))
+            .unwrap()
+    };
+    std::fs::copy(store_of(&small.path().join("index")), store_of(&index)).unwrap();
+    communique(&corpus, &index)
+        .args(["search", "Security Council"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is damaged"))
+        .stderr(predicate::str::contains("document store"))
+        .stderr(predicate::str::contains("index --rebuild"));
+
     // A file truncated.
     let dir = indexed();
     let index = dir.path().join("index");
