@@ -298,6 +298,23 @@ fn a_name_in_one_language_finds_statements_in_all_six() {
 }
 
 #[test]
+fn a_name_ranks_the_statements_in_its_own_script_first() {
+    // Each statement names Russia once, in a passage of about the same length: the name as the
+    // reader typed it (its script) comes first, its translations after.
+    let index = statements();
+    for (query, first) in [("Россия", "ru"), ("روسيا", "ar"), ("俄罗斯", "zh")] {
+        let hits = search(&index, query, &SearchOptions::new());
+        assert_eq!(hits.len(), 6, "{query}");
+        assert_eq!(hits[0].article.id, first, "{query}");
+        assert!(hits[0].score > hits[1].score, "{query}");
+    }
+    let hits = search(&index, "Russia", &SearchOptions::new());
+    let mut latin: Vec<&str> = hits[..3].iter().map(|h| h.article.id.as_str()).collect();
+    latin.sort();
+    assert_eq!(latin, ["en", "es", "fr"]);
+}
+
+#[test]
 fn country_facets_count_every_language() {
     let index = statements();
     let everything = Query::parse("Russia OR Китай OR weather").unwrap();

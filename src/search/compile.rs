@@ -1343,6 +1343,7 @@ impl<'a> Compiler<'a> {
         let (mut variants, mut names): (Vec<Box<dyn TantivyQuery>>, Vec<Name>) = (vec![], vec![]);
         let (mut seen, mut shown) = (std::collections::HashSet::new(), Vec::new());
         let typed = self.analyzer.exact(matched).len().max(1);
+        let typed_script = script_of(matched);
         let entity = self.entity_term(group).map(|term| {
             shown.push(term.value().as_str().unwrap_or_default().to_string());
             self.entity_query(term, typed)
@@ -1373,8 +1374,11 @@ impl<'a> Compiler<'a> {
                 continue;
             };
             // Each name weighs what the words the user typed would: a long name is not worth
-            // more than a short one.
-            let weight = weight * typed as f32 / tokens.len() as f32;
+            // more than a short one. A name in another script than the typed one is a
+            // translation: it is found, after the statements written as the reader wrote.
+            let translated = other_script_than(typed_script, name);
+            let weight = weight * typed as f32 / tokens.len() as f32
+                * if translated { OTHER_SCRIPT_WEIGHT } else { 1.0 };
             let (query, boost) = if (weight - 1.0).abs() > f32::EPSILON {
                 (
                     Box::new(Boosted::new(query, weight)) as Box<dyn TantivyQuery>,
@@ -1937,6 +1941,16 @@ fn tantivy_occur(occur: Occur) -> tantivy::query::Occur {
         Occur::Must => tantivy::query::Occur::Must,
         Occur::MustNot => tantivy::query::Occur::MustNot,
     }
+}
+
+/// The weight of an alias's name written in another script than the name the user typed
+/// (`روسيا` for `Russia`), against the typed script's names: half, as a weak equivalent.
+const OTHER_SCRIPT_WEIGHT: f32 = 0.5;
+
+/// Is `name` written in another script than `typed` (neither digits nor symbols only)?
+fn other_script_than(typed: Script, name: &str) -> bool {
+    let script = script_of(name);
+    typed != Script::Neutral && script != Script::Neutral && script != typed
 }
 
 /// The weight of a stem of a word's family (see [`Compiler::add_family`]) against the word's
