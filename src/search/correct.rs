@@ -201,6 +201,24 @@ const FAMILY_MIN_STEM_CHARS: usize = 4;
 /// shorter (never under [`FAMILY_MIN_STEM_CHARS`]).
 const FAMILY_SHORTER_PREFIX: usize = 2;
 
+/// The beginnings that a Russian `prefix` ending in a hushing consonant alternates with, the
+/// consonant written as the root's hard one: `ч` as `к` or `ц` (*брачный*, *брак*; *личный*,
+/// *лицо*), `ж` as `г` or `з` (*дружба*, *друг*; *выражение*, *выразить*), `ш` as `х` or `с`
+/// (*страшный*, *страх*). Empty for any other ending.
+fn russian_alternations(prefix: &str) -> Vec<String> {
+    let Some(last) = prefix.chars().next_back() else {
+        return Vec::new();
+    };
+    let hard: &[char] = match last {
+        'ч' => &['к', 'ц'],
+        'ж' => &['г', 'з'],
+        'ш' => &['х', 'с'],
+        _ => &[],
+    };
+    let root = &prefix[..prefix.len() - last.len_utf8()];
+    hard.iter().map(|c| format!("{root}{c}")).collect()
+}
+
 /// A stem of a word's family: its language, itself, and whether the word's root found it.
 type Kin = (Language, String, bool);
 
@@ -923,7 +941,8 @@ impl Corrector<'_> {
         }
         // A word that matches nothing and has no family by its stem's beginning in any
         // language: by a beginning a letter or two shorter (`вдовц`, of `вдовцы`, widowers:
-        // `вдовств`, of *вдовства*, widowhood).
+        // `вдовств`, of *вдовства*, widowhood), in Russian also with its last consonant's
+        // alternation (see `russian_alternations`).
         let loose = found.is_empty() && with_root.is_some();
         for shorter in 1..=FAMILY_SHORTER_PREFIX {
             if !found.is_empty() || with_root.is_none() {
@@ -939,7 +958,14 @@ impl Corrector<'_> {
                     continue;
                 }
                 let prefix: String = stem.chars().take(length).collect();
-                let terms = self.terms_from(stem_field, &prefix, FAMILY_SCAN)?;
+                let mut terms = self.terms_from(stem_field, &prefix, FAMILY_SCAN)?;
+                // A Russian root ending in a hushing consonant may be written with the hard
+                // one it alternates with (`брачн`, of `брачный`, marital: `брак`, marriage).
+                if *language == Language::Russian {
+                    for other in russian_alternations(&prefix) {
+                        terms.extend(self.terms_from(stem_field, &other, FAMILY_SCAN)?);
+                    }
+                }
                 let candidates = kin(stem, stems, terms);
                 self.keep(stem_field, *language, candidates, &mut found)?;
             }
@@ -1388,6 +1414,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn russian_alternations_give_the_hard_consonant_of_a_hushing_one() {
+        assert_eq!(russian_alternations("брач"), ["брак", "брац"]);
+        assert_eq!(russian_alternations("выраж"), ["выраг", "выраз"]);
+        assert_eq!(russian_alternations("страш"), ["страх", "страс"]);
+        assert!(russian_alternations("вдов").is_empty());
+        assert!(russian_alternations("").is_empty());
+    }
 
     #[test]
     fn edit_distance_counts_a_transposition_as_one_edit() {
