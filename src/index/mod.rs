@@ -12,6 +12,7 @@ mod manifest_store;
 mod rebuild;
 mod schema;
 mod snapshot;
+mod statistics;
 mod update;
 mod watch;
 mod writer;
@@ -24,6 +25,7 @@ pub use writer::{DEFAULT_WRITER_MEMORY, Writer};
 pub(crate) use schema::Fields;
 pub(crate) use schema::fast;
 pub(crate) use snapshot::{SegmentColumns, Snapshot, stored_str};
+pub(crate) use statistics::ScriptStatistics;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

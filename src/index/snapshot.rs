@@ -23,6 +23,7 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocId, Searcher, SegmentOrdinal, TantivyDocument, Term};
 
 use super::Index;
+use super::ScriptStatistics;
 use super::schema::{Fields, fast};
 use crate::Result;
 use crate::domain::Quotation;
@@ -168,6 +169,8 @@ pub(crate) struct Snapshot<'a> {
     fields: Fields,
     cache: &'a ColumnCache,
     open: RefCell<HashMap<SegmentOrdinal, Arc<SegmentColumns>>>,
+    /// BM25's statistics, read on first use.
+    statistics: OnceLock<Arc<ScriptStatistics>>,
 }
 
 impl Index {
@@ -178,6 +181,7 @@ impl Index {
             fields: self.fields,
             cache: &self.columns,
             open: RefCell::new(HashMap::new()),
+            statistics: OnceLock::new(),
         }
     }
 }
@@ -190,6 +194,7 @@ impl<'a> Snapshot<'a> {
             fields: self.fields,
             cache: self.cache,
             open: RefCell::new(self.open.borrow().clone()),
+            statistics: self.statistics.clone(),
         }
     }
 
@@ -201,6 +206,37 @@ impl<'a> Snapshot<'a> {
     /// The schema's fields.
     pub fn fields(&self) -> &Fields {
         &self.fields
+    }
+
+    /// The statistics that BM25 scores a query with: a word's rarity among the passages of
+    /// its script (see [`ScriptStatistics`]).
+    pub fn statistics(&self) -> Result<&ScriptStatistics> {
+        if let Some(statistics) = self.statistics.get() {
+            return Ok(statistics);
+        }
+        let statistics = Arc::new(ScriptStatistics::new(&self.searcher, &self.fields)?);
+        Ok(self.statistics.get_or_init(|| statistics))
+    }
+
+    /// Scoring a query with [`Snapshot::statistics`].
+    pub fn scoring(&self) -> Result<tantivy::query::EnableScoring<'_>> {
+        Ok(
+            tantivy::query::EnableScoring::enabled_from_statistics_provider(
+                self.statistics()?,
+                &self.searcher,
+            ),
+        )
+    }
+
+    /// `searcher.search`, scored with [`Snapshot::statistics`].
+    pub fn search<C: tantivy::collector::Collector>(
+        &self,
+        query: &dyn tantivy::query::Query,
+        collector: &C,
+    ) -> Result<C::Fruit> {
+        Ok(self
+            .searcher
+            .search_with_statistics_provider(query, collector, self.statistics()?)?)
     }
 
     /// The columns of a segment of the searcher.

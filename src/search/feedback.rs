@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use tantivy::Term;
+use tantivy::query::Bm25StatisticsProvider;
 use tantivy::query::{BooleanQuery, Occur, Query as TantivyQuery, TermQuery};
 
 use super::restrict::Boosted;
@@ -25,8 +26,7 @@ pub(crate) fn words(
     highlighter: &Highlighter,
     ranking: &Ranking,
 ) -> Result<Vec<(String, f32)>> {
-    let searcher = snapshot.searcher();
-    let top = searcher.search(
+    let top = snapshot.search(
         first,
         &TopArticles::new(snapshot, ranking.feedback_passages)?,
     )?;
@@ -52,13 +52,15 @@ pub(crate) fn words(
             *weights.entry(token.text).or_default() += share / length;
         }
     }
-    let docs = searcher.num_docs().max(1) as f32;
+    // The word's rarity as BM25 reads it: among the passages of its script.
+    let statistics = snapshot.statistics()?;
+    let docs = statistics.total_num_docs()?.max(1) as f32;
     let mut scored: Vec<(String, f32)> = weights
         .into_iter()
         .filter(|(word, _)| !highlighter.stems.contains(word))
         .map(|(word, weight)| {
             let term = Term::from_field_text(snapshot.fields().stem, &word);
-            let df = searcher.doc_freq(&term).unwrap_or(0) as f32;
+            let df = statistics.doc_freq(&term).unwrap_or(0) as f32;
             let idf = (1.0 + (docs - df + 0.5) / (df + 0.5)).ln();
             // A dampened IDF: rare words of the feedback passages count, without letting a
             // one-off name outweigh the topic's common vocabulary.

@@ -98,9 +98,7 @@ pub(crate) fn candidates(
     query: &dyn TantivyQuery,
     k: usize,
 ) -> Result<Vec<Candidate>> {
-    Ok(snapshot
-        .searcher()
-        .search(query, &TopArticles::new(snapshot, k)?)?)
+    snapshot.search(query, &TopArticles::new(snapshot, k)?)
 }
 
 /// Stage 2: every live passage of the candidates' articles scored with `query`, and each
@@ -133,7 +131,7 @@ pub(crate) fn rescore(
         }
     }
     let query = super::restrict::restrict(query, &Arc::new(only));
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let weight = query.weight(snapshot.scoring()?)?;
     let mut out: HashMap<ArticleKey, Vec<Candidate>> = HashMap::new();
     let mut scorer: Option<(SegmentOrdinal, Box<dyn Scorer>)> = None;
     for (segment, doc, i) in docs {
@@ -287,7 +285,7 @@ pub(crate) fn rank_articles(
         if let Some(excluding) = &excluding {
             collector = collector.excluding(excluding.clone());
         }
-        let mut found = snapshot.searcher().search(query, &collector)?;
+        let mut found = snapshot.search(query, &collector)?;
         let exhausted = found.len() < pool;
         without_titled(snapshot, &titles, &mut found)?;
         let mut best = rescore(snapshot, query, &found, keep)?;
@@ -486,7 +484,12 @@ impl<'s, 'a> Materialiser<'s, 'a> {
     }
 
     fn explain(&self, address: DocAddress) -> Result<super::Explanation> {
-        let explanation = self.plan.query.explain(self.snapshot.searcher(), address)?;
+        let reader = self.snapshot.searcher().segment_reader(address.segment_ord);
+        let explanation = self
+            .plan
+            .query
+            .weight(self.snapshot.scoring()?)?
+            .explain(reader, address.doc_id)?;
         let namer = super::explain::Namer {
             fields: self.snapshot.fields(),
             ranking: &self.options.ranking,
