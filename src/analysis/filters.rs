@@ -529,6 +529,8 @@ fn root_of(c: &[char]) -> Option<[char; 3]> {
         5 if is(0, "مت") && c[2] == 'ا' => Some([c[1], c[3], c[4]]),
         5 if c[0] == 'ت' && c[3] == 'ي' => Some([c[1], c[2], c[4]]),
         5 if c[1] == 'و' && c[2] == 'ا' => Some([c[0], c[3], c[4]]),
+        // The broken plural فعائل (`عقائد`, beliefs, of `عقيدة`; `وسائل`), its hamza read as `ا`.
+        5 if c[2] == 'ا' && c[3] == 'ا' => Some([c[0], c[1], c[4]]),
         5 if c[1] == 'ا' && is(3, "وي") => Some([c[0], c[2], c[4]]),
         5 if c[3] == 'ا' && c[4] == 'ن' => Some([c[0], c[1], c[2]]),
         6 if c[..3] == ['ا', 'س', 'ت'] || c[..3] == ['م', 'س', 'ت'] => {
@@ -998,6 +1000,9 @@ mod script_tests {
             // The eighth form's `ت` after an emphatic is `ط`, after `ز` it is `د`.
             (&["المضطهدون", "الاضطهاد", "يضطهد"], "ضهد"),
             (&["الازدهار", "مزدهر"], "زهر"),
+            // The broken plural فعائل and its singular فعيلة.
+            (&["العقائد", "عقيدته"], "عقد"),
+            (&["الوسائل", "وسيلة"], "وسل"),
         ] {
             for word in words {
                 let mut normalised = word.to_string();
