@@ -106,8 +106,10 @@ impl Bm25StatisticsProvider for ScriptStatistics {
             // As rare in the index as among the passages of its script (and the prior's), and
             // never rarer than among all passages.
             Some(script) => {
-                let scaled =
-                    u128::from(held) * u128::from(self.total) / u128::from(script + PRIOR_PASSAGES);
+                // Rounded to the nearest: truncated, a word of one passage kept its count where
+                // a word of two gained half of it, and the rarer word weighed more than its due.
+                let among = u128::from(script + PRIOR_PASSAGES);
+                let scaled = (u128::from(held) * u128::from(self.total) + among / 2) / among;
                 u64::try_from(scaled)
                     .unwrap_or(u64::MAX)
                     .clamp(held, self.total.max(held))
@@ -157,11 +159,12 @@ mod tests {
         };
         let articles: Vec<(String, &str, &str)> = statements(
             "zh",
-            20,
+            19,
             15,
             "人人有权享有自由和安全。",
             "人人有权享有生命和安全。",
         )
+        .chain(statements("zh-one", 1, 1, "人人有权享有住宅和安全。", ""))
         .chain(statements(
             "en",
             60,
@@ -183,6 +186,10 @@ mod tests {
         let freedom = Term::from_field_text(fields.stem, "自由");
         assert_eq!(searcher.doc_freq(&freedom).unwrap(), 15);
         assert_eq!(statistics.doc_freq(&freedom).unwrap(), 40);
+        // `住宅` (dwelling), in one: 80 / 30 = 2.67, three (to the nearest).
+        let dwelling = Term::from_field_text(fields.stem, "住宅");
+        assert_eq!(searcher.doc_freq(&dwelling).unwrap(), 1);
+        assert_eq!(statistics.doc_freq(&dwelling).unwrap(), 3);
         // `equal`: 30 of the 60 Latin passages and the prior, 34 of the 80.
         let equal = Term::from_field_text(fields.exact, "equal");
         assert_eq!(searcher.doc_freq(&equal).unwrap(), 30);
