@@ -529,8 +529,9 @@ fn root_of(c: &[char]) -> Option<[char; 3]> {
         5 if is(0, "مت") && c[2] == 'ا' => Some([c[1], c[3], c[4]]),
         5 if c[0] == 'ت' && c[3] == 'ي' => Some([c[1], c[2], c[4]]),
         5 if c[1] == 'و' && c[2] == 'ا' => Some([c[0], c[3], c[4]]),
-        // The broken plural فعائل (`عقائد`, beliefs, of `عقيدة`; `وسائل`), its hamza read as `ا`.
-        5 if c[2] == 'ا' && c[3] == 'ا' => Some([c[0], c[1], c[4]]),
+        // The broken plural فعائل (`عقائد`, beliefs, of `عقيدة`; `وسائل`), its hamza read as `ا`;
+        // not the noun فعاءة (`قراءة`, reading, of `قرا`), whose `ة` the suffixes take.
+        5 if c[2] == 'ا' && c[3] == 'ا' && c[4] != 'ه' => Some([c[0], c[1], c[4]]),
         5 if c[1] == 'ا' && is(3, "وي") => Some([c[0], c[2], c[4]]),
         5 if c[3] == 'ا' && c[4] == 'ن' => Some([c[0], c[1], c[2]]),
         6 if c[..3] == ['ا', 'س', 'ت'] || c[..3] == ['م', 'س', 'ت'] => {
@@ -1032,6 +1033,11 @@ mod script_tests {
             let roots = arabic_roots(&word, &arabic_light_stem(&word));
             assert!(roots.contains(&"رقق".to_string()), "{word}: {roots:?}");
         }
+        // فعاءة is no broken plural: `القراءة` (reading) is of `قرا` only.
+        let mut word = "القراءة".to_string();
+        normalize_script(&mut word);
+        let roots = arabic_roots(&word, &arabic_light_stem(&word));
+        assert!(!roots.contains(&"قره".to_string()), "{roots:?}");
         // No root is guessed for two letters, nor for another script.
         assert_eq!(arabic_root("حق"), None);
         assert_eq!(arabic_root("freedom"), None);

@@ -12,8 +12,8 @@ use std::sync::OnceLock;
 
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, PhraseQuery, Query as TantivyQuery, RangeQuery,
-    TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, PhraseQuery,
+    Query as TantivyQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -255,6 +255,8 @@ fn with_compiler<T>(
         languages,
         weights: HashMap::new(),
         written: HashMap::new(),
+        index_fields: fields,
+        statistics: std::cell::OnceCell::new(),
     };
     run(&mut compiler)
 }
@@ -348,9 +350,24 @@ struct Compiler<'a> {
     /// For each bare word (its exact-view token) that some language's articles write as
     /// typed, how well each language writes it (see [`Compiler::written_in`]).
     written: HashMap<String, Vec<(Language, f32)>>,
+    /// The index's fields as stored (not the quotation views), for [`Compiler::statistics`].
+    index_fields: &'a Fields,
+    /// The BM25 statistics that the search scores with, read on first use (`None` when they
+    /// could not be read: tantivy's own counts then).
+    statistics: std::cell::OnceCell<Option<crate::index::ScriptStatistics>>,
 }
 
 impl<'a> Compiler<'a> {
+    /// The BM25 statistics that the search scores with (see
+    /// [`crate::index::ScriptStatistics`]), read once.
+    fn statistics(&self) -> Option<&crate::index::ScriptStatistics> {
+        self.statistics
+            .get_or_init(|| {
+                crate::index::ScriptStatistics::new(self.searcher, self.index_fields).ok()
+            })
+            .as_ref()
+    }
+
     /// Compiles the query and the options' filters.
     fn compile(&mut self, options: &SearchOptions) -> Result<Compiled> {
         self.weigh_languages()?;
@@ -1333,7 +1350,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// An alias's expansion: any of the group's names (a name of several words as an exact
-    /// phrase) or codes, and its weak equivalents at half weight. A country or organisation
+    /// phrase) or codes, and its weak equivalents at half weight, as are the names written in
+    /// another script than the typed one (translations, see [`OTHER_SCRIPT_WEIGHT`]). A country or organisation
     /// searches, instead of its names and codes, the one term of the passages that the indexer
     /// found naming it (`mentions:country:PRK`, see [`EntityQuery`](super::mentions::EntityQuery)):
     /// one posting list instead of a phrase per name. Every name is still highlighted.
@@ -1631,13 +1649,28 @@ impl<'a> Compiler<'a> {
         exact: Option<&str>,
         scope: Scope,
     ) -> Part {
-        let docs = self.searcher.num_docs().max(1);
-        let blended = idf(terms.first().map_or(1, |t| t.1), docs);
+        // The counts BM25 scores each word with (see `ScriptStatistics`): the passages of a
+        // Cyrillic, Arabic or Han word's script in an index of several.
+        let statistics = self.statistics();
+        let counted = |word: &str, held: u64| match statistics {
+            Some(statistics) => statistics
+                .doc_freq(&Term::from_field_text(field, word))
+                .unwrap_or(held),
+            None => held,
+        };
+        let docs = match statistics {
+            Some(statistics) => statistics.total_num_docs().unwrap_or(0),
+            None => self.searcher.num_docs(),
+        }
+        .max(1);
+        let blended = terms
+            .first()
+            .map_or(idf(1, docs), |(word, held)| idf(counted(word, *held), docs));
         let clauses: Vec<Clause> = terms
             .iter()
             .map(|(word, doc_freq)| {
                 let term = term_query(Term::from_field_text(field, word));
-                let mut boost = blended / idf(*doc_freq, docs).max(f32::EPSILON);
+                let mut boost = blended / idf(counted(word, *doc_freq), docs).max(f32::EPSILON);
                 if exact.is_some_and(|e| e != word) {
                     boost *= 0.85;
                 }

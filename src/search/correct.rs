@@ -202,9 +202,10 @@ const FAMILY_MIN_STEM_CHARS: usize = 4;
 const FAMILY_SHORTER_PREFIX: usize = 2;
 
 /// The beginnings that a Russian `prefix` ending in a hushing consonant alternates with, the
-/// consonant written as the root's hard one: `ч` as `к` or `ц` (*брачный*, *брак*; *личный*,
-/// *лицо*), `ж` as `г` or `з` (*дружба*, *друг*; *выражение*, *выразить*), `ш` as `х` or `с`
-/// (*страшный*, *страх*). Empty for any other ending.
+/// consonant written as the root's hard one: `ч` as `к` or `ц` (*брачный*, *брак*; *отеческий*,
+/// *отец*), `ж` as `г` or `з` (*дружба*, *друг*; *выражение*, *выразить*), `ш` as `х` or `с`
+/// (*страшный*, *страх*). Empty for any other ending. (A stem of four letters, such as
+/// *личн*, has no shorter beginning to alternate: families never look under four.)
 fn russian_alternations(prefix: &str) -> Vec<String> {
     let Some(last) = prefix.chars().next_back() else {
         return Vec::new();

@@ -24,22 +24,24 @@ pub(crate) struct EntityQuery {
 
 impl Query for EntityQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let bm25 = match scoring.searcher() {
-            Some(searcher) if scoring.is_scoring_enabled() => {
-                let docs = searcher.num_docs().max(1);
-                let tokens = searcher
-                    .segment_readers()
-                    .iter()
-                    .map(|r| r.inverted_index(self.norms).map(|i| i.total_num_tokens()))
-                    .sum::<tantivy::Result<u64>>()?;
-                let freq = searcher.doc_freq(&self.term)?;
+        // The statistics the other clauses are scored with: the passages counted as tantivy
+        // counts them (deleted ones included, as in the term's frequency, which may then not
+        // exceed them).
+        let bm25 = match scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => {
+                let docs = statistics_provider.total_num_docs()?.max(1);
+                let tokens = statistics_provider.total_num_tokens(self.norms)?;
+                let freq = statistics_provider.doc_freq(&self.term)?.min(docs);
                 Some(tantivy::query::Bm25Weight::for_one_term(
                     freq,
                     docs,
                     tokens as f32 / docs as f32,
                 ))
             }
-            _ => None,
+            EnableScoring::Disabled { .. } => None,
         };
         Ok(Box::new(EntityWeight {
             term: self.term.clone(),
