@@ -284,11 +284,7 @@ fn index_faults_are_detected_and_point_to_rebuild() {
     // A segment file deleted.
     let dir = indexed();
     let index = dir.path().join("index");
-    let store = std::fs::read_dir(&index)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "store"))
-        .unwrap();
+    let store = index_file(&index, "store");
     std::fs::remove_file(&store).unwrap();
     communique(&corpus, &index)
         .args(["search", "kursk"])
@@ -314,14 +310,11 @@ fn index_faults_are_detected_and_point_to_rebuild() {
         .arg("index")
         .assert()
         .success();
-    let store_of = |index: &Path| {
-        std::fs::read_dir(index)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|e| e == "store"))
-            .unwrap()
-    };
-    std::fs::copy(store_of(&small.path().join("index")), store_of(&index)).unwrap();
+    std::fs::copy(
+        index_file(&small.path().join("index"), "store"),
+        index_file(&index, "store"),
+    )
+    .unwrap();
     communique(&corpus, &index)
         .args(["search", "Security Council"])
         .assert()
@@ -333,11 +326,7 @@ fn index_faults_are_detected_and_point_to_rebuild() {
     // A file truncated.
     let dir = indexed();
     let index = dir.path().join("index");
-    let idx = std::fs::read_dir(&index)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "idx"))
-        .unwrap();
+    let idx = index_file(&index, "idx");
     let len = std::fs::metadata(&idx).unwrap().len();
     std::fs::File::options()
         .write(true)
@@ -362,11 +351,7 @@ fn index_faults_are_detected_and_point_to_rebuild() {
     for extension in ["fast", "idx", "store", "term", "pos"] {
         let dir = indexed();
         let index = dir.path().join("index");
-        let file = std::fs::read_dir(&index)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|e| e == extension))
-            .unwrap();
+        let file = index_file(&index, extension);
         let mut bytes = std::fs::read(&file).unwrap();
         let body = bytes.len().saturating_sub(64);
         for i in (0..body).step_by(97) {
@@ -498,4 +483,14 @@ fn a_read_only_index_answers_searches_and_refuses_updates_clearly() {
         "{message}"
     );
     assert!(message.contains(&index.display().to_string()), "{message}");
+}
+
+/// The index file of `index` whose extension is `extension` (`store`, `idx`…): an index of one
+/// segment has one of each.
+fn index_file(index: &Path, extension: &str) -> std::path::PathBuf {
+    std::fs::read_dir(index)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == extension))
+        .unwrap()
 }
