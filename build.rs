@@ -5,10 +5,15 @@
 //! process used to parse all of it (about 1 ms, 5,000 names) whenever a word of the query might
 //! start a name (`security` starts *Security Council*). This script writes
 //! `$OUT_DIR/alias_table.rs` instead: every group as static strings; a perfect-hash map
-//! (`phf`) from the exact-view key of every name written in plain ASCII (most of them) to its
-//! group, with the first words of those keys; every code; and the names whose key needs the
-//! analyzer (accents, punctuation, other scripts), listed to be normalised at run time on first
-//! need. `src/domain/aliases.rs` tests that the compiled table answers as a parsed one.
+//! (`phf`) from the exact-view key of every Latin-script name to its group, with the first words
+//! of those keys; another for the names in other scripts; every code. A name written in plain
+//! ASCII (most of them) is keyed here; the others need the analyzer (accents, punctuation,
+//! other scripts), and their keys are read from `data/alias_keys.tsv`, which a test of
+//! `src/domain/aliases.rs` holds to the analyzer (and rewrites with
+//! `COMMUNIQUE_WRITE_ALIAS_KEYS=1`). A name that file lacks (a table edited since) is listed to
+//! be normalised at run time on first need, as all of them once were: a Russian, Arabic or
+//! Chinese query from the shell paid about 6 ms for the 3,000 names in other scripts.
+//! `src/domain/aliases.rs` tests that the compiled table answers as a parsed one.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -27,9 +32,13 @@ fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=src/domain/alias_rows.rs");
     link_for_start_up();
+    println!("cargo::rerun-if-changed=data/alias_keys.tsv");
     let text = std::fs::read_to_string(source).expect("data/aliases.tsv is readable");
+    let keys =
+        std::fs::read_to_string("data/alias_keys.tsv").expect("data/alias_keys.tsv is readable");
     let dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    std::fs::write(format!("{dir}/alias_table.rs"), compile(&text)).expect("OUT_DIR is writable");
+    std::fs::write(format!("{dir}/alias_table.rs"), compile(&text, &keys))
+        .expect("OUT_DIR is writable");
     chinese_dictionary(&dir);
 }
 
@@ -80,10 +89,27 @@ fn chinese_dictionary(out_dir: &str) {
 /// A claim on a key: (group, strong, order); the first strong claim wins, else the first weak.
 type Claim = (usize, bool, u32);
 
-/// The Rust source of the compiled table (see the module's comment).
-fn compile(text: &str) -> String {
+/// Keeps a name's claim on its key: the first strong claim, else the first weak one.
+fn keep_claim(names: &mut BTreeMap<String, Claim>, key: String, claim: Claim) {
+    if !key.is_empty() {
+        let kept = names.entry(key).or_insert(claim);
+        if claim.1 && !kept.1 {
+            *kept = claim;
+        }
+    }
+}
+
+/// The Rust source of the compiled table (see the module's comment), with `keys`
+/// (`data/alias_keys.tsv`: `name<TAB>key` a line) for the names that need the analyzer.
+fn compile(text: &str, keys: &str) -> String {
+    let keys: BTreeMap<&str, &str> = keys
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split_once('\t'))
+        .collect();
     let mut out = String::from("pub(super) static GROUPS: &[RawGroup] = &[\n");
     let mut simple: BTreeMap<String, Claim> = BTreeMap::new();
+    let mut other_keyed: BTreeMap<String, Claim> = BTreeMap::new();
     let (mut complex, mut other) = (Vec::new(), Vec::new());
     let (mut complex_starts, mut patterns) = (BTreeSet::new(), BTreeSet::new());
     let mut codes: BTreeMap<&str, usize> = BTreeMap::new();
@@ -112,15 +138,14 @@ fn compile(text: &str) -> String {
                 let claim = (group, strong, order);
                 let entry = (group, index, strong, order);
                 order += 1;
+                let keyed = keys.get(name).map(|key| key.to_string());
                 if alias_rows::other_script(name) {
-                    other.push(entry);
-                } else if let Some(key) = alias_rows::ascii_key(name) {
-                    if !key.is_empty() {
-                        let kept = simple.entry(key).or_insert(claim);
-                        if strong && !kept.1 {
-                            *kept = claim;
-                        }
+                    match keyed {
+                        Some(key) => keep_claim(&mut other_keyed, key, claim),
+                        None => other.push(entry),
                     }
+                } else if let Some(key) = alias_rows::ascii_key(name).or(keyed) {
+                    keep_claim(&mut simple, key, claim);
                 } else {
                     complex.push(entry);
                     match first_word(name) {
@@ -135,33 +160,8 @@ fn compile(text: &str) -> String {
         }
     }
     out.push_str("];\n");
-    let longest = simple
-        .keys()
-        .map(|k| k.split(' ').count())
-        .max()
-        .unwrap_or(0);
-    let starts: BTreeSet<&str> = simple.keys().filter_map(|k| k.split(' ').next()).collect();
-    let mut map = phf_codegen::Map::new();
-    for (key, (group, strong, order)) in &simple {
-        map.entry(key.as_str(), format!("({group}, {strong}, {order})"));
-    }
-    writeln!(
-        out,
-        "pub(super) static SIMPLE: phf::Map<&'static str, (u32, bool, u32)> = {};",
-        map.build()
-    )
-    .unwrap();
-    let mut set = phf_codegen::Set::new();
-    for word in &starts {
-        set.entry(*word);
-    }
-    writeln!(
-        out,
-        "pub(super) static SIMPLE_STARTS: phf::Set<&'static str> = {};",
-        set.build()
-    )
-    .unwrap();
-    writeln!(out, "pub(super) const SIMPLE_LONGEST: usize = {longest};").unwrap();
+    keyed_names(&mut out, "SIMPLE", &simple);
+    keyed_names(&mut out, "OTHER_KEYED", &other_keyed);
     let mut map = phf_codegen::Map::new();
     for (code, group) in &codes {
         map.entry(*code, group.to_string());
@@ -196,6 +196,38 @@ fn compile(text: &str) -> String {
     )
     .unwrap();
     out
+}
+
+/// Writes `NAME` (a perfect-hash map from key to claim), `NAME_STARTS` (the keys' first
+/// words) and `NAME_LONGEST` (the most words in a key) for `names`.
+fn keyed_names(out: &mut String, name: &str, names: &BTreeMap<String, Claim>) {
+    let longest = names
+        .keys()
+        .map(|k| k.split(' ').count())
+        .max()
+        .unwrap_or(0);
+    let starts: BTreeSet<&str> = names.keys().filter_map(|k| k.split(' ').next()).collect();
+    let mut map = phf_codegen::Map::new();
+    for (key, (group, strong, order)) in names {
+        map.entry(key.as_str(), format!("({group}, {strong}, {order})"));
+    }
+    writeln!(
+        out,
+        "pub(super) static {name}: phf::Map<&'static str, (u32, bool, u32)> = {};",
+        map.build()
+    )
+    .unwrap();
+    let mut set = phf_codegen::Set::new();
+    for word in &starts {
+        set.entry(*word);
+    }
+    writeln!(
+        out,
+        "pub(super) static {name}_STARTS: phf::Set<&'static str> = {};",
+        set.build()
+    )
+    .unwrap();
+    writeln!(out, "pub(super) const {name}_LONGEST: usize = {longest};").unwrap();
 }
 
 /// Links the `communique` executable at a fixed address on Linux with glibc (`-no-pie`). A

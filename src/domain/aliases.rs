@@ -96,26 +96,40 @@ struct RawGroup {
     weak: &'static [&'static str],
 }
 
-/// The built-in table, compiled by `build.rs` from `data/aliases.tsv`.
+/// The built-in table, compiled by `build.rs` from `data/aliases.tsv` and the keys of
+/// `data/alias_keys.tsv`.
 mod compiled {
     use super::{EntityKind, Entry, RawGroup};
     include!(concat!(env!("OUT_DIR"), "/alias_table.rs"));
 }
+
+/// The header of `data/alias_keys.tsv`.
+#[cfg(test)]
+const ALIAS_KEYS_HEADER: &str =
+    "# The exact-view key of each name of data/aliases.tsv not written in plain ASCII, as
+# the analyzer makes it: name<TAB>key. build.rs compiles them; src/domain/aliases.rs tests
+# them. Regenerate: COMMUNIQUE_WRITE_ALIAS_KEYS=1 cargo test --lib alias_keys
+";
 
 /// What a table holds.
 #[derive(Debug)]
 struct Tables {
     groups: Groups,
     /// Names in the Latin script: for a parsed table all of them, normalised when it is read;
-    /// for the built-in table those written in plain ASCII, keyed at build time.
+    /// for the built-in table all of them keyed at build time (`data/alias_keys.tsv` for those
+    /// not in plain ASCII), but for any that file lacks.
     latin: Names,
-    /// The built-in table's other Latin-script names (accents, punctuation), which need the
-    /// analyzer: normalised on first need, when a word may start one (`compiled::COMPLEX_STARTS`,
-    /// `compiled::COMPLEX_PATTERNS`).
+    /// The built-in table's Latin-script names that `data/alias_keys.tsv` lacks (none, unless
+    /// the table was edited since): normalised on first need, when a word may start one
+    /// (`compiled::COMPLEX_STARTS`, `compiled::COMPLEX_PATTERNS`).
     complex: &'static [Entry],
     complex_names: OnceLock<Names>,
-    /// Names in other scripts (Cyrillic, Arabic, Chinese…): most of the table, but needed only
-    /// by a text or a query in those scripts, so normalised on first use.
+    /// The built-in table's names in other scripts (Cyrillic, Arabic, Chinese…: most of the
+    /// table), keyed at build time; none for a parsed table.
+    other_keyed: Names,
+    /// A parsed table's names in other scripts, or the built-in table's that
+    /// `data/alias_keys.tsv` lacks: needed only by a text or a query in those scripts, so
+    /// normalised on first use.
     other: std::borrow::Cow<'static, [Entry]>,
     other_names: OnceLock<Names>,
     /// Code as written -> group.
@@ -249,8 +263,15 @@ enum Names {
         /// The most words in a name.
         longest: usize,
     },
-    /// The built-in table's names in plain ASCII, keyed at build time.
-    Builtin,
+    /// Names of the built-in table, keyed at build time.
+    Compiled {
+        /// Key -> (group, strong, order).
+        by_name: &'static phf::Map<&'static str, (u32, bool, u32)>,
+        /// The first word of every key.
+        starts: &'static phf::Set<&'static str>,
+        /// The most words in a key.
+        longest: usize,
+    },
 }
 
 impl Default for Names {
@@ -288,21 +309,21 @@ impl Names {
     fn starts(&self, word: &str) -> bool {
         match self {
             Names::Parsed { starts, .. } => starts.contains(word),
-            Names::Builtin => compiled::SIMPLE_STARTS.contains(word),
+            Names::Compiled { starts, .. } => starts.contains(word),
         }
     }
 
     fn longest(&self) -> usize {
         match self {
             Names::Parsed { longest, .. } => *longest,
-            Names::Builtin => compiled::SIMPLE_LONGEST,
+            Names::Compiled { longest, .. } => *longest,
         }
     }
 
     fn get(&self, key: &str) -> Option<Claim> {
         match self {
             Names::Parsed { by_name, .. } => by_name.get(key).copied(),
-            Names::Builtin => compiled::SIMPLE
+            Names::Compiled { by_name, .. } => by_name
                 .get(key)
                 .map(|&(group, strong, order)| Claim::new(group, strong, order)),
         }
@@ -420,9 +441,8 @@ impl Aliases {
     /// and official names and ISO codes; the main international organisations; and places
     /// spelled several ways.
     ///
-    /// The table is compiled at build time (`build.rs`): a look-up of a name written in ASCII
-    /// or of a code reads static tables, and the names that need the analyzer are normalised
-    /// the first time a word may start one, so a search process never parses the table.
+    /// The table is compiled at build time (`build.rs`): a look-up of a name or of a code reads
+    /// static tables, so a search process never parses the table nor analyses its names.
     pub fn builtin() -> &'static Aliases {
         static TABLE: OnceLock<Aliases> = OnceLock::new();
         TABLE.get_or_init(Aliases::compiled)
@@ -438,9 +458,18 @@ impl Aliases {
                         .collect(),
                     all: OnceLock::new(),
                 },
-                latin: Names::Builtin,
+                latin: Names::Compiled {
+                    by_name: &compiled::SIMPLE,
+                    starts: &compiled::SIMPLE_STARTS,
+                    longest: compiled::SIMPLE_LONGEST,
+                },
                 complex: compiled::COMPLEX,
                 complex_names: OnceLock::new(),
+                other_keyed: Names::Compiled {
+                    by_name: &compiled::OTHER_KEYED,
+                    starts: &compiled::OTHER_KEYED_STARTS,
+                    longest: compiled::OTHER_KEYED_LONGEST,
+                },
                 other: std::borrow::Cow::Borrowed(compiled::OTHER),
                 other_names: OnceLock::new(),
                 by_code: Codes::Builtin,
@@ -517,6 +546,7 @@ impl Aliases {
                 latin,
                 complex: &[],
                 complex_names: OnceLock::new(),
+                other_keyed: Names::default(),
                 other: std::borrow::Cow::Owned(other),
                 other_names: OnceLock::new(),
                 by_code: Codes::Parsed(by_code),
@@ -568,7 +598,10 @@ impl Tables {
             }
             // A word in another script may start a name in another script.
             if !first.is_ascii() {
-                longest = longer(longest, self.other_names().longest_match(normalized, key));
+                longest = longer(longest, self.other_keyed.longest_match(normalized, key));
+                if !self.other.is_empty() {
+                    longest = longer(longest, self.other_names().longest_match(normalized, key));
+                }
             }
         }
         if let Some((claim, words)) = longest {
@@ -714,10 +747,45 @@ mod tests {
         assert!(latin > 100, "only {latin} names took the Latin path");
     }
 
+    /// `data/alias_keys.tsv` as the analyzer makes it from `table`: the key of every name not
+    /// written in plain ASCII.
+    fn alias_keys(table: &str) -> String {
+        let mut analyzer = Analyzer::new();
+        let mut keys = std::collections::BTreeMap::new();
+        for row in rows(table) {
+            for name in row.names.iter().chain(&row.weak) {
+                if ascii_key(name).is_none() {
+                    keys.insert(*name, normalize(&mut analyzer, name));
+                }
+            }
+        }
+        let mut file = ALIAS_KEYS_HEADER.to_string();
+        for (name, key) in keys {
+            file.push_str(&format!("{name}\t{key}\n"));
+        }
+        file
+    }
+
+    #[test]
+    fn the_committed_alias_keys_are_the_analyzers() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/alias_keys.tsv");
+        let expected = alias_keys(BUILTIN);
+        if std::env::var_os("COMMUNIQUE_WRITE_ALIAS_KEYS").is_some() {
+            std::fs::write(path, &expected).unwrap();
+        }
+        let committed = std::fs::read_to_string(path).unwrap();
+        assert!(
+            committed == expected,
+            "data/alias_keys.tsv is not what the analyzer makes of data/aliases.tsv: \
+             regenerate it with `COMMUNIQUE_WRITE_ALIAS_KEYS=1 cargo test --lib alias_keys`"
+        );
+        assert!(expected.lines().count() > 3_000);
+    }
+
     #[test]
     fn names_in_other_scripts_start_with_a_word_that_is_not_ascii() {
         // They are looked up only from such a word, so this is what makes deferring them safe.
-        let aliases = Aliases::builtin();
+        let aliases = Aliases::parse(BUILTIN).unwrap();
         let other = &aliases.tables.other;
         assert!(other.len() > 1000, "{} names", other.len());
         let mut analyzer = Analyzer::new();
@@ -850,14 +918,9 @@ mod tests {
             }
         }
         assert!(names > 4000, "{names} names");
-        // Each name that is normalised at run time is asked for by its first word.
-        for entry in compiled.tables.complex {
-            let name = compiled.tables.groups.name(entry);
-            let normalized = normalize(&mut analyzer, name);
-            let first = normalized.split(' ').next().unwrap_or_default();
-            assert!(may_start_complex(first), "{name:?} -> {normalized:?}");
-        }
-        assert!(compiled.tables.complex.len() > 400);
+        // Every name is keyed at build time: none is left to normalise at run time.
+        assert!(compiled.tables.complex.is_empty());
+        assert!(compiled.tables.other.is_empty());
         for (word, pattern) in [("republique", "r?publique"), ("strasse", "stra?e")] {
             assert!(starts_like(word, pattern), "{word} {pattern}");
         }
@@ -903,7 +966,7 @@ mod tests {
     }
 
     #[test]
-    fn most_words_are_answered_without_normalising_any_name() {
+    fn words_of_every_script_are_answered_without_normalising_any_name() {
         let compiled = Aliases::compiled();
         for word in [
             "kursk",
@@ -919,13 +982,19 @@ mod tests {
             compiled.find(&["Security", "Council"]).map(|m| m.words),
             Some(2)
         );
+        // Nor a word in another script, or one that starts an accented name.
+        for (words, id) in [
+            (&["Россия"][..], "RUS"),
+            (&["Côte", "d’Ivoire"], "CIV"),
+            (&["المملكة", "المتحدة"], "GBR"),
+            (&["大不列颠及北爱尔兰联合王国"], "GBR"),
+        ] {
+            let found = compiled.find(words).expect("a name");
+            assert_eq!(compiled.group_at(found.group).unwrap().id, id, "{words:?}");
+            assert_eq!(found.words, words.len(), "{words:?}");
+        }
         assert!(compiled.tables.complex_names.get().is_none());
         assert!(compiled.tables.other_names.get().is_none());
-        // A word in another script, or one that may start an accented name, normalises them.
-        assert!(compiled.find(&["Россия"]).is_some());
-        assert!(compiled.tables.other_names.get().is_some());
-        assert!(compiled.find(&["Côte", "d’Ivoire"]).is_some());
-        assert!(compiled.tables.complex_names.get().is_some());
     }
 
     #[test]
