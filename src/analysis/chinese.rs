@@ -283,12 +283,17 @@ mod tests {
     /// The whole Universal Declaration in simplified and traditional Chinese, as its pages are
     /// written (markup included: any text is cut alike).
     #[test]
-    #[ignore = "reads ../shared/data/udhr"]
+    #[ignore = "reads ../shared/data/udhr (or $COMMUNIQUE_SHARED)"]
     fn segmenters_of_own_words_cut_the_udhr_as_the_whole_dictionary() {
-        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/data/udhr/declaration");
+        let shared = std::env::var_os("COMMUNIQUE_SHARED")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+        let folder = shared.join("data/udhr/declaration");
         for page in ["cmn_hans.html", "cmn_hant.html"] {
-            let text = std::fs::read_to_string(folder.join(page)).unwrap();
+            let path = folder.join(page);
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                panic!("{}: {e} (../shared or COMMUNIQUE_SHARED)", path.display())
+            });
             let mut words = 0;
             for paragraph in text.split("</p>") {
                 let small = cuts(&of_words_in(paragraph), paragraph);
