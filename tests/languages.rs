@@ -1352,6 +1352,34 @@ fn a_chinese_word_no_passage_holds_is_searched_by_its_characters() {
 }
 
 #[test]
+fn a_character_of_a_word_searched_by_its_characters_weighs_less_than_a_word() {
+    // `反抗暴政` (resist tyranny): `反抗` is no word of these passages, so it is searched by its
+    // characters; `暴政` is a word. A passage holding the word comes before a shorter one
+    // holding only `反`, of another word (`违反`, to violate): one character of two is not a
+    // whole query word found.
+    let index = declared(
+        "zh",
+        &[
+            (
+                "zh/a",
+                "各国代表在会议上回顾历史,指出人民曾被迫对暴政和压迫进行反叛,并强调必须通过\
+             法治保护人权,促进各国之间的友好关系,推动社会进步和生活水平的改善,加强国际合作,\
+             维护和平与安全,支持联合国在发展、人道主义援助和裁军领域的工作。",
+            ),
+            ("zh/b", "禁止违反本决议的行为。"),
+            ("zh/c", "理事会讨论了粮食安全问题。"),
+            ("zh/d", "人民不应再忍受暴政和压迫,呼吁各国加强合作。"),
+        ],
+    );
+    let (ids, _) = search(&index, "反抗暴政", SearchOptions::new());
+    assert_eq!(ids.first().map(String::as_str), Some("zh/d"), "{ids:?}");
+    assert!(
+        ids.iter().any(|id| id == "zh/a") && ids.iter().any(|id| id == "zh/b"),
+        "{ids:?}"
+    );
+}
+
+#[test]
 #[ignore = "needs ../shared/data; .ci/run runs it"]
 fn a_passage_with_every_character_of_a_chinese_word_passes_shorter_ones_with_fewer() {
     // The six declarations, the Chinese one cut into its articles (a heading `第…条` begins

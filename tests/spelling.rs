@@ -416,3 +416,41 @@ fn a_family_that_stands_alone_for_a_word_weighs_as_the_word() {
     assert_eq!(corrections.len(), 1, "{corrections:?}");
     assert!(!corrections[0].kept, "{corrections:?}");
 }
+
+#[test]
+fn a_word_of_the_index_written_with_the_whole_stem_is_of_its_family() {
+    // Russian Snowball reads `морали` (of *мораль*, morality) as a past tense in `-ли` and
+    // stems it `мора`, where `мораль` is `морал`: no stem of the index begins with `морал` but
+    // `моральн`, the adjective. The written word begins with the whole stem: it is kin.
+    let index = index_of(&[
+        (
+            "ru/a",
+            Some("ru"),
+            "Выступающий напомнил о требованиях морали в демократическом обществе.",
+        ),
+        (
+            "ru/b",
+            Some("ru"),
+            "Каждый автор имеет право на защиту моральных и материальных интересов.",
+        ),
+        (
+            "ru/c",
+            Some("ru"),
+            "Стороны обсудили вопросы торговли и транспорта между двумя странами.",
+        ),
+    ]);
+    let found = ids(&index, "мораль");
+    assert!(found.contains(&"ru/a".to_string()), "{found:?}");
+    assert!(found.contains(&"ru/b".to_string()), "{found:?}");
+    assert_eq!(
+        ids(&index, "мораль демократия").first().map(String::as_str),
+        Some("ru/a")
+    );
+    let corrections = index
+        .corrections(&Query::parse("мораль").unwrap(), &SearchOptions::new())
+        .unwrap();
+    assert_eq!(
+        corrections.first().map(ToString::to_string).as_deref(),
+        Some("searched for мораль or words of its family: моральных, морали")
+    );
+}

@@ -670,8 +670,11 @@ impl Corrector<'_> {
             .cloned()
             .collect();
         // The root's stems only for a word that matches nothing: they are looser kin.
-        let (family, loose) =
-            self.family(stem_field, &readings, (matches == 0).then_some(&typed[..]))?;
+        let (family, loose) = self.family(
+            (exact_field, stem_field),
+            &readings,
+            (matches == 0).then_some(&typed[..]),
+        )?;
         let edits = usize::from(distance_for(chars));
         // A stem of the word's root, which does not begin as the word does, is another
         // derivation however close (`فنون`, arts, beside `فنان`, artist).
@@ -868,7 +871,7 @@ impl Corrector<'_> {
     /// flag says the family was found so, looser kin than a respelling.
     fn family(
         &mut self,
-        stem_field: Field,
+        (exact_field, stem_field): (Field, Field),
         stems: &[(Language, String)],
         with_root: Option<&str>,
     ) -> Result<(Vec<Kin>, bool)> {
@@ -911,6 +914,33 @@ impl Corrector<'_> {
                     let df = self.doc_freq(stem_field, &base)?;
                     if df > 0 {
                         candidates.push((base_chars, df, base));
+                    }
+                }
+            }
+            // A word of the index written with the whole stem, which the stemmer cut shorter
+            // (`морали`, of *мораль*, morality, read by Russian Snowball as a past tense in
+            // `-ли`: `мора`, where `мораль` is `морал`): what is written says it is kin.
+            if by_prefix && matches!(language.script(), Script::Latin | Script::Cyrillic) {
+                for (word, _) in self.terms_from(exact_field, stem, WORD_SCAN)? {
+                    let Some(own) = self
+                        .analyzer
+                        .stemmed_in(*language, &word)
+                        .into_iter()
+                        .next()
+                    else {
+                        continue;
+                    };
+                    let own = own.text;
+                    let own_chars = own.chars().count();
+                    let new = own_chars < chars
+                        && own_chars >= FAMILY_MIN_STEM_CHARS
+                        && stem.starts_with(&own)
+                        && !candidates.iter().any(|c| c.2 == own);
+                    if new {
+                        let df = self.doc_freq(stem_field, &own)?;
+                        if df > 0 {
+                            candidates.push((own_chars, df, own));
+                        }
                     }
                 }
             }
