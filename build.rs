@@ -11,14 +11,13 @@
 //! other scripts), and their keys are read from `data/alias_keys.tsv`, which a test of
 //! `src/domain/aliases.rs` holds to the analyzer (and rewrites with
 //! `COMMUNIQUE_WRITE_ALIAS_KEYS=1`). A name that file lacks (a table edited since) is listed to
-//! be normalised at run time on first need, as all of them once were: a Russian, Arabic or
-//! Chinese query from the shell paid about 6 ms for the 3,000 names in other scripts.
+//! be normalised at run time on its first look-up (a test fails meanwhile), as all of them
+//! once were: a Russian, Arabic or Chinese query from the shell paid about 6 ms for the 3,000
+//! names in other scripts.
 //! `src/domain/aliases.rs` tests that the compiled table answers as a parsed one.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-
-use unicode_segmentation::UnicodeSegmentation;
 
 /// The library's reading of the table's rows and of ASCII keys, shared rather than written
 /// twice.
@@ -111,7 +110,6 @@ fn compile(text: &str, keys: &str) -> String {
     let mut simple: BTreeMap<String, Claim> = BTreeMap::new();
     let mut other_keyed: BTreeMap<String, Claim> = BTreeMap::new();
     let (mut complex, mut other) = (Vec::new(), Vec::new());
-    let (mut complex_starts, mut patterns) = (BTreeSet::new(), BTreeSet::new());
     let mut codes: BTreeMap<&str, usize> = BTreeMap::new();
     let mut order = 0u32;
     for (group, row) in alias_rows::rows(text).enumerate() {
@@ -148,10 +146,6 @@ fn compile(text: &str, keys: &str) -> String {
                     keep_claim(&mut simple, key, claim);
                 } else {
                     complex.push(entry);
-                    match first_word(name) {
-                        (word, true) => complex_starts.insert(word),
-                        (pattern, false) => patterns.insert(pattern),
-                    };
                 }
             }
         }
@@ -179,22 +173,6 @@ fn compile(text: &str, keys: &str) -> String {
         }
         out.push_str("];\n");
     }
-    let mut set = phf_codegen::Set::new();
-    for word in &complex_starts {
-        set.entry(word.as_str());
-    }
-    writeln!(
-        out,
-        "pub(super) static COMPLEX_STARTS: phf::Set<&'static str> = {};",
-        set.build()
-    )
-    .unwrap();
-    let patterns: Vec<String> = patterns.into_iter().collect();
-    writeln!(
-        out,
-        "pub(super) static COMPLEX_PATTERNS: &[&str] = &{patterns:?};"
-    )
-    .unwrap();
     out
 }
 
@@ -281,71 +259,4 @@ fn static_unwinder(out_dir: &str) {
     std::fs::write(dir.join("libgcc_s.so"), format!("INPUT({archive})\n"))
         .expect("OUT_DIR is writable");
     println!("cargo::rustc-link-search=native={}", dir.display());
-}
-
-/// The first word of a Latin-script name whose key needs the analyzer, as far as it can be
-/// told here: its first word by UAX#29 (as the analysis cuts words), lower-cased. `(word,
-/// true)` if that word is ASCII letters and digits, which the analysis keeps as they are; else
-/// a pattern that the exact-view word starts with (up to any punctuation but full stops), each character outside ASCII a `?` (which the analysis folds to one to four
-/// ASCII letters, or keeps), and `false`. An empty pattern
-/// (a name with no word) matches every word.
-fn first_word(name: &str) -> (String, bool) {
-    let word = name.unicode_words().next().unwrap_or_default();
-    // The analysis drops a possessive `'s`.
-    let word = word
-        .strip_suffix("'s")
-        .or_else(|| word.strip_suffix("’s"))
-        .unwrap_or(word);
-    let exact = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric());
-    let pattern = word
-        .chars()
-        .take_while(|&c| c.is_alphanumeric() || c == '.')
-        .map(|c| {
-            if c.is_ascii() {
-                c.to_ascii_lowercase()
-            } else {
-                folded(c).unwrap_or('?')
-            }
-        })
-        .collect();
-    (pattern, exact)
-}
-
-/// The one ASCII letter that the exact view's ASCII folding makes of an accented Latin letter
-/// (`é`, `Ô`, `ł`), if it is one of these; the others (`æ`, `ß`: several letters) stay `?`,
-/// which the patterns of `may_start_complex` (src/domain/aliases.rs) read as one to four
-/// letters. A concrete letter keeps `saxophone` from looking like the start of *São Tomé*
-/// (`s?o`): a word that may start such a name costs a search the analysis of all of them. The
-/// tests in `src/domain/aliases.rs` hold the compiled table to a parsed one on every name, so
-/// a wrong letter here fails them.
-fn folded(c: char) -> Option<char> {
-    const FOLDS: &[(char, &str)] = &[
-        ('a', "àáâãäåāăą"),
-        ('c', "çćĉċč"),
-        ('d', "ďđ"),
-        ('e', "èéêëēĕėęě"),
-        ('g', "ĝğġģ"),
-        ('h', "ĥħ"),
-        ('i', "ìíîïĩīĭįı"),
-        ('j', "ĵ"),
-        ('k', "ķ"),
-        ('l', "ĺļľŀł"),
-        ('n', "ñńņň"),
-        ('o', "òóôõöøōŏő"),
-        ('r', "ŕŗř"),
-        ('s', "śŝşš"),
-        ('t', "ţťŧ"),
-        ('u', "ùúûüũūŭůűų"),
-        ('w', "ŵ"),
-        ('y', "ýÿŷ"),
-        ('z', "źżž"),
-    ];
-    let mut lower = c.to_lowercase();
-    let (Some(c), None) = (lower.next(), lower.next()) else {
-        return None;
-    };
-    FOLDS
-        .iter()
-        .find(|(_, accented)| accented.contains(c))
-        .map(|&(ascii, _)| ascii)
 }

@@ -23,7 +23,7 @@ fn dictionary() -> &'static Fst<&'static [u8]> {
     DICTIONARY.get_or_init(|| Fst::new(BYTES).expect("build.rs writes a well-formed fst"))
 }
 
-/// A word no text can hold: jieba looks words up only inside runs of Han letters, ASCII
+/// A word that jieba never looks up: it looks words up only inside runs of Han letters, ASCII
 /// letters, digits and `+#&._%-`, and this is none of them. A segmenter with only some of the
 /// dictionary's words holds it with the others' frequencies, so that its sum of frequencies,
 /// which every word's probability is divided by, is the whole dictionary's.
@@ -51,13 +51,18 @@ fn whole() -> &'static Jieba {
 /// as the whole dictionary does: jieba reads a text's words, their frequencies and the sum of
 /// all frequencies, nothing else of the dictionary. Its cost grows with the text (the
 /// dictionary is walked from each of its characters, as far as a word of it goes), not with
-/// the dictionary.
+/// the dictionary. (What [`with_segmenter`] does in two steps, for the tests.)
+#[cfg(test)]
 fn of_words_in(text: &str) -> Jieba {
+    segmenter_of(words_in(text))
+}
+
+/// The dictionary's words that `text` holds, each once, with their frequencies.
+fn words_in(text: &str) -> Vec<(&str, usize)> {
     let dictionary = dictionary();
     let bytes = text.as_bytes();
-    let mut jieba = Jieba::empty();
+    let mut words: Vec<(&str, usize)> = Vec::new();
     let mut added = HashSet::new();
-    let mut held = 0;
     for (start, _) in text.char_indices() {
         let mut node = dictionary.root();
         let mut output = Output::zero();
@@ -71,14 +76,30 @@ fn of_words_in(text: &str) -> Jieba {
             if node.is_final() && text.is_char_boundary(end + 1) {
                 let word = &text[start..=end];
                 if added.insert(word) {
-                    let frequency = output.cat(node.final_output()).value() as usize;
-                    held += jieba.add_word(word, Some(frequency), None);
+                    words.push((word, output.cat(node.final_output()).value() as usize));
                 }
             }
         }
     }
+    words
+}
+
+/// A segmenter with only `words` (and the dictionary's total frequency).
+fn segmenter_of(words: Vec<(&str, usize)>) -> Jieba {
+    let mut jieba = Jieba::empty();
+    let mut held = 0;
+    for (word, frequency) in words {
+        held += jieba.add_word(word, Some(frequency), None);
+    }
     complete(&mut jieba, held);
     jieba
+}
+
+/// The segmenter of a text that holds no word of the dictionary (a title in Latin letters, a
+/// number): it cuts every such text alike, so one serves them all.
+fn of_no_words() -> &'static Jieba {
+    static NONE: OnceLock<Jieba> = OnceLock::new();
+    NONE.get_or_init(|| segmenter_of(Vec::new()))
 }
 
 /// Brings the sum of `jieba`'s frequencies, `held` so far, to the whole dictionary's.
@@ -93,21 +114,30 @@ fn complete(jieba: &mut Jieba, held: usize) {
 /// (a few kilobytes), an indexer or a long-running service soon passes this and then pays the
 /// whole dictionary once. Small segmenters cost about 0.3 µs a byte, the whole dictionary
 /// 120 ms to build and then 0.04 µs a byte (the Universal Declaration in Chinese, 12 kB):
-/// cutting this much with small ones costs about 70 ms, so no process pays more than twice
-/// the least it could have.
+/// cutting this much with small ones costs about 70 ms, so a process pays at most about
+/// twice the least it could have. Each small segmenter also costs a fixed part (an empty
+/// segmenter's tables, about 0.5 MiB to clear), counted as [`SMALL_SEGMENTER_BYTES`].
 const SMALL_SEGMENTERS_BUDGET: usize = 256 * 1024;
 
+/// The least a small segmenter counts against [`SMALL_SEGMENTERS_BUDGET`], for its fixed part:
+/// at most 256 of them before the whole dictionary is built.
+const SMALL_SEGMENTER_BYTES: usize = 1024;
+
 /// Cuts `text` with the whole dictionary once it is built or once the process has cut
-/// [`SMALL_SEGMENTERS_BUDGET`] bytes; until then with a segmenter of the text's own words.
-/// Both cut every text alike.
+/// [`SMALL_SEGMENTERS_BUDGET`] bytes; until then with a segmenter of the text's own words
+/// (one shared by the texts that hold none). All cut every text alike.
 fn with_segmenter<R>(text: &str, cut: impl FnOnce(&Jieba) -> R) -> R {
     static SMALL_BYTES: AtomicUsize = AtomicUsize::new(0);
     if let Some(jieba) = WHOLE.get() {
         return cut(jieba);
     }
-    if SMALL_BYTES.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= SMALL_SEGMENTERS_BUDGET
-    {
-        return cut(&of_words_in(text));
+    let words = words_in(text);
+    if words.is_empty() {
+        return cut(of_no_words());
+    }
+    let cost = text.len().max(SMALL_SEGMENTER_BYTES);
+    if SMALL_BYTES.fetch_add(cost, Ordering::Relaxed) + cost <= SMALL_SEGMENTERS_BUDGET {
+        return cut(&segmenter_of(words));
     }
     cut(whole())
 }
@@ -258,6 +288,8 @@ mod tests {
             cuts(&of_words_in("UN 2024"), "UN 2024"),
             cuts(whole(), "UN 2024")
         );
+        assert!(words_in("UN 2024").is_empty());
+        assert_eq!(cuts(of_no_words(), "UN 2024"), cuts(whole(), "UN 2024"));
     }
 
     #[test]

@@ -868,7 +868,12 @@ impl Corrector<'_> {
     /// for a root). Each with its language, and whether it was found by its root. Failing
     /// all of these, for a word that matches nothing (`with_root`), the stems that begin with
     /// its stem's beginning a letter or two shorter (see [`FAMILY_SHORTER_PREFIX`]); the
-    /// flag says the family was found so, looser kin than a respelling.
+    /// flag says the family was found so, looser kin than a respelling. In the Latin and
+    /// Cyrillic scripts the family also holds the stems (of [`FAMILY_MIN_STEM_CHARS`] letters
+    /// or more, however much shorter) of the exact view's words that begin with the whole stem
+    /// and that the stemmer cut to a shorter beginning of it (`морали`, `мора`, for `мораль`,
+    /// `морал`): what is written is the evidence, so the limits of a base by its stem alone
+    /// ([`FAMILY_BASE_MIN_CHARS`], [`FAMILY_BASE_TAIL_CHARS`]) do not apply.
     fn family(
         &mut self,
         (exact_field, stem_field): (Field, Field),
@@ -935,7 +940,8 @@ impl Corrector<'_> {
                     let new = own_chars < chars
                         && own_chars >= FAMILY_MIN_STEM_CHARS
                         && stem.starts_with(&own)
-                        && !candidates.iter().any(|c| c.2 == own);
+                        && !candidates.iter().any(|c| c.2 == own)
+                        && !stems.iter().any(|(_, s)| *s == own);
                     if new {
                         let df = self.doc_freq(stem_field, &own)?;
                         if df > 0 {
