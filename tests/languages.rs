@@ -1380,6 +1380,44 @@ fn a_character_of_a_word_searched_by_its_characters_weighs_less_than_a_word() {
 }
 
 #[test]
+fn the_part_of_a_chinese_word_no_passage_holds_is_searched_by_its_characters() {
+    // `婚生子女` (children born in wedlock) is one dictionary word; these passages hold
+    // `子女` as a word, and `婚生` only as two characters (`无论婚生或非婚生`). The word is
+    // searched by the word it holds and by the characters of the part it does not: the
+    // passage on children born in or out of wedlock is found, first, with `婚生` marked.
+    let index = declared(
+        "zh",
+        &[
+            (
+                "zh/wedlock",
+                "一切儿童,无论婚生或非婚生,都应享受同样的社会保护。",
+            ),
+            (
+                "zh/parents",
+                "父母对其子女所应受的教育的种类,有优先选择的权利。",
+            ),
+            ("zh/council", "理事会讨论了粮食安全问题。"),
+        ],
+    );
+    let hits = index
+        .search(&Query::parse("婚生子女").unwrap(), &SearchOptions::new())
+        .unwrap();
+    let ids: Vec<&str> = hits.iter().map(|h| h.article.id.as_str()).collect();
+    assert_eq!(ids, ["zh/wedlock", "zh/parents"]);
+    let p = &hits[0].passages[0];
+    let marked: Vec<&str> = p.highlights.iter().map(|r| &p.text[r.clone()]).collect();
+    assert_eq!(marked, ["婚", "生", "婚", "生"], "{marked:?}");
+    let corrections = &hits[0].corrections;
+    assert_eq!(
+        corrections
+            .iter()
+            .map(|c| c.typed.as_str())
+            .collect::<Vec<_>>(),
+        ["婚生"]
+    );
+}
+
+#[test]
 #[ignore = "needs ../shared/data; .ci/run runs it"]
 fn a_passage_with_every_character_of_a_chinese_word_passes_shorter_ones_with_fewer() {
     // The six declarations, the Chinese one cut into its articles (a heading `第…条` begins

@@ -730,6 +730,7 @@ impl<'a> Compiler<'a> {
             return Part::of(self.sequence(exact_field, &exact));
         };
         let languages = self.languages_of(text);
+        let mut uncovered = Vec::new();
         let stems = match one_chinese_word(text, exact.len(), &languages) {
             Some(word) => {
                 // A word the corrector found in no passage (not excluded, not a proximity's
@@ -737,6 +738,7 @@ impl<'a> Compiler<'a> {
                 if self.by_characters(&word) {
                     return self.chinese_characters(exact_field, &exact, text_scope);
                 }
+                uncovered = self.uncovered_parts(&word);
                 self.chinese_stems(word)
             }
             None if exact.len() > 1 => {
@@ -758,7 +760,20 @@ impl<'a> Compiler<'a> {
         // A Chinese word is a word of the segmented view, stemming or not.
         let segmented = exact.len() > 1;
         let fields = (exact_field, stem_field);
-        self.stemmed_word(word, &stems, fields, segmented, text_scope)
+        let mut part = self.stemmed_word(word, &stems, fields, segmented, text_scope);
+        if !uncovered.is_empty() {
+            // The parts no passage holds as words, by their characters: readings of the one
+            // word beside its held words (the best counts, and a little of the others).
+            let mut readings: Vec<Box<dyn TantivyQuery>> = part.query.take().into_iter().collect();
+            for run in uncovered {
+                let characters = self.analyzer.exact(&run);
+                let by_characters = self.chinese_characters(exact_field, &characters, text_scope);
+                readings.extend(by_characters.query);
+                part.marks.extend(by_characters.marks);
+            }
+            part.query = Some(disjunction(readings, None));
+        }
+        part
     }
 
     /// Adds to a bare word's `part` the stems of its family, if it was corrected so (see
@@ -872,6 +887,19 @@ impl<'a> Compiler<'a> {
             c.kind == super::correct::CorrectionKind::Characters
                 && c.family.iter().any(|(_, missing)| missing == word)
         })
+    }
+
+    /// The parts of the Chinese `word` that the corrector found no passage holds as words,
+    /// while it holds others of its words (`婚生` of `婚生子女`, where the text writes `子女`
+    /// elsewhere): each is searched by its characters too.
+    fn uncovered_parts(&self, word: &str) -> Vec<String> {
+        self.corrections
+            .iter()
+            .filter(|c| c.kind == super::correct::CorrectionKind::Characters)
+            .flat_map(|c| c.family.iter().map(|(_, part)| part))
+            .filter(|part| part.as_str() != word && word.contains(part.as_str()))
+            .cloned()
+            .collect()
     }
 
     /// A Chinese word that no passage holds as a word (`寡妇`, where the text writes `守寡`;

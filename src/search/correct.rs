@@ -576,20 +576,30 @@ impl Corrector<'_> {
             {
                 continue;
             }
-            let mut held = false;
+            // The byte ranges of the word that the index holds words of (`子女` of `婚生子女`).
+            let mut covered: Vec<Range<usize>> = Vec::new();
             for stem in self.analyzer.stemmed_in(Language::Chinese, &word) {
-                held |= self.doc_freq(stem_field, &stem.text)? > 0;
-            }
-            if held {
-                continue;
-            }
-            for c in word.chars() {
-                let c = c.to_string();
-                if !characters.contains(&c) {
-                    characters.push(c);
+                if self.doc_freq(stem_field, &stem.text)? > 0 {
+                    covered.push(stem.start..stem.end);
                 }
             }
-            missing.push(word);
+            // No part of it held: the whole word by its characters; some held: each run of
+            // two characters or more that none covers (`婚生`, where the text writes `婚生`
+            // and `子女` apart), searched by its characters beside the held words.
+            let runs = if covered.is_empty() {
+                vec![word]
+            } else {
+                uncovered_runs(&word, &covered)
+            };
+            for run in runs {
+                for c in run.chars() {
+                    let c = c.to_string();
+                    if !characters.contains(&c) {
+                        characters.push(c);
+                    }
+                }
+                missing.push(run);
+            }
         }
         Ok((!missing.is_empty()).then(|| Correction {
             typed: missing.join(", "),
@@ -1336,6 +1346,28 @@ impl Corrector<'_> {
     }
 }
 
+/// The runs of two characters or more of `word` that no range of `covered` (byte ranges of
+/// `word`) touches: `婚生` of `婚生子女` when only `子女` is covered. A lone character left
+/// over is no word: it is not searched.
+fn uncovered_runs(word: &str, covered: &[Range<usize>]) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut run = String::new();
+    for (at, c) in word.char_indices() {
+        if covered.iter().any(|r| r.start <= at && at < r.end) {
+            if run.chars().count() >= 2 {
+                runs.push(std::mem::take(&mut run));
+            }
+            run.clear();
+        } else {
+            run.push(c);
+        }
+    }
+    if run.chars().count() >= 2 {
+        runs.push(run);
+    }
+    runs
+}
+
 /// The terms of a segment's dictionary from the first that is not before `prefix` on (the
 /// caller stops where they no longer begin with it).
 fn from_prefix<'a>(
@@ -1451,6 +1483,17 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_uncovered_runs_of_a_word_are_those_of_two_characters_or_more() {
+        // 婚 生 子 女: three bytes each.
+        let covering = |range: Range<usize>| vec![range];
+        assert_eq!(uncovered_runs("婚生子女", &covering(6..12)), ["婚生"]);
+        assert_eq!(uncovered_runs("婚生子女", &covering(0..3)), ["生子女"]);
+        assert!(uncovered_runs("婚生子女", &[3..6, 9..12]).is_empty());
+        assert_eq!(uncovered_runs("婚生子女", &covering(3..6)), ["子女"]);
+        assert!(uncovered_runs("婚生子女", &[0..6, 6..12]).is_empty());
+    }
 
     #[test]
     fn russian_alternations_give_the_hard_consonant_of_a_hushing_one() {
