@@ -482,14 +482,26 @@ pub(crate) fn arabic_roots(word: &str, stem: &str) -> Vec<String> {
     let mut bare = word.to_string();
     normalize_script(&mut bare);
     let bare = strip_arabic_prefix(&bare);
-    if bare != stem
-        && let Some(root) = arabic_root(bare)
-        && !roots.contains(&root)
-    {
-        roots.push(root);
+    // The word less its article, then less its plural or dual ending only (`المتدينون`:
+    // `متدين`, whose light stem `متد` lost the root's last letters with a second ending).
+    let plural = PLURAL_ENDINGS.iter().find_map(|ending| {
+        bare.strip_suffix(ending)
+            .filter(|rest| rest.chars().count() >= 3)
+    });
+    for reading in std::iter::once(bare).chain(plural) {
+        if reading != stem
+            && let Some(root) = arabic_root(reading)
+            && !roots.contains(&root)
+        {
+            roots.push(root);
+        }
     }
     roots
 }
+
+/// The endings of the sound plurals and the dual, which [`arabic_roots`] takes off a word
+/// alone.
+const PLURAL_ENDINGS: [&str; 4] = ["ون", "ين", "ات", "ان"];
 
 /// The doubled root of a light stem of the tenth form written with two root letters
 /// (`مسترق`, `استرق`, `يسترق`: `رقق`), if `stem` is one.
@@ -525,6 +537,10 @@ fn root_of(c: &[char]) -> Option<[char; 3]> {
         5 if c[0] == 'م' && c[1] == 'ن' => Some([c[2], c[3], c[4]]),
         5 if c[0] == 'ا' && c[1] == 'ن' => Some([c[2], c[3], c[4]]),
         5 if c[0] == 'م' && infix(2) => Some([c[1], c[3], c[4]]),
+        // The participle of the fifth form (متفعل: `متدين`, religious, of `دين`), not مفعول
+        // (`متروك`, of `ترك`) nor a sixth form's (`متساو`), whose `و` and `ا` stand where the
+        // fifth form's second root letter does.
+        5 if c[0] == 'م' && c[1] == 'ت' && !is(3, "او") => Some([c[2], c[3], c[4]]),
         5 if c[0] == 'م' && is(3, "اوي") => Some([c[1], c[2], c[4]]),
         5 if is(0, "مت") && c[2] == 'ا' => Some([c[1], c[3], c[4]]),
         5 if c[0] == 'ت' && c[3] == 'ي' => Some([c[1], c[2], c[4]]),
@@ -1004,6 +1020,9 @@ mod script_tests {
             // The broken plural فعائل and its singular فعيلة.
             (&["العقائد", "عقيدته"], "عقد"),
             (&["الوسائل", "وسيلة"], "وسل"),
+            // The participle of the fifth form, and مفعول, which is not.
+            (&["متدينة", "الدين"], "دين"),
+            (&["متروك", "الترك"], "ترك"),
         ] {
             for word in words {
                 let mut normalised = word.to_string();
@@ -1021,6 +1040,12 @@ mod script_tests {
             arabic_roots(&word, &stem).contains(&"دين".to_string()),
             "{stem}"
         );
+        // A sound plural whose light stem lost a root letter with a second ending
+        // (`المتدينون`: `متد`) has the root of the word less its plural ending.
+        let mut word = "المتدينون".to_string();
+        normalize_script(&mut word);
+        let roots = arabic_roots(&word, &arabic_light_stem(&word));
+        assert!(roots.contains(&"دين".to_string()), "{roots:?}");
         // The tenth form of a doubled root writes the doubled letter once: `المسترقون`, the
         // enslaved, is of `رقق` (Article 4's `استرقاق`, `الرقيق`) as well as of `سرق`.
         for (word, text) in [("المسترقون", "الاسترقاق"), ("مسترق", "الرقيق")]
