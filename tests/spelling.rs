@@ -454,3 +454,75 @@ fn a_word_of_the_index_written_with_the_whole_stem_is_of_its_family() {
         Some("searched for мораль or words of its family: моральных, морали")
     );
 }
+
+#[test]
+fn two_words_run_together_are_searched_as_both() {
+    // Article 1 of the Declaration and sentences of the State Department's releases: no
+    // passage holds `freeborn` or `securitycouncil`, each written of two words the index
+    // holds, so each is searched as those words (before a family that would find only the
+    // words beginning as the first does: `freedom`, `security-related`).
+    let index = index_of(&[
+        (
+            "udhr/1",
+            Some("en"),
+            "All human beings are born free and equal in dignity and rights. They are endowed with reason and conscience and should act towards one another in a spirit of brotherhood.",
+        ),
+        (
+            "udhr/21",
+            Some("en"),
+            "Everyone has the right of equal access to public service in his country.",
+        ),
+        (
+            "udhr/19",
+            Some("en"),
+            "Everyone has the right to freedom of opinion and expression; this right includes freedom to hold opinions without interference.",
+        ),
+        (
+            "udhr/14",
+            Some("en"),
+            "Everyone has the right to seek and to enjoy in other countries asylum from persecution.",
+        ),
+        (
+            "press/unsc",
+            Some("en"),
+            "The United States calls on the Security Council to hold the regime accountable for its ballistic missile launches.",
+        ),
+        (
+            "press/sector",
+            Some("en"),
+            "We support security-related assistance and a council of advisers on reform.",
+        ),
+    ]);
+    assert_eq!(
+        corrected(&index, "freeborn"),
+        [(
+            "freeborn".to_string(),
+            vec!["free".to_string(), "born".to_string()]
+        )]
+    );
+    assert_eq!(ids(&index, "freeborn and equal")[0], "udhr/1");
+    assert_eq!(
+        corrected(&index, "securitycouncil"),
+        [(
+            "securitycouncil".to_string(),
+            vec!["security".to_string(), "council".to_string()]
+        )]
+    );
+    // Both words in one passage first; the message names them.
+    assert_eq!(ids(&index, "securitycouncil")[0], "press/unsc");
+    let correction = &index
+        .corrections(&Query::parse("freeborn").unwrap(), &SearchOptions::new())
+        .unwrap()[0];
+    assert_eq!(
+        correction.to_string(),
+        "no passage holds freeborn; searched the words free born"
+    );
+    // A cut whose half is a stop word is no split: `freefrom` is not `free from`, though
+    // the index holds both.
+    assert!(!ids(&index, "from").is_empty());
+    assert!(
+        corrected(&index, "freefrom")
+            .iter()
+            .all(|(_, searched)| searched != &["free", "from"])
+    );
+}

@@ -104,6 +104,10 @@ pub enum CorrectionKind {
     /// A Chinese word that no passage holds as a word, searched by its characters (the exact
     /// view reads Chinese a character at a time): `寡妇`, where the text writes `守寡`.
     Characters,
+    /// A word that no passage holds, with no close spelling, searched as the two words of
+    /// the index it is written of (`securitycouncil`: `security`, `council`; `freeborn`:
+    /// `free`, `born`), each as a word of the query.
+    Split,
 }
 
 impl std::fmt::Display for Correction {
@@ -135,6 +139,14 @@ impl std::fmt::Display for Correction {
                 self.searched.join(", ")
             );
         }
+        if self.kind == CorrectionKind::Split {
+            return write!(
+                f,
+                "no passage holds {}; searched the words {}",
+                self.typed,
+                self.searched.join(" ")
+            );
+        }
         let searched = self.searched.join(" or ");
         if self.kept {
             write!(f, "searched for {} or {searched}", self.typed)
@@ -146,6 +158,9 @@ impl std::fmt::Display for Correction {
 
 /// Words shorter than this are never corrected (too many neighbours one letter away).
 const MIN_CHARS: usize = 4;
+/// Each of the two words a word is split into (see [`CorrectionKind::Split`]) has at least
+/// this many letters: shorter ones (`a`, `of`, `un`) would cut most long words somewhere.
+const MIN_SPLIT_CHARS: usize = 3;
 /// Words of at least this many characters may be two edits off; shorter ones one.
 const TWO_EDITS_FROM: usize = 8;
 /// A word that matches at most this many passages may gain an alternative spelling...
@@ -378,6 +393,10 @@ impl Corrector<'_> {
         Ok(match node {
             Node::Word { text, scope, span } if *scope != Scope::Source => {
                 match self.word(text, *scope, span)? {
+                    // A proximity's operand is one word: it is not split.
+                    Some(correction) if single && correction.kind == CorrectionKind::Split => {
+                        node.clone()
+                    }
                     // A family is searched beside the word by the compiler (a proximity's
                     // operand stays as typed).
                     Some(correction)
@@ -746,6 +765,23 @@ impl Corrector<'_> {
         // A capitalised word is likely a name, and a name has no family: it is respelled
         // when it can be (`Lenderkin` is `Lenderking`, not a `lender`), else searched with
         // its family.
+        // A word that matches nothing and is no slip, written of two words of the index, is
+        // those words run together (`securitycouncil`, `freeborn`): searched as both, before a
+        // family that would find only words beginning as the first does.
+        if matches == 0
+            && !slip
+            && let Some(words) = self.split(exact_field, &typed)?
+        {
+            return Ok(Some(Correction {
+                typed: text.to_string(),
+                kind: CorrectionKind::Split,
+                searched: words.to_vec(),
+                kept: false,
+                span: span.clone(),
+                family: Vec::new(),
+                by_root: Vec::new(),
+            }));
+        }
         if family.is_some() && !capitalised && !slip {
             return Ok(family);
         }
@@ -787,6 +823,48 @@ impl Corrector<'_> {
             family: Vec::new(),
             by_root: Vec::new(),
         }))
+    }
+
+    /// The two words of the index that `word` (an exact-view word that no passage holds) is
+    /// written of, each of [`MIN_SPLIT_CHARS`] letters or more: of the ways to cut it, the one
+    /// whose rarer word is the most frequent (`securitycouncil`: `security council`, not
+    /// `securityco uncil`). `None` when no cut gives two words of the index.
+    fn split(&mut self, field: Field, word: &str) -> Result<Option<[String; 2]>> {
+        let cuts: Vec<usize> = word.char_indices().map(|(at, _)| at).collect();
+        let mut best: Option<([String; 2], u64)> = None;
+        for (n, &at) in cuts.iter().enumerate() {
+            if n < MIN_SPLIT_CHARS || cuts.len() - n < MIN_SPLIT_CHARS {
+                continue;
+            }
+            let (left, right) = word.split_at(at);
+            // A stop word of a language is no half of a word (`estatal` is no `esta tal`).
+            if self.stop_word_somewhere(left) || self.stop_word_somewhere(right) {
+                continue;
+            }
+            let rarer = self
+                .doc_freq(field, left)?
+                .min(self.doc_freq(field, right)?);
+            if rarer > 0 && best.as_ref().is_none_or(|(_, b)| rarer > *b) {
+                best = Some(([left.to_string(), right.to_string()], rarer));
+            }
+        }
+        Ok(best.map(|(words, _)| words))
+    }
+
+    /// Whether a language of the index that reads `word`'s script takes it for a stop word
+    /// (its stemmed view holds nothing of it), or it is one of a query's English stop words
+    /// (`out`, which the English stemmed view keeps).
+    fn stop_word_somewhere(&mut self, word: &str) -> bool {
+        if crate::analysis::is_query_stop_word(word) {
+            return true;
+        }
+        let script = script_of(word);
+        let reading = self
+            .languages
+            .iter()
+            .filter(|(l, _)| l.reads(script))
+            .count();
+        self.stems(word).len() < reading
     }
 
     /// Whether some live passage (or title, in the title scope) holds the phrase `text` as

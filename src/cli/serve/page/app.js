@@ -212,6 +212,7 @@ function describeCorrection(c) {
   if (c.kind === 'word_forms') return `No exact match for "${c.typed}"; showing other word forms.`;
   if (c.kind === 'word_family') return `Searched for ${c.typed} or words of its family: ${c.searched.join(', ')}.`;
   if (c.kind === 'characters') return `No passage holds ${c.typed} as a word; searched its characters: ${c.searched.join(', ')}.`;
+  if (c.kind === 'split') return `No passage holds ${c.typed}; searched the words ${c.searched.join(' ')}.`;
   const searched = c.searched.join(' or ');
   return c.kept
     ? `Searched for ${c.typed} or ${searched}.`
