@@ -517,6 +517,32 @@ fn two_words_run_together_are_searched_as_both() {
         correction.to_string(),
         "no passage holds freeborn; searched the words free born"
     );
+    // A capitalised word with a close spelling is a name misspelt, not two words run
+    // together: `Newmen` is `Newman`, though the index holds `new` and `men`; in lower case it
+    // is a word like any other.
+    let index_with_name = index_of(&[
+        (
+            "press/name",
+            Some("en"),
+            "Ambassador Newman met the delegation of the Security Council.",
+        ),
+        (
+            "press/men",
+            Some("en"),
+            "The new law protects the rights of men and women alike.",
+        ),
+    ]);
+    assert_eq!(
+        corrected(&index_with_name, "Newmen"),
+        [("Newmen".to_string(), vec!["newman".to_string()])]
+    );
+    assert_eq!(
+        corrected(&index_with_name, "newmen"),
+        [(
+            "newmen".to_string(),
+            vec!["new".to_string(), "men".to_string()]
+        )]
+    );
     // A cut whose half is a stop word is no split: `freefrom` is not `free from`, though
     // the index holds both.
     assert!(!ids(&index, "from").is_empty());

@@ -767,9 +767,11 @@ impl Corrector<'_> {
         // its family.
         // A word that matches nothing and is no slip, written of two words of the index, is
         // those words run together (`securitycouncil`, `freeborn`): searched as both, before a
-        // family that would find only words beginning as the first does.
+        // family that would find only words beginning as the first does. A capitalised word
+        // with a close spelling is a name misspelt (`Newlnd`), not two words.
         if matches == 0
             && !slip
+            && (!capitalised || candidates.is_empty())
             && let Some(words) = self.split(exact_field, &typed)?
         {
             return Ok(Some(Correction {
