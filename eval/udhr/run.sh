@@ -24,7 +24,7 @@ python3 eval/udhr/split.py "$shared/data/udhr" "$work/html"
 python3 eval/udhr/split.py "$shared/data/udhr" "$work/detected" --no-lang
 python3 eval/udhr/split.py "$shared/data/udhr" "$work/txt" --txt
 
-for set in ${UDHR_SETS:-queries heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 heldout18 heldout19 heldout20 heldout21 heldout22}; do
+for set in ${UDHR_SETS:-queries heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 heldout18 heldout19 heldout20 heldout21 heldout22 heldout23 heldout24}; do
   queries=eval/udhr/$set.jsonl
   echo
   echo "### $set ($(wc -l <"$queries") queries)"
