@@ -839,16 +839,17 @@ impl Corrector<'_> {
                 continue;
             }
             let (left, right) = word.split_at(at);
+            let rarer = self
+                .doc_freq(field, left)?
+                .min(self.doc_freq(field, right)?);
+            if rarer == 0 || best.as_ref().is_some_and(|(_, b)| rarer <= *b) {
+                continue;
+            }
             // A stop word of a language is no half of a word (`estatal` is no `esta tal`).
             if self.stop_word_somewhere(left) || self.stop_word_somewhere(right) {
                 continue;
             }
-            let rarer = self
-                .doc_freq(field, left)?
-                .min(self.doc_freq(field, right)?);
-            if rarer > 0 && best.as_ref().is_none_or(|(_, b)| rarer > *b) {
-                best = Some(([left.to_string(), right.to_string()], rarer));
-            }
+            best = Some(([left.to_string(), right.to_string()], rarer));
         }
         Ok(best.map(|(words, _)| words))
     }
