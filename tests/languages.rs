@@ -1415,6 +1415,24 @@ fn the_part_of_a_chinese_word_no_passage_holds_is_searched_by_its_characters() {
             .collect::<Vec<_>>(),
         ["婚生"]
     );
+    // The part belongs to its word: an excluded word that holds it (`非婚生子女`) is not
+    // excluded by its characters, which would take away every passage with `生` (`生命`).
+    let index = declared(
+        "zh",
+        &[
+            (
+                "zh/wedlock",
+                "一切儿童,无论婚生或非婚生,都应享受同样的社会保护。",
+            ),
+            (
+                "zh/parents",
+                "父母对其子女所应受的教育的种类,有优先选择的权利。",
+            ),
+            ("zh/life", "人人有权享有生命、自由和人身安全。"),
+        ],
+    );
+    let (ids, _) = search(&index, "生命 婚生子女 -非婚生子女", SearchOptions::new());
+    assert!(ids.iter().any(|id| id == "zh/life"), "{ids:?}");
 }
 
 #[test]

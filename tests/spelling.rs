@@ -543,6 +543,23 @@ fn two_words_run_together_are_searched_as_both() {
             vec!["new".to_string(), "men".to_string()]
         )]
     );
+    // A proximity's operand stays one word: respelled, not split.
+    assert_eq!(
+        corrected(&index_with_name, "newmen NEAR/5 delegation"),
+        [("newmen".to_string(), vec!["newman".to_string()])]
+    );
+    assert_eq!(
+        ids(&index_with_name, "newmen NEAR/5 delegation"),
+        ["press/name"]
+    );
+    // The JSON says what was done.
+    let split = &index_with_name
+        .corrections(&Query::parse("newmen").unwrap(), &SearchOptions::new())
+        .unwrap()[0];
+    assert_eq!(
+        serde_json::to_value(split).unwrap()["kind"],
+        serde_json::json!("split")
+    );
     // A cut whose half is a stop word is no split: `freefrom` is not `free from`, though
     // the index holds both.
     assert!(!ids(&index, "from").is_empty());

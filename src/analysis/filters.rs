@@ -539,8 +539,11 @@ fn root_of(c: &[char]) -> Option<[char; 3]> {
         5 if c[0] == 'م' && infix(2) => Some([c[1], c[3], c[4]]),
         // The participle of the fifth form (متفعل: `متدين`, religious, of `دين`), not مفعول
         // (`متروك`, of `ترك`) nor a sixth form's (`متساو`), whose `و` and `ا` stand where the
-        // fifth form's second root letter does.
-        5 if c[0] == 'م' && c[1] == 'ت' && !is(3, "او") => Some([c[2], c[3], c[4]]),
+        // fifth form's second root letter does, nor the third form's participle of a root
+        // beginning with `ت` (`متابع`, of `تبع`), whose `ا` stands where its first does.
+        5 if c[0] == 'م' && c[1] == 'ت' && c[2] != 'ا' && !is(3, "او") => {
+            Some([c[2], c[3], c[4]])
+        }
         5 if c[0] == 'م' && is(3, "اوي") => Some([c[1], c[2], c[4]]),
         5 if is(0, "مت") && c[2] == 'ا' => Some([c[1], c[3], c[4]]),
         5 if c[0] == 'ت' && c[3] == 'ي' => Some([c[1], c[2], c[4]]),
@@ -1020,9 +1023,11 @@ mod script_tests {
             // The broken plural فعائل and its singular فعيلة.
             (&["العقائد", "عقيدته"], "عقد"),
             (&["الوسائل", "وسيلة"], "وسل"),
-            // The participle of the fifth form, and مفعول, which is not.
+            // The participle of the fifth form, and مفعول and the third form's participle
+            // (`متابعة`, follow-up, of `تبع`), which are not.
             (&["متدينة", "الدين"], "دين"),
             (&["متروك", "الترك"], "ترك"),
+            (&["متابعة", "تابع"], "تبع"),
         ] {
             for word in words {
                 let mut normalised = word.to_string();

@@ -883,23 +883,33 @@ impl<'a> Compiler<'a> {
     /// Whether the corrector found that no passage holds the Chinese `word` as a word, so
     /// that it is searched by its characters (see [`super::correct::CorrectionKind::Characters`]).
     fn by_characters(&self, word: &str) -> bool {
-        self.corrections.iter().any(|c| {
-            c.kind == super::correct::CorrectionKind::Characters
-                && c.family.iter().any(|(_, missing)| missing == word)
-        })
+        !self.negated
+            && self.corrections.iter().any(|c| {
+                c.kind == super::correct::CorrectionKind::Characters
+                    && c.family.iter().any(|(_, missing)| missing == word)
+            })
     }
 
     /// The parts of the Chinese `word` that the corrector found no passage holds as words,
     /// while it holds others of its words (`婚生` of `婚生子女`, where the text writes `子女`
     /// elsewhere): each is searched by its characters too.
     fn uncovered_parts(&self, word: &str) -> Vec<String> {
-        self.corrections
+        let mut parts: Vec<String> = Vec::new();
+        if self.negated {
+            return parts;
+        }
+        let found = self
+            .corrections
             .iter()
             .filter(|c| c.kind == super::correct::CorrectionKind::Characters)
-            .flat_map(|c| c.family.iter().map(|(_, part)| part))
-            .filter(|part| part.as_str() != word && word.contains(part.as_str()))
-            .cloned()
-            .collect()
+            .flat_map(|c| &c.parts)
+            .filter(|(of, _)| of == word);
+        for (_, part) in found {
+            if !parts.contains(part) {
+                parts.push(part.clone());
+            }
+        }
+        parts
     }
 
     /// A Chinese word that no passage holds as a word (`寡妇`, where the text writes `守寡`;

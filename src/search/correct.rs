@@ -82,6 +82,11 @@ pub struct Correction {
     /// beginning: a looser kin, weighed less.
     #[serde(skip)]
     pub(crate) by_root: Vec<String>,
+    /// For [`CorrectionKind::Characters`], the Chinese words of which the index holds some
+    /// dictionary words, each with a part that none covers (`婚生子女`, `婚生`): the part is
+    /// searched by its characters beside the word.
+    #[serde(skip)]
+    pub(crate) parts: Vec<(String, String)>,
 }
 
 /// What a [`Correction`] searched instead of the query as typed.
@@ -104,9 +109,11 @@ pub enum CorrectionKind {
     /// A Chinese word that no passage holds as a word, searched by its characters (the exact
     /// view reads Chinese a character at a time): `寡妇`, where the text writes `守寡`.
     Characters,
-    /// A word that no passage holds, with no close spelling, searched as the two words of
-    /// the index it is written of (`securitycouncil`: `security`, `council`; `freeborn`:
-    /// `free`, `born`), each as a word of the query.
+    /// A word that no passage holds and that is no slip of a frequent word (one edit from a
+    /// word 50 times as frequent), searched as the two words of the index it is written of
+    /// (`securitycouncil`: `security`, `council`; `freeborn`: `free`, `born`), each as a
+    /// word of the query. Never a proximity's operand, nor a capitalised word with a close
+    /// spelling (a name).
     Split,
 }
 
@@ -120,7 +127,7 @@ impl std::fmt::Display for Correction {
             );
         }
         if self.kind == CorrectionKind::Characters {
-            let (a_word, its) = match self.family.len() {
+            let (a_word, its) = match self.family.len() + self.parts.len() {
                 0 | 1 => ("a word", "its"),
                 _ => ("words", "their"),
             };
@@ -292,6 +299,7 @@ pub(crate) fn correct(
             languages.to_vec()
         },
         found: Vec::new(),
+        one_word: false,
     };
     let root = corrector.node(query.root(), false)?;
     if corrector.found.is_empty() {
@@ -303,9 +311,9 @@ pub(crate) fn correct(
 /// What the queries compiled on one snapshot share while [`memoized`] runs.
 #[derive(Default)]
 struct Memo {
-    /// A word's correction by (word as typed, in the title scope, with the alias table, the
-    /// languages it is read in as a bit set).
-    corrections: HashMap<(String, bool, bool, u32), Option<Correction>>,
+    /// A word's correction by (word as typed, in the title scope, as one word, with the alias
+    /// table, the languages it is read in as a bit set).
+    corrections: HashMap<(String, bool, bool, bool, u32), Option<Correction>>,
     /// The languages of the index's articles (see `compile::query_languages`).
     languages: Option<Vec<(Language, Vec<String>)>>,
 }
@@ -385,6 +393,8 @@ struct Corrector<'a> {
     /// codes it analyses: a word is read in each.
     languages: Vec<(Language, Vec<String>)>,
     found: Vec<Correction>,
+    /// Set while correcting a proximity's operand, which stays one word: never split.
+    one_word: bool,
 }
 
 impl Corrector<'_> {
@@ -392,11 +402,11 @@ impl Corrector<'_> {
     fn node(&mut self, node: &Node, single: bool) -> Result<Node> {
         Ok(match node {
             Node::Word { text, scope, span } if *scope != Scope::Source => {
-                match self.word(text, *scope, span)? {
-                    // A proximity's operand is one word: it is not split.
-                    Some(correction) if single && correction.kind == CorrectionKind::Split => {
-                        node.clone()
-                    }
+                // A proximity's operand stays one word: respelled, never split.
+                self.one_word = single;
+                let correction = self.word(text, *scope, span);
+                self.one_word = false;
+                match correction? {
                     // A family is searched beside the word by the compiler (a proximity's
                     // operand stays as typed).
                     Some(correction)
@@ -451,6 +461,7 @@ impl Corrector<'_> {
                         span: span.clone(),
                         family: Vec::new(),
                         by_root: Vec::new(),
+                        parts: Vec::new(),
                     });
                 }
                 node.clone()
@@ -500,6 +511,7 @@ impl Corrector<'_> {
         let key = (
             text.to_string(),
             scope == Scope::Title,
+            self.one_word,
             self.aliases.is_some(),
             self.languages
                 .iter()
@@ -586,6 +598,8 @@ impl Corrector<'_> {
         }
         let (_, stem_field) = self.views(scope);
         let (mut missing, mut characters): (Vec<String>, Vec<String>) = (vec![], vec![]);
+        // The words held in no part, and the parts of the others that no held word covers.
+        let (mut whole, mut parts): (Vec<String>, Vec<(String, String)>) = (vec![], vec![]);
         for word in crate::analysis::chinese_segment(text) {
             if word.chars().count() < 2 || script_of(&word) != Script::Han {
                 continue;
@@ -606,7 +620,8 @@ impl Corrector<'_> {
             // two characters or more that none covers (`婚生`, where the text writes `婚生`
             // and `子女` apart), searched by its characters beside the held words.
             let runs = if covered.is_empty() {
-                vec![word]
+                whole.push(word.clone());
+                vec![word.clone()]
             } else {
                 uncovered_runs(&word, &covered)
             };
@@ -617,7 +632,12 @@ impl Corrector<'_> {
                         characters.push(c);
                     }
                 }
-                missing.push(run);
+                if !missing.contains(&run) {
+                    missing.push(run.clone());
+                }
+                if run != word && !parts.contains(&(word.clone(), run.clone())) {
+                    parts.push((word.clone(), run));
+                }
             }
         }
         Ok((!missing.is_empty()).then(|| Correction {
@@ -626,11 +646,9 @@ impl Corrector<'_> {
             searched: characters,
             kept: false,
             span: span.clone(),
-            family: missing
-                .into_iter()
-                .map(|w| (Language::Chinese, w))
-                .collect(),
+            family: whole.into_iter().map(|w| (Language::Chinese, w)).collect(),
             by_root: Vec::new(),
+            parts,
         }))
     }
 
@@ -731,6 +749,7 @@ impl Corrector<'_> {
             span: span.clone(),
             family,
             by_root,
+            parts: Vec::new(),
         });
         // A family as close as a respelling is kept for a word that has no respelling
         // (`возвращение`, stem `возвращен`, two edits from `возвраща` of *возвращаться*, a
@@ -762,15 +781,15 @@ impl Corrector<'_> {
         let slip = candidates
             .iter()
             .any(|c| c.2 <= 1 && c.1 >= MORE_FREQUENT * matches.max(1));
-        // A capitalised word is likely a name, and a name has no family: it is respelled
-        // when it can be (`Lenderkin` is `Lenderking`, not a `lender`), else searched with
-        // its family.
         // A word that matches nothing and is no slip, written of two words of the index, is
         // those words run together (`securitycouncil`, `freeborn`): searched as both, before a
-        // family that would find only words beginning as the first does. A capitalised word
-        // with a close spelling is a name misspelt (`Newlnd`), not two words.
+        // family that would find only words beginning as the first does, and before a
+        // spelling that is no slip (`newmen` is `new men`, though `newman` is one edit away).
+        // A capitalised word with a close spelling is a name misspelt (`Newmen` is `Newman`),
+        // and a proximity's operand stays one word.
         if matches == 0
             && !slip
+            && !self.one_word
             && (!capitalised || candidates.is_empty())
             && let Some(words) = self.split(exact_field, &typed)?
         {
@@ -782,8 +801,12 @@ impl Corrector<'_> {
                 span: span.clone(),
                 family: Vec::new(),
                 by_root: Vec::new(),
+                parts: Vec::new(),
             }));
         }
+        // A capitalised word is likely a name, and a name has no family: it is respelled
+        // when it can be (`Lenderkin` is `Lenderking`, not a `lender`), else searched with
+        // its family.
         if family.is_some() && !capitalised && !slip {
             return Ok(family);
         }
@@ -824,6 +847,7 @@ impl Corrector<'_> {
             span: span.clone(),
             family: Vec::new(),
             by_root: Vec::new(),
+            parts: Vec::new(),
         }))
     }
 
@@ -839,10 +863,13 @@ impl Corrector<'_> {
                 continue;
             }
             let (left, right) = word.split_at(at);
-            let rarer = self
-                .doc_freq(field, left)?
-                .min(self.doc_freq(field, right)?);
-            if rarer == 0 || best.as_ref().is_some_and(|(_, b)| rarer <= *b) {
+            let beaten = |df: u64| df == 0 || best.as_ref().is_some_and(|(_, b)| df <= *b);
+            let left_df = self.doc_freq(field, left)?;
+            if beaten(left_df) {
+                continue;
+            }
+            let rarer = left_df.min(self.doc_freq(field, right)?);
+            if beaten(rarer) {
                 continue;
             }
             // A stop word of a language is no half of a word (`estatal` is no `esta tal`).
