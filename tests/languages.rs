@@ -1385,20 +1385,23 @@ fn the_part_of_a_chinese_word_no_passage_holds_is_searched_by_its_characters() {
     // `子女` as a word, and `婚生` only as two characters (`无论婚生或非婚生`). The word is
     // searched by the word it holds and by the characters of the part it does not: the
     // passage on children born in or out of wedlock is found, first, with `婚生` marked.
-    let index = declared(
-        "zh",
-        &[
-            (
-                "zh/wedlock",
-                "一切儿童,无论婚生或非婚生,都应享受同样的社会保护。",
-            ),
-            (
-                "zh/parents",
-                "父母对其子女所应受的教育的种类,有优先选择的权利。",
-            ),
-            ("zh/council", "理事会讨论了粮食安全问题。"),
-        ],
-    );
+    let with = |other: (&'static str, &'static str)| {
+        declared(
+            "zh",
+            &[
+                (
+                    "zh/wedlock",
+                    "一切儿童,无论婚生或非婚生,都应享受同样的社会保护。",
+                ),
+                (
+                    "zh/parents",
+                    "父母对其子女所应受的教育的种类,有优先选择的权利。",
+                ),
+                other,
+            ],
+        )
+    };
+    let index = with(("zh/council", "理事会讨论了粮食安全问题。"));
     let hits = index
         .search(&Query::parse("婚生子女").unwrap(), &SearchOptions::new())
         .unwrap();
@@ -1417,20 +1420,7 @@ fn the_part_of_a_chinese_word_no_passage_holds_is_searched_by_its_characters() {
     );
     // The part belongs to its word: an excluded word that holds it (`非婚生子女`) is not
     // excluded by its characters, which would take away every passage with `生` (`生命`).
-    let index = declared(
-        "zh",
-        &[
-            (
-                "zh/wedlock",
-                "一切儿童,无论婚生或非婚生,都应享受同样的社会保护。",
-            ),
-            (
-                "zh/parents",
-                "父母对其子女所应受的教育的种类,有优先选择的权利。",
-            ),
-            ("zh/life", "人人有权享有生命、自由和人身安全。"),
-        ],
-    );
+    let index = with(("zh/life", "人人有权享有生命、自由和人身安全。"));
     let (ids, _) = search(&index, "生命 婚生子女 -非婚生子女", SearchOptions::new());
     assert!(ids.iter().any(|id| id == "zh/life"), "{ids:?}");
 }
