@@ -619,11 +619,12 @@ impl Corrector<'_> {
             // No part of it held: the whole word by its characters; some held: each run of
             // two characters or more that none covers (`婚生`, where the text writes `婚生`
             // and `子女` apart), searched by its characters beside the held words.
-            let runs = if covered.is_empty() {
+            let partial = !covered.is_empty();
+            let runs = if partial {
+                uncovered_runs(&word, &covered)
+            } else {
                 whole.push(word.clone());
                 vec![word.clone()]
-            } else {
-                uncovered_runs(&word, &covered)
             };
             for run in runs {
                 for c in run.chars() {
@@ -635,7 +636,7 @@ impl Corrector<'_> {
                 if !missing.contains(&run) {
                     missing.push(run.clone());
                 }
-                if run != word && !parts.contains(&(word.clone(), run.clone())) {
+                if partial && !parts.contains(&(word.clone(), run.clone())) {
                     parts.push((word.clone(), run));
                 }
             }
